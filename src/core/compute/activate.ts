@@ -1,0 +1,149 @@
+/**
+ * Turns a list of candidate backends into a running tfjs backend, and watches
+ * it for loss. This is the one place that calls `tf.setBackend`; it runs in
+ * the training worker (and in node tests on cpu).
+ */
+import * as tf from '@tensorflow/tfjs';
+// Side-effect imports register the 'webgpu' and 'wasm' backends with tfjs.
+import '@tensorflow/tfjs-backend-webgpu';
+import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import type { BackendInfo, BackendName, BackendPreference, Capabilities } from './backends';
+
+export interface ActivateOptions {
+  /** URL prefix where tfjs-backend-wasm*.wasm are served (self-hosted; never a CDN). */
+  wasmPrefix: string;
+}
+
+let wasmPathsSet = false;
+
+async function smokeTest(): Promise<void> {
+  // A backend can register and still fail on its first kernel (a broken driver,
+  // a context limit); one tiny op read back asynchronously finds that out early.
+  const t = tf.tidy(() => tf.add(tf.scalar(1), tf.scalar(2)));
+  try {
+    const [v] = await t.data();
+    if (v !== 3) throw new Error(`backend computed 1 + 2 = ${v}`);
+  } finally {
+    t.dispose();
+  }
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/**
+ * Tries `candidates` in order and returns the first backend that initialises and
+ * passes a smoke test. The last resort, cpu, cannot fail in practice.
+ */
+export async function activateBackend(
+  candidates: readonly BackendName[],
+  requested: BackendPreference,
+  caps: Capabilities,
+  options: ActivateOptions,
+): Promise<BackendInfo> {
+  const skipped: BackendInfo['skipped'] = [];
+  for (const name of candidates) {
+    try {
+      if (name === 'wasm' && !wasmPathsSet) {
+        setWasmPaths(options.wasmPrefix);
+        // tfjs-backend-wasm 4.22 starts its pthreads from a blob made of its own
+        // factory's source text, which breaks once a bundler minifies that code
+        // ("e is not defined") and needs blob: scripts in the CSP. Single-threaded
+        // SIMD until threads are wired properly (the training-speed issue).
+        tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+        wasmPathsSet = true;
+      }
+      const ok = await tf.setBackend(name);
+      if (!ok) throw new Error('tfjs could not initialise it');
+      await tf.ready();
+      await smokeTest();
+      return {
+        name,
+        requested,
+        adapter: name === 'webgpu' ? caps.webgpu : null,
+        webglRenderer: name === 'webgl' ? caps.webgl : null,
+        wasm:
+          name === 'wasm'
+            ? { simd: caps.wasm?.simd ?? false, threads: Math.max(1, getThreadsCount()) }
+            : null,
+        skipped,
+      };
+    } catch (e) {
+      skipped.push({ name, reason: errorText(e) });
+      tf.removeBackend(name);
+    }
+  }
+  throw new Error(
+    `No TensorFlow.js backend could start: ${skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')}`,
+  );
+}
+
+interface WebGPULike {
+  device: GPUDevice;
+}
+interface WebGLLike {
+  gpgpu: { gl: WebGL2RenderingContext };
+}
+
+function currentWebGPUDevice(): GPUDevice | null {
+  return tf.getBackend() === 'webgpu' ? (tf.backend() as unknown as WebGPULike).device : null;
+}
+
+function currentWebGLContext(): WebGL2RenderingContext | null {
+  return tf.getBackend() === 'webgl' ? (tf.backend() as unknown as WebGLLike).gpgpu.gl : null;
+}
+
+/**
+ * Calls `onLost` once if the active GPU backend loses its device (WebGPU
+ * `device.lost`, WebGL `webglcontextlost`). Returns a function that stops
+ * watching; after it is called a loss (such as our own dispose) is ignored.
+ */
+export function watchDeviceLoss(onLost: (message: string) => void): () => void {
+  let active = true;
+  const fire = (message: string) => {
+    if (!active) return;
+    active = false;
+    onLost(message);
+  };
+  const device = currentWebGPUDevice();
+  if (device) {
+    void device.lost.then((info) => fire(info.message || `WebGPU device lost (${info.reason})`));
+    return () => {
+      active = false;
+    };
+  }
+  const gl = currentWebGLContext();
+  const canvas = gl?.canvas as OffscreenCanvas | HTMLCanvasElement | undefined;
+  if (canvas && 'addEventListener' in canvas) {
+    const handler = () => fire('WebGL context lost');
+    canvas.addEventListener('webglcontextlost', handler);
+    return () => {
+      active = false;
+      canvas.removeEventListener('webglcontextlost', handler);
+    };
+  }
+  return () => {
+    active = false;
+  };
+}
+
+/**
+ * Makes the active GPU backend lose its device for real (WebGPU `destroy()`,
+ * WebGL `loseContext()`), so the recovery path can be shown and tested.
+ * Returns false on backends that have no device to lose.
+ */
+export function loseDeviceOnPurpose(): boolean {
+  const device = currentWebGPUDevice();
+  if (device) {
+    device.destroy();
+    return true;
+  }
+  const gl = currentWebGLContext();
+  const ext = gl?.getExtension('WEBGL_lose_context');
+  if (ext) {
+    ext.loseContext();
+    return true;
+  }
+  return false;
+}

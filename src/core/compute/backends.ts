@@ -1,0 +1,187 @@
+/**
+ * Which TensorFlow.js backend to run on, decided from what the browser offers.
+ * Pure logic: the probing lives in probe.ts and the tfjs calls in activate.ts,
+ * so the order and the labels can be tested in node with faked capabilities.
+ */
+
+/** Backends in the order DemandLab prefers them: fastest first on typical hardware. */
+export const BACKEND_ORDER = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
+export type BackendName = (typeof BACKEND_ORDER)[number];
+/** What the user asked for: a backend by name, or `auto` for the first that works. */
+export type BackendPreference = BackendName | 'auto';
+
+/** What we learned about a WebGPU adapter (GPUAdapterInfo plus the fallback flag). */
+export interface AdapterReport {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  /** True for a software adapter the browser offers as a last resort (SwiftShader, WARP). */
+  isFallbackAdapter: boolean;
+}
+
+/** What the current browser can run, as found by probe.ts. */
+export interface Capabilities {
+  /** The WebGPU adapter, or null when `navigator.gpu` is missing or gives no adapter. */
+  webgpu: AdapterReport | null;
+  /** The WebGL2 renderer string (unmasked when allowed), or null without WebGL2. */
+  webgl: string | null;
+  /** WebAssembly support, or null without it. */
+  wasm: { simd: boolean; threads: boolean } | null;
+}
+
+/** The backend actually running, as shown in the header badge. */
+export interface BackendInfo {
+  /** The tfjs backend in use (`tf.getBackend()`). */
+  name: BackendName;
+  requested: BackendPreference;
+  adapter: AdapterReport | null;
+  webglRenderer: string | null;
+  /** For wasm: SIMD and the thread count tfjs uses (1 without cross-origin isolation). */
+  wasm: { simd: boolean; threads: number } | null;
+  /** Backends tried before this one and why each was passed over. */
+  skipped: { name: BackendName; reason: string }[];
+}
+
+const LABELS: Record<BackendName, string> = {
+  webgpu: 'WebGPU',
+  webgl: 'WebGL',
+  wasm: 'WASM',
+  cpu: 'CPU',
+};
+
+const VENDORS: Record<string, string> = {
+  nvidia: 'NVIDIA',
+  amd: 'AMD',
+  ati: 'AMD',
+  intel: 'Intel',
+  apple: 'Apple',
+  qualcomm: 'Qualcomm',
+  arm: 'Arm',
+  google: 'Google',
+  microsoft: 'Microsoft',
+  mesa: 'Mesa',
+};
+
+const SOFTWARE_NAMES = /swiftshader|llvmpipe|lavapipe|softpipe|warp|software|basic render/i;
+
+/** Reads `?backend=` style input; null when absent or not a known backend. */
+export function parseBackendPreference(value: string | null | undefined): BackendPreference | null {
+  if (!value) return null;
+  const v = value.trim().toLowerCase();
+  if (v === 'auto') return 'auto';
+  return (BACKEND_ORDER as readonly string[]).includes(v) ? (v as BackendName) : null;
+}
+
+/** Whether the capabilities say this backend can be tried at all. */
+export function isAvailable(name: BackendName, caps: Capabilities): boolean {
+  switch (name) {
+    case 'webgpu':
+      return caps.webgpu !== null;
+    case 'webgl':
+      return caps.webgl !== null;
+    case 'wasm':
+      return caps.wasm !== null;
+    case 'cpu':
+      return true;
+  }
+}
+
+/**
+ * The backends to try, in order. An explicit preference goes first when it is
+ * available; the rest follow in BACKEND_ORDER as fallbacks. `excluded` holds
+ * backends that already failed in this page (a lost GPU device), which are
+ * never tried again; cpu is the floor and cannot be excluded.
+ */
+export function backendCandidates(
+  caps: Capabilities,
+  preference: BackendPreference,
+  excluded: readonly BackendName[] = [],
+): BackendName[] {
+  const usable = BACKEND_ORDER.filter(
+    (b) => b === 'cpu' || (isAvailable(b, caps) && !excluded.includes(b)),
+  );
+  if (preference === 'auto' || !usable.includes(preference)) return usable;
+  return [preference, ...usable.filter((b) => b !== preference)];
+}
+
+/** Why a backend is not in the candidate list, for the user. */
+export function unavailableReason(name: BackendName, caps: Capabilities): string | null {
+  if (isAvailable(name, caps)) return null;
+  switch (name) {
+    case 'webgpu':
+      return 'this browser exposes no WebGPU adapter';
+    case 'webgl':
+      return 'WebGL2 is not available in workers here';
+    case 'wasm':
+      return 'WebAssembly is not available';
+    case 'cpu':
+      return null;
+  }
+}
+
+/** The backend to move to after `lost` failed: the next one in order that is usable. */
+export function nextAfterLoss(
+  caps: Capabilities,
+  lost: BackendName,
+  excluded: readonly BackendName[],
+): BackendName {
+  const ex = lost === 'cpu' ? [...excluded] : [...excluded, lost];
+  return backendCandidates(caps, 'auto', ex)[0] ?? 'cpu';
+}
+
+/** True when the adapter or renderer is a software rasteriser rather than a real GPU. */
+export function isSoftware(adapter: AdapterReport | null, webglRenderer: string | null): boolean {
+  if (adapter) {
+    return (
+      adapter.isFallbackAdapter ||
+      SOFTWARE_NAMES.test(`${adapter.architecture} ${adapter.description} ${adapter.device}`)
+    );
+  }
+  return webglRenderer !== null && SOFTWARE_NAMES.test(webglRenderer);
+}
+
+function titleCase(s: string): string {
+  return s.replace(/(^|[\s_-])([a-z])/g, (_, sep: string, c: string) => sep + c.toUpperCase());
+}
+
+/** A short human name for an adapter: "SwiftShader", "NVIDIA Hopper", "Apple Metal-3". */
+export function adapterName(a: AdapterReport): string {
+  if (/swiftshader/i.test(`${a.architecture} ${a.description}`)) return 'SwiftShader';
+  const vendor = VENDORS[a.vendor.toLowerCase()] ?? titleCase(a.vendor);
+  const arch = a.architecture ? titleCase(a.architecture) : '';
+  const name = [vendor, arch].filter(Boolean).join(' ');
+  return name || a.description || 'unknown adapter';
+}
+
+/** A short name for a WebGL renderer string such as "ANGLE (Google, Vulkan 1.3 (SwiftShader ...))". */
+export function rendererName(renderer: string): string {
+  if (/swiftshader/i.test(renderer)) return 'SwiftShader';
+  const angle = /^ANGLE \(([^,]+),\s*([^,(]+)/.exec(renderer);
+  if (angle) return `${angle[1]!.trim()} ${angle[2]!.trim()}`;
+  return renderer.length > 40 ? `${renderer.slice(0, 39)}…` : renderer;
+}
+
+/** The header badge text, e.g. "WebGPU · SwiftShader (software)" or "WASM · SIMD · 4 threads". */
+export function backendLabel(info: BackendInfo): string {
+  const parts: string[] = [LABELS[info.name]];
+  if (info.name === 'webgpu' && info.adapter) {
+    parts.push(adapterName(info.adapter) + (isSoftware(info.adapter, null) ? ' (software)' : ''));
+  } else if (info.name === 'webgl' && info.webglRenderer) {
+    parts.push(
+      rendererName(info.webglRenderer) +
+        (isSoftware(null, info.webglRenderer) ? ' (software)' : ''),
+    );
+  } else if (info.name === 'wasm' && info.wasm) {
+    if (info.wasm.simd) parts.push('SIMD');
+    parts.push(info.wasm.threads > 1 ? `${info.wasm.threads} threads` : '1 thread');
+  } else if (info.name === 'cpu') {
+    parts.push('plain JavaScript');
+  }
+  return parts.join(' · ');
+}
+
+/** The display name of a backend ("WebGPU"). */
+export function backendTitle(name: BackendName): string {
+  return LABELS[name];
+}

@@ -1,0 +1,151 @@
+/**
+ * Drives one training job through run / pause / step / stop, in chunks of
+ * steps, yielding to the worker's message loop between chunks so that control
+ * messages are handled at once. Snapshots go out at most every
+ * `minSnapshotMs` while running, and always when the job pauses or stops.
+ */
+import type { JobState } from '../protocol';
+import type { TrainingJob } from './job';
+
+export interface RunnerEvents<S> {
+  state(state: JobState, step: number, message?: string): void;
+  snapshot(snapshot: S, transfer: Transferable[]): void;
+}
+
+export interface RunnerOptions {
+  /** Shortest interval between snapshots while running, in ms. Default 33 (~30 per second). */
+  minSnapshotMs: number;
+  /** Wall time a chunk of steps aims for, in ms, before yielding. Default 50. */
+  chunkTargetMs: number;
+  /** Clock in ms; injectable for tests. */
+  now: () => number;
+  /** Lets queued messages run; injectable for tests. */
+  yieldToEvents: () => Promise<void>;
+}
+
+const defaults: RunnerOptions = {
+  minSnapshotMs: 1000 / 30,
+  chunkTargetMs: 50,
+  now: () => performance.now(),
+  yieldToEvents: () => new Promise((resolve) => setTimeout(resolve, 0)),
+};
+
+const MAX_CHUNK = 64;
+
+export class JobRunner<S> {
+  private readonly opts: RunnerOptions;
+  private mode: 'running' | 'paused' | 'stopped' = 'paused';
+  private stepsOwed = 0;
+  private loop: Promise<void> | null = null;
+  private lastSnapshot = -Infinity;
+  private chunk = 1;
+
+  constructor(
+    private readonly job: TrainingJob<S>,
+    private readonly events: RunnerEvents<S>,
+    options: Partial<RunnerOptions> = {},
+  ) {
+    this.opts = { ...defaults, ...options };
+  }
+
+  get state(): 'running' | 'paused' | 'stopped' {
+    return this.mode;
+  }
+
+  /** Trains until paused or stopped. */
+  run(): void {
+    if (this.mode === 'stopped') return;
+    this.mode = 'running';
+    this.stepsOwed = 0;
+    this.events.state('running', this.job.step);
+    this.ensureLoop();
+  }
+
+  /** Stops after the step in flight; the job keeps its weights. */
+  pause(): void {
+    if (this.mode !== 'running') return;
+    this.mode = 'paused';
+  }
+
+  /** Runs exactly `n` more steps, then pauses. */
+  stepBy(n: number): void {
+    if (this.mode === 'stopped') return;
+    if (this.mode === 'running') return; // already moving; a step request means nothing then
+    this.stepsOwed += n;
+    this.events.state('running', this.job.step);
+    this.ensureLoop();
+  }
+
+  /** Ends the job and frees its tensors; resolves when that is done. */
+  async stop(): Promise<void> {
+    if (this.mode === 'stopped') return;
+    this.mode = 'stopped';
+    const inFlight = this.loop;
+    if (inFlight)
+      await inFlight; // the loop sees 'stopped' and finishes the job
+    else this.finish('stopped');
+  }
+
+  /** Resolves when the loop in flight (if any) has ended. */
+  idle(): Promise<void> {
+    return this.loop ?? Promise.resolve();
+  }
+
+  private ensureLoop(): void {
+    this.loop ??= this.drive().finally(() => {
+      this.loop = null;
+    });
+  }
+
+  private wantsSteps(): boolean {
+    return this.mode === 'running' || (this.mode === 'paused' && this.stepsOwed > 0);
+  }
+
+  private async drive(): Promise<void> {
+    const { now } = this.opts;
+    try {
+      while (this.wantsSteps()) {
+        const t0 = now();
+        let n = this.mode === 'running' ? this.chunk : Math.min(this.chunk, this.stepsOwed);
+        if (this.mode !== 'running') this.stepsOwed -= n;
+        while (n-- > 0) this.job.trainStep();
+        await this.job.flush();
+        this.adaptChunk(now() - t0);
+        if (now() - this.lastSnapshot >= this.opts.minSnapshotMs) await this.sendSnapshot();
+        await this.opts.yieldToEvents();
+      }
+      if (this.mode === 'stopped') {
+        this.finish('stopped');
+      } else {
+        await this.sendSnapshot();
+        this.events.state('paused', this.job.step);
+      }
+    } catch (e) {
+      this.mode = 'stopped';
+      this.finish('failed', e instanceof Error ? e.message : String(e));
+    }
+  }
+
+  private adaptChunk(elapsed: number): void {
+    // Grow the chunk while steps are fast so the yield and readback cost stays small;
+    // shrink it when a chunk takes long so pause still answers quickly.
+    if (elapsed < this.opts.chunkTargetMs / 2 && this.chunk < MAX_CHUNK) this.chunk *= 2;
+    else if (elapsed > this.opts.chunkTargetMs * 2 && this.chunk > 1) this.chunk /= 2;
+  }
+
+  private async sendSnapshot(): Promise<void> {
+    const { snapshot, transfer } = await this.job.snapshot();
+    this.lastSnapshot = this.opts.now();
+    this.events.snapshot(snapshot, transfer);
+  }
+
+  private finish(state: 'stopped' | 'failed', message?: string): void {
+    const step = this.job.step;
+    try {
+      this.job.dispose();
+    } catch {
+      // A lost device can make dispose throw; the tensors are gone with it anyway.
+    }
+    this.events.state(state, step, message);
+  }
+}

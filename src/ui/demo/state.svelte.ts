@@ -1,0 +1,132 @@
+/**
+ * Reactive state of the start page's demo job: its settings, its state in the
+ * worker, and the histories the charts draw. Snapshots from the worker are
+ * folded in here; components only read.
+ */
+import { DEFAULT_DEMO_CONFIG, demoConfigError, type DemoConfig } from '../../core/demo/config';
+import type { DemoSnapshot } from '../../core/demo/digit-classifier';
+import type { FromWorker, JobState } from '../../core/protocol';
+import { downsample, type Point } from '../../charts/series';
+
+/** Loss points kept for drawing; past this the history is thinned to half, keeping its shape. */
+const MAX_HISTORY = 20_000;
+import type { TrainingClient } from '../training-client.svelte';
+
+export type DemoPhase = JobState | 'idle';
+
+export interface Preview {
+  pixels: Uint8Array;
+  labels: Uint8Array;
+  guesses: Uint8Array;
+}
+
+export class DemoState {
+  config = $state<DemoConfig>({ ...DEFAULT_DEMO_CONFIG });
+  phase = $state<DemoPhase>('idle');
+  step = $state(0);
+  message = $state<string | null>(null);
+  /** Every step's training loss; replaced (not mutated) on each snapshot. */
+  losses = $state.raw<Point[]>([]);
+  accuracy = $state.raw<Point[]>([]);
+  preview = $state.raw<Preview | null>(null);
+  /** Backend that ran the latest steps, as the worker reports it. */
+  ranOn = $state('');
+  numTensors = $state(0);
+  stepsPerSecond = $state(0);
+
+  private jobId = 0;
+  private rate: { t: number; step: number } | null = null;
+
+  constructor(private readonly client: TrainingClient) {
+    client.subscribe((msg) => this.receive(msg));
+  }
+
+  get configError(): string | null {
+    return demoConfigError(this.config);
+  }
+
+  get active(): boolean {
+    return this.phase === 'starting' || this.phase === 'running' || this.phase === 'paused';
+  }
+
+  start(): void {
+    if (this.configError) return;
+    this.jobId++;
+    this.phase = 'starting';
+    this.step = 0;
+    this.message = null;
+    this.losses = [];
+    this.accuracy = [];
+    this.preview = null;
+    this.rate = null;
+    this.stepsPerSecond = 0;
+    this.client.send({
+      type: 'start',
+      jobId: this.jobId,
+      spec: { kind: 'mnist-demo', config: { ...this.config } },
+    });
+  }
+
+  pause(): void {
+    this.client.send({ type: 'pause', jobId: this.jobId });
+  }
+
+  resume(): void {
+    this.rate = null;
+    this.client.send({ type: 'resume', jobId: this.jobId });
+  }
+
+  stepBy(steps: number): void {
+    this.client.send({ type: 'step', jobId: this.jobId, steps });
+  }
+
+  stop(): void {
+    this.client.send({ type: 'stop', jobId: this.jobId });
+  }
+
+  private receive(msg: FromWorker): void {
+    if (msg.type === 'device-lost' && this.active) {
+      this.phase = 'failed';
+      this.message = `Stopped at step ${this.step}: the ${msg.backend} device was lost.`;
+      return;
+    }
+    if (!('jobId' in msg) || msg.jobId !== this.jobId) return;
+    if (msg.type === 'job-state') {
+      this.phase = msg.state;
+      if (msg.state !== 'starting') this.step = Math.max(this.step, msg.step);
+      this.message = msg.message ?? null;
+    } else if (msg.type === 'snapshot') {
+      this.fold(msg.snapshot);
+    }
+  }
+
+  private fold(s: DemoSnapshot): void {
+    if (s.losses.length > 0) {
+      const added = Array.from(s.losses, (y, i) => ({ x: s.firstLossStep + i + 1, y }));
+      const all = this.losses.concat(added);
+      this.losses = all.length > MAX_HISTORY ? downsample(all, MAX_HISTORY / 2) : all;
+    }
+    if (s.accuracy.length > 0) {
+      this.accuracy = this.accuracy.concat(
+        Array.from(s.accuracy, (y, i) => ({ x: s.accuracySteps[i]!, y })),
+      );
+    }
+    if (s.previewLabels.length > 0) {
+      this.preview = {
+        pixels: s.previewPixels,
+        labels: s.previewLabels,
+        guesses: s.previewGuesses,
+      };
+    }
+    const now = performance.now();
+    if (this.rate && s.step > this.rate.step && now - this.rate.t > 500) {
+      this.stepsPerSecond = ((s.step - this.rate.step) * 1000) / (now - this.rate.t);
+      this.rate = { t: now, step: s.step };
+    } else if (!this.rate) {
+      this.rate = { t: now, step: s.step };
+    }
+    this.step = s.step;
+    this.ranOn = s.backend;
+    this.numTensors = s.numTensors;
+  }
+}

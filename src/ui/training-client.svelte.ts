@@ -1,0 +1,125 @@
+/**
+ * The page's side of the training worker: starts it on the chosen backend,
+ * forwards messages both ways, and restarts it on the next backend when the
+ * GPU device is lost. Reactive fields drive the header badge.
+ */
+import {
+  backendTitle,
+  type BackendInfo,
+  type BackendName,
+  type BackendPreference,
+} from '../core/compute/backends';
+import type { FromWorker, ToWorker } from '../core/protocol';
+import { toasts } from './common/toasts.svelte';
+import { assetUrl, createTrainingWorker } from './urls';
+
+export type ClientStatus = 'starting' | 'ready' | 'failed';
+type Listener = (msg: FromWorker) => void;
+
+export class TrainingClient {
+  backend = $state<BackendInfo | null>(null);
+  status = $state<ClientStatus>('starting');
+  error = $state<string | null>(null);
+  preference = $state<BackendPreference>('auto');
+  /** Backends whose device was lost in this page; the worker never tries them again. */
+  excluded = $state<BackendName[]>([]);
+
+  private worker: Worker | null = null;
+  // Listeners are plumbing, not UI state: a plain Set on purpose.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  private readonly listeners = new Set<Listener>();
+  private pending: ToWorker[] = [];
+
+  constructor(preference: BackendPreference) {
+    this.preference = preference;
+  }
+
+  /** Starts (or restarts) the worker with the current preference. */
+  start(): void {
+    this.worker?.terminate();
+    this.status = 'starting';
+    this.backend = null;
+    this.error = null;
+    const worker = createTrainingWorker();
+    worker.onmessage = (e: MessageEvent<FromWorker>) => this.receive(e.data);
+    worker.onerror = (e) => {
+      e.preventDefault();
+      this.fail(`The training worker crashed: ${e.message || 'unknown error'}`);
+    };
+    this.worker = worker;
+    worker.postMessage({
+      type: 'init',
+      backend: this.preference,
+      exclude: [...this.excluded],
+      wasmPrefix: assetUrl('tfjs-wasm/'),
+      dataUrl: assetUrl('data/'),
+    } satisfies ToWorker);
+  }
+
+  /** Switches backend: the worker restarts, and any running job stops. */
+  setPreference(preference: BackendPreference): void {
+    this.preference = preference;
+    this.start();
+  }
+
+  /** Sends a message once the worker is ready (queued until then). */
+  send(msg: ToWorker): void {
+    if (this.status === 'ready' && this.worker) this.worker.postMessage(msg);
+    else this.pending.push(msg);
+  }
+
+  subscribe(fn: Listener): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  private receive(msg: FromWorker): void {
+    switch (msg.type) {
+      case 'ready':
+        this.backend = msg.backend;
+        this.status = 'ready';
+        for (const skipped of msg.backend.skipped) {
+          toasts.push(
+            'warn',
+            `${backendTitle(skipped.name)} could not start (${skipped.reason}); using ${backendTitle(msg.backend.name)}.`,
+          );
+        }
+        for (const m of this.pending.splice(0)) this.worker?.postMessage(m);
+        break;
+      case 'init-failed':
+        this.fail(msg.message);
+        break;
+      case 'device-lost':
+        this.onDeviceLost(msg.backend, msg.message);
+        break;
+      case 'log':
+        if (msg.level === 'error') console.error(msg.message);
+        else if (msg.level === 'warn') toasts.push('warn', msg.message);
+        break;
+      default:
+        break;
+    }
+    for (const fn of this.listeners) fn(msg);
+  }
+
+  private onDeviceLost(lost: BackendName, text: string): void {
+    if (!this.excluded.includes(lost) && lost !== 'cpu') this.excluded = [...this.excluded, lost];
+    toasts.push(
+      'error',
+      `The GPU device was lost (${backendTitle(lost)}: ${text}). Training stopped; ` +
+        `DemandLab restarted on the next backend. Press Start to train again.`,
+    );
+    this.start();
+  }
+
+  private fail(text: string): void {
+    this.status = 'failed';
+    this.error = text;
+    toasts.push('error', text);
+  }
+
+  /** Asks the worker to lose its GPU device for real (the recovery demo). */
+  loseDevice(): void {
+    this.send({ type: 'lose-device' });
+  }
+}

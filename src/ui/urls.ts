@@ -1,0 +1,14 @@
+/** The app's own files: absolute URLs under any base path the site is hosted at, and the worker. */
+
+/** The URL of a file in public/ (e.g. 'data/'), resolved against the page's base. */
+export function assetUrl(path: string): string {
+  return new URL(path, new URL(import.meta.env.BASE_URL, document.baseURI)).href;
+}
+
+/** Starts the training worker; Vite bundles it from this exact `new Worker(new URL(...))` form. */
+export function createTrainingWorker(): Worker {
+  return new Worker(new URL('../worker/training.worker.ts', import.meta.url), {
+    type: 'module',
+    name: 'demandlab-training',
+  });
+}

@@ -1,0 +1,33 @@
+/// <reference lib="webworker" />
+/**
+ * The training worker: all TensorFlow.js work happens here, never on the page.
+ * It only wires the browser's messaging to TrainingHost, which holds the logic.
+ */
+import { activateBackend, loseDeviceOnPurpose, watchDeviceLoss } from '../core/compute/activate';
+import { probeCapabilities } from '../core/compute/probe';
+import { loadMnist } from '../core/data/mnist';
+import { TrainingHost } from '../core/jobs/host';
+import type { FromWorker } from '../core/protocol';
+
+const scope = self as unknown as DedicatedWorkerGlobalScope;
+const post = (msg: FromWorker, transfer: Transferable[] = []) => scope.postMessage(msg, transfer);
+
+// A CSP violation inside the worker would otherwise be invisible to the page.
+scope.addEventListener('securitypolicyviolation', (event) => {
+  const e = event as SecurityPolicyViolationEvent;
+  post({
+    type: 'log',
+    level: 'error',
+    message: `CSP violation in worker: ${e.violatedDirective} blocked ${e.blockedURI}`,
+  });
+});
+
+const host = new TrainingHost(post, {
+  probe: () => probeCapabilities(),
+  activate: activateBackend,
+  watchDeviceLoss,
+  loseDevice: loseDeviceOnPurpose,
+  loadMnist: (url) => loadMnist(url),
+});
+
+scope.onmessage = (e: MessageEvent<unknown>) => void host.handle(e.data);

@@ -1,0 +1,91 @@
+import { demoStep, expect, inkedPixels, screenshot, test, waitForSteps } from './fixtures';
+
+test('auto picks WebGPU and the demo trains inside the worker on it', async ({
+  page,
+  problems,
+}) => {
+  await page.goto('./');
+  const badge = page.getByTestId('backend-badge');
+  await expect(badge).toHaveAttribute('data-backend', 'webgpu');
+  await expect(badge).toHaveText('WebGPU · SwiftShader (software)');
+
+  // The page itself never loads TensorFlow.js: training is the worker's.
+  expect(await page.evaluate(() => 'tf' in window)).toBe(false);
+  expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+
+  await page.getByRole('button', { name: 'Start' }).click();
+  await waitForSteps(page, 30);
+  await expect(page.getByTestId('demo-backend')).toHaveText('webgpu');
+  const loss = page.getByRole('img', { name: /^Training loss: \d+ points/ });
+  await expect(loss).toBeVisible();
+  expect(
+    Number(await page.locator('svg[data-points]').first().getAttribute('data-points')),
+  ).toBeGreaterThan(10);
+  expect(await page.locator('.charts path.line.main').first().getAttribute('d')).toMatch(
+    /^M[\d.]+,[\d.]+L/,
+  );
+  expect(await inkedPixels(page, '.digits canvas')).toBeGreaterThan(500);
+  await screenshot(page, 'start-webgpu-training');
+
+  await page.getByRole('button', { name: 'Pause' }).click();
+  await expect(page.getByTestId('demo-phase')).toHaveAttribute('data-phase', 'paused');
+  const paused = await demoStep(page);
+  await page.getByRole('button', { name: 'Step', exact: true }).click();
+  await expect.poll(() => demoStep(page)).toBe(paused + 1);
+  await page.getByRole('button', { name: '×10 steps' }).click();
+  await expect.poll(() => demoStep(page)).toBe(paused + 11);
+  await expect(page.getByTestId('demo-phase')).toHaveAttribute('data-phase', 'paused');
+
+  await page.getByRole('button', { name: 'Stop' }).click();
+  await expect(page.getByTestId('demo-phase')).toHaveAttribute('data-phase', 'stopped');
+  expect(problems.errors).toEqual([]);
+});
+
+for (const backend of ['webgl', 'wasm', 'cpu'] as const) {
+  test(`?backend=${backend} trains on ${backend}`, async ({ page }) => {
+    await page.goto(`./?backend=${backend}`);
+    await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', backend);
+    await expect(page.getByTestId('backend-select')).toHaveValue(backend);
+    await page.getByRole('button', { name: 'Start' }).click();
+    await waitForSteps(page, 3);
+    await expect(page.getByTestId('demo-backend')).toHaveText(backend);
+    if (backend === 'wasm') {
+      await expect(page.getByTestId('backend-badge')).toHaveText('WASM · SIMD · 1 thread');
+    }
+    await screenshot(page, `start-${backend}`);
+  });
+}
+
+test('a lost GPU device is reported and training moves to the next backend', async ({ page }) => {
+  await page.goto('./');
+  await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', 'webgpu');
+  await page.getByRole('button', { name: 'Start' }).click();
+  await waitForSteps(page, 2);
+  await page.getByText('Resilience check').click();
+  await page.getByRole('button', { name: 'Lose the GPU device' }).click();
+  await expect(
+    page.getByRole('alert').filter({ hasText: 'The GPU device was lost' }),
+  ).toBeVisible();
+  await expect(page.getByTestId('demo-phase')).toHaveAttribute('data-phase', 'failed');
+  await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', 'webgl');
+  await screenshot(page, 'device-lost');
+  // Training works again on the new backend.
+  await page.getByRole('button', { name: 'Start' }).click();
+  await waitForSteps(page, 2);
+  await expect(page.getByTestId('demo-backend')).toHaveText('webgl');
+});
+
+test('a corrupt data file gets a clear message, not a crash', async ({ page }) => {
+  await page.route('**/data/mnist/mnist.bin', async (route) => {
+    const res = await route.fetch();
+    const body = Buffer.from(await res.body());
+    body[1234] ^= 0xff;
+    await route.fulfill({ response: res, body });
+  });
+  await page.goto('./?backend=cpu');
+  await page.getByRole('button', { name: 'Start' }).click();
+  await expect(page.getByTestId('demo-phase')).toHaveAttribute('data-phase', 'failed');
+  await expect(
+    page.getByRole('status').filter({ hasText: 'The MNIST file is corrupt' }),
+  ).toContainText('npm run datasets');
+});

@@ -1,0 +1,69 @@
+import { expect, screenshot, test } from './fixtures';
+
+test('labs are reachable by keyboard and clearly marked as coming', async ({ page }) => {
+  await page.goto('./');
+  await expect(page.getByTestId('backend-badge')).not.toHaveText('Starting…');
+  await page.keyboard.press('Tab'); // skip link
+  await expect(page.getByRole('link', { name: 'Skip to content' })).toBeFocused();
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Tab');
+  await expect(page.getByRole('link', { name: 'GAN lab' })).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(page).toHaveURL(/#\/gan$/);
+  await expect(page.getByRole('heading', { name: 'GAN lab' })).toBeVisible();
+  await expect(page.getByText('Coming soon')).toBeVisible();
+  await expect(page.getByRole('link', { name: 'GAN lab' })).toHaveAttribute('aria-current', 'page');
+  await screenshot(page, 'gan-placeholder');
+
+  for (const [name, hash] of [
+    ['Recommender lab', '#/recsys'],
+    ['Sessions', '#/sessions'],
+  ] as const) {
+    await page.getByRole('link', { name, exact: true }).click();
+    await expect(page).toHaveURL(new RegExp(`${hash}$`));
+    await expect(page.getByRole('heading', { name })).toBeVisible();
+    await screenshot(page, hash.slice(2) + '-placeholder');
+  }
+});
+
+test('the backend menu switches backend and records it in the address', async ({ page }) => {
+  await page.goto('./');
+  await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', 'webgpu');
+  await page.getByTestId('backend-select').selectOption('cpu');
+  await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', 'cpu');
+  await expect(page.getByTestId('backend-badge')).toHaveText('CPU · plain JavaScript');
+  expect(new URL(page.url()).searchParams.get('backend')).toBe('cpu');
+  await page.reload();
+  await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', 'cpu');
+});
+
+test('an unknown ?backend= is explained and auto is used', async ({ page }) => {
+  await page.goto('./?backend=cuda');
+  await expect(
+    page.getByRole('status').filter({ hasText: 'Unknown backend "cuda"' }),
+  ).toBeVisible();
+  await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', 'webgpu');
+});
+
+test('dark theme follows the system setting', async ({ page }) => {
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.goto('./');
+  await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', 'webgpu');
+  const bg = await page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+  expect(bg).toBe('rgb(18, 21, 27)');
+  await screenshot(page, 'start-dark');
+});
+
+test('the page is served under a strict CSP with cross-origin isolation', async ({ page }) => {
+  const res = await page.goto('./');
+  const headers = res!.headers();
+  const csp = headers['content-security-policy']!;
+  expect(csp).toContain("script-src 'self' 'wasm-unsafe-eval';");
+  expect(csp).not.toMatch(/'unsafe-inline'|'unsafe-eval'/);
+  expect(headers['cross-origin-opener-policy']).toBe('same-origin');
+  expect(headers['cross-origin-embedder-policy']).toBe('require-corp');
+  expect(
+    await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content'),
+  ).toContain("default-src 'self'");
+});

@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest';
+import {
+  backendCandidates,
+  backendLabel,
+  isSoftware,
+  nextAfterLoss,
+  parseBackendPreference,
+  unavailableReason,
+  type AdapterReport,
+  type BackendInfo,
+  type Capabilities,
+} from '../../src/core/compute/backends';
+
+const swiftshader: AdapterReport = {
+  vendor: 'google',
+  architecture: 'swiftshader',
+  device: '',
+  description: 'SwiftShader Device (Subzero)',
+  isFallbackAdapter: false,
+};
+const nvidia: AdapterReport = {
+  vendor: 'nvidia',
+  architecture: 'hopper',
+  device: '',
+  description: '',
+  isFallbackAdapter: false,
+};
+
+const all: Capabilities = {
+  webgpu: nvidia,
+  webgl: 'ANGLE (NVIDIA, H100)',
+  wasm: { simd: true, threads: true },
+};
+const noGpu: Capabilities = { webgpu: null, webgl: null, wasm: { simd: true, threads: false } };
+const bare: Capabilities = { webgpu: null, webgl: null, wasm: null };
+
+function info(patch: Partial<BackendInfo>): BackendInfo {
+  return {
+    name: 'cpu',
+    requested: 'auto',
+    adapter: null,
+    webglRenderer: null,
+    wasm: null,
+    skipped: [],
+    ...patch,
+  };
+}
+
+describe('backend choice', () => {
+  it.each([
+    ['everything available', all, 'auto', [], ['webgpu', 'webgl', 'wasm', 'cpu']],
+    ['no WebGPU', { ...all, webgpu: null }, 'auto', [], ['webgl', 'wasm', 'cpu']],
+    ['no GPU at all', noGpu, 'auto', [], ['wasm', 'cpu']],
+    ['nothing but JavaScript', bare, 'auto', [], ['cpu']],
+    ['user asks for wasm', all, 'wasm', [], ['wasm', 'webgpu', 'webgl', 'cpu']],
+    ['user asks for cpu', all, 'cpu', [], ['cpu', 'webgpu', 'webgl', 'wasm']],
+    ['user asks for WebGPU that is missing', noGpu, 'webgpu', [], ['wasm', 'cpu']],
+    ['WebGPU was lost', all, 'auto', ['webgpu'], ['webgl', 'wasm', 'cpu']],
+    ['user asks for a lost backend', all, 'webgpu', ['webgpu'], ['webgl', 'wasm', 'cpu']],
+    ['cpu cannot be excluded', bare, 'auto', ['cpu'], ['cpu']],
+  ] as const)('%s', (_, caps, pref, excluded, expected) => {
+    expect(backendCandidates(caps, pref, excluded)).toEqual(expected);
+  });
+
+  it('moves to the next backend after a loss, and stays on cpu at the floor', () => {
+    expect(nextAfterLoss(all, 'webgpu', [])).toBe('webgl');
+    expect(nextAfterLoss(all, 'webgl', ['webgpu'])).toBe('wasm');
+    expect(nextAfterLoss(noGpu, 'wasm', [])).toBe('cpu');
+    expect(nextAfterLoss(bare, 'cpu', [])).toBe('cpu');
+  });
+
+  it('explains why a backend is unavailable', () => {
+    expect(unavailableReason('webgpu', noGpu)).toMatch(/no WebGPU adapter/);
+    expect(unavailableReason('wasm', noGpu)).toBeNull();
+    expect(unavailableReason('cpu', bare)).toBeNull();
+  });
+
+  it.each([
+    ['webgpu', 'webgpu'],
+    ['WebGL', 'webgl'],
+    [' cpu ', 'cpu'],
+    ['auto', 'auto'],
+    ['cuda', null],
+    ['', null],
+    [null, null],
+  ] as const)('parses ?backend=%s', (input, expected) => {
+    expect(parseBackendPreference(input)).toBe(expected);
+  });
+});
+
+describe('backend labels', () => {
+  it('marks software adapters', () => {
+    expect(isSoftware(swiftshader, null)).toBe(true);
+    expect(isSoftware({ ...nvidia, isFallbackAdapter: true }, null)).toBe(true);
+    expect(isSoftware(nvidia, null)).toBe(false);
+    expect(isSoftware(null, 'ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device (Subzero)))')).toBe(
+      true,
+    );
+    expect(isSoftware(null, 'ANGLE (Intel, Mesa Intel(R) UHD Graphics 620)')).toBe(false);
+  });
+
+  it.each([
+    [info({ name: 'webgpu', adapter: swiftshader }), 'WebGPU · SwiftShader (software)'],
+    [info({ name: 'webgpu', adapter: nvidia }), 'WebGPU · NVIDIA Hopper'],
+    [
+      info({ name: 'webgl', webglRenderer: 'ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device))' }),
+      'WebGL · SwiftShader (software)',
+    ],
+    [
+      info({
+        name: 'webgl',
+        webglRenderer: 'ANGLE (Apple, ANGLE Metal Renderer: Apple M2, Unspecified Version)',
+      }),
+      'WebGL · Apple ANGLE Metal Renderer: Apple M2',
+    ],
+    [info({ name: 'wasm', wasm: { simd: true, threads: 4 } }), 'WASM · SIMD · 4 threads'],
+    [info({ name: 'wasm', wasm: { simd: false, threads: 1 } }), 'WASM · 1 thread'],
+    [info({ name: 'cpu' }), 'CPU · plain JavaScript'],
+  ])('labels %#', (i, expected) => {
+    expect(backendLabel(i)).toBe(expected);
+  });
+});

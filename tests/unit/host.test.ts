@@ -1,0 +1,220 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Capabilities } from '../../src/core/compute/backends';
+import { activateBackend } from '../../src/core/compute/activate';
+import { DEFAULT_DEMO_CONFIG } from '../../src/core/demo/config';
+import { DatasetError, type MnistData } from '../../src/core/data/mnist';
+import { TrainingHost, type HostDeps } from '../../src/core/jobs/host';
+import type { FromWorker, ToWorker } from '../../src/core/protocol';
+import { isToWorker } from '../../src/core/protocol';
+import { realMnist } from './helpers';
+import { useCpu } from './setup-tf';
+
+let tf: Awaited<ReturnType<typeof useCpu>>;
+let data: MnistData;
+beforeAll(async () => {
+  tf = await useCpu();
+  data = await realMnist();
+});
+
+const noGpu: Capabilities = { webgpu: null, webgl: null, wasm: null };
+const init: ToWorker = {
+  type: 'init',
+  backend: 'auto',
+  exclude: [],
+  wasmPrefix: '/tfjs-wasm/',
+  dataUrl: '/data/',
+};
+const start = (jobId: number, patch = {}): ToWorker => ({
+  type: 'start',
+  jobId,
+  spec: {
+    kind: 'mnist-demo',
+    config: { ...DEFAULT_DEMO_CONFIG, batchSize: 8, evalEvery: 0, ...patch },
+  },
+});
+
+function setup(overrides: Partial<HostDeps> = {}) {
+  const messages: FromWorker[] = [];
+  const transfers: Transferable[][] = [];
+  let triggerLoss: (msg: string) => void = () => {};
+  const dataUrls: string[] = [];
+  const host = new TrainingHost(
+    (msg, transfer = []) => {
+      messages.push(msg);
+      transfers.push(transfer);
+    },
+    {
+      probe: async () => noGpu,
+      activate: activateBackend,
+      watchDeviceLoss: (onLost) => {
+        triggerLoss = onLost;
+        return () => {};
+      },
+      loseDevice: () => false,
+      loadMnist: async (url) => {
+        dataUrls.push(url);
+        return data;
+      },
+      runner: { minSnapshotMs: 0 },
+      ...overrides,
+    },
+  );
+  const until = async (pred: (m: FromWorker) => boolean, timeoutMs = 20_000) => {
+    const t0 = Date.now();
+    for (;;) {
+      const hit = messages.find(pred);
+      if (hit) return hit;
+      if (Date.now() - t0 > timeoutMs)
+        throw new Error(`no such message; got ${messages.map((m) => m.type).join(',')}`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  };
+  return { host, messages, transfers, until, dataUrls, loseDevice: (m: string) => triggerLoss(m) };
+}
+
+const states = (ms: FromWorker[], jobId: number) =>
+  ms.flatMap((m) => (m.type === 'job-state' && m.jobId === jobId ? [m.state] : []));
+const lastStep = (ms: FromWorker[]) =>
+  ms.reduce((s, m) => (m.type === 'snapshot' ? Math.max(s, m.snapshot.step) : s), 0);
+
+describe('training worker host', () => {
+  it('starts on the best backend available and says which', async () => {
+    const h = setup();
+    await h.host.handle(init);
+    const ready = h.messages[0]!;
+    expect(ready.type).toBe('ready');
+    if (ready.type !== 'ready') return;
+    expect(ready.backend.name).toBe('cpu');
+    expect(ready.backend.requested).toBe('auto');
+  });
+
+  it('runs a job, pauses, steps exactly, stops and frees every tensor', async () => {
+    const h = setup();
+    await h.host.handle(init);
+    const baseline = tf.memory().numTensors;
+    await h.host.handle(start(1));
+    await h.until((m) => m.type === 'snapshot' && m.snapshot.step >= 5);
+    expect(h.dataUrls).toEqual(['/data/mnist/']);
+    await h.host.handle({ type: 'pause', jobId: 1 });
+    await h.until((m) => m.type === 'job-state' && m.state === 'paused');
+    const paused = lastStep(h.messages);
+    await h.host.handle({ type: 'step', jobId: 1, steps: 3 });
+    await h.until((m) => m.type === 'snapshot' && m.snapshot.step === paused + 3);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(lastStep(h.messages)).toBe(paused + 3);
+    // Snapshots carry their buffers as transferables.
+    const i = h.messages.findIndex((m) => m.type === 'snapshot');
+    expect(h.transfers[i]!.length).toBeGreaterThan(0);
+    await h.host.handle({ type: 'stop', jobId: 1 });
+    expect(states(h.messages, 1)).toEqual([
+      'starting',
+      'running',
+      'paused',
+      'running',
+      'paused',
+      'stopped',
+    ]);
+    expect(tf.memory().numTensors).toBe(baseline);
+  });
+
+  it('a new start replaces the running job', async () => {
+    const h = setup();
+    await h.host.handle(init);
+    await h.host.handle(start(1));
+    await h.until((m) => m.type === 'snapshot');
+    await h.host.handle(start(2));
+    await h.until((m) => m.type === 'snapshot' && m.jobId === 2);
+    expect(states(h.messages, 1).at(-1)).toBe('stopped');
+    await h.host.dispose();
+  });
+
+  it('reports a missing data set as a failed job with the loader message', async () => {
+    const h = setup({
+      loadMnist: async () => {
+        throw new DatasetError('missing', 'The MNIST manifest.json is missing (HTTP 404).');
+      },
+    });
+    await h.host.handle(init);
+    await h.host.handle(start(1));
+    const failed = await h.until((m) => m.type === 'job-state' && m.state === 'failed');
+    expect(failed).toMatchObject({ message: expect.stringMatching(/missing \(HTTP 404\)/) });
+  });
+
+  it('rejects a bad config with the reason', async () => {
+    const h = setup();
+    await h.host.handle(init);
+    await h.host.handle(start(1, { hidden: -3 }));
+    expect(await h.until((m) => m.type === 'job-state' && m.state === 'failed')).toMatchObject({
+      message: expect.stringMatching(/hidden must be/),
+    });
+  });
+
+  it('on device loss stops the job and tells the page which backend died', async () => {
+    const h = setup();
+    await h.host.handle(init);
+    await h.host.handle(start(1));
+    await h.until((m) => m.type === 'snapshot');
+    h.loseDevice('GPU hung');
+    const lost = await h.until((m) => m.type === 'device-lost');
+    expect(lost).toEqual({ type: 'device-lost', backend: 'cpu', message: 'GPU hung' });
+    expect(states(h.messages, 1).at(-1)).toBe('stopped');
+    await h.host.handle(start(2));
+    expect(await h.until((m) => m.type === 'job-state' && m.jobId === 2)).toMatchObject({
+      state: 'failed',
+      message: expect.stringMatching(/restarting/),
+    });
+  });
+
+  it('answers malformed messages, unknown jobs and a lose-device on cpu without throwing', async () => {
+    const h = setup();
+    await h.host.handle({ type: 'launch-missiles' });
+    await h.host.handle(null);
+    await h.host.handle({ type: 'step', jobId: 1, steps: -1 });
+    expect(h.messages.filter((m) => m.type === 'log' && m.level === 'error')).toHaveLength(3);
+    await h.host.handle(start(1));
+    expect(h.messages.at(-1)).toMatchObject({
+      type: 'job-state',
+      state: 'failed',
+      message: expect.stringMatching(/no backend yet/),
+    });
+    await h.host.handle(init);
+    await h.host.handle({ type: 'pause', jobId: 99 });
+    expect(h.messages.at(-1)).toMatchObject({
+      type: 'log',
+      level: 'warn',
+      message: 'Job 99 is not running.',
+    });
+    await h.host.handle({ type: 'lose-device' });
+    expect(h.messages.at(-1)).toMatchObject({
+      type: 'log',
+      message: expect.stringMatching(/no GPU device to lose/),
+    });
+  });
+
+  it('reports an init that cannot start any backend', async () => {
+    const h = setup({
+      activate: async () => {
+        throw new Error('No TensorFlow.js backend could start');
+      },
+    });
+    await h.host.handle(init);
+    expect(h.messages).toEqual([
+      { type: 'init-failed', message: 'No TensorFlow.js backend could start' },
+    ]);
+  });
+});
+
+describe('protocol guard', () => {
+  it.each([
+    [init, true],
+    [start(1), true],
+    [{ type: 'step', jobId: 1, steps: 2 }, true],
+    [{ type: 'step', jobId: 1, steps: 0 }, false],
+    [{ type: 'pause' }, false],
+    [{ type: 'init', backend: 'auto' }, false],
+    [{ type: 'lose-device' }, true],
+    ['start', false],
+  ])('isToWorker(%o) is %s', (msg, ok) => {
+    expect(isToWorker(msg)).toBe(ok);
+  });
+});

@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import type { TrainingJob } from '../../src/core/jobs/job';
+import { JobRunner } from '../../src/core/jobs/runner';
+import type { JobState } from '../../src/core/protocol';
+
+/** A job that counts steps and can be told to fail at a given step. */
+class CountingJob implements TrainingJob<{ step: number }> {
+  readonly kind = 'count';
+  step = 0;
+  disposed = 0;
+  constructor(private readonly failAt = Infinity) {}
+  trainStep(): void {
+    this.step++;
+  }
+  async flush(): Promise<void> {
+    if (this.step >= this.failAt) throw new Error(`loss became NaN at step ${this.step}`);
+  }
+  async snapshot() {
+    await this.flush();
+    return { snapshot: { step: this.step }, transfer: [] };
+  }
+  dispose(): void {
+    this.disposed++;
+  }
+}
+
+function harness(job: CountingJob, clock = { t: 0 }, minSnapshotMs = 0) {
+  const states: { state: JobState; step: number; message?: string }[] = [];
+  const snapshots: number[] = [];
+  let yields = 0;
+  const runner = new JobRunner(
+    job,
+    {
+      state: (state, step, message) =>
+        states.push(message === undefined ? { state, step } : { state, step, message }),
+      snapshot: (s) => snapshots.push(s.step),
+    },
+    {
+      minSnapshotMs,
+      chunkTargetMs: 50,
+      now: () => clock.t,
+      yieldToEvents: async () => {
+        yields++;
+        clock.t += 10;
+        await new Promise((r) => setImmediate(r));
+      },
+    },
+  );
+  return { runner, states, snapshots, yields: () => yields };
+}
+
+describe('job runner', () => {
+  it('runs exactly the requested steps, then pauses with a final snapshot', async () => {
+    const job = new CountingJob();
+    const h = harness(job);
+    h.runner.stepBy(7);
+    await h.runner.idle();
+    expect(job.step).toBe(7);
+    expect(h.states.at(-1)).toEqual({ state: 'paused', step: 7 });
+    expect(h.snapshots.at(-1)).toBe(7);
+    h.runner.stepBy(1);
+    await h.runner.idle();
+    expect(job.step).toBe(8);
+  });
+
+  it('runs until paused, yielding to messages between chunks', async () => {
+    const job = new CountingJob();
+    const h = harness(job);
+    h.runner.run();
+    while (job.step < 200) await new Promise((r) => setImmediate(r));
+    h.runner.pause();
+    await h.runner.idle();
+    const at = job.step;
+    expect(h.states.map((s) => s.state)).toEqual(['running', 'paused']);
+    expect(h.yields()).toBeGreaterThan(3);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(job.step).toBe(at); // paused means no more steps
+    h.runner.run();
+    while (job.step < at + 10) await new Promise((r) => setImmediate(r));
+    await h.runner.stop();
+    expect(h.states.at(-1)!.state).toBe('stopped');
+    expect(job.disposed).toBe(1);
+  });
+
+  it('throttles snapshots while running', async () => {
+    const job = new CountingJob();
+    const clock = { t: 0 };
+    const h = harness(job, clock, 100);
+    h.runner.run();
+    while (clock.t < 1000) await new Promise((r) => setImmediate(r));
+    await h.runner.stop();
+    // 10 ms of fake time pass per chunk; at most one snapshot per 100 ms.
+    expect(h.snapshots.length).toBeGreaterThan(3);
+    expect(h.snapshots.length).toBeLessThanOrEqual(12);
+  });
+
+  it('reports a failing job with its message and frees it', async () => {
+    const job = new CountingJob(5);
+    const h = harness(job);
+    h.runner.run();
+    await h.runner.idle();
+    expect(h.states.at(-1)).toMatchObject({
+      state: 'failed',
+      message: expect.stringMatching(/NaN/),
+    });
+    expect(job.disposed).toBe(1);
+    await h.runner.stop(); // stopping a failed job does nothing more
+    expect(job.disposed).toBe(1);
+  });
+
+  it('stops a job that never ran, freeing it once', async () => {
+    const job = new CountingJob();
+    const h = harness(job);
+    await h.runner.stop();
+    await h.runner.stop();
+    expect(job.disposed).toBe(1);
+    expect(h.states).toEqual([{ state: 'stopped', step: 0 }]);
+  });
+});
