@@ -68,7 +68,8 @@ function installMainThreadProbe() {
   requestAnimationFrame(frame);
   new PerformanceObserver((list) => {
     if (!w.__bench.measuring) return;
-    for (const e of list.getEntries()) w.__bench.maxLongTask = Math.max(w.__bench.maxLongTask, e.duration);
+    for (const e of list.getEntries())
+      w.__bench.maxLongTask = Math.max(w.__bench.maxLongTask, e.duration);
   }).observe({ type: 'longtask', buffered: false });
 }
 
@@ -78,7 +79,8 @@ async function benchBackend(browser, backend) {
   await page.goto(`http://localhost:${port}/?backend=${backend}`);
   const badge = page.getByTestId('backend-badge');
   await page.waitForFunction(
-    (b) => document.querySelector('[data-testid=backend-badge]')?.getAttribute('data-backend') === b,
+    (b) =>
+      document.querySelector('[data-testid=backend-badge]')?.getAttribute('data-backend') === b,
     backend,
     { timeout: 60_000 },
   );
@@ -159,6 +161,9 @@ const md = [
 const out = join(root, 'tests', 'bench', 'results');
 mkdirSync(out, { recursive: true });
 const stamp = date.replace(/[:.]/g, '-');
-writeFileSync(join(out, `demo-${stamp}.json`), JSON.stringify({ date, job, seconds, machine, results }, null, 2));
+writeFileSync(
+  join(out, `demo-${stamp}.json`),
+  JSON.stringify({ date, job, seconds, machine, results }, null, 2),
+);
 writeFileSync(join(out, 'demo-latest.md'), md + '\n');
 console.log('\n' + md);

@@ -67,6 +67,9 @@ test('a lost GPU device is reported and training moves to the next backend', asy
     page.getByRole('alert').filter({ hasText: 'The GPU device was lost' }),
   ).toBeVisible();
   await expect(page.getByTestId('demo-phase')).toHaveAttribute('data-phase', 'failed');
+  await expect(
+    page.getByRole('status').filter({ hasText: /^Stopped at step \d+: the GPU device was lost/ }),
+  ).toBeVisible();
   await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', 'webgl');
   await screenshot(page, 'device-lost');
   // Training works again on the new backend.

@@ -85,9 +85,13 @@ export class DemoState {
   }
 
   private receive(msg: FromWorker): void {
-    if (msg.type === 'device-lost' && this.active) {
-      this.phase = 'failed';
-      this.message = `Stopped at step ${this.step}: the ${msg.backend} device was lost.`;
+    if (msg.type === 'device-lost') {
+      // The job's last readback usually fails first with a raw driver error
+      // (mapAsync on a destroyed buffer); the loss is the real story.
+      if (this.active || this.phase === 'failed') {
+        this.phase = 'failed';
+        this.message = `Stopped at step ${this.step}: the GPU device was lost (${msg.message}). Press Start to train again on the next backend.`;
+      }
       return;
     }
     if (!('jobId' in msg) || msg.jobId !== this.jobId) return;
