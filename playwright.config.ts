@@ -4,7 +4,6 @@ import { chromiumArgs } from './tests/bench/chromium-args.mjs';
 /** Debian's chromium by default; CHROMIUM_PATH for machines that keep it elsewhere. */
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-
 const port = 4173;
 
 export default defineConfig({

@@ -19,9 +19,10 @@ import { fileURLToPath } from 'node:url';
 import { chromiumArgs } from './chromium-args.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** @param {string} name @param {string} fallback @returns {string} */
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : fallback;
+  return (i > 0 ? process.argv[i + 1] : undefined) ?? fallback;
 };
 const seconds = Number(arg('seconds', '15'));
 const backends = arg('backends', 'webgpu,webgl,wasm,cpu').split(',');
@@ -36,7 +37,7 @@ const server = spawn('npx', ['vite', 'preview', '--port', String(port), '--stric
 });
 const stopServer = () => {
   try {
-    process.kill(-server.pid);
+    if (server.pid) process.kill(-server.pid);
   } catch {
     /* already gone */
   }
@@ -55,24 +56,38 @@ async function waitForServer() {
   throw new Error('vite preview did not start');
 }
 
+/**
+ * @typedef {{ maxFrameGap: number, maxLongTask: number, measuring: boolean }} Probe
+ * @typedef {Window & { __bench?: Probe }} ProbedWindow
+ * @typedef {{ backend: string, label: string, stepsPerSecond: number, firstStepMs: number,
+ *   stepsMeasured: number, tensorsAlive: number, maxFrameGapMs: number, maxLongTaskMs: number }} Result
+ * @typedef {{ backend: string, error: string }} Failure
+ */
+
 /** Records the longest gap between animation frames and the longest long task on the page. */
 function installMainThreadProbe() {
-  const w = window;
-  w.__bench = { maxFrameGap: 0, maxLongTask: 0, measuring: false };
+  /** @type {Probe} */
+  const probe = { maxFrameGap: 0, maxLongTask: 0, measuring: false };
+  /** @type {ProbedWindow} */ (window).__bench = probe;
   let last = performance.now();
+  /** @param {number} t */
   const frame = (t) => {
-    if (w.__bench.measuring) w.__bench.maxFrameGap = Math.max(w.__bench.maxFrameGap, t - last);
+    if (probe.measuring) probe.maxFrameGap = Math.max(probe.maxFrameGap, t - last);
     last = t;
     requestAnimationFrame(frame);
   };
   requestAnimationFrame(frame);
   new PerformanceObserver((list) => {
-    if (!w.__bench.measuring) return;
-    for (const e of list.getEntries())
-      w.__bench.maxLongTask = Math.max(w.__bench.maxLongTask, e.duration);
+    if (!probe.measuring) return;
+    for (const e of list.getEntries()) probe.maxLongTask = Math.max(probe.maxLongTask, e.duration);
   }).observe({ type: 'longtask', buffered: false });
 }
 
+/**
+ * @param {import('@playwright/test').Browser} browser
+ * @param {string} backend
+ * @returns {Promise<Result>}
+ */
 async function benchBackend(browser, backend) {
   const page = await browser.newPage();
   await page.addInitScript(installMainThreadProbe);
@@ -86,7 +101,10 @@ async function benchBackend(browser, backend) {
   );
   const label = await badge.innerText();
   const step = async () => Number(await page.getByTestId('demo-step').innerText());
-  await page.evaluate(() => (window.__bench.measuring = true));
+  await page.evaluate(() => {
+    const p = /** @type {ProbedWindow} */ (window).__bench;
+    if (p) p.measuring = true;
+  });
   const t0 = Date.now();
   await page.getByRole('button', { name: 'Start' }).click();
   while ((await step()) < 1) {
@@ -99,7 +117,8 @@ async function benchBackend(browser, backend) {
   await page.waitForTimeout(seconds * 1000);
   const s1 = await step();
   const stepsPerSecond = ((s1 - s0) * 1000) / (Date.now() - w0);
-  const probe = await page.evaluate(() => window.__bench);
+  const probe = await page.evaluate(() => /** @type {ProbedWindow} */ (window).__bench);
+  if (!probe) throw new Error('the main-thread probe did not install');
   const tensors = Number(await page.locator('dt:text("Tensors alive") + dd').innerText());
   await page.close();
   return {
@@ -116,6 +135,7 @@ async function benchBackend(browser, backend) {
 
 await waitForServer();
 const browser = await chromium.launch({ executablePath, args: chromiumArgs });
+/** @type {(Result | Failure)[]} */
 const results = [];
 try {
   for (const b of backends) {
@@ -143,9 +163,11 @@ const machine = {
 };
 const date = new Date().toISOString();
 const job = 'demo MLP 784-32-10, batch 32, Adam (start page)';
-const fastest = Math.max(...results.filter((r) => !r.error).map((r) => r.stepsPerSecond));
+/** @type {(r: Result | Failure) => r is Failure} */
+const failed = (r) => 'error' in r;
+const fastest = Math.max(...results.flatMap((r) => (failed(r) ? [] : [r.stepsPerSecond])));
 const rows = results.map((r) =>
-  r.error
+  failed(r)
     ? `| ${r.backend} | – | – | – | – | – | failed: ${r.error.split('\n')[0]} |`
     : `| ${r.label} | ${r.stepsPerSecond} | ${(r.stepsPerSecond / fastest).toFixed(2)} | ${(r.firstStepMs / 1000).toFixed(1)} s | ${r.maxLongTaskMs} ms | ${r.maxFrameGapMs} ms | ${r.tensorsAlive} |`,
 );
