@@ -78,6 +78,15 @@ test('a lost GPU device is reported and training moves to the next backend', asy
   await expect(page.getByTestId('demo-backend')).toHaveText('webgl');
 });
 
+test('a lost WebGL context is handled the same way, moving on to WASM', async ({ page }) => {
+  await page.goto('./?backend=webgl');
+  await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', 'webgl');
+  await page.getByText('Resilience check').click();
+  await page.getByRole('button', { name: 'Lose the GPU device' }).click();
+  await expect(page.getByRole('alert').filter({ hasText: 'WebGL context lost' })).toBeVisible();
+  await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', 'wasm');
+});
+
 test('a corrupt data file gets a clear message, not a crash', async ({ page }) => {
   await page.route('**/data/mnist/mnist.bin', async (route) => {
     const res = await route.fetch();

@@ -3,7 +3,6 @@ import {
   backendCandidates,
   backendLabel,
   isSoftware,
-  nextAfterLoss,
   parseBackendPreference,
   unavailableReason,
   type AdapterReport,
@@ -58,15 +57,11 @@ describe('backend choice', () => {
     ['WebGPU was lost', all, 'auto', ['webgpu'], ['webgl', 'wasm', 'cpu']],
     ['user asks for a lost backend', all, 'webgpu', ['webgpu'], ['webgl', 'wasm', 'cpu']],
     ['cpu cannot be excluded', bare, 'auto', ['cpu'], ['cpu']],
+    ['user asked for WebGL and lost it', all, 'webgl', ['webgl'], ['wasm', 'webgpu', 'cpu']],
+    ['user asked for WASM, lost WebGPU earlier', all, 'wasm', ['webgpu'], ['wasm', 'webgl', 'cpu']],
+    ['WebGL lost after WebGPU, in auto', all, 'auto', ['webgpu', 'webgl'], ['wasm', 'cpu']],
   ] as const)('%s', (_, caps, pref, excluded, expected) => {
     expect(backendCandidates(caps, pref, excluded)).toEqual(expected);
-  });
-
-  it('moves to the next backend after a loss, and stays on cpu at the floor', () => {
-    expect(nextAfterLoss(all, 'webgpu', [])).toBe('webgl');
-    expect(nextAfterLoss(all, 'webgl', ['webgpu'])).toBe('wasm');
-    expect(nextAfterLoss(noGpu, 'wasm', [])).toBe('cpu');
-    expect(nextAfterLoss(bare, 'cpu', [])).toBe('cpu');
   });
 
   it('explains why a backend is unavailable', () => {

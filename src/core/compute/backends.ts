@@ -89,9 +89,11 @@ export function isAvailable(name: BackendName, caps: Capabilities): boolean {
 
 /**
  * The backends to try, in order. An explicit preference goes first when it is
- * available; the rest follow in BACKEND_ORDER as fallbacks. `excluded` holds
+ * usable; the rest follow in BACKEND_ORDER as fallbacks. `excluded` holds
  * backends that already failed in this page (a lost GPU device), which are
- * never tried again; cpu is the floor and cannot be excluded.
+ * never tried again; cpu is the floor and cannot be excluded. When the
+ * preferred backend is the one that was lost, the next ones after it in the
+ * order come first: losing WebGL moves to WASM, not back up to WebGPU.
  */
 export function backendCandidates(
   caps: Capabilities,
@@ -101,8 +103,13 @@ export function backendCandidates(
   const usable = BACKEND_ORDER.filter(
     (b) => b === 'cpu' || (isAvailable(b, caps) && !excluded.includes(b)),
   );
-  if (preference === 'auto' || !usable.includes(preference)) return usable;
-  return [preference, ...usable.filter((b) => b !== preference)];
+  if (preference === 'auto') return usable;
+  if (usable.includes(preference)) return [preference, ...usable.filter((b) => b !== preference)];
+  if (!excluded.includes(preference)) return usable;
+  const at = BACKEND_ORDER.indexOf(preference);
+  const after = usable.filter((b) => b !== 'cpu' && BACKEND_ORDER.indexOf(b) > at);
+  const before = usable.filter((b) => b !== 'cpu' && BACKEND_ORDER.indexOf(b) < at);
+  return [...after, ...before, 'cpu'];
 }
 
 /** Why a backend is not in the candidate list, for the user. */
@@ -118,16 +125,6 @@ export function unavailableReason(name: BackendName, caps: Capabilities): string
     case 'cpu':
       return null;
   }
-}
-
-/** The backend to move to after `lost` failed: the next one in order that is usable. */
-export function nextAfterLoss(
-  caps: Capabilities,
-  lost: BackendName,
-  excluded: readonly BackendName[],
-): BackendName {
-  const ex = lost === 'cpu' ? [...excluded] : [...excluded, lost];
-  return backendCandidates(caps, 'auto', ex)[0] ?? 'cpu';
 }
 
 /** True when the adapter or renderer is a software rasteriser rather than a real GPU. */
