@@ -4,7 +4,6 @@ import {
   backendLabel,
   isSoftware,
   parseBackendPreference,
-  unavailableReason,
   type AdapterReport,
   type BackendInfo,
   type Capabilities,
@@ -62,12 +61,6 @@ describe('backend choice', () => {
     ['WebGL lost after WebGPU, in auto', all, 'auto', ['webgpu', 'webgl'], ['wasm', 'cpu']],
   ] as const)('%s', (_, caps, pref, excluded, expected) => {
     expect(backendCandidates(caps, pref, excluded)).toEqual(expected);
-  });
-
-  it('explains why a backend is unavailable', () => {
-    expect(unavailableReason('webgpu', noGpu)).toMatch(/no WebGPU adapter/);
-    expect(unavailableReason('wasm', noGpu)).toBeNull();
-    expect(unavailableReason('cpu', bare)).toBeNull();
   });
 
   it.each([

@@ -112,21 +112,6 @@ export function backendCandidates(
   return [...after, ...before, 'cpu'];
 }
 
-/** Why a backend is not in the candidate list, for the user. */
-export function unavailableReason(name: BackendName, caps: Capabilities): string | null {
-  if (isAvailable(name, caps)) return null;
-  switch (name) {
-    case 'webgpu':
-      return 'this browser exposes no WebGPU adapter';
-    case 'webgl':
-      return 'WebGL2 is not available in workers here';
-    case 'wasm':
-      return 'WebAssembly is not available';
-    case 'cpu':
-      return null;
-  }
-}
-
 /** True when the adapter or renderer is a software rasteriser rather than a real GPU. */
 export function isSoftware(adapter: AdapterReport | null, webglRenderer: string | null): boolean {
   if (adapter) {
