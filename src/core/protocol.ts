@@ -5,14 +5,21 @@
 import type { BackendInfo, BackendName, BackendPreference } from './compute/backends';
 import type { DemoConfig } from './demo/config';
 import type { DemoSnapshot } from './demo/digit-classifier';
+import type { GanConfig } from './gan/config';
+import type { GanAnswer, GanQuery, GanSnapshot } from './gan/gan-job';
 
 /** A job the worker can run; later labs add their own kinds here. */
-export type JobSpec = { kind: 'mnist-demo'; config: DemoConfig };
+export type JobSpec =
+  { kind: 'mnist-demo'; config: DemoConfig } | { kind: 'gan'; config: GanConfig };
 
 /** Everything a job reports while it runs, by kind. */
-export type JobSnapshot = DemoSnapshot;
+export type JobSnapshot = DemoSnapshot | GanSnapshot;
 
-export type JobState = 'starting' | 'running' | 'paused' | 'stopped' | 'failed';
+/**
+ * `diverged`: a loss became NaN or infinite; the job is paused with its
+ * weights kept, and `rollback` takes it back to its last good state.
+ */
+export type JobState = 'starting' | 'running' | 'paused' | 'diverged' | 'stopped' | 'failed';
 
 /** Page -> worker. */
 export type ToWorker =
@@ -32,6 +39,12 @@ export type ToWorker =
   | { type: 'resume'; jobId: number }
   | { type: 'step'; jobId: number; steps: number }
   | { type: 'stop'; jobId: number }
+  /** Back to the last state whose losses were finite (after `diverged`, or any pause). */
+  | { type: 'rollback'; jobId: number }
+  /** New settings for the running job; ones that need a rebuild are refused. */
+  | { type: 'configure'; jobId: number; config: GanConfig }
+  /** A question about the current model (interpolation, samples of one digit). */
+  | { type: 'query'; jobId: number; queryId: number; query: GanQuery }
   /** Makes the GPU device lose itself for real, to show and test recovery. */
   | { type: 'lose-device' };
 
@@ -41,13 +54,32 @@ export type FromWorker =
   | { type: 'init-failed'; message: string }
   | { type: 'job-state'; jobId: number; state: JobState; step: number; message?: string }
   | { type: 'snapshot'; jobId: number; snapshot: JobSnapshot }
+  | { type: 'configured'; jobId: number; error: string | null }
+  | {
+      type: 'answer';
+      jobId: number;
+      queryId: number;
+      answer: GanAnswer | null;
+      error: string | null;
+    }
   | { type: 'device-lost'; backend: BackendName; message: string }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
 
 /** Sends a message with the buffers it should transfer rather than copy. */
 export type Post = (msg: FromWorker, transfer?: Transferable[]) => void;
 
-const TYPES = new Set(['init', 'start', 'pause', 'resume', 'step', 'stop', 'lose-device']);
+const TYPES = new Set([
+  'init',
+  'start',
+  'pause',
+  'resume',
+  'step',
+  'stop',
+  'rollback',
+  'configure',
+  'query',
+  'lose-device',
+]);
 
 /** A shallow structural check: messages come from our own page, but a bad one must not crash the worker. */
 export function isToWorker(msg: unknown): msg is ToWorker {
@@ -66,5 +98,8 @@ export function isToWorker(msg: unknown): msg is ToWorker {
   if (typeof m.jobId !== 'number') return false;
   if (m.type === 'step') return Number.isInteger(m.steps) && (m.steps as number) > 0;
   if (m.type === 'start') return typeof m.spec === 'object' && m.spec !== null;
+  if (m.type === 'configure') return typeof m.config === 'object' && m.config !== null;
+  if (m.type === 'query')
+    return typeof m.queryId === 'number' && typeof m.query === 'object' && m.query !== null;
   return true;
 }

@@ -6,6 +6,7 @@
 import { activateBackend, loseDeviceOnPurpose, watchDeviceLoss } from '../core/compute/activate';
 import { probeCapabilities } from '../core/compute/probe';
 import { loadMnist } from '../core/data/mnist';
+import { loadClassifier } from '../core/gan/classifier';
 import { TrainingHost } from '../core/jobs/host';
 import type { FromWorker } from '../core/protocol';
 
@@ -28,6 +29,7 @@ const host = new TrainingHost(post, {
   watchDeviceLoss,
   loseDevice: loseDeviceOnPurpose,
   loadMnist: (url) => loadMnist(url),
+  loadClassifier: (url) => loadClassifier(url),
 });
 
 scope.onmessage = (e: MessageEvent<unknown>) => void host.handle(e.data);

@@ -6,7 +6,8 @@ import { DatasetError, type MnistData } from '../../src/core/data/mnist';
 import { TrainingHost, type HostDeps } from '../../src/core/jobs/host';
 import type { FromWorker, ToWorker } from '../../src/core/protocol';
 import { isToWorker } from '../../src/core/protocol';
-import { realMnist } from './helpers';
+import { presetFor } from '../../src/core/gan/config';
+import { realMnist, shippedClassifier } from './helpers';
 import { useCpu } from './setup-tf';
 
 let tf: Awaited<ReturnType<typeof useCpu>>;
@@ -55,6 +56,7 @@ function setup(overrides: Partial<HostDeps> = {}) {
         dataUrls.push(url);
         return data;
       },
+      loadClassifier: () => shippedClassifier(),
       runner: { minSnapshotMs: 0 },
       ...overrides,
     },
@@ -216,5 +218,60 @@ describe('protocol guard', () => {
     ['start', false],
   ])('isToWorker(%o) is %s', (msg, ok) => {
     expect(isToWorker(msg)).toBe(ok);
+  });
+
+  it('runs a toy GAN: snapshots with the toy view, live settings, refused rebuilds, queries', async () => {
+    const h = setup();
+    await h.host.handle(init);
+    const config = presetFor('toy');
+    await h.host.handle({ type: 'start', jobId: 7, spec: { kind: 'gan', config } });
+    const snap = await h.until((m) => m.type === 'snapshot' && m.snapshot.step >= 3);
+    if (snap.type !== 'snapshot' || snap.snapshot.kind !== 'gan')
+      throw new Error('not a GAN snapshot');
+    expect(snap.snapshot.toy!.fake.length).toBe(2 * 600);
+    expect(snap.snapshot.toy!.field.length).toBe(40 * 40);
+    await h.host.handle({ type: 'configure', jobId: 7, config: { ...config, loss: 'hinge' } });
+    await h.host.handle({ type: 'configure', jobId: 7, config: { ...config, latentSize: 5 } });
+    const answers = h.messages.flatMap((m) => (m.type === 'configured' ? [m.error] : []));
+    expect(answers[0]).toBeNull();
+    expect(answers[1]).toMatch(/latentSize needs a rebuild/);
+    await h.host.handle({
+      type: 'query',
+      jobId: 7,
+      queryId: 1,
+      query: { kind: 'interpolate', from: 0, to: 1, steps: 4 },
+    });
+    const answer = await h.until((m) => m.type === 'answer');
+    expect(answer).toMatchObject({
+      queryId: 1,
+      answer: null,
+      error: expect.stringMatching(/points/),
+    });
+    await h.host.handle({ type: 'pause', jobId: 7 });
+    await h.until((m) => m.type === 'job-state' && m.jobId === 7 && m.state === 'paused');
+    await h.host.handle({ type: 'rollback', jobId: 7 });
+    const back = await h.until(
+      (m) =>
+        m.type === 'job-state' && m.jobId === 7 && m.message?.startsWith('Back at step') === true,
+    );
+    expect(back).toMatchObject({ state: 'paused' });
+    await h.host.dispose();
+  });
+
+  it('trains a GAN without metrics when the classifier is missing, and says so', async () => {
+    const h = setup({
+      loadClassifier: () => Promise.reject(new Error('classifier.json is missing (HTTP 404)')),
+    });
+    await h.host.handle(init);
+    const config = { ...presetFor('article'), batchSize: 4, metricsEvery: 1 };
+    await h.host.handle({ type: 'start', jobId: 8, spec: { kind: 'gan', config } });
+    await h.until((m) => m.type === 'snapshot' && m.snapshot.step >= 2, 60_000);
+    const warn = h.messages.find((m) => m.type === 'log' && m.level === 'warn');
+    expect(warn).toMatchObject({ message: expect.stringMatching(/Quality metrics are off.*404/) });
+    const metrics = h.messages.flatMap((m) =>
+      m.type === 'snapshot' && m.snapshot.kind === 'gan' ? m.snapshot.metrics : [],
+    );
+    expect(metrics).toEqual([]);
+    await h.host.dispose();
   });
 });

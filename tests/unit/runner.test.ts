@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { TrainingJob } from '../../src/core/jobs/job';
+import { DivergedError, type TrainingJob } from '../../src/core/jobs/job';
 import { JobRunner } from '../../src/core/jobs/runner';
 import type { JobState } from '../../src/core/protocol';
 
@@ -115,5 +115,47 @@ describe('job runner', () => {
     await h.runner.stop();
     expect(job.disposed).toBe(1);
     expect(h.states).toEqual([{ state: 'stopped', step: 0 }]);
+  });
+
+  it('a diverged job pauses with its weights kept, and rollback returns to its good state', async () => {
+    class DivergingJob extends CountingJob {
+      restored = 0;
+      override async flush(): Promise<void> {
+        if (this.step >= 12 && this.restored === 0)
+          throw new DivergedError(this.step, `the D loss became NaN at step ${this.step}`);
+      }
+      async restoreLastGood(): Promise<number> {
+        this.restored++;
+        this.step = 10;
+        return 10;
+      }
+    }
+    const job = new DivergingJob();
+    const h = harness(job);
+    h.runner.stepBy(20);
+    await h.runner.idle();
+    const diverged = h.states.at(-1)!;
+    expect(diverged.state).toBe('diverged');
+    expect(diverged.step).toBeGreaterThanOrEqual(12);
+    expect(diverged.message).toBe(`the D loss became NaN at step ${diverged.step}`);
+    expect(job.disposed).toBe(0);
+    await expect(h.runner.rollback()).resolves.toBe(10);
+    expect(h.states.at(-1)).toMatchObject({ state: 'paused', step: 10 });
+    expect(h.snapshots.at(-1)).toBe(10);
+    h.runner.stepBy(3);
+    await h.runner.idle();
+    expect(job.step).toBe(13);
+    await h.runner.stop();
+    expect(job.disposed).toBe(1);
+  });
+
+  it('a failure in a job without a saved state still fails and frees it', async () => {
+    const job = new CountingJob(5);
+    const h = harness(job);
+    h.runner.run();
+    await h.runner.idle();
+    expect(h.states.at(-1)?.state).toBe('failed');
+    await expect(h.runner.rollback()).rejects.toThrow();
+    expect(job.disposed).toBe(1);
   });
 });

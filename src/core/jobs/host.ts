@@ -3,10 +3,14 @@
  * backend, runs one job at a time and reports device loss. The worker entry
  * only wires `self.onmessage` to `handle`; node tests call `handle` directly.
  */
+import type * as tf from '@tensorflow/tfjs';
 import { backendCandidates, type BackendInfo, type Capabilities } from '../compute/backends';
 import type { MnistData } from '../data/mnist';
 import { splitTrainTest } from '../data/mnist';
 import { DigitClassifierJob } from '../demo/digit-classifier';
+import type { ClassifierManifest } from '../gan/classifier';
+import { GanJob } from '../gan/gan-job';
+import type { GanConfig } from '../gan/config';
 import { isToWorker, type JobSnapshot, type JobSpec, type Post, type ToWorker } from '../protocol';
 import type { TrainingJob } from './job';
 import { JobRunner, type RunnerOptions } from './runner';
@@ -23,6 +27,8 @@ export interface HostDeps {
   watchDeviceLoss(onLost: (message: string) => void): () => void;
   loseDevice(): boolean;
   loadMnist(baseUrl: string): Promise<MnistData>;
+  /** The shipped digit classifier for GAN metrics. */
+  loadClassifier(baseUrl: string): Promise<{ model: tf.LayersModel; manifest: ClassifierManifest }>;
   runner?: Partial<RunnerOptions>;
 }
 
@@ -36,7 +42,11 @@ export class TrainingHost {
   private backend: BackendInfo | null = null;
   private dataUrl = '';
   private mnist: Promise<MnistData> | null = null;
-  private current: { id: number; runner: JobRunner<JobSnapshot> } | null = null;
+  private classifier: Promise<{
+    model: tf.LayersModel;
+    manifest: ClassifierManifest;
+  } | null> | null = null;
+  private current: { id: number; runner: JobRunner<JobSnapshot>; job: Job } | null = null;
   private unwatch: () => void = () => {};
   private lost = false;
 
@@ -71,6 +81,15 @@ export class TrainingHost {
         case 'stop':
           if (this.current?.id === msg.jobId) await this.stopCurrent();
           return;
+        case 'rollback': {
+          const cur = this.jobFor(msg.jobId);
+          if (cur) await cur.runner.rollback();
+          return;
+        }
+        case 'configure':
+          return this.configure(msg.jobId, msg.config);
+        case 'query':
+          return await this.query(msg);
         case 'lose-device':
           if (!this.deps.loseDevice()) {
             this.post({
@@ -116,6 +135,26 @@ export class TrainingHost {
     return this.mnist;
   }
 
+  /**
+   * The classifier is optional: without it a GAN still trains, only its
+   * quality metrics are off, so a load failure is a warning.
+   */
+  private loadClassifier(): Promise<{
+    model: tf.LayersModel;
+    manifest: ClassifierManifest;
+  } | null> {
+    this.classifier ??= this.deps.loadClassifier(`${this.dataUrl}mnist/`).catch((e: unknown) => {
+      this.classifier = null;
+      this.post({
+        type: 'log',
+        level: 'warn',
+        message: `Quality metrics are off: ${message(e)}`,
+      });
+      return null;
+    });
+    return this.classifier;
+  }
+
   private async start(id: number, spec: JobSpec): Promise<void> {
     if (!this.backend) throw new Error('The worker has no backend yet; wait for it to be ready.');
     if (this.lost) throw new Error('The GPU device was lost; the worker is restarting.');
@@ -136,7 +175,7 @@ export class TrainingHost {
       },
       this.deps.runner,
     );
-    this.current = { id, runner };
+    this.current = { id, runner, job };
     runner.run();
   }
 
@@ -146,15 +185,53 @@ export class TrainingHost {
         const data = await this.loadMnist();
         return new DigitClassifierJob(data, splitTrainTest(data.count), spec.config);
       }
+      case 'gan': {
+        if (spec.config.model === 'toy') return new GanJob(spec.config, null);
+        const [data, classifier] = await Promise.all([this.loadMnist(), this.loadClassifier()]);
+        return new GanJob(spec.config, {
+          data,
+          ...splitTrainTest(data.count),
+          classifier: classifier?.model ?? null,
+          classifierAccuracy: classifier?.manifest.testAccuracy,
+        });
+      }
+    }
+  }
+
+  private jobFor(id: number): { runner: JobRunner<JobSnapshot>; job: Job } | null {
+    if (this.current?.id === id) return this.current;
+    this.post({ type: 'log', level: 'warn', message: `Job ${id} is not running.` });
+    return null;
+  }
+
+  private configure(id: number, config: GanConfig): void {
+    const cur = this.jobFor(id);
+    if (!cur) return;
+    let error: string | null = null;
+    try {
+      if (!(cur.job instanceof GanJob)) throw new Error('This job takes no new settings.');
+      cur.job.reconfigure(config);
+    } catch (e) {
+      error = message(e);
+    }
+    this.post({ type: 'configured', jobId: id, error });
+  }
+
+  private async query(msg: Extract<ToWorker, { type: 'query' }>): Promise<void> {
+    const reply = { type: 'answer', jobId: msg.jobId, queryId: msg.queryId } as const;
+    const cur = this.current?.id === msg.jobId ? this.current : null;
+    try {
+      if (!(cur?.job instanceof GanJob)) throw new Error('No GAN is running to ask.');
+      const answer = await cur.job.answer(msg.query);
+      this.post({ ...reply, answer, error: null }, [answer.pixels.buffer]);
+    } catch (e) {
+      this.post({ ...reply, answer: null, error: message(e) });
     }
   }
 
   private withJob(id: number, act: (r: JobRunner<JobSnapshot>) => void): void {
-    if (this.current?.id !== id) {
-      this.post({ type: 'log', level: 'warn', message: `Job ${id} is not running.` });
-      return;
-    }
-    act(this.current.runner);
+    const cur = this.jobFor(id);
+    if (cur) act(cur.runner);
   }
 
   private async stopCurrent(): Promise<void> {

@@ -7,11 +7,31 @@ export interface TrainingJob<S> {
   trainStep(): void;
   /**
    * Waits for the queued steps and reads back their losses in one transfer.
-   * Throws when training has failed (a non-finite loss).
+   * Throws when training has failed; a DivergedError means the job can go back.
    */
   flush(): Promise<void>;
   /** Everything the page shows, with the buffers to transfer. */
   snapshot(): Promise<{ snapshot: S; transfer: Transferable[] }>;
   /** Frees every tensor the job holds. */
   dispose(): void;
+  /**
+   * Jobs that keep a last good state implement this: it puts the weights of
+   * that state back and returns its step.
+   */
+  restoreLastGood?(): Promise<number>;
+}
+
+/**
+ * Training produced a non-finite loss. Unlike other failures the job stays
+ * alive: the runner pauses it so the page can offer to go back to the last
+ * good state (when the job keeps one).
+ */
+export class DivergedError extends Error {
+  constructor(
+    readonly step: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'DivergedError';
+  }
 }

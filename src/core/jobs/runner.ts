@@ -5,7 +5,7 @@
  * `minSnapshotMs` while running, and always when the job pauses or stops.
  */
 import type { JobState } from '../protocol';
-import type { TrainingJob } from './job';
+import { DivergedError, type TrainingJob } from './job';
 
 export interface RunnerEvents<S> {
   state(state: JobState, step: number, message?: string): void;
@@ -76,6 +76,19 @@ export class JobRunner<S> {
     this.ensureLoop();
   }
 
+  /**
+   * Puts back the job's last good state (paused or diverged only) and sends
+   * a snapshot of it. Resolves with the step it went back to.
+   */
+  async rollback(): Promise<number> {
+    if (this.mode !== 'paused' || this.loop) throw new Error('Pause training before going back.');
+    if (!this.job.restoreLastGood) throw new Error('This job keeps no earlier state.');
+    const step = await this.job.restoreLastGood();
+    await this.sendSnapshot();
+    this.events.state('paused', step, `Back at step ${step}, the last good state.`);
+    return step;
+  }
+
   /** Ends the job and frees its tensors; resolves when that is done. */
   async stop(): Promise<void> {
     if (this.mode === 'stopped') return;
@@ -121,6 +134,13 @@ export class JobRunner<S> {
         this.events.state('paused', this.job.step);
       }
     } catch (e) {
+      if (e instanceof DivergedError && this.job.restoreLastGood && this.mode !== 'stopped') {
+        // Keep the job: the page offers to go back to the last good state.
+        this.mode = 'paused';
+        this.stepsOwed = 0;
+        this.events.state('diverged', e.step, e.message);
+        return;
+      }
       this.mode = 'stopped';
       this.finish('failed', e instanceof Error ? e.message : String(e));
     }

@@ -100,7 +100,7 @@ export class DemoState {
       if (msg.state !== 'starting') this.step = Math.max(this.step, msg.step);
       this.message = msg.message ?? null;
     } else if (msg.type === 'snapshot') {
-      this.fold(msg.snapshot);
+      if (msg.snapshot.kind === 'mnist-demo') this.fold(msg.snapshot);
     }
   }
 

@@ -1,0 +1,215 @@
+/**
+ * Generator and discriminator builders for the four GAN views. Every model
+ * works on flat vectors (784 pixels in [-1, 1], or 2D points) so the train
+ * step, the metrics and the page never care about image layout. D returns a
+ * logit; D(x) = sigmoid(logit), and the losses work on the logit for stability.
+ *
+ * Parameter counts (asserted in tests):
+ *   article      G 100->128->256->1024->784 tanh          1,112,720
+ *                D 784->1024->512->256->1 (sigmoid)       1,460,225
+ *   dcgan        G z->7x7x64 ->14x14x32 ->28x28x1 tanh    see dcganParameterCounts()
+ *                D 28x28x1 ->14x14x32 ->7x7x64 ->1
+ *   conditional  the DCGAN with a one-hot digit appended to z and 10 label planes added to D's input
+ *   toy          G 2->h->h->2, D 2->h->h->1
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Random } from '../random';
+import type { GanConfig, GanModelKind } from './config';
+
+export const IMAGE_SIDE = 28;
+export const IMAGE_PIXELS = IMAGE_SIDE * IMAGE_SIDE;
+export const DIGIT_CLASSES = 10;
+
+export interface GanModels {
+  kind: GanModelKind;
+  generator: tf.LayersModel;
+  discriminator: tf.LayersModel;
+  /** Values per sample: 784 for images, 2 for toy points. */
+  dataSize: number;
+  /** Whether G and D take a digit label. */
+  conditional: boolean;
+  latentSize: number;
+}
+
+function glorot(rng: Random): ReturnType<typeof tf.initializers.glorotUniform> {
+  return tf.initializers.glorotUniform({ seed: rng.seed32() });
+}
+
+function mlp(
+  name: string,
+  sizes: number[],
+  hidden: 'relu' | 'leakyRelu',
+  last: 'tanh' | 'linear',
+  rng: Random,
+): tf.Sequential {
+  const model = tf.sequential({ name });
+  for (let i = 1; i < sizes.length; i++) {
+    const isLast = i === sizes.length - 1;
+    model.add(
+      tf.layers.dense({
+        ...(i === 1 ? { inputShape: [sizes[0]!] } : {}),
+        units: sizes[i]!,
+        activation: isLast ? last : hidden === 'relu' ? 'relu' : 'linear',
+        kernelInitializer: glorot(rng),
+      }),
+    );
+    if (!isLast && hidden === 'leakyRelu') model.add(tf.layers.leakyReLU({ alpha: 0.2 }));
+  }
+  return model;
+}
+
+/** The article's MLP GAN, fixed: G ends in Dense(784) + tanh, D is used through D(G(z)). */
+function buildArticle(latent: number, rng: Random): [tf.Sequential, tf.Sequential] {
+  return [
+    mlp('article_generator', [latent, 128, 256, 1024, IMAGE_PIXELS], 'relu', 'tanh', rng),
+    // The article's D ends in a sigmoid; we keep its logit and apply the sigmoid in the loss.
+    mlp('article_discriminator', [IMAGE_PIXELS, 1024, 512, 256, 1], 'relu', 'linear', rng),
+  ];
+}
+
+/** A small DCGAN; `labels` adds the conditional inputs. */
+function buildDcgan(latent: number, labels: boolean, rng: Random): [tf.Sequential, tf.Sequential] {
+  const g = tf.sequential({ name: labels ? 'cgan_generator' : 'dcgan_generator' });
+  g.add(
+    tf.layers.dense({
+      inputShape: [latent + (labels ? DIGIT_CLASSES : 0)],
+      units: 7 * 7 * 64,
+      useBias: false,
+      kernelInitializer: glorot(rng),
+    }),
+  );
+  g.add(tf.layers.reshape({ targetShape: [7, 7, 64] }));
+  // Batch norm in G keeps early activations in range; momentum 0.8 so the
+  // moving statistics used for the sample grid catch up within a few steps.
+  g.add(tf.layers.batchNormalization({ momentum: 0.8 }));
+  g.add(tf.layers.reLU());
+  g.add(
+    tf.layers.conv2dTranspose({
+      filters: 32,
+      kernelSize: 4,
+      strides: 2,
+      padding: 'same',
+      useBias: false,
+      kernelInitializer: glorot(rng),
+    }),
+  );
+  g.add(tf.layers.batchNormalization({ momentum: 0.8 }));
+  g.add(tf.layers.reLU());
+  g.add(
+    tf.layers.conv2dTranspose({
+      filters: 1,
+      kernelSize: 4,
+      strides: 2,
+      padding: 'same',
+      activation: 'tanh',
+      kernelInitializer: glorot(rng),
+    }),
+  );
+  g.add(tf.layers.flatten());
+
+  const d = tf.sequential({ name: labels ? 'cgan_discriminator' : 'dcgan_discriminator' });
+  d.add(
+    tf.layers.conv2d({
+      inputShape: [IMAGE_SIDE, IMAGE_SIDE, 1 + (labels ? DIGIT_CLASSES : 0)],
+      filters: 32,
+      kernelSize: 4,
+      strides: 2,
+      padding: 'same',
+      kernelInitializer: glorot(rng),
+    }),
+  );
+  d.add(tf.layers.leakyReLU({ alpha: 0.2 }));
+  d.add(
+    tf.layers.conv2d({
+      filters: 64,
+      kernelSize: 4,
+      strides: 2,
+      padding: 'same',
+      kernelInitializer: glorot(rng),
+    }),
+  );
+  d.add(tf.layers.leakyReLU({ alpha: 0.2 }));
+  d.add(tf.layers.flatten());
+  d.add(tf.layers.dense({ units: 1, kernelInitializer: glorot(rng) }));
+  return [g, d];
+}
+
+/** Builds G and D for a config, with weights drawn from `rng`. */
+export function buildGan(config: GanConfig, rng: Random): GanModels {
+  const latent = config.latentSize;
+  let pair: [tf.Sequential, tf.Sequential];
+  switch (config.model) {
+    case 'article':
+      pair = buildArticle(latent, rng);
+      break;
+    case 'dcgan':
+      pair = buildDcgan(latent, false, rng);
+      break;
+    case 'conditional':
+      pair = buildDcgan(latent, true, rng);
+      break;
+    case 'toy': {
+      const h = config.toyHidden;
+      pair = [
+        mlp('toy_generator', [latent, h, h, 2], 'leakyRelu', 'linear', rng),
+        mlp('toy_discriminator', [2, h, h, 1], 'leakyRelu', 'linear', rng),
+      ];
+      break;
+    }
+  }
+  return {
+    kind: config.model,
+    generator: pair[0],
+    discriminator: pair[1],
+    dataSize: config.model === 'toy' ? 2 : IMAGE_PIXELS,
+    conditional: config.model === 'conditional',
+    latentSize: latent,
+  };
+}
+
+/** G(z) (with the one-hot digit for the conditional GAN), as [batch, dataSize]. */
+export function generate(
+  m: GanModels,
+  z: tf.Tensor2D,
+  labels: tf.Tensor2D | null,
+  training: boolean,
+): tf.Tensor2D {
+  const input = m.conditional && labels ? tf.concat([z, labels], 1) : z;
+  return m.generator.apply(input, { training }) as tf.Tensor2D;
+}
+
+/** D's logit for each row of x, as [batch]. */
+export function discriminate(
+  m: GanModels,
+  x: tf.Tensor2D,
+  labels: tf.Tensor2D | null,
+  training: boolean,
+): tf.Tensor1D {
+  let input: tf.Tensor = x;
+  if (m.kind === 'dcgan' || m.kind === 'conditional') {
+    const b = x.shape[0];
+    input = tf.reshape(x, [b, IMAGE_SIDE, IMAGE_SIDE, 1]);
+    if (m.conditional && labels) {
+      // Each digit becomes 10 constant planes, so every conv filter sees the label.
+      const planes = tf.tile(tf.reshape(labels, [b, 1, 1, DIGIT_CLASSES]), [
+        1,
+        IMAGE_SIDE,
+        IMAGE_SIDE,
+        1,
+      ]);
+      input = tf.concat([input, planes], 3);
+    }
+  }
+  const logits = m.discriminator.apply(input, { training }) as tf.Tensor2D;
+  return tf.reshape(logits, [x.shape[0]]);
+}
+
+/** The trainable variables of a model, as the optimisers need them. */
+export function trainableVariables(model: tf.LayersModel): tf.Variable[] {
+  return model.trainableWeights.map((w) => w.read() as tf.Variable);
+}
+
+export function disposeGan(m: GanModels): void {
+  m.generator.dispose();
+  m.discriminator.dispose();
+}

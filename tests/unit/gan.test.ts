@@ -1,0 +1,363 @@
+import type * as TF from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { splitTrainTest, type MnistData } from '../../src/core/data/mnist';
+import { modeCoverage, sampleToy, toyModes } from '../../src/core/data/toy';
+import { FEATURE_SIZE, classifierOutputs } from '../../src/core/gan/classifier';
+import { presetFor, type GanConfig } from '../../src/core/gan/config';
+import { GanJob, STATS_PER_STEP, type ImageSource } from '../../src/core/gan/gan-job';
+import { discriminatorLoss, generatorLoss } from '../../src/core/gan/losses';
+import { featureStats, frechetDistance, inceptionScore } from '../../src/core/gan/metrics';
+import { buildGan, discriminate, generate, trainableVariables } from '../../src/core/gan/models';
+import { DivergedError } from '../../src/core/jobs/job';
+import { createRandom } from '../../src/core/random';
+import { realMnist, shippedClassifier } from './helpers';
+import { useCpu } from './setup-tf';
+
+let tf: Awaited<ReturnType<typeof useCpu>>;
+let data: MnistData;
+let images: ImageSource;
+
+beforeAll(async () => {
+  tf = await useCpu();
+  data = await realMnist();
+  const split = splitTrainTest(data.count);
+  const { model, manifest } = await shippedClassifier();
+  images = { data, ...split, classifier: model, classifierAccuracy: manifest.testAccuracy };
+});
+
+const logSigmoid = (l: number) => Math.log(1 / (1 + Math.exp(-l)));
+const log1mSigmoid = (l: number) => Math.log(1 - 1 / (1 + Math.exp(-l)));
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+async function scalar(t: TF.Scalar): Promise<number> {
+  const [v] = await t.data();
+  t.dispose();
+  return v!;
+}
+
+function config(model: GanConfig['model'], overrides: Partial<GanConfig> = {}): GanConfig {
+  return { ...presetFor(model), ...overrides };
+}
+
+describe('GAN models', () => {
+  it('the article example has G 1,112,720 and D 1,460,225 parameters', () => {
+    const m = buildGan(config('article'), createRandom(1));
+    expect(m.generator.countParams()).toBe(1_112_720);
+    expect(m.discriminator.countParams()).toBe(1_460_225);
+    // 100 -> 128 -> 256 -> 1024 -> 784 and 784 -> 1024 -> 512 -> 256 -> 1.
+    expect(m.generator.outputs[0]!.shape).toEqual([null, 784]);
+    expect(m.discriminator.inputs[0]!.shape).toEqual([null, 784]);
+    m.generator.dispose();
+    m.discriminator.dispose();
+  });
+
+  it('the DCGAN and conditional GAN have their documented sizes and shapes', () => {
+    const d = buildGan(config('dcgan'), createRandom(1));
+    expect(d.generator.countParams()).toBe(234_369);
+    expect(d.discriminator.countParams()).toBe(36_513);
+    const c = buildGan(config('conditional'), createRandom(1));
+    expect(c.generator.countParams()).toBe(265_729);
+    expect(c.discriminator.countParams()).toBe(41_633);
+    const out = tf.tidy(() => {
+      const z = tf.randomNormal([3, 64]) as TF.Tensor2D;
+      const labels = tf.oneHot(tf.tensor1d([1, 2, 3], 'int32'), 10) as TF.Tensor2D;
+      const x = generate(c, z, labels, false);
+      return [x.shape, discriminate(c, x, labels, false).shape];
+    });
+    expect(out).toEqual([[3, 784], [3]]);
+    for (const m of [d, c]) {
+      m.generator.dispose();
+      m.discriminator.dispose();
+    }
+  });
+});
+
+describe('GAN losses equal hand-computed values', () => {
+  const real = [2, -1, 0.3];
+  const fake = [0.5, -3, 1.2];
+
+  it('minimax / non-saturating discriminator loss, with and without label smoothing', async () => {
+    const lr = tf.tensor1d(real);
+    const lf = tf.tensor1d(fake);
+    const plain = -mean(real.map(logSigmoid)) - mean(fake.map(log1mSigmoid));
+    expect(await scalar(discriminatorLoss('non-saturating', lr, lf))).toBeCloseTo(plain, 5);
+    expect(await scalar(discriminatorLoss('minimax', lr, lf))).toBeCloseTo(plain, 5);
+    const smoothed =
+      -mean(real.map((l) => 0.9 * logSigmoid(l) + 0.1 * log1mSigmoid(l))) -
+      mean(fake.map(log1mSigmoid));
+    expect(await scalar(discriminatorLoss('minimax', lr, lf, 0.1))).toBeCloseTo(smoothed, 5);
+    lr.dispose();
+    lf.dispose();
+  });
+
+  it('generator losses: minimax log(1 - D), non-saturating -log D, hinge -score', async () => {
+    const lf = tf.tensor1d(fake);
+    expect(await scalar(generatorLoss('minimax', lf))).toBeCloseTo(mean(fake.map(log1mSigmoid)), 5);
+    expect(await scalar(generatorLoss('non-saturating', lf))).toBeCloseTo(
+      -mean(fake.map(logSigmoid)),
+      5,
+    );
+    expect(await scalar(generatorLoss('hinge', lf))).toBeCloseTo(-mean(fake), 5);
+    lf.dispose();
+  });
+
+  it('hinge discriminator loss', async () => {
+    const lr = tf.tensor1d(real);
+    const lf = tf.tensor1d(fake);
+    const expected =
+      mean(real.map((l) => Math.max(0, 1 - l))) + mean(fake.map((l) => Math.max(0, 1 + l)));
+    expect(await scalar(discriminatorLoss('hinge', lr, lf))).toBeCloseTo(expected, 5);
+    lr.dispose();
+    lf.dispose();
+  });
+
+  it('the minimax G loss saturates where D rejects fakes; the non-saturating one does not', () => {
+    // Gradients w.r.t. the fake logit at l = -6 (D is sure the fakes are fake).
+    const at = tf.tensor1d([-6]);
+    const g = (kind: 'minimax' | 'non-saturating') =>
+      Math.abs(
+        tf
+          .grad((l: TF.Tensor) => generatorLoss(kind, l))(at)
+          .dataSync()[0]!,
+      );
+    expect(g('minimax')).toBeLessThan(0.01);
+    expect(g('non-saturating')).toBeGreaterThan(0.99);
+    at.dispose();
+  });
+});
+
+describe('GAN training', () => {
+  it('one discriminator step lowers D loss on a fixed batch (article model, real digits)', async () => {
+    const m = buildGan(config('article'), createRandom(2));
+    const rng = createRandom(3);
+    const idx = Array.from({ length: 32 }, () => images.train[rng.int(images.train.length)]!);
+    const real = tf.tidy(() => {
+      const x = new Float32Array(32 * 784);
+      idx.forEach((k, i) => {
+        for (let p = 0; p < 784; p++) x[i * 784 + p] = data.pixels[k * 784 + p]! / 127.5 - 1;
+      });
+      return tf.tensor2d(x, [32, 784]);
+    });
+    const fake = tf.tidy(() =>
+      generate(m, tf.randomNormal([32, 100], 0, 1, 'float32', 4) as TF.Tensor2D, null, false),
+    );
+    const loss = () =>
+      discriminatorLoss(
+        'non-saturating',
+        discriminate(m, real, null, true),
+        discriminate(m, fake, null, true),
+      );
+    const before = await scalar(tf.tidy(loss));
+    const opt = tf.train.adam(2e-4, 0.5);
+    tf.tidy(() => {
+      opt.minimize(loss, false, trainableVariables(m.discriminator));
+    });
+    const after = await scalar(tf.tidy(loss));
+    expect(after).toBeLessThan(before);
+    opt.dispose();
+    real.dispose();
+    fake.dispose();
+    m.generator.dispose();
+    m.discriminator.dispose();
+  });
+
+  it('a toy GAN on the ring of 8 Gaussians covers more modes after training than at start', async () => {
+    const job = new GanJob(config('toy', { seed: 5 }), null);
+    const start = (await job.snapshot()).snapshot.toy!.coverage!;
+    for (let i = 0; i < 500; i++) {
+      job.trainStep();
+      if (i % 50 === 49) await job.flush();
+    }
+    const end = (await job.snapshot()).snapshot.toy!.coverage!;
+    job.dispose();
+    expect(start.total).toBe(8);
+    expect(end.hit).toBeGreaterThan(start.hit);
+    expect(end.hit).toBeGreaterThanOrEqual(7);
+    expect(end.quality).toBeGreaterThan(start.quality + 0.2);
+  });
+
+  it('keeps the tensor count flat over 200 steps', async () => {
+    const job = new GanJob(config('toy'), null);
+    const counts: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      job.trainStep();
+      if (i % 10 === 9) {
+        await job.snapshot();
+        counts.push(tf.memory().numTensors);
+      }
+    }
+    job.dispose();
+    const early = Math.max(...counts.slice(0, 10));
+    const late = Math.max(...counts.slice(10));
+    expect(late).toBeLessThanOrEqual(early);
+  });
+
+  it('the conditional GAN leaks no tensors either, with metrics and samples on', async () => {
+    const job = new GanJob(
+      // The pure-JS cpu backend is slow at conv filter gradients: a small batch and few steps.
+      config('conditional', { batchSize: 2, metricsEvery: 4, metricsSamples: 100, sampleEvery: 2 }),
+      images,
+    );
+    const before = tf.memory().numTensors;
+    const counts: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      job.trainStep();
+      if (i % 4 === 3) {
+        await job.snapshot();
+        counts.push(tf.memory().numTensors);
+      }
+    }
+    job.dispose();
+    expect(Math.max(...counts.slice(1))).toBeLessThanOrEqual(counts[0]!);
+    expect(before).toBeGreaterThan(0);
+  });
+
+  it('reports per-step stats, samples from fixed noise and interpolations that end on them', async () => {
+    const job = new GanJob(
+      config('dcgan', { batchSize: 2, sampleEvery: 1, metricsEvery: 0 }),
+      images,
+    );
+    job.trainStep();
+    job.trainStep();
+    const { snapshot } = await job.snapshot();
+    expect(snapshot.stats.length).toBe(2 * STATS_PER_STEP);
+    expect(snapshot.firstStatStep).toBe(0);
+    const [dLoss, gLoss, dReal, dFake] = snapshot.stats;
+    expect(dLoss).toBeGreaterThan(0);
+    expect(gLoss).toBeGreaterThan(0);
+    expect(dReal).toBeGreaterThan(0);
+    expect(dFake).toBeLessThan(1);
+    const grid = snapshot.samples!;
+    expect(grid.count).toBe(64);
+    expect(grid.pixels.length).toBe(64 * 784);
+    const line = await job.answer({ kind: 'interpolate', from: 3, to: 10, steps: 6 });
+    expect(line.count).toBe(6);
+    expect(Array.from(line.pixels.subarray(0, 784))).toEqual(
+      Array.from(grid.pixels.subarray(3 * 784, 4 * 784)),
+    );
+    expect(Array.from(line.pixels.subarray(5 * 784))).toEqual(
+      Array.from(grid.pixels.subarray(10 * 784, 11 * 784)),
+    );
+    await expect(job.answer({ kind: 'generate', digit: 3, count: 4 })).rejects.toThrow(
+      /conditional/,
+    );
+    job.dispose();
+  });
+
+  it('a NaN pauses with DivergedError and restoreLastGood brings back finite training', async () => {
+    const job = new GanJob(config('toy'), null);
+    for (let i = 0; i < 120; i++) {
+      job.trainStep();
+      if (i % 20 === 19) await job.flush();
+    }
+    // Poison D's weights, as a blown-up learning rate would.
+    const models = (job as unknown as { models: ReturnType<typeof buildGan> }).models;
+    const poisoned = models.discriminator.getWeights().map((w) => tf.fill(w.shape, NaN));
+    models.discriminator.setWeights(poisoned);
+    poisoned.forEach((t) => t.dispose());
+    job.trainStep();
+    const failure = await job.flush().catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(DivergedError);
+    expect(String(failure)).toMatch(/diverged.*step 121/);
+    const back = await job.restoreLastGood();
+    expect(back).toBeGreaterThanOrEqual(50);
+    expect(back).toBeLessThanOrEqual(120);
+    expect(job.step).toBe(back);
+    for (let i = 0; i < 20; i++) job.trainStep();
+    await job.flush();
+    const { snapshot } = await job.snapshot();
+    expect(snapshot.stats.every(Number.isFinite)).toBe(true);
+    expect(snapshot.step).toBe(back + 20);
+    job.dispose();
+  });
+
+  it('takes live settings but refuses ones that need a rebuild', () => {
+    const job = new GanJob(config('toy'), null);
+    job.reconfigure(config('toy', { loss: 'hinge', learningRateD: 5e-4, dStepsPerG: 2 }));
+    expect(job.currentConfig.loss).toBe('hinge');
+    expect(() => job.reconfigure(config('toy', { latentSize: 3 }))).toThrow(/latentSize.*rebuild/);
+    expect(() => job.reconfigure(config('toy', { batchSize: 0 }))).toThrow(/batchSize/);
+    job.trainStep();
+    job.dispose();
+  });
+});
+
+describe('toy distributions', () => {
+  it('samples from a ring cover all 8 modes and all lie near one', () => {
+    const pts = sampleToy('ring', 4000, createRandom(1));
+    const cov = modeCoverage(pts, toyModes('ring')!);
+    expect(cov).toMatchObject({ hit: 8, total: 8 });
+    expect(cov.quality).toBeGreaterThan(0.99);
+  });
+
+  it('drawn points are sampled around what the user drew', () => {
+    const drawn = [1, 1, -1, -1];
+    const pts = sampleToy('drawn', 500, createRandom(2), drawn);
+    for (let i = 0; i < 500; i++) {
+      const near = Math.min(
+        Math.hypot(pts[2 * i]! - 1, pts[2 * i + 1]! - 1),
+        Math.hypot(pts[2 * i]! + 1, pts[2 * i + 1]! + 1),
+      );
+      expect(near).toBeLessThan(0.4);
+    }
+  });
+});
+
+describe('quality metrics with the shipped classifier', () => {
+  async function outputs(x01: Float32Array, n: number) {
+    const out = classifierOutputs(images.classifier!, tf.tensor2d(x01, [n, 784]));
+    const [p, f] = await Promise.all([out.probs.data(), out.features.data()]);
+    out.probs.dispose();
+    out.features.dispose();
+    return { p, f };
+  }
+  const digits = (indices: Uint32Array) => {
+    const x = new Float32Array(indices.length * 784);
+    indices.forEach((k, i) => {
+      for (let p = 0; p < 784; p++) x[i * 784 + p] = data.pixels[k * 784 + p]! / 255;
+    });
+    return x;
+  };
+
+  it('real test digits score an IS near 10 classes and far above noise', async () => {
+    const test = images.test;
+    const real = await outputs(digits(test), test.length);
+    const rng = createRandom(9);
+    const noise = await outputs(
+      Float32Array.from({ length: 1000 * 784 }, () => rng.next()),
+      1000,
+    );
+    const isReal = inceptionScore(real.p, test.length, 10);
+    const isNoise = inceptionScore(noise.p, 1000, 10);
+    expect(isReal).toBeGreaterThan(8);
+    expect(isReal).toBeLessThanOrEqual(10);
+    expect(isNoise).toBeLessThan(2);
+
+    const train = await outputs(digits(images.train.slice(0, 3000)), 3000);
+    const trainStats = featureStats(train.f, 3000, FEATURE_SIZE);
+    const fidReal = frechetDistance(featureStats(real.f, test.length, FEATURE_SIZE), trainStats);
+    const fidNoise = frechetDistance(featureStats(noise.f, 1000, FEATURE_SIZE), trainStats);
+    expect(fidNoise).toBeGreaterThan(20 * fidReal);
+  });
+
+  it('the job measures IS, FID and a histogram against the real-digit reference', async () => {
+    const job = new GanJob(
+      config('dcgan', { batchSize: 2, metricsEvery: 2, metricsSamples: 200, sampleEvery: 100 }),
+      images,
+    );
+    job.trainStep();
+    job.trainStep();
+    const { snapshot } = await job.snapshot();
+    job.dispose();
+    expect(snapshot.metrics).toHaveLength(1);
+    const [m] = snapshot.metrics;
+    const ref = snapshot.reference!;
+    expect(m!.step).toBe(2);
+    expect(m!.histogram.reduce((a, b) => a + b)).toBe(200);
+    // An untrained generator is far from real digits on both counts.
+    expect(m!.fid).toBeGreaterThan(10 * ref.fid);
+    expect(m!.inceptionScore).toBeLessThan(ref.inceptionScore);
+    expect(ref.inceptionScore).toBeGreaterThan(8);
+    expect(ref.histogram.reduce((a, b) => a + b)).toBe(images.test.length);
+  });
+});
