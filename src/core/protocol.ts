@@ -39,6 +39,8 @@ export type ToWorker =
   | { type: 'resume'; jobId: number }
   | { type: 'step'; jobId: number; steps: number }
   | { type: 'stop'; jobId: number }
+  /** Caps training speed in steps per second; 0 lifts the cap. */
+  | { type: 'throttle'; jobId: number; stepsPerSecond: number }
   /** Back to the last state whose losses were finite (after `diverged`, or any pause). */
   | { type: 'rollback'; jobId: number }
   /** New settings for the running job; ones that need a rebuild are refused. */
@@ -76,6 +78,7 @@ const TYPES = new Set([
   'step',
   'stop',
   'rollback',
+  'throttle',
   'configure',
   'query',
   'lose-device',
@@ -98,6 +101,8 @@ export function isToWorker(msg: unknown): msg is ToWorker {
   if (typeof m.jobId !== 'number') return false;
   if (m.type === 'step') return Number.isInteger(m.steps) && (m.steps as number) > 0;
   if (m.type === 'start') return typeof m.spec === 'object' && m.spec !== null;
+  if (m.type === 'throttle')
+    return typeof m.stepsPerSecond === 'number' && Number.isFinite(m.stepsPerSecond);
   if (m.type === 'configure') return typeof m.config === 'object' && m.config !== null;
   if (m.type === 'query')
     return typeof m.queryId === 'number' && typeof m.query === 'object' && m.query !== null;

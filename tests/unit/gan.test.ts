@@ -7,7 +7,13 @@ import { presetFor, type GanConfig } from '../../src/core/gan/config';
 import { GanJob, STATS_PER_STEP, type ImageSource } from '../../src/core/gan/gan-job';
 import { discriminatorLoss, generatorLoss } from '../../src/core/gan/losses';
 import { featureStats, frechetDistance, inceptionScore } from '../../src/core/gan/metrics';
-import { buildGan, discriminate, generate, trainableVariables } from '../../src/core/gan/models';
+import {
+  buildGan,
+  discriminate,
+  generate,
+  missingKernels,
+  trainableVariables,
+} from '../../src/core/gan/models';
 import { DivergedError } from '../../src/core/jobs/job';
 import { createRandom } from '../../src/core/random';
 import { realMnist, shippedClassifier } from './helpers';
@@ -69,6 +75,18 @@ describe('GAN models', () => {
       m.generator.dispose();
       m.discriminator.dispose();
     }
+  });
+});
+
+describe('backend kernels', () => {
+  it('names the conv gradient kernels a backend lacks, only for the conv GANs', () => {
+    expect(missingKernels('dcgan', 'cpu')).toEqual([]);
+    expect(missingKernels('conditional', 'no-such-backend')).toEqual([
+      'Conv2DBackpropFilter',
+      'Conv2DBackpropInput',
+    ]);
+    expect(missingKernels('article', 'no-such-backend')).toEqual([]);
+    expect(missingKernels('toy', 'no-such-backend')).toEqual([]);
   });
 });
 

@@ -149,6 +149,32 @@ describe('job runner', () => {
     expect(job.disposed).toBe(1);
   });
 
+  it('a rate cap slows training to the asked steps per second', async () => {
+    const job = new CountingJob();
+    const clock = { t: 0 };
+    const slept: number[] = [];
+    const runner = new JobRunner(
+      job,
+      { state: () => {}, snapshot: () => {} },
+      {
+        minSnapshotMs: 0,
+        now: () => clock.t,
+        yieldToEvents: () => new Promise((r) => setImmediate(r)),
+        sleep: async (ms) => {
+          slept.push(ms);
+          clock.t += ms;
+        },
+      },
+    );
+    runner.setRateCap(20);
+    runner.stepBy(40);
+    await runner.idle();
+    expect(job.step).toBe(40);
+    // 40 steps at 20 per second: two seconds of (simulated) waiting, in chunks of at most 2 steps.
+    expect(slept.reduce((a, b) => a + b, 0)).toBeCloseTo(2000, 6);
+    expect(slept.length).toBeGreaterThanOrEqual(20);
+  });
+
   it('a failure in a job without a saved state still fails and frees it', async () => {
     const job = new CountingJob(5);
     const h = harness(job);

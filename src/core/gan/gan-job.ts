@@ -22,6 +22,7 @@ import {
   discriminate,
   disposeGan,
   generate,
+  missingKernels,
   trainableVariables,
   type GanModels,
 } from './models';
@@ -201,6 +202,13 @@ export class GanJob implements TrainingJob<GanSnapshot> {
     const problem = ganConfigError(config);
     if (problem) throw new RangeError(`${problem.field} ${problem.message}`);
     if (config.model !== 'toy' && !images) throw new Error('an image GAN needs image data');
+    const missing = missingKernels(config.model, tf.getBackend());
+    if (missing.length > 0)
+      throw new Error(
+        `The ${tf.getBackend()} backend cannot train this convolutional GAN: it lacks ` +
+          `${missing.join(' and ')}. Pick WebGPU, WebGL or CPU in the backend menu, ` +
+          'or use the article example or the toy GANs here.',
+      );
     this.config = { ...config, toyPoints: [...config.toyPoints] };
     this.rng = createRandom(config.seed);
     this.queryRng = createRandom(config.seed ^ 0x5eed);

@@ -134,6 +134,19 @@ function buildDcgan(latent: number, labels: boolean, rng: Random): [tf.Sequentia
   return [g, d];
 }
 
+/** Kernels the convolutional GANs need for training beyond the common ones. */
+const CONV_TRAINING_KERNELS = ['Conv2DBackpropFilter', 'Conv2DBackpropInput'] as const;
+
+/**
+ * Kernels a model needs that `backend` lacks. tfjs's WASM backend has no
+ * Conv2DBackpropFilter, so the convolutional GANs cannot train there; the
+ * job says so up front instead of failing at its first step.
+ */
+export function missingKernels(kind: GanModelKind, backend: string): string[] {
+  if (kind !== 'dcgan' && kind !== 'conditional') return [];
+  return CONV_TRAINING_KERNELS.filter((k) => !tf.getKernel(k, backend));
+}
+
 /** Builds G and D for a config, with weights drawn from `rng`. */
 export function buildGan(config: GanConfig, rng: Random): GanModels {
   const latent = config.latentSize;

@@ -86,6 +86,8 @@ export class TrainingHost {
           if (cur) await cur.runner.rollback();
           return;
         }
+        case 'throttle':
+          return this.withJob(msg.jobId, (r) => r.setRateCap(msg.stepsPerSecond));
         case 'configure':
           return this.configure(msg.jobId, msg.config);
         case 'query':

@@ -21,6 +21,8 @@ export interface RunnerOptions {
   now: () => number;
   /** Lets queued messages run; injectable for tests. */
   yieldToEvents: () => Promise<void>;
+  /** Waits `ms`; injectable for tests. */
+  sleep: (ms: number) => Promise<void>;
 }
 
 const defaults: RunnerOptions = {
@@ -28,6 +30,7 @@ const defaults: RunnerOptions = {
   chunkTargetMs: 50,
   now: () => performance.now(),
   yieldToEvents: () => new Promise((resolve) => setTimeout(resolve, 0)),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 };
 
 const MAX_CHUNK = 64;
@@ -39,6 +42,7 @@ export class JobRunner<S> {
   private loop: Promise<void> | null = null;
   private lastSnapshot = -Infinity;
   private chunk = 1;
+  private rateCap = 0;
 
   constructor(
     private readonly job: TrainingJob<S>,
@@ -65,6 +69,14 @@ export class JobRunner<S> {
   pause(): void {
     if (this.mode !== 'running') return;
     this.mode = 'paused';
+  }
+
+  /**
+   * Caps the training speed in steps per second (0 = as fast as the device
+   * goes): slow motion for teaching and demos.
+   */
+  setRateCap(stepsPerSecond: number): void {
+    this.rateCap = Math.max(0, stepsPerSecond);
   }
 
   /** Runs exactly `n` more steps, then pauses. */
@@ -119,13 +131,20 @@ export class JobRunner<S> {
     try {
       while (this.wantsSteps()) {
         const t0 = now();
-        let n = this.mode === 'running' ? this.chunk : Math.min(this.chunk, this.stepsOwed);
+        // Under a rate cap, chunks stay small enough that the charts move smoothly.
+        const chunk =
+          this.rateCap > 0 ? Math.min(this.chunk, Math.ceil(this.rateCap / 10)) : this.chunk;
+        const n = this.mode === 'running' ? chunk : Math.min(chunk, this.stepsOwed);
         if (this.mode !== 'running') this.stepsOwed -= n;
-        while (n-- > 0) this.job.trainStep();
+        for (let i = 0; i < n; i++) this.job.trainStep();
         await this.job.flush();
         this.adaptChunk(now() - t0);
         if (now() - this.lastSnapshot >= this.opts.minSnapshotMs) await this.sendSnapshot();
         await this.opts.yieldToEvents();
+        if (this.rateCap > 0) {
+          const wait = (n * 1000) / this.rateCap - (now() - t0);
+          if (wait > 0) await this.opts.sleep(wait);
+        }
       }
       if (this.mode === 'stopped') {
         this.finish('stopped');

@@ -1,0 +1,289 @@
+/**
+ * Reactive state of the GAN lab: the chosen view and its settings, the job in
+ * the worker, and the histories the charts draw (losses, D's outputs, sample
+ * timeline, quality metrics, the toy view). Snapshots are folded in here;
+ * components only read and call methods.
+ */
+import { downsample, type Point } from '../../charts/series';
+import {
+  ganConfigError,
+  presetFor,
+  rebuildNeeded,
+  type GanConfig,
+  type GanModelKind,
+} from '../../core/gan/config';
+import type {
+  GanMetrics,
+  GanQuery,
+  GanReference,
+  GanSnapshot,
+  ToyView,
+} from '../../core/gan/gan-job';
+import type { FromWorker, JobState } from '../../core/protocol';
+import type { TrainingClient } from '../training-client.svelte';
+
+/** Points kept per curve; past this the history is thinned to half, keeping its shape. */
+const MAX_HISTORY = 20_000;
+/** Sample grids kept for the timeline; past this every other one is dropped. */
+const MAX_FRAMES = 120;
+const STATS_PER_STEP = 4;
+
+export type GanPhase = JobState | 'idle';
+
+/** One sample grid from the fixed noise, at a step. */
+export interface Frame {
+  step: number;
+  pixels: Uint8Array;
+  count: number;
+  cols: number;
+}
+
+export interface QueryResult {
+  title: string;
+  pixels: Uint8Array;
+  count: number;
+}
+
+/** Keeps the first and last frames and every other one between. */
+export function thinFrames(frames: Frame[]): Frame[] {
+  if (frames.length <= MAX_FRAMES) return frames;
+  return frames.filter((_, i) => i % 2 === 0 || i === frames.length - 1);
+}
+
+function cap(points: Point[]): Point[] {
+  return points.length > MAX_HISTORY ? downsample(points, MAX_HISTORY / 2) : points;
+}
+
+export class GanState {
+  config = $state<GanConfig>(presetFor('article'));
+  /** The settings the running job has (built with, plus live changes it accepted). */
+  applied = $state.raw<GanConfig | null>(null);
+  phase = $state<GanPhase>('idle');
+  step = $state(0);
+  message = $state<string | null>(null);
+  /** A live setting the worker refused, shown at the controls. */
+  settingError = $state<string | null>(null);
+  dLoss = $state.raw<Point[]>([]);
+  gLoss = $state.raw<Point[]>([]);
+  dReal = $state.raw<Point[]>([]);
+  dFake = $state.raw<Point[]>([]);
+  frames = $state.raw<Frame[]>([]);
+  metrics = $state.raw<GanMetrics[]>([]);
+  reference = $state.raw<GanReference | null>(null);
+  toy = $state.raw<ToyView | null>(null);
+  lastGoodStep = $state(0);
+  ranOn = $state('');
+  numTensors = $state(0);
+  stepsPerSecond = $state(0);
+  /** Speed cap in steps per second; 0 = full speed. */
+  rateCap = $state(0);
+  query = $state.raw<QueryResult | null>(null);
+  queryBusy = $state(false);
+  queryError = $state<string | null>(null);
+
+  private jobId = 1000; // apart from the demo's ids, which share the worker
+  private queryId = 0;
+  /** Title of the latest query; answers to older ones are dropped. */
+  private queryTitle = '';
+  private rate: { t: number; step: number } | null = null;
+
+  constructor(private readonly client: TrainingClient) {
+    client.subscribe((msg) => this.receive(msg));
+  }
+
+  get model(): GanModelKind {
+    return this.config.model;
+  }
+
+  get configError(): { field: keyof GanConfig; message: string } | null {
+    return ganConfigError(this.config);
+  }
+
+  get active(): boolean {
+    return (
+      this.phase === 'starting' ||
+      this.phase === 'running' ||
+      this.phase === 'paused' ||
+      this.phase === 'diverged'
+    );
+  }
+
+  /** Settings changed since the job was built that only Reset can apply. */
+  get pendingRebuild(): (keyof GanConfig)[] {
+    return this.applied && this.active ? rebuildNeeded(this.applied, this.config) : [];
+  }
+
+  /** Switches view: stops the job and loads the view's preset (the toy drawing is kept). */
+  selectModel(kind: GanModelKind): void {
+    if (kind === this.config.model) return;
+    if (this.active) this.stop();
+    const keep = { toyDistribution: this.config.toyDistribution, toyPoints: this.config.toyPoints };
+    this.config = { ...presetFor(kind), ...keep };
+    this.clear();
+    this.phase = 'idle';
+    this.applied = null;
+  }
+
+  /** Builds new models from the current settings and starts training. */
+  start(): void {
+    if (this.configError) return;
+    this.jobId++;
+    this.clear();
+    this.phase = 'starting';
+    const config = $state.snapshot(this.config) as GanConfig;
+    this.applied = config;
+    this.client.send({ type: 'start', jobId: this.jobId, spec: { kind: 'gan', config } });
+    if (this.rateCap > 0) this.setRateCap(this.rateCap);
+  }
+
+  pause(): void {
+    this.client.send({ type: 'pause', jobId: this.jobId });
+  }
+
+  resume(): void {
+    this.rate = null;
+    this.client.send({ type: 'resume', jobId: this.jobId });
+  }
+
+  stepBy(steps: number): void {
+    this.client.send({ type: 'step', jobId: this.jobId, steps });
+  }
+
+  stop(): void {
+    this.client.send({ type: 'stop', jobId: this.jobId });
+  }
+
+  rollback(): void {
+    this.client.send({ type: 'rollback', jobId: this.jobId });
+  }
+
+  setRateCap(stepsPerSecond: number): void {
+    this.rateCap = stepsPerSecond;
+    this.rate = null;
+    if (this.active) this.client.send({ type: 'throttle', jobId: this.jobId, stepsPerSecond });
+  }
+
+  /**
+   * Sends settings that apply without a rebuild to the running job. Called
+   * whenever the form changes; does nothing when there is nothing to send.
+   */
+  syncLive(): void {
+    if (!this.active || !this.applied || this.configError) return;
+    if (this.pendingRebuild.length > 0) return;
+    const config = $state.snapshot(this.config) as GanConfig;
+    if (JSON.stringify(config) === JSON.stringify(this.applied)) return;
+    this.applied = config;
+    this.client.send({ type: 'configure', jobId: this.jobId, config });
+  }
+
+  /** Asks the worker for an interpolation between two samples of the fixed grid. */
+  interpolate(from: number, to: number, steps = 10): void {
+    this.ask({ kind: 'interpolate', from, to, steps }, `From sample ${from + 1} to ${to + 1}`);
+  }
+
+  /** Conditional GAN: fresh samples of one digit. */
+  generateDigit(digit: number, count = 10): void {
+    this.ask({ kind: 'generate', digit, count }, `Ten new ${digit}s`);
+  }
+
+  private ask(query: GanQuery, title: string): void {
+    if (!this.active) return;
+    this.queryId++;
+    this.queryTitle = title;
+    this.queryBusy = true;
+    this.queryError = null;
+    this.client.send({ type: 'query', jobId: this.jobId, queryId: this.queryId, query });
+  }
+
+  private clear(): void {
+    this.step = 0;
+    this.message = null;
+    this.settingError = null;
+    this.dLoss = [];
+    this.gLoss = [];
+    this.dReal = [];
+    this.dFake = [];
+    this.frames = [];
+    this.metrics = [];
+    this.reference = null;
+    this.toy = null;
+    this.query = null;
+    this.queryError = null;
+    this.lastGoodStep = 0;
+    this.rate = null;
+    this.stepsPerSecond = 0;
+  }
+
+  private receive(msg: FromWorker): void {
+    if (msg.type === 'device-lost') {
+      if (this.active) {
+        this.phase = 'failed';
+        this.message = `Stopped at step ${this.step}: the GPU device was lost (${msg.message}). Press Reset to train again on the next backend.`;
+      }
+      return;
+    }
+    if (!('jobId' in msg) || msg.jobId !== this.jobId) return;
+    switch (msg.type) {
+      case 'job-state':
+        this.phase = msg.state;
+        if (msg.state !== 'starting') this.step = msg.step;
+        this.message = msg.message ?? null;
+        if (msg.state === 'running') this.rate = null;
+        return;
+      case 'snapshot':
+        if (msg.snapshot.kind === 'gan') this.fold(msg.snapshot);
+        return;
+      case 'configured':
+        this.settingError = msg.error;
+        return;
+      case 'answer': {
+        if (msg.queryId !== this.queryId) return;
+        const title = this.queryTitle;
+        this.queryBusy = false;
+        this.queryError = msg.error;
+        this.query = msg.answer ? { title, ...msg.answer } : null;
+        return;
+      }
+    }
+  }
+
+  private fold(s: GanSnapshot): void {
+    if (s.step < this.step) {
+      // A rollback: forget what happened after the state we went back to.
+      const keep = (ps: Point[]) => ps.filter((p) => p.x <= s.step);
+      this.dLoss = keep(this.dLoss);
+      this.gLoss = keep(this.gLoss);
+      this.dReal = keep(this.dReal);
+      this.dFake = keep(this.dFake);
+      this.frames = this.frames.filter((f) => f.step <= s.step);
+      this.metrics = this.metrics.filter((m) => m.step <= s.step);
+    }
+    const n = s.stats.length / STATS_PER_STEP;
+    if (n > 0) {
+      const col = (k: number) =>
+        Array.from({ length: n }, (_, i) => ({
+          x: s.firstStatStep + i + 1,
+          y: s.stats[i * STATS_PER_STEP + k]!,
+        }));
+      this.dLoss = cap(this.dLoss.concat(col(0)));
+      this.gLoss = cap(this.gLoss.concat(col(1)));
+      this.dReal = cap(this.dReal.concat(col(2)));
+      this.dFake = cap(this.dFake.concat(col(3)));
+    }
+    if (s.samples) this.frames = thinFrames([...this.frames, s.samples]);
+    if (s.metrics.length > 0) this.metrics = [...this.metrics, ...s.metrics];
+    if (s.reference) this.reference = s.reference;
+    if (s.toy) this.toy = s.toy;
+    const now = performance.now();
+    if (this.rate && s.step > this.rate.step && now - this.rate.t > 500) {
+      this.stepsPerSecond = ((s.step - this.rate.step) * 1000) / (now - this.rate.t);
+      this.rate = { t: now, step: s.step };
+    } else if (!this.rate || s.step < this.rate.step) {
+      this.rate = { t: now, step: s.step };
+    }
+    this.step = s.step;
+    this.lastGoodStep = s.lastGoodStep;
+    this.ranOn = s.backend;
+    this.numTensors = s.numTensors;
+  }
+}

@@ -1,0 +1,155 @@
+/**
+ * The GAN lab in real Chromium on WebGPU (SwiftShader): each view trains a
+ * few steps of a small-batch model, the charts get points, the canvases are
+ * not blank. Software WebGPU is slow, so batches are tiny and steps few.
+ */
+import type { Page } from '@playwright/test';
+import { expect, inkedPixels, screenshot, test } from './fixtures';
+
+test.describe.configure({ timeout: 240_000 });
+
+async function ganStep(page: Page): Promise<number> {
+  return Number(await page.getByTestId('gan-step').innerText());
+}
+
+async function waitForGanSteps(page: Page, n: number): Promise<void> {
+  await expect.poll(() => ganStep(page), { timeout: 180_000 }).toBeGreaterThanOrEqual(n);
+}
+
+async function openView(page: Page, tab: string): Promise<void> {
+  await page.goto('./#/gan');
+  await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', 'webgpu');
+  await page.getByRole('tab', { name: tab }).click();
+  await expect(page.getByRole('tab', { name: tab })).toHaveAttribute('aria-selected', 'true');
+}
+
+async function set(page: Page, key: string, value: number): Promise<void> {
+  await page.getByTestId(`gan-${key}`).fill(String(value));
+}
+
+test('the article example trains on WebGPU with samples, IS/FID and the corrected code', async ({
+  page,
+}) => {
+  await openView(page, 'Article example');
+  await expect(page.getByRole('heading', { name: /article's code/ })).toBeVisible();
+  await expect(page.getByText('1,112,720 parameters')).toBeVisible();
+  // The selected loss is shown as MathML from KaTeX.
+  await expect(page.locator('[data-loss="non-saturating"] math').first()).toBeVisible();
+
+  await set(page, 'batchSize', 8);
+  await set(page, 'sampleEvery', 2);
+  await set(page, 'metricsEvery', 4);
+  await page.getByRole('button', { name: 'Train' }).click();
+  await waitForGanSteps(page, 4);
+  await expect(page.getByTestId('gan-backend')).toHaveText('webgpu');
+  await expect(page.getByTestId('gan-is')).toHaveText(/^\d+\.\d\d \/ \d+\.\d\d real$/, {
+    timeout: 120_000,
+  });
+  await expect(page.getByTestId('gan-fid')).toHaveText(/^\d+\.\d \/ \d+\.\d real$/);
+  const losses = page.getByRole('img', { name: /^Losses: \d+ points/ });
+  expect(Number(await losses.getAttribute('data-points'))).toBeGreaterThan(3);
+  expect(await inkedPixels(page, '.samples canvas')).toBeGreaterThan(1000);
+
+  await page.getByRole('button', { name: 'Pause' }).click();
+  await expect(page.getByTestId('gan-phase')).toHaveAttribute('data-phase', 'paused');
+  const paused = await ganStep(page);
+  await page.getByRole('button', { name: 'Step', exact: true }).click();
+  await expect.poll(() => ganStep(page), { timeout: 60_000 }).toBe(paused + 1);
+  await screenshot(page, 'gan-article');
+});
+
+test('settings: a bad value is refused at its control; a rebuild-only change says so', async ({
+  page,
+}) => {
+  await openView(page, '2D toy GANs');
+  await set(page, 'batchSize', 0);
+  await expect(page.getByRole('alert')).toHaveText(/Batch size\s+must be from 2 to 512/);
+  await expect(page.getByTestId('gan-batchSize')).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByRole('button', { name: 'Train' })).toBeDisabled();
+  await set(page, 'batchSize', 64);
+  await page.getByRole('button', { name: 'Train' }).click();
+  await waitForGanSteps(page, 2);
+  await set(page, 'latentSize', 3);
+  await expect(page.getByTestId('gan-rebuild-note')).toHaveText(
+    /Latent size z changed: press Reset/,
+  );
+  // A live setting goes through without a rebuild.
+  await page.getByTestId('gan-loss').selectOption('hinge');
+  await expect(page.locator('[data-loss="hinge"] h4')).toHaveText(/training with this/);
+});
+
+test('the toy GAN draws real, generated, warp and field; drawing your own points trains', async ({
+  page,
+}) => {
+  await openView(page, '2D toy GANs');
+  await page.getByRole('button', { name: 'Train' }).click();
+  await waitForGanSteps(page, 20);
+  await expect(page.getByTestId('gan-backend')).toHaveText('webgpu');
+  const field = page.locator('.field canvas');
+  await expect(field).toHaveAttribute('data-fake', '600');
+  await expect(page.getByTestId('gan-modes')).toHaveText(/^\d \/ 8$/);
+  await screenshot(page, 'gan-toy-ring');
+
+  await page.getByTestId('gan-distribution').selectOption('drawn');
+  await page.getByTestId('gan-draw').click();
+  const box = (await field.boundingBox())!;
+  await page.mouse.move(box.x + box.width * 0.2, box.y + box.height * 0.3);
+  await page.mouse.down();
+  for (let i = 0; i <= 30; i++) {
+    const t = i / 30;
+    await page.mouse.move(
+      box.x + box.width * (0.2 + 0.6 * t),
+      box.y + box.height * (0.3 + 0.4 * Math.sin(t * Math.PI)),
+    );
+  }
+  await page.mouse.up();
+  await expect.poll(async () => Number(await field.getAttribute('data-real'))).toBeGreaterThan(10);
+  await page.getByTestId('gan-draw').click();
+  await page.getByRole('button', { name: 'Reset' }).click();
+  await expect.poll(() => ganStep(page), { timeout: 60_000 }).toBeGreaterThanOrEqual(10);
+  await expect(page.getByTestId('gan-rebuild-note')).toHaveCount(0);
+  await screenshot(page, 'gan-toy-drawn');
+});
+
+test('DCGAN trains on WebGPU and walks the latent space between two picked samples', async ({
+  page,
+}) => {
+  await openView(page, 'DCGAN');
+  await set(page, 'batchSize', 8);
+  await set(page, 'metricsEvery', 0);
+  await page.getByRole('button', { name: 'Train' }).click();
+  await waitForGanSteps(page, 3);
+  await expect(page.getByTestId('gan-backend')).toHaveText('webgpu');
+  const grid = page.locator('.samples canvas');
+  expect(await inkedPixels(page, '.samples canvas')).toBeGreaterThan(1000);
+  const box = (await grid.boundingBox())!;
+  const cell = box.width / 8;
+  await grid.click({ position: { x: cell * 0.5, y: cell * 0.5 } });
+  await grid.click({ position: { x: cell * 7.5, y: cell * 0.5 } });
+  await expect(page.getByRole('img', { name: 'From sample 1 to 8' })).toBeVisible({
+    timeout: 60_000,
+  });
+  expect(await inkedPixels(page, '.walk canvas')).toBeGreaterThan(500);
+  await screenshot(page, 'gan-dcgan');
+});
+
+test('the conditional GAN shows one row per digit and makes the digit asked for', async ({
+  page,
+}) => {
+  await openView(page, 'Conditional GAN');
+  await set(page, 'batchSize', 8);
+  await set(page, 'metricsEvery', 0);
+  await page.getByRole('button', { name: 'Train' }).click();
+  await waitForGanSteps(page, 2);
+  await expect(
+    page.getByRole('img', { name: /Generated digits at step \d+: 100 images/ }),
+  ).toBeVisible();
+  await page
+    .getByRole('group', { name: 'Ask for a digit' })
+    .getByRole('button', { name: '7' })
+    .click();
+  await expect(page.getByRole('img', { name: 'Ten new 7s: 10 images' })).toBeVisible({
+    timeout: 60_000,
+  });
+  await screenshot(page, 'gan-conditional');
+});
