@@ -10,6 +10,7 @@ import { downsample, type Point } from '../../charts/series';
 
 /** Loss points kept for drawing; past this the history is thinned to half, keeping its shape. */
 const MAX_HISTORY = 20_000;
+import { StepRate } from '../common/step-rate';
 import type { TrainingClient } from '../training-client.svelte';
 
 export type DemoPhase = JobState | 'idle';
@@ -35,7 +36,7 @@ export class DemoState {
   stepsPerSecond = $state(0);
 
   private jobId = 0;
-  private rate: { t: number; step: number } | null = null;
+  private readonly rate = new StepRate();
 
   constructor(private readonly client: TrainingClient) {
     client.subscribe((msg) => this.receive(msg));
@@ -58,7 +59,7 @@ export class DemoState {
     this.losses = [];
     this.accuracy = [];
     this.preview = null;
-    this.rate = null;
+    this.rate.reset();
     this.stepsPerSecond = 0;
     this.client.send({
       type: 'start',
@@ -72,7 +73,7 @@ export class DemoState {
   }
 
   resume(): void {
-    this.rate = null;
+    this.rate.reset();
     this.client.send({ type: 'resume', jobId: this.jobId });
   }
 
@@ -122,13 +123,8 @@ export class DemoState {
         guesses: s.previewGuesses,
       };
     }
-    const now = performance.now();
-    if (this.rate && s.step > this.rate.step && now - this.rate.t > 500) {
-      this.stepsPerSecond = ((s.step - this.rate.step) * 1000) / (now - this.rate.t);
-      this.rate = { t: now, step: s.step };
-    } else if (!this.rate) {
-      this.rate = { t: now, step: s.step };
-    }
+    const rate = this.rate.update(s.step, performance.now());
+    if (rate !== null) this.stepsPerSecond = rate;
     this.step = s.step;
     this.ranOn = s.backend;
     this.numTensors = s.numTensors;

@@ -20,6 +20,7 @@ import type {
   ToyView,
 } from '../../core/gan/gan-job';
 import type { FromWorker, JobState } from '../../core/protocol';
+import { StepRate } from '../common/step-rate';
 import type { TrainingClient } from '../training-client.svelte';
 
 /** Points kept per curve; past this the history is thinned to half, keeping its shape. */
@@ -85,7 +86,7 @@ export class GanState {
   private queryId = 0;
   /** Title of the latest query; answers to older ones are dropped. */
   private queryTitle = '';
-  private rate: { t: number; step: number } | null = null;
+  private readonly rate = new StepRate();
 
   constructor(private readonly client: TrainingClient) {
     client.subscribe((msg) => this.receive(msg));
@@ -141,7 +142,7 @@ export class GanState {
   }
 
   resume(): void {
-    this.rate = null;
+    this.rate.reset();
     this.client.send({ type: 'resume', jobId: this.jobId });
   }
 
@@ -159,7 +160,7 @@ export class GanState {
 
   setRateCap(stepsPerSecond: number): void {
     this.rateCap = stepsPerSecond;
-    this.rate = null;
+    this.rate.reset();
     if (this.active) this.client.send({ type: 'throttle', jobId: this.jobId, stepsPerSecond });
   }
 
@@ -210,7 +211,7 @@ export class GanState {
     this.query = null;
     this.queryError = null;
     this.lastGoodStep = 0;
-    this.rate = null;
+    this.rate.reset();
     this.stepsPerSecond = 0;
   }
 
@@ -228,7 +229,7 @@ export class GanState {
         this.phase = msg.state;
         if (msg.state !== 'starting') this.step = msg.step;
         this.message = msg.message ?? null;
-        if (msg.state === 'running') this.rate = null;
+        if (msg.state === 'running') this.rate.reset();
         return;
       case 'snapshot':
         if (msg.snapshot.kind === 'gan') this.fold(msg.snapshot);
@@ -274,13 +275,8 @@ export class GanState {
     if (s.metrics.length > 0) this.metrics = [...this.metrics, ...s.metrics];
     if (s.reference) this.reference = s.reference;
     if (s.toy) this.toy = s.toy;
-    const now = performance.now();
-    if (this.rate && s.step > this.rate.step && now - this.rate.t > 500) {
-      this.stepsPerSecond = ((s.step - this.rate.step) * 1000) / (now - this.rate.t);
-      this.rate = { t: now, step: s.step };
-    } else if (!this.rate || s.step < this.rate.step) {
-      this.rate = { t: now, step: s.step };
-    }
+    const rate = this.rate.update(s.step, performance.now());
+    if (rate !== null) this.stepsPerSecond = rate;
     this.step = s.step;
     this.lastGoodStep = s.lastGoodStep;
     this.ranOn = s.backend;
