@@ -10,6 +10,7 @@ import { downsample, type Point } from '../../charts/series';
 
 /** Loss points kept for drawing; past this the history is thinned to half, keeping its shape. */
 const MAX_HISTORY = 20_000;
+import { JobControl } from '../common/job-control';
 import { StepRate } from '../common/step-rate';
 import type { TrainingClient } from '../training-client.svelte';
 
@@ -35,10 +36,11 @@ export class DemoState {
   numTensors = $state(0);
   stepsPerSecond = $state(0);
 
-  private jobId = 0;
+  private readonly job: JobControl;
   private readonly rate = new StepRate();
 
-  constructor(private readonly client: TrainingClient) {
+  constructor(client: TrainingClient) {
+    this.job = new JobControl(client, 0);
     client.subscribe((msg) => this.receive(msg));
   }
 
@@ -52,7 +54,6 @@ export class DemoState {
 
   start(): void {
     if (this.configError) return;
-    this.jobId++;
     this.phase = 'starting';
     this.step = 0;
     this.message = null;
@@ -61,28 +62,24 @@ export class DemoState {
     this.preview = null;
     this.rate.reset();
     this.stepsPerSecond = 0;
-    this.client.send({
-      type: 'start',
-      jobId: this.jobId,
-      spec: { kind: 'mnist-demo', config: { ...this.config } },
-    });
+    this.job.start({ kind: 'mnist-demo', config: { ...this.config } });
   }
 
   pause(): void {
-    this.client.send({ type: 'pause', jobId: this.jobId });
+    this.job.pause();
   }
 
   resume(): void {
     this.rate.reset();
-    this.client.send({ type: 'resume', jobId: this.jobId });
+    this.job.resume();
   }
 
   stepBy(steps: number): void {
-    this.client.send({ type: 'step', jobId: this.jobId, steps });
+    this.job.stepBy(steps);
   }
 
   stop(): void {
-    this.client.send({ type: 'stop', jobId: this.jobId });
+    this.job.stop();
   }
 
   private receive(msg: FromWorker): void {
@@ -95,7 +92,7 @@ export class DemoState {
       }
       return;
     }
-    if (!('jobId' in msg) || msg.jobId !== this.jobId) return;
+    if (!('jobId' in msg) || msg.jobId !== this.job.jobId) return;
     if (msg.type === 'job-state') {
       this.phase = msg.state;
       if (msg.state !== 'starting') this.step = Math.max(this.step, msg.step);
