@@ -6,11 +6,15 @@ import type { BackendInfo, BackendName, BackendPreference } from './compute/back
 import type { DemoConfig } from './demo/config';
 import type { DemoSnapshot } from './demo/digit-classifier';
 import type { GanConfig } from './gan/config';
-import type { GanAnswer, GanQuery, GanSnapshot } from './gan/gan-job';
+import type { GanAnswer, GanImages, GanQuery, GanSnapshot } from './gan/gan-job';
 
-/** A job the worker can run; later labs add their own kinds here. */
+/**
+ * A job the worker can run; later labs add their own kinds here. A GAN on
+ * the user's own images (`config.dataset === 'own'`) brings them along.
+ */
 export type JobSpec =
-  { kind: 'mnist-demo'; config: DemoConfig } | { kind: 'gan'; config: GanConfig };
+  | { kind: 'mnist-demo'; config: DemoConfig }
+  | { kind: 'gan'; config: GanConfig; images?: GanImages };
 
 /** Everything a job reports while it runs, by kind. */
 export type JobSnapshot = DemoSnapshot | GanSnapshot;

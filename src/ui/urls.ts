@@ -12,3 +12,11 @@ export function createTrainingWorker(): Worker {
     name: 'demandlab-training',
   });
 }
+
+/** Starts a worker that turns the user's files into an image set; one per set it makes. */
+export function createImagesWorker(): Worker {
+  return new Worker(new URL('../worker/images.worker.ts', import.meta.url), {
+    type: 'module',
+    name: 'demandlab-images',
+  });
+}

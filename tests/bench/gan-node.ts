@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { decodeMnist, parseManifest, splitTrainTest } from '../../src/core/data/mnist';
 import { presetFor, type GanModelKind } from '../../src/core/gan/config';
 import { GanJob } from '../../src/core/gan/gan-job';
+import { MNIST_SHAPE } from '../../src/core/gan/models';
 
 export async function ganStepsPerSecond(
   model: GanModelKind,
@@ -17,7 +18,9 @@ export async function ganStepsPerSecond(
   const config = { ...presetFor(model), metricsEvery: 0 };
   const job = new GanJob(
     config,
-    model === 'toy' ? null : { data, ...splitTrainTest(data.count), classifier: null },
+    model === 'toy'
+      ? null
+      : { data, shape: MNIST_SHAPE, ...splitTrainTest(data.count), classifier: null },
   );
   job.trainStep(); // warm-up
   await job.flush();

@@ -4,7 +4,9 @@
  * not blank. Software WebGPU is slow, so batches are tiny and steps few.
  */
 import type { Page } from '@playwright/test';
+import { zipSync } from 'fflate';
 import { expect, inkedPixels, screenshot, test } from './fixtures';
+import { encodePng } from './png';
 
 test.describe.configure({ timeout: 240_000 });
 
@@ -152,4 +154,107 @@ test('the conditional GAN shows one row per digit and makes the digit asked for'
     timeout: 60_000,
   });
   await screenshot(page, 'gan-conditional');
+});
+
+/** A coloured disc on white, its colour and place varying with i. */
+function disc(i: number): Buffer {
+  const colours: [number, number, number][] = [
+    [220, 30, 30],
+    [30, 90, 220],
+    [20, 160, 60],
+  ];
+  const [cx, cy, r] = [20 + (i % 5) * 4, 15 + (i % 3) * 3, 8 + (i % 4)];
+  return encodePng(48, 36, (x, y) =>
+    (x - cx) ** 2 + (y - cy) ** 2 < r * r ? colours[i % 3]! : [255, 255, 255],
+  );
+}
+
+test('your own images: a folder of PNGs and a zip become a colour set, bad files are listed, the DCGAN trains on it', async ({
+  page,
+}) => {
+  await openView(page, 'DCGAN');
+  await page.getByTestId('gan-dataset').selectOption('own');
+  await expect(page.getByRole('alert').filter({ hasText: /add your images first/ })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Train' })).toBeDisabled();
+
+  const zip = zipSync({
+    'more/d12.png': disc(12),
+    'more/d13.png': disc(13),
+    'more/readme.txt': new TextEncoder().encode('not an image'),
+  });
+  await page.getByTestId('own-files').setInputFiles([
+    ...Array.from({ length: 12 }, (_, i) => ({
+      name: `disc-${i}.png`,
+      mimeType: 'image/png',
+      buffer: disc(i),
+    })),
+    { name: 'broken.png', mimeType: 'image/png', buffer: Buffer.from('this is no PNG') },
+    { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') },
+    { name: 'extra.zip', mimeType: 'application/zip', buffer: Buffer.from(zip) },
+  ]);
+  await expect(page.getByTestId('own-summary')).toContainText(
+    '14 images in 32×32 colour, 3 files skipped',
+    { timeout: 60_000 },
+  );
+  const skipped = page.getByTestId('own-skipped');
+  await expect(skipped).toContainText('broken.png: not a readable image');
+  await expect(skipped).toContainText('notes.txt: .txt is not an image type');
+  await expect(skipped).toContainText('extra.zip/more/readme.txt');
+  // The preview shows the discs in colour: red, blue and green pixels all appear.
+  const colours = await page
+    .getByRole('img', { name: /Your images as the GAN sees them: 14 images/ })
+    .locator('canvas')
+    .evaluate((c: HTMLCanvasElement) => {
+      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      const seen = { red: 0, green: 0, blue: 0 };
+      for (let i = 0; i < d.length; i += 4) {
+        const [r, g, b] = [d[i]!, d[i + 1]!, d[i + 2]!];
+        if (r > 150 && g < 100 && b < 100) seen.red++;
+        if (g > 120 && r < 100 && b < 100) seen.green++;
+        if (b > 150 && r < 100) seen.blue++;
+      }
+      return seen;
+    });
+  expect(colours.red).toBeGreaterThan(50);
+  expect(colours.green).toBeGreaterThan(50);
+  expect(colours.blue).toBeGreaterThan(50);
+
+  await set(page, 'batchSize', 8);
+  await page.getByRole('button', { name: 'Train' }).click();
+  await waitForGanSteps(page, 2);
+  await expect(
+    page.getByRole('img', { name: /Generated images at step \d+: 64 images/ }),
+  ).toBeVisible();
+  await expect(page.getByTestId('gan-own-quality')).toBeVisible();
+  // The latent walk by keyboard: number the two samples and submit.
+  const form = page.getByRole('form', { name: 'Walk between two samples' });
+  await form.getByLabel('From sample').fill('2');
+  await form.getByLabel('to sample').fill('5');
+  await form.getByLabel('to sample').press('Enter');
+  await expect(page.getByRole('img', { name: 'From sample 2 to 5: 10 images' })).toBeVisible({
+    timeout: 60_000,
+  });
+  await screenshot(page, 'gan-own-images');
+
+  // Greyscale: the same files are made again, and the running job waits for Reset.
+  await page.getByTestId('own-format').selectOption('grey28');
+  await expect(page.getByTestId('own-summary')).toContainText('14 images in 28×28 greyscale', {
+    timeout: 60_000,
+  });
+  await expect(page.getByTestId('gan-rebuild-note')).toContainText('Data changed');
+
+  // Dropping files replaces the set.
+  const dropped = Array.from({ length: 9 }, (_, i) => disc(i + 20).toString('base64'));
+  const transfer = await page.evaluateHandle((pngs) => {
+    const dt = new DataTransfer();
+    pngs.forEach((b64, i) => {
+      const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      dt.items.add(new File([bytes], `dropped-${i}.png`, { type: 'image/png' }));
+    });
+    return dt;
+  }, dropped);
+  await page.getByTestId('own-drop').dispatchEvent('drop', { dataTransfer: transfer });
+  await expect(page.getByTestId('own-summary')).toContainText('9 images in 28×28 greyscale.', {
+    timeout: 60_000,
+  });
 });

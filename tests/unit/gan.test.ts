@@ -13,6 +13,8 @@ import {
   generate,
   missingKernels,
   trainableVariables,
+  MNIST_SHAPE,
+  disposeGan,
 } from '../../src/core/gan/models';
 import { DivergedError } from '../../src/core/jobs/job';
 import { createRandom } from '../../src/core/random';
@@ -28,7 +30,13 @@ beforeAll(async () => {
   data = await realMnist();
   const split = splitTrainTest(data.count);
   const { model, manifest } = await shippedClassifier();
-  images = { data, ...split, classifier: model, classifierAccuracy: manifest.testAccuracy };
+  images = {
+    data,
+    shape: MNIST_SHAPE,
+    ...split,
+    classifier: model,
+    classifierAccuracy: manifest.testAccuracy,
+  };
 });
 
 const logSigmoid = (l: number) => Math.log(1 / (1 + Math.exp(-l)));
@@ -297,6 +305,69 @@ describe('GAN training', () => {
     expect(() => job.reconfigure(config('toy', { batchSize: 0 }))).toThrow(/batchSize/);
     job.trainStep();
     job.dispose();
+  });
+});
+
+describe("GANs on the user's own images", () => {
+  /** n solid 32×32 colour images, alternating red and blue. */
+  function colourSet(n: number): ImageSource {
+    const size = 32 * 32 * 3;
+    const pixels = new Uint8Array(n * size);
+    for (let i = 0; i < n; i++)
+      for (let p = 0; p < 32 * 32; p++) pixels[i * size + p * 3 + (i % 2 === 0 ? 0 : 2)] = 255;
+    return {
+      data: { count: n, pixels, labels: null },
+      shape: { side: 32, channels: 3 },
+      train: Uint32Array.from({ length: n }, (_, i) => i),
+      test: new Uint32Array(0),
+      classifier: null,
+    };
+  }
+
+  it('the DCGAN builds for 32×32 colour and trains, with colour samples and walks', async () => {
+    const m = buildGan(config('dcgan'), createRandom(1), { side: 32, channels: 3 });
+    // G: 64*8*8*64 + BN 256 + 4*4*64*32 + BN 128 + 4*4*32*3 + 3; D: 4*4*3*32+32 + 4*4*32*64+64 + 8*8*64+1.
+    expect(m.generator.countParams()).toBe(296_835);
+    expect(m.discriminator.countParams()).toBe(38_497);
+    expect(m.generator.outputs[0]!.shape).toEqual([null, 32 * 32 * 3]);
+    disposeGan(m);
+    const job = new GanJob(
+      config('dcgan', { dataset: 'own', batchSize: 2, sampleEvery: 1, metricsEvery: 2 }),
+      colourSet(8),
+    );
+    job.trainStep();
+    job.trainStep();
+    const { snapshot } = await job.snapshot();
+    expect(snapshot.stats.length).toBe(2 * STATS_PER_STEP);
+    expect(snapshot.stats.every(Number.isFinite)).toBe(true);
+    expect(snapshot.metrics).toEqual([]); // no classifier judges the user's images
+    expect(snapshot.samples).toMatchObject({ side: 32, channels: 3, count: 64 });
+    expect(snapshot.samples!.pixels.length).toBe(64 * 32 * 32 * 3);
+    const walk = await job.answer({ kind: 'interpolate', from: 0, to: 1, steps: 3 });
+    expect(walk).toMatchObject({ side: 32, channels: 3, count: 3 });
+    expect(Array.from(walk.pixels.subarray(0, 3072))).toEqual(
+      Array.from(snapshot.samples!.pixels.subarray(0, 3072)),
+    );
+    job.dispose();
+  });
+
+  it('refuses sets that do not fit the model', () => {
+    expect(() => new GanJob(config('conditional', { dataset: 'own' }), colourSet(8))).toThrow(
+      /dataset your own images train the article example or the DCGAN/,
+    );
+    expect(() => new GanJob(config('conditional'), colourSet(8))).toThrow(/labelled digits/);
+    const judged = { ...colourSet(8), classifier: images.classifier };
+    expect(() => new GanJob(config('dcgan', { dataset: 'own' }), judged)).toThrow(
+      /classifier can only judge 28×28 greyscale/,
+    );
+    const short = colourSet(8);
+    short.data.count = 9;
+    expect(() => new GanJob(config('dcgan', { dataset: 'own' }), short)).toThrow(
+      /holds 24576 bytes, not 9 × 3072/,
+    );
+    expect(() => buildGan(config('dcgan'), createRandom(1), { side: 30, channels: 3 })).toThrow(
+      /multiple of 4/,
+    );
   });
 });
 

@@ -258,6 +258,38 @@ describe('protocol guard', () => {
     await h.host.dispose();
   });
 
+  it("trains the article GAN on the user's own images sent with the job, and refuses a job without them", async () => {
+    const h = setup();
+    await h.host.handle(init);
+    const config = {
+      ...presetFor('article'),
+      dataset: 'own' as const,
+      batchSize: 4,
+      sampleEvery: 1,
+    };
+    const count = 10;
+    const pixels = Uint8Array.from({ length: count * 784 }, (_, i) => (i % 784 < 392 ? 255 : 0));
+    await h.host.handle({
+      type: 'start',
+      jobId: 9,
+      spec: { kind: 'gan', config, images: { side: 28, channels: 1, count, pixels } },
+    });
+    const snap = await h.until(
+      (m) => m.type === 'snapshot' && m.snapshot.kind === 'gan' && m.snapshot.samples !== null,
+      60_000,
+    );
+    if (snap.type !== 'snapshot' || snap.snapshot.kind !== 'gan')
+      throw new Error('no GAN snapshot');
+    expect(snap.snapshot.samples).toMatchObject({ side: 28, channels: 1, count: 64 });
+    expect(h.dataUrls).toEqual([]); // MNIST is never loaded for the user's images
+    await h.host.handle({ type: 'start', jobId: 10, spec: { kind: 'gan', config } });
+    const failed = await h.until(
+      (m) => m.type === 'job-state' && m.jobId === 10 && m.state === 'failed',
+    );
+    expect(failed).toMatchObject({ message: expect.stringMatching(/load your own images first/) });
+    await h.host.dispose();
+  });
+
   it('trains a GAN without metrics when the classifier is missing, and says so', async () => {
     const h = setup({
       loadClassifier: () => Promise.reject(new Error('classifier.json is missing (HTTP 404)')),

@@ -8,11 +8,15 @@
 export type GanModelKind = 'article' | 'dcgan' | 'conditional' | 'toy';
 /** Generator/discriminator objectives (see losses.ts for the formulas). */
 export type GanLossKind = 'minimax' | 'non-saturating' | 'hinge';
+/** What the image GANs learn: the shipped MNIST digits, or images the user brought. */
+export type GanDatasetKind = 'mnist' | 'own';
 /** 2D data the toy GAN learns. */
 export type ToyDistributionKind = 'ring' | 'grid' | 'moons' | 'spiral' | 'drawn';
 
 export interface GanConfig {
   model: GanModelKind;
+  /** Image models: MNIST or the user's own set (article and DCGAN only; the conditional GAN needs digit labels). */
+  dataset: GanDatasetKind;
   loss: GanLossKind;
   /** Size of the noise vector z. */
   latentSize: number;
@@ -45,6 +49,7 @@ export interface GanConfig {
 /** The article's example with its bugs fixed: the sizes and optimiser it names, standard GAN Adam settings. */
 const ARTICLE: GanConfig = {
   model: 'article',
+  dataset: 'mnist',
   loss: 'non-saturating',
   latentSize: 100,
   batchSize: 128,
@@ -130,6 +135,13 @@ export function fieldError(key: NumericKey, value: unknown): string | null {
 export function ganConfigError(c: GanConfig): { field: keyof GanConfig; message: string } | null {
   if (!MODELS.includes(c.model)) return { field: 'model', message: `unknown model ${c.model}` };
   if (!LOSSES.includes(c.loss)) return { field: 'loss', message: `unknown loss ${c.loss}` };
+  if (c.dataset !== 'mnist' && c.dataset !== 'own')
+    return { field: 'dataset', message: `unknown data set ${String(c.dataset)}` };
+  if (c.dataset === 'own' && c.model !== 'article' && c.model !== 'dcgan')
+    return {
+      field: 'dataset',
+      message: 'your own images train the article example or the DCGAN, not this model',
+    };
   for (const key of Object.keys(GAN_LIMITS) as NumericKey[]) {
     const problem = fieldError(key, c[key]);
     if (problem) return { field: key, message: problem };
@@ -151,11 +163,12 @@ export function ganConfigError(c: GanConfig): { field: keyof GanConfig; message:
 
 /**
  * Settings a running job cannot take without building new models: the
- * architecture, the noise size, the seed and the toy data. Everything else
+ * architecture, the noise size, the seed and the data. Everything else
  * (loss, learning rates, batch size, smoothing...) applies at the next step.
  */
 const REBUILD_KEYS: readonly (keyof GanConfig)[] = [
   'model',
+  'dataset',
   'latentSize',
   'seed',
   'toyHidden',

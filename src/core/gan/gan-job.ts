@@ -9,7 +9,6 @@
  * last state whose losses were finite and `restoreLastGood` puts them back.
  */
 import * as tf from '@tensorflow/tfjs';
-import { MNIST_PIXELS, type MnistData } from '../data/mnist';
 import { TOY_EXTENT, modeCoverage, sampleToy, toyModes } from '../data/toy';
 import { DivergedError, type TrainingJob } from '../jobs/job';
 import { createRandom, type Random } from '../random';
@@ -18,6 +17,7 @@ import { ganConfigError, optimizerChanged, rebuildNeeded, type GanConfig } from 
 import { discriminatorLoss, generatorLoss } from './losses';
 import {
   DIGIT_CLASSES,
+  MNIST_SHAPE,
   buildGan,
   discriminate,
   disposeGan,
@@ -25,6 +25,7 @@ import {
   missingKernels,
   trainableVariables,
   type GanModels,
+  type ImageShape,
 } from './models';
 import {
   classHistogram,
@@ -79,7 +80,7 @@ export interface GanSnapshot {
   firstStatStep: number;
   stats: Float32Array;
   /** A fresh sample grid from the fixed noise, when one was due (image models). */
-  samples: { step: number; pixels: Uint8Array; count: number; cols: number } | null;
+  samples: SampleFrame | null;
   /** New quality measurements since the last snapshot. */
   metrics: GanMetrics[];
   reference: GanReference | null;
@@ -95,14 +96,25 @@ export type GanQuery =
   | { kind: 'interpolate'; from: number; to: number; steps: number }
   | { kind: 'generate'; digit: number; count: number };
 
-export interface GanAnswer {
+/** Generated images as bytes, `side * side * channels` each, in [0, 255]. */
+export interface GanImages extends ImageShape {
   pixels: Uint8Array;
   count: number;
 }
 
-/** Where an image GAN gets its digits, and what judges them. */
+/** The fixed-noise sample grid at a step. */
+export interface SampleFrame extends GanImages {
+  step: number;
+  cols: number;
+}
+
+export type GanAnswer = GanImages;
+
+/** Where an image GAN gets its images, and what judges them. */
 export interface ImageSource {
-  data: MnistData;
+  /** Bytes, `side * side * channels` per image; labels 0-9 for MNIST, null for the user's own. */
+  data: { count: number; pixels: Uint8Array; labels: Uint8Array | null };
+  shape: ImageShape;
   train: Uint32Array;
   test: Uint32Array;
   /** The shipped MNIST classifier, or null to skip quality metrics. */
@@ -202,6 +214,13 @@ export class GanJob implements TrainingJob<GanSnapshot> {
     const problem = ganConfigError(config);
     if (problem) throw new RangeError(`${problem.field} ${problem.message}`);
     if (config.model !== 'toy' && !images) throw new Error('an image GAN needs image data');
+    if (config.model === 'conditional' && !images?.data.labels)
+      throw new Error('the conditional GAN needs labelled digits');
+    if (
+      images?.classifier &&
+      (images.shape.side !== MNIST_SHAPE.side || images.shape.channels !== MNIST_SHAPE.channels)
+    )
+      throw new Error('the MNIST classifier can only judge 28×28 greyscale images');
     const missing = missingKernels(config.model, tf.getBackend());
     if (missing.length > 0)
       throw new Error(
@@ -212,7 +231,7 @@ export class GanJob implements TrainingJob<GanSnapshot> {
     this.config = { ...config, toyPoints: [...config.toyPoints] };
     this.rng = createRandom(config.seed);
     this.queryRng = createRandom(config.seed ^ 0x5eed);
-    this.models = buildGan(config, this.rng);
+    this.models = buildGan(config, this.rng, images?.shape ?? MNIST_SHAPE);
     [this.optD, this.optG] = this.makeOptimizers();
 
     const latent = config.latentSize;
@@ -253,16 +272,23 @@ export class GanJob implements TrainingJob<GanSnapshot> {
     } else {
       const src = images!;
       const n = src.train.length;
-      const x = new Float32Array(n * MNIST_PIXELS);
-      const y = new Int32Array(n);
+      const size = this.models.dataSize;
+      if (n === 0) throw new Error('the image set has no training images');
+      if (src.data.pixels.length !== src.data.count * size)
+        throw new RangeError(
+          `the image set holds ${src.data.pixels.length} bytes, not ${src.data.count} × ${size}`,
+        );
+      const x = new Float32Array(n * size);
+      const labels = src.data.labels;
+      const y = labels ? new Int32Array(n) : null;
       for (let i = 0; i < n; i++) {
         const k = src.train[i]!;
-        y[i] = src.data.labels[k]!;
-        const px = src.data.pixels.subarray(k * MNIST_PIXELS, (k + 1) * MNIST_PIXELS);
-        for (let p = 0; p < MNIST_PIXELS; p++) x[i * MNIST_PIXELS + p] = px[p]! / 127.5 - 1;
+        if (y) y[i] = labels![k]!;
+        const px = src.data.pixels.subarray(k * size, (k + 1) * size);
+        for (let p = 0; p < size; p++) x[i * size + p] = px[p]! / 127.5 - 1;
       }
-      this.pool = tf.tensor2d(x, [n, MNIST_PIXELS]);
-      this.poolLabels = tf.tensor1d(y, 'int32');
+      this.pool = tf.tensor2d(x, [n, size]);
+      this.poolLabels = y ? tf.tensor1d(y, 'int32') : null;
       this.poolIndex = Uint32Array.from({ length: n }, (_, i) => i);
       const conditional = config.model === 'conditional';
       // The conditional grid has one row per digit and one noise vector per column.
@@ -448,12 +474,12 @@ export class GanJob implements TrainingJob<GanSnapshot> {
     return this.stepCount;
   }
 
-  /** Generated images (or points) for rows of z, read back as bytes. */
-  private async render(z: tf.Tensor2D, labels: tf.Tensor2D | null): Promise<Uint8Array> {
+  /** Generated images for rows of z, read back as bytes. */
+  private async render(z: tf.Tensor2D, labels: tf.Tensor2D | null): Promise<GanImages> {
     const bytes = tf.tidy(() => toBytes(generate(this.models, z, labels, false)));
     const values = await bytes.data();
     bytes.dispose();
-    return Uint8Array.from(values);
+    return { pixels: Uint8Array.from(values), count: z.shape[0], ...this.models.shape! };
   }
 
   private async measure(step: number): Promise<GanMetrics> {
@@ -521,15 +547,14 @@ export class GanJob implements TrainingJob<GanSnapshot> {
   private async realOutputs(indices: Uint32Array): Promise<{ p: Float32Array; f: Float32Array }> {
     const src = this.images!;
     const n = indices.length;
-    const x = new Float32Array(n * MNIST_PIXELS);
+    const size = this.models.dataSize;
+    const x = new Float32Array(n * size);
     for (let i = 0; i < n; i++) {
       const k = indices[i]!;
-      const px = src.data.pixels.subarray(k * MNIST_PIXELS, (k + 1) * MNIST_PIXELS);
-      for (let j = 0; j < MNIST_PIXELS; j++) x[i * MNIST_PIXELS + j] = px[j]! / 255;
+      const px = src.data.pixels.subarray(k * size, (k + 1) * size);
+      for (let j = 0; j < size; j++) x[i * size + j] = px[j]! / 255;
     }
-    const out = tf.tidy(() =>
-      classifierOutputs(src.classifier!, tf.tensor2d(x, [n, MNIST_PIXELS])),
-    );
+    const out = tf.tidy(() => classifierOutputs(src.classifier!, tf.tensor2d(x, [n, size])));
     const [p, f] = await Promise.all([out.probs.data(), out.features.data()]);
     out.probs.dispose();
     out.features.dispose();
@@ -590,15 +615,10 @@ export class GanJob implements TrainingJob<GanSnapshot> {
       toy = await this.toyView();
       transfer.push(toy.real.buffer, toy.fake.buffer, toy.warp.buffer, toy.field.buffer);
     } else if (this.stepCount - this.lastSampleStep >= this.config.sampleEvery) {
-      const pixels = await this.render(this.fixedZ, this.fixedLabels);
+      const images = await this.render(this.fixedZ, this.fixedLabels);
       this.lastSampleStep = this.stepCount;
-      samples = {
-        step: this.stepCount,
-        pixels,
-        count: this.fixedZ.shape[0],
-        cols: this.gridCols,
-      };
-      transfer.push(pixels.buffer);
+      samples = { ...images, step: this.stepCount, cols: this.gridCols };
+      transfer.push(images.pixels.buffer);
     }
     const stats = Float32Array.from(this.statBuffer);
     transfer.push(stats.buffer);
@@ -655,7 +675,7 @@ export class GanJob implements TrainingJob<GanSnapshot> {
       }
       const z = tf.tensor2d(zs, [steps, latent]);
       try {
-        return { pixels: await this.render(z, labels), count: steps };
+        return await this.render(z, labels);
       } finally {
         z.dispose();
         labels?.dispose();
@@ -670,7 +690,7 @@ export class GanJob implements TrainingJob<GanSnapshot> {
       tf.oneHot(tf.fill([count], q.digit, 'int32') as tf.Tensor1D, DIGIT_CLASSES) as tf.Tensor2D,
     ]);
     try {
-      return { pixels: await this.render(z!, labels!), count };
+      return await this.render(z!, labels!);
     } finally {
       z!.dispose();
       labels!.dispose();

@@ -1,14 +1,15 @@
 /**
  * Generator and discriminator builders for the four GAN views. Every model
- * works on flat vectors (784 pixels in [-1, 1], or 2D points) so the train
+ * works on flat vectors (pixels in [-1, 1], or 2D points) so the train
  * step, the metrics and the page never care about image layout. D returns a
  * logit; D(x) = sigmoid(logit), and the losses work on the logit for stability.
  *
  * Parameter counts (asserted in tests):
  *   article      G 100->128->256->1024->784 tanh          1,112,720
  *                D 784->1024->512->256->1 (sigmoid)       1,460,225
- *   dcgan        G z->7x7x64 ->14x14x32 ->28x28x1 tanh    see dcganParameterCounts()
- *                D 28x28x1 ->14x14x32 ->7x7x64 ->1
+ *   dcgan        G z->7x7x64 ->14x14x32 ->28x28x1 tanh    234,369
+ *                D 28x28x1 ->14x14x32 ->7x7x64 ->1        36,513
+ *                (on the user's 32x32 colour images: 8x8 base, 3 channels out and in)
  *   conditional  the DCGAN with a one-hot digit appended to z and 10 label planes added to D's input
  *   toy          G 2->h->h->2, D 2->h->h->1
  */
@@ -20,12 +21,22 @@ export const IMAGE_SIDE = 28;
 export const IMAGE_PIXELS = IMAGE_SIDE * IMAGE_SIDE;
 export const DIGIT_CLASSES = 10;
 
+/** The images a GAN makes: MNIST's 28×28×1, or the user's own (28×28 grey or 32×32 colour). */
+export interface ImageShape {
+  side: number;
+  channels: 1 | 3;
+}
+
+export const MNIST_SHAPE: ImageShape = { side: IMAGE_SIDE, channels: 1 };
+
 export interface GanModels {
   kind: GanModelKind;
   generator: tf.LayersModel;
   discriminator: tf.LayersModel;
-  /** Values per sample: 784 for images, 2 for toy points. */
+  /** Values per sample: side * side * channels for images, 2 for toy points. */
   dataSize: number;
+  /** Image models only. */
+  shape: ImageShape | null;
   /** Whether G and D take a digit label. */
   conditional: boolean;
   latentSize: number;
@@ -59,26 +70,32 @@ function mlp(
 }
 
 /** The article's MLP GAN, fixed: G ends in Dense(784) + tanh, D is used through D(G(z)). */
-function buildArticle(latent: number, rng: Random): [tf.Sequential, tf.Sequential] {
+function buildArticle(latent: number, pixels: number, rng: Random): [tf.Sequential, tf.Sequential] {
   return [
-    mlp('article_generator', [latent, 128, 256, 1024, IMAGE_PIXELS], 'relu', 'tanh', rng),
+    mlp('article_generator', [latent, 128, 256, 1024, pixels], 'relu', 'tanh', rng),
     // The article's D ends in a sigmoid; we keep its logit and apply the sigmoid in the loss.
-    mlp('article_discriminator', [IMAGE_PIXELS, 1024, 512, 256, 1], 'relu', 'linear', rng),
+    mlp('article_discriminator', [pixels, 1024, 512, 256, 1], 'relu', 'linear', rng),
   ];
 }
 
-/** A small DCGAN; `labels` adds the conditional inputs. */
-function buildDcgan(latent: number, labels: boolean, rng: Random): [tf.Sequential, tf.Sequential] {
+/** A small DCGAN; `labels` adds the conditional inputs. G upsamples twice, so side must divide by 4. */
+function buildDcgan(
+  latent: number,
+  labels: boolean,
+  shape: ImageShape,
+  rng: Random,
+): [tf.Sequential, tf.Sequential] {
+  const base = shape.side / 4;
   const g = tf.sequential({ name: labels ? 'cgan_generator' : 'dcgan_generator' });
   g.add(
     tf.layers.dense({
       inputShape: [latent + (labels ? DIGIT_CLASSES : 0)],
-      units: 7 * 7 * 64,
+      units: base * base * 64,
       useBias: false,
       kernelInitializer: glorot(rng),
     }),
   );
-  g.add(tf.layers.reshape({ targetShape: [7, 7, 64] }));
+  g.add(tf.layers.reshape({ targetShape: [base, base, 64] }));
   // Batch norm in G keeps early activations in range; momentum 0.8 so the
   // moving statistics used for the sample grid catch up within a few steps.
   g.add(tf.layers.batchNormalization({ momentum: 0.8 }));
@@ -97,7 +114,7 @@ function buildDcgan(latent: number, labels: boolean, rng: Random): [tf.Sequentia
   g.add(tf.layers.reLU());
   g.add(
     tf.layers.conv2dTranspose({
-      filters: 1,
+      filters: shape.channels,
       kernelSize: 4,
       strides: 2,
       padding: 'same',
@@ -110,7 +127,7 @@ function buildDcgan(latent: number, labels: boolean, rng: Random): [tf.Sequentia
   const d = tf.sequential({ name: labels ? 'cgan_discriminator' : 'dcgan_discriminator' });
   d.add(
     tf.layers.conv2d({
-      inputShape: [IMAGE_SIDE, IMAGE_SIDE, 1 + (labels ? DIGIT_CLASSES : 0)],
+      inputShape: [shape.side, shape.side, shape.channels + (labels ? DIGIT_CLASSES : 0)],
       filters: 32,
       kernelSize: 4,
       strides: 2,
@@ -147,19 +164,28 @@ export function missingKernels(kind: GanModelKind, backend: string): string[] {
   return CONV_TRAINING_KERNELS.filter((k) => !tf.getKernel(k, backend));
 }
 
-/** Builds G and D for a config, with weights drawn from `rng`. */
-export function buildGan(config: GanConfig, rng: Random): GanModels {
+/**
+ * Builds G and D for a config, with weights drawn from `rng`; image models
+ * make images of `shape` (MNIST's unless the user brought their own).
+ */
+export function buildGan(
+  config: GanConfig,
+  rng: Random,
+  shape: ImageShape = MNIST_SHAPE,
+): GanModels {
   const latent = config.latentSize;
+  if (config.model !== 'toy' && !(shape.side >= 4 && shape.side % 4 === 0))
+    throw new RangeError(`image side ${shape.side} must be a multiple of 4`);
   let pair: [tf.Sequential, tf.Sequential];
   switch (config.model) {
     case 'article':
-      pair = buildArticle(latent, rng);
+      pair = buildArticle(latent, shape.side * shape.side * shape.channels, rng);
       break;
     case 'dcgan':
-      pair = buildDcgan(latent, false, rng);
+      pair = buildDcgan(latent, false, shape, rng);
       break;
     case 'conditional':
-      pair = buildDcgan(latent, true, rng);
+      pair = buildDcgan(latent, true, shape, rng);
       break;
     case 'toy': {
       const h = config.toyHidden;
@@ -174,7 +200,8 @@ export function buildGan(config: GanConfig, rng: Random): GanModels {
     kind: config.model,
     generator: pair[0],
     discriminator: pair[1],
-    dataSize: config.model === 'toy' ? 2 : IMAGE_PIXELS,
+    dataSize: config.model === 'toy' ? 2 : shape.side * shape.side * shape.channels,
+    shape: config.model === 'toy' ? null : shape,
     conditional: config.model === 'conditional',
     latentSize: latent,
   };
@@ -199,17 +226,13 @@ export function discriminate(
   training: boolean,
 ): tf.Tensor1D {
   let input: tf.Tensor = x;
-  if (m.kind === 'dcgan' || m.kind === 'conditional') {
+  if ((m.kind === 'dcgan' || m.kind === 'conditional') && m.shape) {
     const b = x.shape[0];
-    input = tf.reshape(x, [b, IMAGE_SIDE, IMAGE_SIDE, 1]);
+    const { side, channels } = m.shape;
+    input = tf.reshape(x, [b, side, side, channels]);
     if (m.conditional && labels) {
       // Each digit becomes 10 constant planes, so every conv filter sees the label.
-      const planes = tf.tile(tf.reshape(labels, [b, 1, 1, DIGIT_CLASSES]), [
-        1,
-        IMAGE_SIDE,
-        IMAGE_SIDE,
-        1,
-      ]);
+      const planes = tf.tile(tf.reshape(labels, [b, 1, 1, DIGIT_CLASSES]), [1, side, side, 1]);
       input = tf.concat([input, planes], 3);
     }
   }

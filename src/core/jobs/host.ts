@@ -9,7 +9,8 @@ import type { MnistData } from '../data/mnist';
 import { splitTrainTest } from '../data/mnist';
 import { DigitClassifierJob } from '../demo/digit-classifier';
 import type { ClassifierManifest } from '../gan/classifier';
-import { GanJob } from '../gan/gan-job';
+import { GanJob, type GanImages } from '../gan/gan-job';
+import { MNIST_SHAPE } from '../gan/models';
 import type { GanConfig } from '../gan/config';
 import { isToWorker, type JobSnapshot, type JobSpec, type Post, type ToWorker } from '../protocol';
 import type { TrainingJob } from './job';
@@ -36,6 +37,21 @@ type Job = TrainingJob<JobSnapshot>;
 
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
+}
+
+/** A GAN on the user's own images: all of them train, and the MNIST metrics do not apply. */
+function ownImagesJob(config: GanConfig, images: GanImages | undefined): GanJob {
+  if (!images) throw new Error('No images came with the job: load your own images first.');
+  const { side, channels, count, pixels } = images;
+  if (!(channels === 1 || channels === 3) || !Number.isInteger(side) || !Number.isInteger(count))
+    throw new Error(`The image set has an unknown shape: ${side}×${side}×${channels}.`);
+  return new GanJob(config, {
+    data: { count, pixels, labels: null },
+    shape: { side, channels },
+    train: Uint32Array.from({ length: count }, (_, i) => i),
+    test: new Uint32Array(0),
+    classifier: null,
+  });
 }
 
 export class TrainingHost {
@@ -189,9 +205,11 @@ export class TrainingHost {
       }
       case 'gan': {
         if (spec.config.model === 'toy') return new GanJob(spec.config, null);
+        if (spec.config.dataset === 'own') return ownImagesJob(spec.config, spec.images);
         const [data, classifier] = await Promise.all([this.loadMnist(), this.loadClassifier()]);
         return new GanJob(spec.config, {
           data,
+          shape: MNIST_SHAPE,
           ...splitTrainTest(data.count),
           classifier: classifier?.model ?? null,
           classifierAccuracy: classifier?.manifest.testAccuracy,

@@ -5,6 +5,7 @@
  * components only read and call methods.
  */
 import { downsample, type Point } from '../../charts/series';
+import type { ImageFormat } from '../../core/data/image-set';
 import {
   ganConfigError,
   presetFor,
@@ -13,15 +14,19 @@ import {
   type GanModelKind,
 } from '../../core/gan/config';
 import type {
+  GanImages,
   GanMetrics,
   GanQuery,
   GanReference,
   GanSnapshot,
+  SampleFrame,
   ToyView,
 } from '../../core/gan/gan-job';
 import type { FromWorker, JobState } from '../../core/protocol';
+import { JobControl } from '../common/job-control';
 import { StepRate } from '../common/step-rate';
 import type { TrainingClient } from '../training-client.svelte';
+import { OwnImages } from './own-images.svelte';
 
 /** Points kept per curve; past this the history is thinned to half, keeping its shape. */
 const MAX_HISTORY = 20_000;
@@ -32,18 +37,14 @@ const STATS_PER_STEP = 4;
 export type GanPhase = JobState | 'idle';
 
 /** One sample grid from the fixed noise, at a step. */
-export interface Frame {
-  step: number;
-  pixels: Uint8Array;
-  count: number;
-  cols: number;
+export type Frame = SampleFrame;
+
+export interface QueryResult extends GanImages {
+  title: string;
 }
 
-export interface QueryResult {
-  title: string;
-  pixels: Uint8Array;
-  count: number;
-}
+/** Models that can train on the user's own images (the conditional GAN needs digit labels). */
+export const OWN_IMAGE_MODELS: readonly GanModelKind[] = ['article', 'dcgan'];
 
 /** Keeps the first and last frames and every other one between. */
 export function thinFrames(frames: Frame[]): Frame[] {
@@ -81,14 +82,21 @@ export class GanState {
   query = $state.raw<QueryResult | null>(null);
   queryBusy = $state(false);
   queryError = $state<string | null>(null);
+  /** The user's own images, kept across views and runs. */
+  readonly own = new OwnImages();
+  /** The DCGAN's format for own images; the article model always takes 28×28 grey. */
+  dcganFormat = $state<ImageFormat>('colour32');
+  /** Which own set the running job was built with. */
+  private appliedSetVersion = $state(-1);
 
-  private jobId = 1000; // apart from the demo's ids, which share the worker
+  private readonly job: JobControl;
   private queryId = 0;
   /** Title of the latest query; answers to older ones are dropped. */
   private queryTitle = '';
   private readonly rate = new StepRate();
 
   constructor(private readonly client: TrainingClient) {
+    this.job = new JobControl(client, 1_000_000); // ids apart from the demo's, which share the worker
     client.subscribe((msg) => this.receive(msg));
   }
 
@@ -96,8 +104,19 @@ export class GanState {
     return this.config.model;
   }
 
+  /** The format own images must be in for the current model. */
+  get ownFormat(): ImageFormat {
+    return this.model === 'dcgan' ? this.dcganFormat : 'grey28';
+  }
+
   get configError(): { field: keyof GanConfig; message: string } | null {
-    return ganConfigError(this.config);
+    const problem = ganConfigError(this.config);
+    if (problem || this.config.dataset !== 'own') return problem;
+    const own = this.own.problem;
+    if (own) return { field: 'dataset', message: own };
+    if (this.own.set?.format !== this.ownFormat)
+      return { field: 'dataset', message: 'your images are being remade in this model’s format' };
+    return null;
   }
 
   get active(): boolean {
@@ -111,14 +130,25 @@ export class GanState {
 
   /** Settings changed since the job was built that only Reset can apply. */
   get pendingRebuild(): (keyof GanConfig)[] {
-    return this.applied && this.active ? rebuildNeeded(this.applied, this.config) : [];
+    if (!this.applied || !this.active) return [];
+    const keys = rebuildNeeded(this.applied, this.config);
+    const newSet =
+      this.config.dataset === 'own' &&
+      this.applied.dataset === 'own' &&
+      this.appliedSetVersion !== this.own.version;
+    return newSet && !keys.includes('dataset') ? [...keys, 'dataset'] : keys;
   }
 
   /** Switches view: stops the job and loads the view's preset (the toy drawing is kept). */
   selectModel(kind: GanModelKind): void {
     if (kind === this.config.model) return;
     if (this.active) this.stop();
-    const keep = { toyDistribution: this.config.toyDistribution, toyPoints: this.config.toyPoints };
+    const keep = {
+      toyDistribution: this.config.toyDistribution,
+      toyPoints: this.config.toyPoints,
+      // Own images stay chosen for the models that take them.
+      dataset: OWN_IMAGE_MODELS.includes(kind) ? this.config.dataset : ('mnist' as const),
+    };
     this.config = { ...presetFor(kind), ...keep };
     this.clear();
     this.phase = 'idle';
@@ -128,40 +158,45 @@ export class GanState {
   /** Builds new models from the current settings and starts training. */
   start(): void {
     if (this.configError) return;
-    this.jobId++;
     this.clear();
     this.phase = 'starting';
     const config = $state.snapshot(this.config) as GanConfig;
     this.applied = config;
-    this.client.send({ type: 'start', jobId: this.jobId, spec: { kind: 'gan', config } });
+    const set = config.dataset === 'own' ? this.own.set : null;
+    this.appliedSetVersion = this.own.version;
+    // The worker gets a copy of the set; the page keeps its own for the preview and the next run.
+    const images = set
+      ? { side: set.side, channels: set.channels, count: set.count, pixels: set.pixels }
+      : undefined;
+    this.job.start({ kind: 'gan', config, ...(images ? { images } : {}) });
     if (this.rateCap > 0) this.setRateCap(this.rateCap);
   }
 
   pause(): void {
-    this.client.send({ type: 'pause', jobId: this.jobId });
+    this.job.pause();
   }
 
   resume(): void {
     this.rate.reset();
-    this.client.send({ type: 'resume', jobId: this.jobId });
+    this.job.resume();
   }
 
   stepBy(steps: number): void {
-    this.client.send({ type: 'step', jobId: this.jobId, steps });
+    this.job.stepBy(steps);
   }
 
   stop(): void {
-    this.client.send({ type: 'stop', jobId: this.jobId });
+    this.job.stop();
   }
 
   rollback(): void {
-    this.client.send({ type: 'rollback', jobId: this.jobId });
+    this.client.send({ type: 'rollback', jobId: this.job.jobId });
   }
 
   setRateCap(stepsPerSecond: number): void {
     this.rateCap = stepsPerSecond;
     this.rate.reset();
-    if (this.active) this.client.send({ type: 'throttle', jobId: this.jobId, stepsPerSecond });
+    if (this.active) this.client.send({ type: 'throttle', jobId: this.job.jobId, stepsPerSecond });
   }
 
   /**
@@ -174,7 +209,7 @@ export class GanState {
     const config = $state.snapshot(this.config) as GanConfig;
     if (JSON.stringify(config) === JSON.stringify(this.applied)) return;
     this.applied = config;
-    this.client.send({ type: 'configure', jobId: this.jobId, config });
+    this.client.send({ type: 'configure', jobId: this.job.jobId, config });
   }
 
   /** Asks the worker for an interpolation between two samples of the fixed grid. */
@@ -193,7 +228,7 @@ export class GanState {
     this.queryTitle = title;
     this.queryBusy = true;
     this.queryError = null;
-    this.client.send({ type: 'query', jobId: this.jobId, queryId: this.queryId, query });
+    this.client.send({ type: 'query', jobId: this.job.jobId, queryId: this.queryId, query });
   }
 
   private clear(): void {
@@ -223,7 +258,7 @@ export class GanState {
       }
       return;
     }
-    if (!('jobId' in msg) || msg.jobId !== this.jobId) return;
+    if (!('jobId' in msg) || msg.jobId !== this.job.jobId) return;
     switch (msg.type) {
       case 'job-state':
         this.phase = msg.state;
