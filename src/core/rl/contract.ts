@@ -19,6 +19,11 @@ export interface StepResult<Info = unknown> {
   /** The episode (shopper session) ended; the next step needs `reset`. */
   done: boolean;
   info: Info;
+  /**
+   * For slates (K > 1): the reward credited to each shown position, so
+   * per-item learners get semi-bandit feedback. Absent when K = 1.
+   */
+  slateRewards?: Float64Array;
 }
 
 /** A problem to learn on: Gym's reset/step with a fixed number of actions. */
@@ -28,8 +33,12 @@ export interface Environment<Info = unknown> {
   readonly numStates: number;
   /** Length of `Observation.context` (0 when there is none). */
   readonly contextSize: number;
-  reset(): Observation;
-  step(action: number): StepResult<Info>;
+  /** Items shown per step (K); absent means 1, and `step` gets a single action. */
+  readonly slateSize?: number;
+  /** Starts an episode; with a seed, first restarts the problem's random stream from it (Gym's reset(seed)). */
+  reset(seed?: number): Observation;
+  /** Takes an action, or for K > 1 a slate of K distinct actions, best first. */
+  step(action: number | ArrayLike<number>): StepResult<Info>;
 }
 
 /** One experience, as agents learn from it. */
@@ -46,6 +55,16 @@ export interface Agent {
   readonly name: string;
   act(observation: Observation): number;
   learn(t: Transition): void;
+  /** The k actions it would take, best first (for slates); agents without it handle K = 1 only. */
+  rank?(observation: Observation, k: number): Int32Array;
+  /**
+   * Catches up with work queued on the compute backend (DQN reads its trained
+   * weights back here, asynchronously, as WebGPU requires). Loops await it
+   * between chunks of steps; agents without it need no catching up.
+   */
+  sync?(): Promise<void>;
+  /** Frees what the agent holds on the backend (tensors). */
+  dispose?(): void;
 }
 
 /** The problem's shape, as agents are built for it. */

@@ -4,6 +4,7 @@
  * the right tool when the best item does not depend on who is shopping.
  *
  *   random         uniform over actions
+ *   popularity     the action with the most rewarded outcomes so far ("bestsellers"), no exploration
  *   epsilon-greedy best mean so far, or a uniform random action with probability epsilon(t)
  *   UCB1           mean + c * sqrt(ln t / n) (Auer et al. 2002); each arm tried once first
  *   Thompson Beta  Beta(1 + successes, 1 + failures) per arm, for rewards in [0, 1]
@@ -14,11 +15,71 @@ import {
   argmaxRandomTie,
   checkShape,
   type Agent,
+  type Observation,
   type ProblemShape,
   type Transition,
 } from '../contract';
 import { sampleBeta } from '../distributions';
+import { topK } from '../sim/oracle';
 import { checkSchedule, epsilonAt, type Schedule } from './schedule';
+
+/**
+ * An agent that scores every action and takes the best (ties at random);
+ * for a slate it shows the k best scores.
+ */
+export abstract class ScoringAgent implements Agent {
+  abstract readonly name: string;
+  protected readonly rng: Random;
+  protected readonly scores: Float64Array;
+  constructor(shape: ProblemShape, seed: number) {
+    checkShape(shape);
+    this.rng = createRandom(seed);
+    this.scores = new Float64Array(shape.numActions);
+  }
+  /** Fills `this.scores` for this observation. */
+  protected abstract score(observation: Observation): void;
+  abstract learn(t: Transition): void;
+  act(observation: Observation): number {
+    this.score(observation);
+    return argmaxRandomTie(this.scores, () => this.rng.next());
+  }
+  rank(observation: Observation, k: number): Int32Array {
+    this.score(observation);
+    return bestSlate(this.scores, k, this.rng);
+  }
+}
+
+/** The k best-scoring actions, best first; a tiny random jitter breaks ties without favouring low ids. */
+export function bestSlate(scores: ArrayLike<number>, k: number, rng: Random): Int32Array {
+  const jittered = Float64Array.from(
+    scores,
+    (v) => v + 1e-12 * Math.max(1, Math.abs(v)) * rng.next(),
+  );
+  return topK(jittered, new Int32Array(k));
+}
+
+/** An ε-greedy slate: k random distinct actions with probability epsilon, else the k best values. */
+export function epsilonGreedySlate(
+  values: ArrayLike<number>,
+  epsilon: number,
+  k: number,
+  rng: Random,
+): Int32Array {
+  if (rng.next() < epsilon) return randomSlate(values.length, k, rng);
+  return bestSlate(values, k, rng);
+}
+
+/** k distinct actions drawn uniformly (a partial Fisher-Yates shuffle). */
+export function randomSlate(numActions: number, k: number, rng: Random): Int32Array {
+  const out = new Int32Array(k);
+  const picked = new Map<number, number>();
+  for (let s = 0; s < k; s++) {
+    const j = s + rng.int(numActions - s);
+    out[s] = picked.get(j) ?? j;
+    picked.set(j, picked.get(s) ?? s);
+  }
+  return out;
+}
 
 /** Counts and running means per arm. */
 class ArmStats {
@@ -50,7 +111,26 @@ export class RandomAgent implements Agent {
   act(): number {
     return this.rng.int(this.shape.numActions);
   }
+  rank(_observation: Observation, k: number): Int32Array {
+    return randomSlate(this.shape.numActions, k, this.rng);
+  }
   learn(): void {}
+}
+
+export class PopularityAgent extends ScoringAgent {
+  readonly name = 'popularity';
+  /** Sum of rewards earned per action: the bestseller list. */
+  private readonly earned: Float64Array;
+  constructor(shape: ProblemShape, seed: number) {
+    super(shape, seed);
+    this.earned = new Float64Array(shape.numActions);
+  }
+  protected score(): void {
+    this.scores.set(this.earned);
+  }
+  learn(t: Transition): void {
+    this.earned[t.action]! += t.reward;
+  }
 }
 
 export class EpsilonGreedyAgent implements Agent {
@@ -79,57 +159,52 @@ export class EpsilonGreedyAgent implements Agent {
     if (explore) return this.rng.int(this.shape.numActions);
     return argmaxRandomTie(this.stats.mean, () => this.rng.next());
   }
+  rank(_observation: Observation, k: number): Int32Array {
+    const epsilon = this.epsilon;
+    this.t++;
+    return epsilonGreedySlate(this.stats.mean, epsilon, k, this.rng);
+  }
   learn(t: Transition): void {
     this.stats.add(t.action, t.reward);
   }
 }
 
-export class Ucb1Agent implements Agent {
+export class Ucb1Agent extends ScoringAgent {
   readonly name = 'UCB1';
   private readonly stats: ArmStats;
-  private readonly rng: Random;
-  private readonly scores: Float64Array;
   /** `c` scales the bonus; sqrt(2) is Auer's choice for rewards in [0, 1]. */
   constructor(
     shape: ProblemShape,
     seed: number,
     private readonly c = Math.SQRT2,
   ) {
-    checkShape(shape);
+    super(shape, seed);
     if (!(c >= 0)) throw new RangeError(`c must be ≥ 0, got ${c}`);
     this.stats = new ArmStats(shape.numActions);
-    this.scores = new Float64Array(shape.numActions);
-    this.rng = createRandom(seed);
   }
-  act(): number {
+  protected score(): void {
     const { n, mean, total } = this.stats;
     const logT = Math.log(Math.max(1, total));
     for (let a = 0; a < n.length; a++)
       this.scores[a] = n[a] === 0 ? Infinity : mean[a]! + this.c * Math.sqrt(logT / n[a]!);
-    return argmaxRandomTie(this.scores, () => this.rng.next());
   }
   learn(t: Transition): void {
     this.stats.add(t.action, t.reward);
   }
 }
 
-export class ThompsonBetaAgent implements Agent {
+export class ThompsonBetaAgent extends ScoringAgent {
   readonly name = 'Thompson (Beta)';
   private readonly alpha: Float64Array;
   private readonly beta: Float64Array;
-  private readonly draws: Float64Array;
-  private readonly rng: Random;
   constructor(shape: ProblemShape, seed: number) {
-    checkShape(shape);
+    super(shape, seed);
     this.alpha = new Float64Array(shape.numActions).fill(1);
     this.beta = new Float64Array(shape.numActions).fill(1);
-    this.draws = new Float64Array(shape.numActions);
-    this.rng = createRandom(seed);
   }
-  act(): number {
-    for (let a = 0; a < this.draws.length; a++)
-      this.draws[a] = sampleBeta(this.alpha[a]!, this.beta[a]!, this.rng);
-    return argmaxRandomTie(this.draws, () => this.rng.next());
+  protected score(): void {
+    for (let a = 0; a < this.scores.length; a++)
+      this.scores[a] = sampleBeta(this.alpha[a]!, this.beta[a]!, this.rng);
   }
   learn(t: Transition): void {
     if (!(t.reward >= 0 && t.reward <= 1))
@@ -140,11 +215,9 @@ export class ThompsonBetaAgent implements Agent {
   }
 }
 
-export class ThompsonGaussianAgent implements Agent {
+export class ThompsonGaussianAgent extends ScoringAgent {
   readonly name = 'Thompson (Gaussian)';
   private readonly stats: ArmStats;
-  private readonly draws: Float64Array;
-  private readonly rng: Random;
   /**
    * `noise` is the reward's standard deviation around an arm's mean; the prior
    * on each mean is N(0, priorScale²), wide enough not to matter after a few pulls.
@@ -155,13 +228,11 @@ export class ThompsonGaussianAgent implements Agent {
     private readonly noise = 1,
     private readonly priorScale = 10,
   ) {
-    checkShape(shape);
+    super(shape, seed);
     if (!(noise > 0 && priorScale > 0)) throw new RangeError('noise and priorScale must be > 0');
     this.stats = new ArmStats(shape.numActions);
-    this.draws = new Float64Array(shape.numActions);
-    this.rng = createRandom(seed);
   }
-  act(): number {
+  protected score(): void {
     const { n, mean } = this.stats;
     const priorPrecision = 1 / this.priorScale ** 2;
     const noisePrecision = 1 / this.noise ** 2;
@@ -169,9 +240,8 @@ export class ThompsonGaussianAgent implements Agent {
       // Conjugate normal update with prior mean 0.
       const precision = priorPrecision + n[a]! * noisePrecision;
       const postMean = (n[a]! * noisePrecision * mean[a]!) / precision;
-      this.draws[a] = postMean + this.rng.normal() / Math.sqrt(precision);
+      this.scores[a] = postMean + this.rng.normal() / Math.sqrt(precision);
     }
-    return argmaxRandomTie(this.draws, () => this.rng.next());
   }
   learn(t: Transition): void {
     this.stats.add(t.action, t.reward);

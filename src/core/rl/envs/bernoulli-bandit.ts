@@ -21,7 +21,7 @@ export class BernoulliBandit implements Environment<BanditInfo> {
   readonly contextSize = 0;
   readonly numActions: number;
   readonly best: number;
-  private readonly rng: Random;
+  private rng: Random;
 
   constructor(
     readonly means: readonly number[],
@@ -35,7 +35,8 @@ export class BernoulliBandit implements Environment<BanditInfo> {
     this.rng = createRandom(seed);
   }
 
-  reset(): Observation {
+  reset(seed?: number): Observation {
+    if (seed !== undefined) this.rng = createRandom(seed);
     return NO_CONTEXT;
   }
 

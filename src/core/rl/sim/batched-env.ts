@@ -1,0 +1,131 @@
+/**
+ * Many shoppers at once over typed arrays: `step(slates)` advances every slot
+ * by one step, writes rewards and events into flat arrays and starts a new
+ * shopper in each slot whose session ended (like a vectorised Gym env with
+ * auto-reset). No objects are made per step, which is what makes millions of
+ * shopper-steps a second possible. The oracle is optional: it scores every
+ * item per step, so it costs catalog-size times more.
+ */
+import { dot, rewardVector, type RewardWeights } from '../reward/presets';
+import { generateCatalog, type Catalog } from './catalog';
+import { eventFeatures, FEATURE_COUNT } from './events';
+import { contextSizeOf, numStatesOf, stateOf, writeContext } from './observe';
+import { Oracle } from './oracle';
+import { checkShopConfig, type ShopConfig } from './presets';
+import { checkSlate } from './shop-env';
+import { emptyEvents, ShopperPool, SlateProbabilities } from './shoppers';
+
+export interface BatchedShopOptions {
+  /** Number of shoppers advanced together, 1 to 1,000,000. */
+  count: number;
+  seed: number;
+  reward?: RewardWeights;
+  catalogSeed?: number;
+  catalog?: Catalog;
+  /** Fill `contexts` each step (costs contextSize writes per slot). Default true. */
+  contexts?: boolean;
+  /** Compute the oracle and `regrets` each step. Default false. */
+  oracle?: boolean;
+  /** Check every slate (ids in range, no repeats). Default true; the bench turns it off. */
+  checkSlates?: boolean;
+}
+
+export class BatchedShopEnv {
+  readonly count: number;
+  readonly numActions: number;
+  readonly numStates: number;
+  readonly contextSize: number;
+  readonly slateSize: number;
+  readonly catalog: Catalog;
+  readonly pool: ShopperPool;
+  /** Observation of each slot (after auto-reset for slots whose session ended). */
+  readonly states: Int32Array;
+  readonly contexts: Float64Array;
+  /** The last step's outcome per slot. */
+  readonly rewards: Float64Array;
+  readonly dones: Uint8Array;
+  readonly clicked: Int32Array;
+  readonly carted: Uint8Array;
+  readonly purchased: Uint8Array;
+  readonly revenue: Float64Array;
+  /** The segment of the shopper who took the last step. */
+  readonly segments: Int32Array;
+  /** Expected regret of the last step per slot (NaN without the oracle option). */
+  readonly regrets: Float64Array;
+  private readonly weights: Float64Array;
+  private readonly oracle: Oracle | null;
+  private readonly withContexts: boolean;
+  private readonly checkSlates: boolean;
+  private readonly probs: SlateProbabilities;
+  private readonly features = new Float64Array(FEATURE_COUNT);
+  private readonly events = emptyEvents();
+
+  constructor(
+    readonly config: ShopConfig,
+    options: BatchedShopOptions,
+  ) {
+    checkShopConfig(config);
+    const n = options.count;
+    if (!(Number.isInteger(n) && n >= 1 && n <= 1_000_000))
+      throw new RangeError(`count must be 1 to 1,000,000 shoppers, got ${n}`);
+    this.count = n;
+    this.catalog =
+      options.catalog ?? generateCatalog(config.catalog, options.catalogSeed ?? options.seed);
+    this.numActions = this.catalog.size;
+    this.numStates = numStatesOf(config);
+    this.contextSize = contextSizeOf(config);
+    this.slateSize = config.slateSize;
+    this.weights = rewardVector(options.reward ?? { click: 1 });
+    this.pool = new ShopperPool(n, config.shoppers, this.catalog, options.seed);
+    this.oracle = options.oracle ? new Oracle(this.pool, this.weights, config.slateSize) : null;
+    this.withContexts = options.contexts ?? true;
+    this.checkSlates = options.checkSlates ?? true;
+    this.probs = new SlateProbabilities(config.slateSize);
+    this.states = new Int32Array(n);
+    this.contexts = new Float64Array(this.withContexts ? n * this.contextSize : 0);
+    this.rewards = new Float64Array(n);
+    this.dones = new Uint8Array(n);
+    this.clicked = new Int32Array(n);
+    this.carted = new Uint8Array(n);
+    this.purchased = new Uint8Array(n);
+    this.revenue = new Float64Array(n);
+    this.segments = new Int32Array(n);
+    this.regrets = new Float64Array(n).fill(NaN);
+    for (let i = 0; i < n; i++) {
+      this.pool.spawn(i);
+      this.observe(i);
+    }
+  }
+
+  private observe(i: number): void {
+    this.states[i] = stateOf(this.pool, i);
+    if (this.withContexts) writeContext(this.pool, i, this.contexts, i * this.contextSize);
+  }
+
+  /** Advances every slot; `slates` holds slot i's K items at [i * K, (i + 1) * K). */
+  step(slates: Int32Array): void {
+    const K = this.slateSize;
+    if (slates.length !== this.count * K)
+      throw new RangeError(`expected ${this.count * K} item ids (count × K), got ${slates.length}`);
+    const { pool, probs, events, features, weights } = this;
+    const unit = this.catalog.config.priceMedian;
+    for (let i = 0; i < this.count; i++) {
+      const slate = slates.subarray(i * K, (i + 1) * K);
+      if (this.checkSlates) checkSlate(slate, K, this.numActions);
+      pool.probabilities(i, slate, probs);
+      if (this.oracle)
+        this.regrets[i] = this.oracle.best(i) - this.oracle.expected(i, slate, probs);
+      pool.sample(i, slate, probs, events);
+      this.segments[i] = pool.segment[i]!;
+      const done = pool.advance(i, slate, events);
+      this.rewards[i] = dot(weights, eventFeatures(events, unit, features));
+      this.dones[i] = done ? 1 : 0;
+      this.clicked[i] = events.clicked;
+      this.carted[i] = events.carted ? 1 : 0;
+      this.purchased[i] = events.purchased ? 1 : 0;
+      this.revenue[i] = events.revenue;
+      if (done) pool.spawn(i);
+      this.observe(i);
+    }
+  }
+}

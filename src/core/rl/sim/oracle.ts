@@ -1,0 +1,79 @@
+/**
+ * The oracle: a recommender that knows each shopper's true probabilities and
+ * shows, this step, the slate of highest expected reward. For K = 1 that is
+ * exact: it scores every item. For K > 1 it takes the K items with the highest
+ * expected reward when shown alone, which is the usual greedy stand-in (the
+ * exact best assortment under a multinomial logit is a harder problem).
+ * It is myopic: it maximises this step's reward, not the session's, so a
+ * far-sighted agent can, in principle, beat it on long-run reward.
+ * Regret = oracle's expected reward − the chosen slate's expected reward.
+ */
+import { dot } from '../reward/presets';
+import { FEATURE_COUNT } from './events';
+import { SlateProbabilities, type ShopperPool } from './shoppers';
+
+export class Oracle {
+  private readonly single = new SlateProbabilities(1);
+  private readonly probs: SlateProbabilities;
+  private readonly features = new Float64Array(FEATURE_COUNT);
+  private readonly one = new Int32Array(1);
+  private readonly scores: Float64Array;
+  /** The oracle's slate from the last `best` call. */
+  readonly slate: Int32Array;
+
+  constructor(
+    private readonly pool: ShopperPool,
+    private readonly weights: Float64Array,
+    private readonly k: number,
+  ) {
+    this.probs = new SlateProbabilities(k);
+    this.scores = new Float64Array(pool.catalog.size);
+    this.slate = new Int32Array(k);
+  }
+
+  /** Expected reward of showing `slate` to slot i. */
+  expected(i: number, slate: ArrayLike<number>, probs?: SlateProbabilities): number {
+    const p = probs ?? this.pool.probabilities(i, slate, this.probs);
+    return dot(this.weights, this.pool.expectedFeatures(i, slate, p, this.features));
+  }
+
+  /** Expected reward of the oracle's slate for slot i; the slate is left in `this.slate`. */
+  best(i: number): number {
+    const n = this.pool.catalog.size;
+    for (let item = 0; item < n; item++) {
+      this.one[0] = item;
+      this.scores[item] = this.expected(
+        i,
+        this.one,
+        this.pool.probabilities(i, this.one, this.single),
+      );
+    }
+    if (this.k === 1) {
+      let best = 0;
+      for (let item = 1; item < n; item++) if (this.scores[item]! > this.scores[best]!) best = item;
+      this.slate[0] = best;
+      return this.scores[best]!;
+    }
+    topK(this.scores, this.slate);
+    return this.expected(i, this.slate);
+  }
+}
+
+/** Writes the indices of the `out.length` largest scores into `out`, largest first. */
+export function topK(scores: ArrayLike<number>, out: Int32Array): Int32Array {
+  const k = out.length;
+  let filled = 0;
+  for (let i = 0; i < scores.length; i++) {
+    const v = scores[i]!;
+    if (filled < k) filled++;
+    else if (!(v > scores[out[k - 1]!]!)) continue;
+    // Insertion into the sorted top list: k is small (a slate).
+    let j = filled - 1;
+    while (j > 0 && v > scores[out[j - 1]!]!) {
+      out[j] = out[j - 1]!;
+      j--;
+    }
+    out[j] = i;
+  }
+  return out;
+}

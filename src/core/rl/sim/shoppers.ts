@@ -1,0 +1,445 @@
+/**
+ * Simulated shoppers and the funnel they walk through (SOURCE-NOTES §2).
+ *
+ * Each step the recommender shows a slate of K items. For item i the shopper
+ * feels an appeal
+ *
+ *   u_i = taste · cos(preference, embedding_i) + qualityWeight · (quality_i − 0.5)
+ *         − priceSensitivity · ln(price_i / medianPrice) + novelty · [i not shown yet this session]
+ *
+ * and weight w_i = exp(u_i) · fatigue^(times i was shown in the last `memory` steps).
+ * The funnel, with the article's chain browse → search → purchase read as
+ * browse (sees the slate) → click → add to cart → purchase:
+ *
+ *   P(click i)            = w_i / (outsideWeight + Σ_slate w_j)     (multinomial logit; no click otherwise)
+ *   P(cart | click i)     = σ(logit(cartGivenClick) + cartMatch · cos_i)
+ *   P(purchase | cart i)  = σ(logit(purchaseGivenCart) − priceSensitivity / 2 · ln(price_i / medianPrice))
+ *                           if price_i ≤ the budget left, else 0
+ *   P(leave)              = 1 / patience after a step without a click,
+ *                           leaveAfterClick after a click without a purchase,
+ *                           leaveAfterPurchase after a purchase.
+ *
+ * With the defaults (cartGivenClick 0.4, purchaseGivenCart 0.5) a neutral
+ * item converts 0.4 · 0.5 = 0.2 of its clicks, the article's P(purchase | search).
+ *
+ * A shopper is drawn at arrival: a segment by share; a preference = the
+ * segment's direction + N(0, tasteSpread²) per coordinate, normalised; price
+ * sensitivity and patience = the segment's mean times exp(N(0, personalSpread²));
+ * a budget = the segment's budget times the median price times exp(N(0, personalSpread²)).
+ * Preferences drift: each step every coordinate moves by `drift` times a
+ * unit-variance uniform draw, then the vector is normalised again. Every
+ * `seasonEvery` shopper-steps the segment directions are redrawn, so new
+ * arrivals want different things (what the adaptive exploration reacts to).
+ */
+import { createRandom, type Random } from '../../random';
+import { normalise, randomUnit, type Catalog } from './catalog';
+import { F, type StepEvents } from './events';
+
+export interface SegmentConfig {
+  name: string;
+  /** Share of arriving shoppers, > 0 (shares are normalised over segments). */
+  share: number;
+  /** Weight of the taste match (cosine, −1 to 1) in an item's appeal, ≥ 0. */
+  taste: number;
+  /** Weight of quality − 0.5 in an item's appeal. */
+  qualityWeight: number;
+  /** Mean fall in appeal per unit of ln(price / median price), ≥ 0. */
+  priceSensitivity: number;
+  /** Mean steps without a click before leaving (P(leave | no click) = 1 / patience), ≥ 1. */
+  patience: number;
+  /** Median session budget, in median prices, > 0. */
+  budget: number;
+  /** Appeal bonus for an item not shown in the last `memory` steps of the session (novelty). */
+  novelty: number;
+}
+
+export interface FunnelConfig {
+  /** Weight of "no click" in the slate choice (an item of appeal 0 weighs 1), > 0. */
+  outsideWeight: number;
+  /** P(cart | click) for an item of cosine match 0, in (0, 1). Default 0.4. */
+  cartGivenClick: number;
+  /** P(purchase | cart) for a median-priced item within budget, in (0, 1). Default 0.5. */
+  purchaseGivenCart: number;
+  /** Logit shift of the cart decision per unit of cosine match, ≥ 0. */
+  cartMatch: number;
+  /** P(leave) after a click without a purchase, in [0, 1]. */
+  leaveAfterClick: number;
+  /** P(leave) after a purchase, in [0, 1]. */
+  leaveAfterPurchase: number;
+}
+
+export interface ShopperConfig {
+  segments: SegmentConfig[];
+  /** A shopper's personal deviation from the segment direction (per coordinate), ≥ 0. */
+  tasteSpread: number;
+  /** Log-normal spread of personal price sensitivity, patience and budget, ≥ 0. */
+  personalSpread: number;
+  /** Per-step random walk of preferences (per coordinate), ≥ 0; 0 keeps tastes fixed. */
+  drift: number;
+  /** Shopper-steps between redraws of the segment directions; 0 = never. */
+  seasonEvery: number;
+  /** Appeal factor per recent showing of the same item, in (0, 1]; 1 = no fatigue. */
+  fatigue: number;
+  /** How many recent steps' items count for fatigue and novelty, 1 to 64. */
+  memory: number;
+  /** Longest session in steps, ≥ 1; reaching it ends the session without a leave. */
+  maxSessionLength: number;
+  funnel: FunnelConfig;
+}
+
+function check(ok: boolean, message: string): void {
+  if (!ok) throw new RangeError(message);
+}
+const isProbability = (p: number): boolean => p >= 0 && p <= 1;
+const isOpenProbability = (p: number): boolean => p > 0 && p < 1;
+
+/** Throws a RangeError naming the first bad field. */
+export function checkShopperConfig(c: ShopperConfig): void {
+  check(c.segments.length > 0, 'there must be at least one shopper segment');
+  for (const s of c.segments) {
+    const at = `segment "${s.name}": `;
+    check(s.share > 0 && Number.isFinite(s.share), at + `share must be > 0, got ${s.share}`);
+    check(s.taste >= 0, at + `taste must be ≥ 0, got ${s.taste}`);
+    check(Number.isFinite(s.qualityWeight), at + 'qualityWeight must be finite');
+    check(s.priceSensitivity >= 0, at + `priceSensitivity must be ≥ 0, got ${s.priceSensitivity}`);
+    check(s.patience >= 1, at + `patience must be ≥ 1 step, got ${s.patience}`);
+    check(s.budget > 0, at + `budget must be > 0, got ${s.budget}`);
+    check(Number.isFinite(s.novelty), at + 'novelty must be finite');
+  }
+  check(c.tasteSpread >= 0, `tasteSpread must be ≥ 0, got ${c.tasteSpread}`);
+  check(c.personalSpread >= 0, `personalSpread must be ≥ 0, got ${c.personalSpread}`);
+  check(c.drift >= 0, `drift must be ≥ 0, got ${c.drift}`);
+  check(
+    Number.isInteger(c.seasonEvery) && c.seasonEvery >= 0,
+    `seasonEvery must be a whole number ≥ 0, got ${c.seasonEvery}`,
+  );
+  check(c.fatigue > 0 && c.fatigue <= 1, `fatigue must be in (0, 1], got ${c.fatigue}`);
+  check(
+    Number.isInteger(c.memory) && c.memory >= 1 && c.memory <= 64,
+    `memory must be 1 to 64 steps, got ${c.memory}`,
+  );
+  check(
+    Number.isInteger(c.maxSessionLength) && c.maxSessionLength >= 1,
+    `maxSessionLength must be a whole number ≥ 1, got ${c.maxSessionLength}`,
+  );
+  const f = c.funnel;
+  check(f.outsideWeight > 0, `outsideWeight must be > 0, got ${f.outsideWeight}`);
+  check(
+    isOpenProbability(f.cartGivenClick),
+    `cartGivenClick must be in (0, 1), got ${f.cartGivenClick}`,
+  );
+  check(
+    isOpenProbability(f.purchaseGivenCart),
+    `purchaseGivenCart must be in (0, 1), got ${f.purchaseGivenCart}`,
+  );
+  check(f.cartMatch >= 0, `cartMatch must be ≥ 0, got ${f.cartMatch}`);
+  check(
+    isProbability(f.leaveAfterClick),
+    `leaveAfterClick must be 0 to 1, got ${f.leaveAfterClick}`,
+  );
+  check(
+    isProbability(f.leaveAfterPurchase),
+    `leaveAfterPurchase must be 0 to 1, got ${f.leaveAfterPurchase}`,
+  );
+}
+
+const logit = (p: number): number => Math.log(p / (1 - p));
+const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
+/** sqrt(12): scales a uniform draw on [-0.5, 0.5) to unit variance. */
+const UNIFORM_SCALE = Math.sqrt(12);
+
+/** The last event of a shopper's session so far, as the observation reports it. */
+export const LAST_EVENT = { none: 0, click: 1, cart: 2, purchase: 3 } as const;
+
+/** The true funnel probabilities of one slate for one shopper. */
+export class SlateProbabilities {
+  /** P(no click). */
+  none = 1;
+  readonly click: Float64Array;
+  /** P(cart | click) per slate position. */
+  readonly cart: Float64Array;
+  /** P(purchase | cart) per slate position. */
+  readonly purchase: Float64Array;
+  constructor(k: number) {
+    this.click = new Float64Array(k);
+    this.cart = new Float64Array(k);
+    this.purchase = new Float64Array(k);
+  }
+}
+
+/**
+ * Shoppers as a struct of typed arrays, slot i for shopper i: the single
+ * environment uses one slot, the batched one many. All the funnel arithmetic
+ * lives here so both walk the same shoppers the same way.
+ */
+export class ShopperPool {
+  readonly size: number;
+  readonly segment: Int32Array;
+  /** Unit preference vectors, slot i at [i * d, (i + 1) * d). */
+  readonly preference: Float64Array;
+  readonly priceSensitivity: Float64Array;
+  readonly patience: Float64Array;
+  /** Session budget at arrival and what is left of it, currency units. */
+  readonly budget: Float64Array;
+  readonly budgetLeft: Float64Array;
+  /** Steps taken in the current session. */
+  readonly sessionStep: Int32Array;
+  readonly lastEvent: Int8Array;
+  /** The last clicked item this session, or -1. */
+  readonly lastClick: Int32Array;
+  /** Ring buffers of recently shown items (memory per slot, -1 = empty). */
+  readonly recent: Int32Array;
+  private readonly recentHead: Int32Array;
+  /** Segment directions of the current season. */
+  readonly segmentDirection: Float64Array;
+  /** Shopper-steps taken in all, which sets the season. */
+  totalSteps = 0;
+  season = 0;
+
+  private readonly d: number;
+  private readonly memory: number;
+  private readonly cumulativeShare: Float64Array;
+  /** ln(price / median price) per item, computed once: the funnel needs it for every item it scores. */
+  private readonly logPrice: Float64Array;
+  private readonly cartLogit: number;
+  private readonly purchaseLogit: number;
+  private readonly arrivals: Random;
+  private readonly seasons: Random;
+
+  constructor(
+    size: number,
+    readonly config: ShopperConfig,
+    readonly catalog: Catalog,
+    seed: number,
+    /** Draws for outcomes and drift; a separate stream from arrivals, so every agent meets the same shoppers. */
+    readonly outcomes: Random = createRandom(seed + 1),
+  ) {
+    checkShopperConfig(config);
+    check(Number.isInteger(size) && size >= 1, `a pool needs at least one shopper, got ${size}`);
+    const d = catalog.embeddingSize;
+    this.size = size;
+    this.d = d;
+    this.memory = config.memory;
+    this.segment = new Int32Array(size);
+    this.preference = new Float64Array(size * d);
+    this.priceSensitivity = new Float64Array(size);
+    this.patience = new Float64Array(size);
+    this.budget = new Float64Array(size);
+    this.budgetLeft = new Float64Array(size);
+    this.sessionStep = new Int32Array(size);
+    this.lastEvent = new Int8Array(size);
+    this.lastClick = new Int32Array(size);
+    this.recent = new Int32Array(size * config.memory);
+    this.recentHead = new Int32Array(size);
+    const S = config.segments.length;
+    this.segmentDirection = new Float64Array(S * d);
+    this.cumulativeShare = new Float64Array(S);
+    const total = config.segments.reduce((a, s) => a + s.share, 0);
+    let acc = 0;
+    config.segments.forEach((s, k) => (this.cumulativeShare[k] = acc += s.share / total));
+    const logMedian = Math.log(catalog.config.priceMedian);
+    this.logPrice = catalog.price.map((p) => Math.log(p) - logMedian);
+    this.cartLogit = logit(config.funnel.cartGivenClick);
+    this.purchaseLogit = logit(config.funnel.purchaseGivenCart);
+    this.arrivals = createRandom(seed);
+    this.seasons = createRandom(seed + 2);
+    this.newSeason();
+  }
+
+  private newSeason(): void {
+    const S = this.config.segments.length;
+    for (let k = 0; k < S; k++) randomUnit(this.segmentDirection, k * this.d, this.d, this.seasons);
+  }
+
+  /** Starts a new shopper's session in slot i. */
+  spawn(i: number): void {
+    const rng = this.arrivals;
+    const { config, d } = this;
+    const u = rng.next();
+    let k = 0;
+    while (k < this.cumulativeShare.length - 1 && u >= this.cumulativeShare[k]!) k++;
+    const seg = config.segments[k]!;
+    this.segment[i] = k;
+    let squared = 0;
+    for (let j = 0; j < d; j++) {
+      const v = this.segmentDirection[k * d + j]! + config.tasteSpread * rng.normal();
+      this.preference[i * d + j] = v;
+      squared += v * v;
+    }
+    normalise(this.preference, i * d, d, squared);
+    const spread = config.personalSpread;
+    this.priceSensitivity[i] = seg.priceSensitivity * Math.exp(spread * rng.normal());
+    this.patience[i] = Math.max(1, seg.patience * Math.exp(spread * rng.normal()));
+    this.budget[i] = seg.budget * this.catalog.config.priceMedian * Math.exp(spread * rng.normal());
+    this.budgetLeft[i] = this.budget[i]!;
+    this.sessionStep[i] = 0;
+    this.lastEvent[i] = LAST_EVENT.none;
+    this.lastClick[i] = -1;
+    this.recent.fill(-1, i * this.memory, (i + 1) * this.memory);
+    this.recentHead[i] = 0;
+  }
+
+  /** cos(preference of slot i, embedding of item). */
+  match(i: number, item: number): number {
+    const { d } = this;
+    const p = this.preference;
+    const e = this.catalog.embedding;
+    let s = 0;
+    for (let j = 0; j < d; j++) s += p[i * d + j]! * e[item * d + j]!;
+    return s;
+  }
+
+  private timesShown(i: number, item: number): number {
+    let n = 0;
+    const base = i * this.memory;
+    for (let j = 0; j < this.memory; j++) if (this.recent[base + j] === item) n++;
+    return n;
+  }
+
+  /** The choice weight w of an item for slot i, and its cosine match in `cos`. */
+  private weight(i: number, item: number, cosOut: Float64Array, at: number): number {
+    const seg = this.config.segments[this.segment[i]!]!;
+    const c = this.match(i, item);
+    cosOut[at] = c;
+    const shown = this.timesShown(i, item);
+    const appeal =
+      seg.taste * c +
+      seg.qualityWeight * (this.catalog.quality[item]! - 0.5) -
+      this.priceSensitivity[i]! * this.logPrice[item]! +
+      (shown === 0 ? seg.novelty : 0);
+    return Math.exp(appeal) * this.config.fatigue ** shown;
+  }
+
+  /** Fills `out` with slot i's true funnel probabilities for `slate`. */
+  probabilities(i: number, slate: ArrayLike<number>, out: SlateProbabilities): SlateProbabilities {
+    const k = slate.length;
+    let total = this.config.funnel.outsideWeight;
+    for (let s = 0; s < k; s++) {
+      const item = slate[s]!;
+      const w = this.weight(i, item, out.cart, s);
+      out.click[s] = w;
+      total += w;
+      // out.cart holds the cosine until here.
+      out.cart[s] = sigmoid(this.cartLogit + this.config.funnel.cartMatch * out.cart[s]!);
+      const price = this.catalog.price[item]!;
+      out.purchase[s] =
+        price <= this.budgetLeft[i]!
+          ? sigmoid(this.purchaseLogit - 0.5 * this.priceSensitivity[i]! * this.logPrice[item]!)
+          : 0;
+    }
+    for (let s = 0; s < k; s++) out.click[s]! /= total;
+    out.none = this.config.funnel.outsideWeight / total;
+    return out;
+  }
+
+  /** Expected event features of showing `slate` (with its probabilities `p`) to slot i. */
+  expectedFeatures(
+    i: number,
+    slate: ArrayLike<number>,
+    p: SlateProbabilities,
+    out: Float64Array,
+  ): Float64Array {
+    const f = this.config.funnel;
+    const unit = this.catalog.config.priceMedian;
+    out.fill(0);
+    const leaveNoClick = p.none / this.patience[i]!;
+    out[F.leave] = leaveNoClick;
+    out[F.leaveWithoutPurchase] = leaveNoClick;
+    for (let s = 0; s < slate.length; s++) {
+      const item = slate[s]!;
+      const click = p.click[s]!;
+      const cart = click * p.cart[s]!;
+      const buy = cart * p.purchase[s]!;
+      out[F.click]! += click;
+      out[F.cart]! += cart;
+      out[F.purchase]! += buy;
+      const price = this.catalog.price[item]! / unit;
+      out[F.revenue]! += buy * price;
+      out[F.margin]! += buy * price * this.catalog.margin[item]!;
+      const noBuy = (click - buy) * f.leaveAfterClick;
+      out[F.leave]! += noBuy + buy * f.leaveAfterPurchase;
+      out[F.leaveWithoutPurchase]! += noBuy;
+    }
+    return out;
+  }
+
+  /** Draws the step's events for slot i from probabilities `p`. */
+  sample(i: number, slate: ArrayLike<number>, p: SlateProbabilities, e: StepEvents): StepEvents {
+    const rng = this.outcomes;
+    const f = this.config.funnel;
+    let u = rng.next();
+    let position = -1;
+    for (let s = 0; s < slate.length; s++) {
+      u -= p.click[s]!;
+      if (u < 0) {
+        position = s;
+        break;
+      }
+    }
+    e.position = position;
+    e.clicked = position >= 0 ? slate[position]! : -1;
+    e.carted = position >= 0 && rng.next() < p.cart[position]!;
+    e.purchased = e.carted && rng.next() < p.purchase[position]!;
+    const price = e.purchased ? this.catalog.price[e.clicked]! : 0;
+    e.revenue = price;
+    e.margin = e.purchased ? price * this.catalog.margin[e.clicked]! : 0;
+    const leave =
+      position < 0 ? 1 / this.patience[i]! : e.purchased ? f.leaveAfterPurchase : f.leaveAfterClick;
+    e.left = rng.next() < leave;
+    return e;
+  }
+
+  /**
+   * Moves slot i past a step: remembers the slate, spends the budget, drifts
+   * the preference. Returns true when the session is over (left or at the
+   * length limit).
+   */
+  advance(i: number, slate: ArrayLike<number>, e: StepEvents): boolean {
+    const m = this.memory;
+    for (let s = 0; s < slate.length; s++) {
+      this.recent[i * m + this.recentHead[i]!] = slate[s]!;
+      this.recentHead[i] = (this.recentHead[i]! + 1) % m;
+    }
+    if (e.purchased) this.budgetLeft[i]! -= e.revenue;
+    if (e.clicked >= 0) this.lastClick[i] = e.clicked;
+    this.lastEvent[i] = e.purchased
+      ? LAST_EVENT.purchase
+      : e.carted
+        ? LAST_EVENT.cart
+        : e.clicked >= 0
+          ? LAST_EVENT.click
+          : LAST_EVENT.none;
+    this.sessionStep[i]!++;
+    const drift = this.config.drift;
+    if (drift > 0) {
+      const { d } = this;
+      let squared = 0;
+      for (let j = 0; j < d; j++) {
+        const v =
+          this.preference[i * d + j]! + drift * UNIFORM_SCALE * (this.outcomes.next() - 0.5);
+        this.preference[i * d + j] = v;
+        squared += v * v;
+      }
+      normalise(this.preference, i * d, d, squared);
+    }
+    this.totalSteps++;
+    const every = this.config.seasonEvery;
+    if (every > 0 && Math.floor(this.totalSteps / every) > this.season) {
+      this.season++;
+      this.newSeason();
+    }
+    return e.left || this.sessionStep[i]! >= this.config.maxSessionLength;
+  }
+}
+
+export function emptyEvents(): StepEvents {
+  return {
+    clicked: -1,
+    position: -1,
+    carted: false,
+    purchased: false,
+    left: false,
+    revenue: 0,
+    margin: 0,
+  };
+}

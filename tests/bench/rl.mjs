@@ -1,0 +1,152 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench:rl` (also the end of `npm run bench`): the recommender core's
+ * speed. In node: shopper-steps per second of the batched simulator, agent
+ * decisions per second, DQN updates per second on tfjs cpu and wasm. In
+ * headless Chromium, the same loops inside a module worker (as the app runs
+ * them), DQN on webgpu, webgl, wasm and cpu. Writes
+ * tests/bench/results/rl-<date>.json and rl-latest.md. Never asserts on time.
+ *
+ * Options: --seconds N (window per measurement, default 2), --backends webgpu,webgl,wasm,cpu
+ */
+import { chromium } from '@playwright/test';
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromiumArgs } from './chromium-args.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** @param {string} name @param {string} fallback @returns {string} */
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return (i > 0 ? process.argv[i + 1] : undefined) ?? fallback;
+};
+const ms = Number(arg('seconds', '2')) * 1000;
+const backends = arg('backends', 'webgpu,webgl,wasm,cpu').split(',');
+const port = 4184;
+
+/** @typedef {{ name: string, perSecond: number, count: number }} Rate */
+
+const tf = await import('@tensorflow/tfjs');
+tf.env().set('IS_NODE', false);
+await import('@tensorflow/tfjs-backend-wasm');
+tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+const { runnerImport } = await import('vite');
+const bench = (
+  await runnerImport('/tests/bench/rl-bench.ts', { root, configFile: false, logLevel: 'warn' })
+).module;
+
+console.log('bench rl: node…');
+/** @type {Rate[]} */
+const simulator = [];
+for (const shop of ['fashion', 'electronics', 'grocery'])
+  simulator.push(...bench.simulatorRates(shop, ms));
+await tf.setBackend('cpu');
+/** @type {Rate[]} */
+const decisions = await bench.decisionRates('fashion', bench.TIMED_AGENTS, ms);
+/** @type {(Rate & { backend: string })[]} */
+const dqn = [];
+for (const b of ['cpu', 'wasm']) {
+  await tf.setBackend(b);
+  await tf.ready();
+  dqn.push({ backend: `node ${b}`, ...(await bench.dqnUpdateRate('fashion', ms)) });
+}
+
+console.log('bench rl: Chromium worker…');
+const server = spawn('npx', ['vite', '--port', String(port), '--strictPort'], {
+  cwd: root,
+  stdio: 'ignore',
+  detached: true,
+});
+const stop = () => {
+  try {
+    if (server.pid) process.kill(-server.pid);
+  } catch {
+    /* already gone */
+  }
+};
+process.on('exit', stop);
+for (let i = 0; ; i++) {
+  try {
+    if ((await fetch(`http://localhost:${port}/`)).ok) break;
+  } catch {
+    if (i > 150) throw new Error('vite did not start');
+  }
+  await new Promise((r) => setTimeout(r, 200));
+}
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  args: chromiumArgs,
+});
+/** @type {{ simulator: Rate[], decisions: Rate[], dqn: (Rate & { backend: string })[] }} */
+let worker;
+try {
+  const page = await browser.newPage();
+  await page.goto(`http://localhost:${port}/`);
+  worker = await page.evaluate(
+    ({ ms, backends }) =>
+      new Promise((resolve, reject) => {
+        const w = new Worker('/tests/bench/rl.worker.ts', { type: 'module' });
+        w.onmessage = (e) => resolve(e.data);
+        w.onerror = (e) => reject(new Error(e.message || 'worker failed'));
+        w.postMessage({ ms, backends });
+      }),
+    { ms, backends },
+  );
+} finally {
+  await browser.close();
+  stop();
+}
+
+const date = new Date().toISOString();
+const machine = `${os.cpus()[0]?.model ?? 'unknown'}, ${os.cpus().length} cores, node ${process.version}, Chromium ${browser.version()} headless`;
+/** @param {number} n */
+const fmt = (n) => n.toLocaleString('en');
+/** @param {Rate[]} rows @param {string} unit */
+const table = (rows, unit) => [
+  `| what | ${unit} |`,
+  '|---|---:|',
+  ...rows.map((r) => `| ${r.name} | ${fmt(r.perSecond)} |`),
+];
+const md = [
+  `Recommender core, ${ms / 1000} s per figure. Machine: ${machine} (${date.slice(0, 10)}).`,
+  '',
+  'Simulator, node:',
+  '',
+  ...table(simulator, 'shopper-steps/s'),
+  '',
+  'Simulator, Chromium module worker:',
+  '',
+  ...table(worker.simulator, 'shopper-steps/s'),
+  '',
+  'Agent decisions (act + learn), node / Chromium worker:',
+  '',
+  '| agent | node decisions/s | worker decisions/s |',
+  '|---|---:|---:|',
+  ...decisions.map(
+    (r) =>
+      `| ${r.name} | ${fmt(r.perSecond)} | ${fmt(worker.decisions.find((w) => w.name === r.name)?.perSecond ?? NaN)} |`,
+  ),
+  '',
+  'DQN minibatch updates per backend (acting and weight readbacks included):',
+  '',
+  '| backend | updates/s |',
+  '|---|---:|',
+  ...[...dqn, ...worker.dqn.map((r) => ({ ...r, backend: `Chromium worker ${r.backend}` }))].map(
+    (r) => `| ${r.backend} | ${r.count > 0 ? fmt(r.perSecond) : r.name} |`,
+  ),
+].join('\n');
+const out = join(root, 'tests', 'bench', 'results');
+mkdirSync(out, { recursive: true });
+writeFileSync(
+  join(out, `rl-${date.replace(/[:.]/g, '-')}.json`),
+  JSON.stringify(
+    { date, machine, seconds: ms / 1000, node: { simulator, decisions, dqn }, worker },
+    null,
+    2,
+  ),
+);
+writeFileSync(join(out, 'rl-latest.md'), md + '\n');
+console.log('\n' + md);
