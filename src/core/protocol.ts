@@ -7,6 +7,8 @@ import type { DemoConfig } from './demo/config';
 import type { DemoSnapshot } from './demo/digit-classifier';
 import type { GanConfig } from './gan/config';
 import type { GanAnswer, GanImages, GanQuery, GanSnapshot } from './gan/gan-job';
+import type { RecsysConfig } from './rl/lab/config';
+import type { RecsysSnapshot } from './rl/lab/recsys-job';
 
 /**
  * A job the worker can run; later labs add their own kinds here. A GAN on
@@ -14,10 +16,11 @@ import type { GanAnswer, GanImages, GanQuery, GanSnapshot } from './gan/gan-job'
  */
 export type JobSpec =
   | { kind: 'mnist-demo'; config: DemoConfig }
-  | { kind: 'gan'; config: GanConfig; images?: GanImages };
+  | { kind: 'gan'; config: GanConfig; images?: GanImages }
+  | { kind: 'recsys'; config: RecsysConfig };
 
 /** Everything a job reports while it runs, by kind. */
-export type JobSnapshot = DemoSnapshot | GanSnapshot;
+export type JobSnapshot = DemoSnapshot | GanSnapshot | RecsysSnapshot;
 
 /**
  * `diverged`: a loss became NaN or infinite; the job is paused with its

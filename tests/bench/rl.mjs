@@ -10,12 +10,12 @@
  * Options: --seconds N (window per measurement, default 2), --backends webgpu,webgl,wasm,cpu
  */
 import { chromium } from '@playwright/test';
-import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromiumArgs } from './chromium-args.mjs';
+import { serve } from './serve.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** @param {string} name @param {string} fallback @returns {string} */
@@ -55,27 +55,7 @@ for (const b of ['cpu', 'wasm']) {
 }
 
 console.log('bench rl: Chromium worker…');
-const server = spawn('npx', ['vite', '--port', String(port), '--strictPort'], {
-  cwd: root,
-  stdio: 'ignore',
-  detached: true,
-});
-const stop = () => {
-  try {
-    if (server.pid) process.kill(-server.pid);
-  } catch {
-    /* already gone */
-  }
-};
-process.on('exit', stop);
-for (let i = 0; ; i++) {
-  try {
-    if ((await fetch(`http://localhost:${port}/`)).ok) break;
-  } catch {
-    if (i > 150) throw new Error('vite did not start');
-  }
-  await new Promise((r) => setTimeout(r, 200));
-}
+const stop = await serve(root, ['--port', String(port), '--strictPort'], port);
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
   args: chromiumArgs,

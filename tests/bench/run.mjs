@@ -14,12 +14,13 @@
  *          --jobs demo,gan-article,gan-dcgan,gan-toy
  */
 import { chromium } from '@playwright/test';
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromiumArgs } from './chromium-args.mjs';
+import { serve } from './serve.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** @param {string} name @param {string} fallback @returns {string} */
@@ -76,31 +77,7 @@ const port = 4183;
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 execFileSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
-const server = spawn('npx', ['vite', 'preview', '--port', String(port), '--strictPort'], {
-  cwd: root,
-  stdio: 'ignore',
-  detached: true,
-});
-const stopServer = () => {
-  try {
-    if (server.pid) process.kill(-server.pid);
-  } catch {
-    /* already gone */
-  }
-};
-process.on('exit', stopServer);
-
-async function waitForServer() {
-  for (let i = 0; i < 100; i++) {
-    try {
-      if ((await fetch(`http://localhost:${port}/`)).ok) return;
-    } catch {
-      /* not up yet */
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error('vite preview did not start');
-}
+const stopServer = await serve(root, ['preview', '--port', String(port), '--strictPort'], port);
 
 /**
  * @typedef {{ maxFrameGap: number, maxLongTask: number, measuring: boolean }} Probe
@@ -184,7 +161,6 @@ async function benchBackend(browser, job, backend) {
   };
 }
 
-await waitForServer();
 const browser = await chromium.launch({ executablePath, args: chromiumArgs });
 /** @type {Record<string, (Result | Failure)[]>} */
 const byJob = {};

@@ -238,7 +238,11 @@ describe('DQN', () => {
       o = r.observation;
     }
     expect(agent.updates).toBeGreaterThan(1000);
+    // Between syncs the agent holds one more tensor, the latest update's loss, which sync() reads and frees.
+    expect(tf.memory().numTensors).toBeLessThanOrEqual(mid + 1);
+    await agent.sync();
     expect(tf.memory().numTensors).toBe(mid);
+    expect(Number.isFinite(agent.lastLoss?.loss)).toBe(true);
     const random = interact(new LinearBandit(5), new RandomAgent(shape, 1), 1000).reward[999]!;
     // Random earns about 0.5 per step here; the best arm about 0.8.
     expect(late / 1000).toBeGreaterThan(random / 1000 + 0.15);

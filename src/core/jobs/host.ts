@@ -12,6 +12,7 @@ import type { ClassifierManifest } from '../gan/classifier';
 import { GanJob, type GanImages } from '../gan/gan-job';
 import { MNIST_SHAPE } from '../gan/models';
 import type { GanConfig } from '../gan/config';
+import { RecsysJob } from '../rl/lab/recsys-job';
 import { isToWorker, type JobSnapshot, type JobSpec, type Post, type ToWorker } from '../protocol';
 import type { TrainingJob } from './job';
 import { JobRunner, type RunnerOptions } from './runner';
@@ -215,6 +216,8 @@ export class TrainingHost {
           classifierAccuracy: classifier?.manifest.testAccuracy,
         });
       }
+      case 'recsys':
+        return RecsysJob.create(spec.config, this.backend?.name ?? 'cpu');
     }
   }
 

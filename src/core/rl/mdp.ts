@@ -141,3 +141,38 @@ export function articleMdp(): Mdp {
   );
   return mdpFrom(p, ARTICLE_REWARDS);
 }
+
+/** One sweep of value iteration, as the lab's stepper shows it. */
+export interface ValueSweep {
+  /** V_k(s) after k sweeps. */
+  values: number[];
+  /** Q_k(s,a) = R(s,a) + γ Σ p(s'|s,a) V_{k−1}(s'), row-major. */
+  q: number[];
+  /** The greedy action per state under Q_k. */
+  policy: number[];
+}
+
+/** The first `sweeps` sweeps of value iteration from V_0 = 0 (sweep 0 is V_0 itself). */
+export function valueIterationTrace(m: Mdp, gamma: number, sweeps: number): ValueSweep[] {
+  if (!(gamma >= 0 && gamma < 1)) throw new RangeError(`γ must be in [0, 1), got ${gamma}`);
+  const { numStates: S, numActions: A } = m;
+  let values = new Float64Array(S);
+  const q = new Float64Array(S * A);
+  const out: ValueSweep[] = [
+    { values: Array.from(values), q: Array.from(q), policy: new Array<number>(S).fill(0) },
+  ];
+  for (let k = 1; k <= sweeps; k++) {
+    backup(m, gamma, values, q);
+    const next = new Float64Array(S);
+    const policy: number[] = [];
+    for (let s = 0; s < S; s++) {
+      let best = 0;
+      for (let a = 1; a < A; a++) if (q[s * A + a]! > q[s * A + best]!) best = a;
+      policy.push(best);
+      next[s] = q[s * A + best]!;
+    }
+    values = next;
+    out.push({ values: Array.from(values), q: Array.from(q), policy });
+  }
+  return out;
+}

@@ -81,20 +81,67 @@ export function randomSlate(numActions: number, k: number, rng: Random): Int32Ar
   return out;
 }
 
-/** Counts and running means per arm. */
+/**
+ * What a bandit believes about each arm, for the lab's charts: its estimate
+ * of the mean reward and a band (a 95% interval, or for UCB1 the bonus it
+ * adds), with the pulls behind them. Bands are ±Infinity for unpulled arms.
+ */
+export interface ArmEstimates {
+  mean: Float64Array;
+  low: Float64Array;
+  high: Float64Array;
+  pulls: Float64Array;
+}
+
+/** Agents that can show their per-arm estimates. */
+export interface ShowsArms {
+  arms(): ArmEstimates;
+}
+
+export function showsArms(agent: object): agent is ShowsArms {
+  return typeof (agent as Partial<ShowsArms>).arms === 'function';
+}
+
+function estimates(arms: number): ArmEstimates {
+  return {
+    mean: new Float64Array(arms),
+    low: new Float64Array(arms),
+    high: new Float64Array(arms),
+    pulls: new Float64Array(arms),
+  };
+}
+
+/** Counts, running means and (Welford) squared deviations per arm. */
 class ArmStats {
   readonly n: Float64Array;
   readonly mean: Float64Array;
+  private readonly m2: Float64Array;
   total = 0;
   constructor(arms: number) {
     this.n = new Float64Array(arms);
     this.mean = new Float64Array(arms);
+    this.m2 = new Float64Array(arms);
   }
   add(arm: number, reward: number): void {
     if (!Number.isFinite(reward)) throw new RangeError(`reward must be finite, got ${reward}`);
     this.n[arm]!++;
     this.total++;
-    this.mean[arm]! += (reward - this.mean[arm]!) / this.n[arm]!;
+    const delta = reward - this.mean[arm]!;
+    this.mean[arm]! += delta / this.n[arm]!;
+    this.m2[arm]! += delta * (reward - this.mean[arm]!);
+  }
+  /** Means with a normal-approximation 95% interval (infinite below two pulls). */
+  intervals(): ArmEstimates {
+    const out = estimates(this.n.length);
+    for (let a = 0; a < this.n.length; a++) {
+      const n = this.n[a]!;
+      const half = n < 2 ? Infinity : 1.96 * Math.sqrt(this.m2[a]! / (n - 1) / n);
+      out.mean[a] = this.mean[a]!;
+      out.low[a] = this.mean[a]! - half;
+      out.high[a] = this.mean[a]! + half;
+      out.pulls[a] = n;
+    }
+    return out;
   }
 }
 
@@ -167,6 +214,9 @@ export class EpsilonGreedyAgent implements Agent {
   learn(t: Transition): void {
     this.stats.add(t.action, t.reward);
   }
+  arms(): ArmEstimates {
+    return this.stats.intervals();
+  }
 }
 
 export class Ucb1Agent extends ScoringAgent {
@@ -191,6 +241,16 @@ export class Ucb1Agent extends ScoringAgent {
   learn(t: Transition): void {
     this.stats.add(t.action, t.reward);
   }
+  /** The band is what UCB1 acts on: the mean up to mean + bonus. */
+  arms(): ArmEstimates {
+    const out = this.stats.intervals();
+    this.score();
+    for (let a = 0; a < out.mean.length; a++) {
+      out.low[a] = out.pulls[a] === 0 ? -Infinity : out.mean[a]!;
+      out.high[a] = this.scores[a]!;
+    }
+    return out;
+  }
 }
 
 export class ThompsonBetaAgent extends ScoringAgent {
@@ -213,6 +273,21 @@ export class ThompsonBetaAgent extends ScoringAgent {
     if (this.rng.next() < t.reward) this.alpha[t.action]!++;
     else this.beta[t.action]!++;
   }
+  /** Posterior mean ± 1.96 posterior standard deviations. */
+  arms(): ArmEstimates {
+    const out = estimates(this.alpha.length);
+    for (let a = 0; a < this.alpha.length; a++) {
+      const al = this.alpha[a]!;
+      const be = this.beta[a]!;
+      const mean = al / (al + be);
+      const sd = Math.sqrt((al * be) / ((al + be) ** 2 * (al + be + 1)));
+      out.mean[a] = mean;
+      out.low[a] = mean - 1.96 * sd;
+      out.high[a] = mean + 1.96 * sd;
+      out.pulls[a] = al + be - 2;
+    }
+    return out;
+  }
 }
 
 export class ThompsonGaussianAgent extends ScoringAgent {
@@ -232,18 +307,33 @@ export class ThompsonGaussianAgent extends ScoringAgent {
     if (!(noise > 0 && priorScale > 0)) throw new RangeError('noise and priorScale must be > 0');
     this.stats = new ArmStats(shape.numActions);
   }
-  protected score(): void {
-    const { n, mean } = this.stats;
-    const priorPrecision = 1 / this.priorScale ** 2;
+  /** Conjugate normal posterior of arm a's mean (prior mean 0): [mean, precision]. */
+  private posterior(a: number): [number, number] {
+    const n = this.stats.n[a]!;
     const noisePrecision = 1 / this.noise ** 2;
-    for (let a = 0; a < n.length; a++) {
-      // Conjugate normal update with prior mean 0.
-      const precision = priorPrecision + n[a]! * noisePrecision;
-      const postMean = (n[a]! * noisePrecision * mean[a]!) / precision;
-      this.scores[a] = postMean + this.rng.normal() / Math.sqrt(precision);
+    const precision = 1 / this.priorScale ** 2 + n * noisePrecision;
+    return [(n * noisePrecision * this.stats.mean[a]!) / precision, precision];
+  }
+  protected score(): void {
+    for (let a = 0; a < this.scores.length; a++) {
+      const [mean, precision] = this.posterior(a);
+      this.scores[a] = mean + this.rng.normal() / Math.sqrt(precision);
     }
   }
   learn(t: Transition): void {
     this.stats.add(t.action, t.reward);
+  }
+  /** Posterior mean ± 1.96 posterior standard deviations. */
+  arms(): ArmEstimates {
+    const out = estimates(this.scores.length);
+    for (let a = 0; a < this.scores.length; a++) {
+      const [mean, precision] = this.posterior(a);
+      const half = 1.96 / Math.sqrt(precision);
+      out.mean[a] = mean;
+      out.low[a] = mean - half;
+      out.high[a] = mean + half;
+      out.pulls[a] = this.stats.n[a]!;
+    }
+    return out;
   }
 }

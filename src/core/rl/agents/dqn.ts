@@ -77,6 +77,10 @@ export class DqnAgent implements Agent {
   private readonly input: Float32Array;
   private readonly nextInput: Float32Array;
   private readonly q: Float64Array;
+  /** The loss of the latest update, not yet read back. */
+  private pendingLoss: tf.Scalar | null = null;
+  /** The latest loss read back by sync(), with the update it came from. */
+  lastLoss: { update: number; loss: number } | null = null;
   private t = 0;
   private disposed = false;
 
@@ -188,7 +192,15 @@ export class DqnAgent implements Agent {
   async sync(): Promise<void> {
     if (this.disposed || this.mirrorUpdates === this.updates) return;
     const weights = this.online.getWeights();
-    const values = await Promise.all(weights.map((w) => w.data() as Promise<Float32Array>));
+    const lossTensor = this.pendingLoss;
+    this.pendingLoss = null;
+    const updates = this.updates;
+    const [values, loss] = await Promise.all([
+      Promise.all(weights.map((w) => w.data() as Promise<Float32Array>)),
+      lossTensor?.data(),
+    ]);
+    lossTensor?.dispose();
+    if (loss) this.lastLoss = { update: updates, loss: loss[0]! };
     const layers: Layer[] = [];
     for (let i = 0; i < weights.length; i += 2) {
       const [inputs, outputs] = weights[i]!.shape as [number, number];
@@ -260,18 +272,28 @@ export class DqnAgent implements Agent {
         tf.tensor1d(batch.rewards),
         tf.mul(nextValue, tf.mul(tf.tensor1d(batch.notDone), gamma)),
       );
-      this.optimizer.minimize(() => {
+      const loss = this.optimizer.minimize(() => {
         const q = this.online.apply(s, { training: true }) as tf.Tensor2D;
         return tf.losses.huberLoss(y, tf.sum(tf.mul(q, a), 1)) as tf.Scalar;
-      }, false);
+      }, true);
+      // Only the latest loss is kept (and read back in sync()): one scalar, never a queue.
+      this.pendingLoss?.dispose();
+      this.pendingLoss = tf.keep(loss!);
     });
     this.updates++;
     if (this.updates % this.o.targetEvery === 0) this.target.setWeights(this.online.getWeights());
   }
 
+  /** Transitions in the replay buffer, and its capacity. */
+  get replayFill(): { size: number; capacity: number } {
+    return { size: this.replay.size, capacity: this.o.replayCapacity };
+  }
+
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    this.pendingLoss?.dispose();
+    this.pendingLoss = null;
     this.online.dispose();
     this.target.dispose();
     this.optimizer.dispose();

@@ -6,9 +6,9 @@
  * shopper-steps a second possible. The oracle is optional: it scores every
  * item per step, so it costs catalog-size times more.
  */
-import { dot, rewardVector, type RewardWeights } from '../reward/presets';
+import type { RewardWeights } from '../reward/presets';
+import { toShopReward, type ShopReward } from '../reward/shop-reward';
 import { generateCatalog, type Catalog } from './catalog';
-import { eventFeatures, FEATURE_COUNT } from './events';
 import { contextSizeOf, numStatesOf, stateOf, writeContext } from './observe';
 import { Oracle } from './oracle';
 import { checkShopConfig, type ShopConfig } from './presets';
@@ -19,7 +19,7 @@ export interface BatchedShopOptions {
   /** Number of shoppers advanced together, 1 to 1,000,000. */
   count: number;
   seed: number;
-  reward?: RewardWeights;
+  reward?: RewardWeights | ShopReward | string;
   catalogSeed?: number;
   catalog?: Catalog;
   /** Fill `contexts` each step (costs contextSize writes per slot). Default true. */
@@ -52,12 +52,11 @@ export class BatchedShopEnv {
   readonly segments: Int32Array;
   /** Expected regret of the last step per slot (NaN without the oracle option). */
   readonly regrets: Float64Array;
-  private readonly weights: Float64Array;
+  private readonly reward: ShopReward;
   private readonly oracle: Oracle | null;
   private readonly withContexts: boolean;
   private readonly checkSlates: boolean;
   private readonly probs: SlateProbabilities;
-  private readonly features = new Float64Array(FEATURE_COUNT);
   private readonly events = emptyEvents();
 
   constructor(
@@ -75,9 +74,9 @@ export class BatchedShopEnv {
     this.numStates = numStatesOf(config);
     this.contextSize = contextSizeOf(config);
     this.slateSize = config.slateSize;
-    this.weights = rewardVector(options.reward ?? { click: 1 });
+    this.reward = toShopReward(options.reward);
     this.pool = new ShopperPool(n, config.shoppers, this.catalog, options.seed);
-    this.oracle = options.oracle ? new Oracle(this.pool, this.weights, config.slateSize) : null;
+    this.oracle = options.oracle ? new Oracle(this.pool, this.reward, config.slateSize) : null;
     this.withContexts = options.contexts ?? true;
     this.checkSlates = options.checkSlates ?? true;
     this.probs = new SlateProbabilities(config.slateSize);
@@ -107,8 +106,7 @@ export class BatchedShopEnv {
     const K = this.slateSize;
     if (slates.length !== this.count * K)
       throw new RangeError(`expected ${this.count * K} item ids (count × K), got ${slates.length}`);
-    const { pool, probs, events, features, weights } = this;
-    const unit = this.catalog.config.priceMedian;
+    const { pool, probs, events, reward } = this;
     for (let i = 0; i < this.count; i++) {
       const slate = slates.subarray(i * K, (i + 1) * K);
       if (this.checkSlates) checkSlate(slate, K, this.numActions);
@@ -117,8 +115,8 @@ export class BatchedShopEnv {
         this.regrets[i] = this.oracle.best(i) - this.oracle.expected(i, slate, probs);
       pool.sample(i, slate, probs, events);
       this.segments[i] = pool.segment[i]!;
+      this.rewards[i] = reward.observed(pool, i, slate, events);
       const done = pool.advance(i, slate, events);
-      this.rewards[i] = dot(weights, eventFeatures(events, unit, features));
       this.dones[i] = done ? 1 : 0;
       this.clicked[i] = events.clicked;
       this.carted[i] = events.carted ? 1 : 0;

@@ -18,7 +18,7 @@ export class OracleAgent implements Agent {
     // The env swaps its pool on reset(seed); follow it.
     if (this.pool !== this.env.shoppers || !this.oracle) {
       this.pool = this.env.shoppers;
-      this.oracle = new Oracle(this.pool, this.env.weights, this.env.slateSize);
+      this.oracle = new Oracle(this.pool, this.env.reward, this.env.slateSize);
     }
     return this.oracle;
   }

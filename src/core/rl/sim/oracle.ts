@@ -8,22 +8,21 @@
  * far-sighted agent can, in principle, beat it on long-run reward.
  * Regret = oracle's expected reward − the chosen slate's expected reward.
  */
-import { dot } from '../reward/presets';
-import { FEATURE_COUNT } from './events';
+import type { ShopReward } from '../reward/shop-reward';
 import { SlateProbabilities, type ShopperPool } from './shoppers';
 
 export class Oracle {
   private readonly single = new SlateProbabilities(1);
   private readonly probs: SlateProbabilities;
-  private readonly features = new Float64Array(FEATURE_COUNT);
   private readonly one = new Int32Array(1);
-  private readonly scores: Float64Array;
+  /** Expected reward of each item shown alone, from the last `best` call. */
+  readonly scores: Float64Array;
   /** The oracle's slate from the last `best` call. */
   readonly slate: Int32Array;
 
   constructor(
     private readonly pool: ShopperPool,
-    private readonly weights: Float64Array,
+    private readonly reward: ShopReward,
     private readonly k: number,
   ) {
     this.probs = new SlateProbabilities(k);
@@ -34,7 +33,7 @@ export class Oracle {
   /** Expected reward of showing `slate` to slot i. */
   expected(i: number, slate: ArrayLike<number>, probs?: SlateProbabilities): number {
     const p = probs ?? this.pool.probabilities(i, slate, this.probs);
-    return dot(this.weights, this.pool.expectedFeatures(i, slate, p, this.features));
+    return this.reward.expected(this.pool, i, slate, p);
   }
 
   /** Expected reward of the oracle's slate for slot i; the slate is left in `this.slate`. */

@@ -8,9 +8,10 @@
  * seed meets the same shoppers in the same order), one draws the outcomes.
  */
 import type { Environment, Observation, StepResult } from '../contract';
-import { rewardVector, dot, type RewardWeights } from '../reward/presets';
+import type { RewardWeights } from '../reward/presets';
+import { toShopReward, type ShopReward } from '../reward/shop-reward';
 import { generateCatalog, type Catalog } from './catalog';
-import { eventFeatures, FEATURE_COUNT, type StepEvents } from './events';
+import type { StepEvents } from './events';
 import { contextSizeOf, numStatesOf, observe } from './observe';
 import { Oracle } from './oracle';
 import { checkShopConfig, type ShopConfig } from './presets';
@@ -33,8 +34,8 @@ export interface ShopInfo {
 export interface ShopEnvOptions {
   /** Seeds the shoppers and outcomes. */
   seed: number;
-  /** The reward (default: 1 per click). */
-  reward?: RewardWeights;
+  /** The reward: weights on event features, an expression's source, or a ShopReward (default: 1 per click). */
+  reward?: RewardWeights | ShopReward | string;
   /** Seeds the catalog; defaults to `seed`. */
   catalogSeed?: number;
   /** A catalog to reuse (e.g. one shared by several environments); must match the config. */
@@ -60,11 +61,10 @@ export class ShopEnv implements Environment<ShopInfo> {
   readonly contextSize: number;
   readonly slateSize: number;
   readonly catalog: Catalog;
-  readonly weights: Float64Array;
+  readonly reward: ShopReward;
   private pool!: ShopperPool;
   private oracle!: Oracle;
   private readonly probs: SlateProbabilities;
-  private readonly features = new Float64Array(FEATURE_COUNT);
   private readonly slate: Int32Array;
   private started = false;
 
@@ -77,7 +77,7 @@ export class ShopEnv implements Environment<ShopInfo> {
       options.catalog ?? generateCatalog(config.catalog, options.catalogSeed ?? options.seed);
     if (this.catalog.size !== config.catalog.items)
       throw new RangeError('the catalog given does not match the shop config');
-    this.weights = rewardVector(options.reward ?? { click: 1 });
+    this.reward = toShopReward(options.reward);
     this.numActions = this.catalog.size;
     this.numStates = numStatesOf(config);
     this.contextSize = contextSizeOf(config);
@@ -89,7 +89,7 @@ export class ShopEnv implements Environment<ShopInfo> {
 
   private reseed(seed: number): void {
     this.pool = new ShopperPool(1, this.config.shoppers, this.catalog, seed);
-    this.oracle = new Oracle(this.pool, this.weights, this.config.slateSize);
+    this.oracle = new Oracle(this.pool, this.reward, this.config.slateSize);
   }
 
   /** Starts the next shopper's session; with a seed, first restarts the shopper stream from it. */
@@ -98,6 +98,19 @@ export class ShopEnv implements Environment<ShopInfo> {
     this.pool.spawn(0);
     this.started = true;
     return observe(this.pool, 0, this.contextSize);
+  }
+
+  /**
+   * The expected reward of each item shown alone to the shopper served in the
+   * last step, as the oracle scored them (the truth a bandit's estimates aim at).
+   */
+  get itemValues(): Float64Array {
+    return this.oracle.scores;
+  }
+
+  /** The slate shown in the last step. */
+  get lastSlate(): Int32Array {
+    return this.slate;
   }
 
   /** The shopper now in the shop (for charts and tests). */
@@ -134,12 +147,10 @@ export class ShopEnv implements Environment<ShopInfo> {
     };
     const events = pool.sample(0, this.slate, p, emptyEvents());
     const segment = pool.segment[0]!;
+    // Before advancing: the reward reads the session step and what was shown before.
+    const reward = this.reward.observed(pool, 0, this.slate, events);
     const done = pool.advance(0, this.slate, events);
     if (done) this.started = false;
-    const reward = dot(
-      this.weights,
-      eventFeatures(events, this.catalog.config.priceMedian, this.features),
-    );
     return {
       observation: observe(pool, 0, this.contextSize),
       reward,

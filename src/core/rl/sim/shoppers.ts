@@ -289,7 +289,8 @@ export class ShopperPool {
     return s;
   }
 
-  private timesShown(i: number, item: number): number {
+  /** How often `item` was shown to slot i in its last `memory` steps. */
+  timesShown(i: number, item: number): number {
     let n = 0;
     const base = i * this.memory;
     for (let j = 0; j < this.memory; j++) if (this.recent[base + j] === item) n++;

@@ -1,0 +1,274 @@
+/**
+ * The recommender lab's one settings object: the shop and its main knobs,
+ * the seed, the reward expression and the agents racing with their
+ * hyperparameters. It is what the page sends the worker, and what a saved
+ * session or the URL will carry. Every field is checked by `recsysConfigError`.
+ */
+import type { Agent, ProblemShape } from '../contract';
+import type { Exploration } from '../agents/adaptive';
+import {
+  EpsilonGreedyAgent,
+  PopularityAgent,
+  RandomAgent,
+  ThompsonBetaAgent,
+  ThompsonGaussianAgent,
+  Ucb1Agent,
+} from '../agents/bandits';
+import { DqnAgent } from '../agents/dqn';
+import { LinUcbAgent } from '../agents/linucb';
+import { AGENTS, isAgentName, type AgentName } from '../agents/registry';
+import { QLearningAgent, SarsaAgent } from '../agents/tabular';
+import { compileReward, RewardError } from '../reward/expression';
+import { isShopName, shopPreset, type ShopConfig, type ShopName } from '../sim/presets';
+
+/** One racing agent and its hyperparameters; each kind reads the ones `AGENT_PARAMS` lists. */
+export interface LabAgent {
+  kind: AgentName;
+  /** Tabular step size α in (0, 1] (0 = 1/visits^0.8); DQN's Adam learning rate. */
+  learningRate: number;
+  /** Discount γ in [0, 1] (Q-learning, SARSA, DQN). */
+  gamma: number;
+  /** ε falls linearly from `epsilonStart` to `epsilonEnd` over `epsilonSteps` decisions. */
+  epsilonStart: number;
+  epsilonEnd: number;
+  epsilonSteps: number;
+  /** Raise ε when the shoppers' behaviour drifts from what was learned (TD agents). */
+  adaptive: boolean;
+  /** Exploration bonus: UCB1's c, LinUCB's α, Thompson (Gaussian)'s reward noise σ; > 0. */
+  ucbC: number;
+  /** DQN: units in each of its two hidden layers, 4 to 256. */
+  hidden: number;
+  /** DQN: replay capacity in transitions, 100 to 100,000. */
+  replay: number;
+  /** DQN: updates between target-network copies, 1 to 10,000. */
+  targetEvery: number;
+}
+
+export type LabParam = Exclude<keyof LabAgent, 'kind'>;
+
+/** Which hyperparameters each agent reads (the setup panel shows only these). */
+export const AGENT_PARAMS: Record<AgentName, LabParam[]> = {
+  random: [],
+  popularity: [],
+  egreedy: ['epsilonStart', 'epsilonEnd', 'epsilonSteps'],
+  'egreedy-decay': ['epsilonStart', 'epsilonEnd', 'epsilonSteps'],
+  ucb: ['ucbC'],
+  'ts-beta': [],
+  'ts-gauss': ['ucbC'],
+  linucb: ['ucbC'],
+  qlearning: ['learningRate', 'gamma', 'epsilonStart', 'epsilonEnd', 'epsilonSteps', 'adaptive'],
+  sarsa: ['learningRate', 'gamma', 'epsilonStart', 'epsilonEnd', 'epsilonSteps', 'adaptive'],
+  dqn: [
+    'learningRate',
+    'gamma',
+    'epsilonStart',
+    'epsilonEnd',
+    'epsilonSteps',
+    'adaptive',
+    'hidden',
+    'replay',
+    'targetEvery',
+  ],
+};
+
+export interface RecsysConfig {
+  shop: ShopName;
+  /** Catalog size, 10 to 2,000 items. */
+  items: number;
+  /** Items shown per step (K), 1 to 10. */
+  slateSize: number;
+  /** Shoppers in the shop at once, 1 to 64; every agent serves the same ones. */
+  population: number;
+  /** How far a shopper's taste wanders per step, 0 to 0.2. */
+  drift: number;
+  /** Appeal kept per recent showing of the same item, 0.05 to 1 (1 = no fatigue). */
+  fatigue: number;
+  /** Multiplies every segment's price sensitivity, 0 to 5. */
+  priceSensitivity: number;
+  /** Seeds the catalog, the shoppers and the agents: the same seed replays the same run. */
+  seed: number;
+  /** The reward expression (see reward/expression.ts for the language). */
+  reward: string;
+  /** One to four agents, raced on the same shoppers. */
+  agents: LabAgent[];
+}
+
+/** The hyperparameters each agent starts from (the experiments' defaults). */
+export function labAgent(kind: AgentName): LabAgent {
+  return {
+    kind,
+    learningRate: kind === 'dqn' ? 0.001 : 0,
+    gamma: 0.5,
+    epsilonStart: kind === 'egreedy' ? 0.1 : 0.3,
+    epsilonEnd: kind === 'egreedy' ? 0.1 : 0.02,
+    epsilonSteps: 10_000,
+    adaptive: true,
+    ucbC: 0.5,
+    hidden: 64,
+    replay: 10_000,
+    targetEvery: 200,
+  };
+}
+
+/** The lab's default: UCB1 against DQN on the fashion shop, rewarding clicks. */
+export function defaultRecsysConfig(shop: ShopName = 'fashion'): RecsysConfig {
+  const preset = shopPreset(shop);
+  return {
+    shop,
+    items: preset.catalog.items,
+    slateSize: preset.slateSize,
+    population: 8,
+    drift: preset.shoppers.drift,
+    fatigue: preset.shoppers.fatigue,
+    priceSensitivity: 1,
+    seed: 1,
+    reward: 'clicked',
+    agents: [labAgent('ucb'), labAgent('dqn')],
+  };
+}
+
+/** The shop the config describes: the preset with the lab's knobs applied. */
+export function shopFor(c: RecsysConfig): ShopConfig {
+  const shop = shopPreset(c.shop);
+  shop.catalog.items = c.items;
+  shop.slateSize = c.slateSize;
+  shop.shoppers.drift = c.drift;
+  shop.shoppers.fatigue = c.fatigue;
+  for (const s of shop.shoppers.segments) s.priceSensitivity *= c.priceSensitivity;
+  return shop;
+}
+
+export interface ConfigProblem {
+  /** The field at fault, or `agents.N` for agent N's settings. */
+  field: string;
+  message: string;
+}
+
+function inRange(v: number, lo: number, hi: number, whole = false): boolean {
+  return Number.isFinite(v) && v >= lo && v <= hi && (!whole || Number.isInteger(v));
+}
+
+function agentProblem(a: LabAgent): string | null {
+  if (!isAgentName(a.kind)) return `unknown agent "${String(a.kind)}"`;
+  const uses = new Set(AGENT_PARAMS[a.kind]);
+  const bad = (p: LabParam, ok: boolean, text: string) => (uses.has(p) && !ok ? text : null);
+  return (
+    bad(
+      'learningRate',
+      a.kind === 'dqn' ? inRange(a.learningRate, 1e-6, 0.1) : inRange(a.learningRate, 0, 1),
+      a.kind === 'dqn'
+        ? 'the learning rate must be 0.000001 to 0.1'
+        : 'α must be 0 (1/visits) to 1',
+    ) ??
+    bad('gamma', inRange(a.gamma, 0, 1), 'γ must be 0 to 1') ??
+    bad('epsilonStart', inRange(a.epsilonStart, 0, 1), 'ε start must be 0 to 1') ??
+    bad('epsilonEnd', inRange(a.epsilonEnd, 0, 1), 'ε end must be 0 to 1') ??
+    bad(
+      'epsilonSteps',
+      inRange(a.epsilonSteps, 1, 10_000_000, true),
+      'ε steps must be a whole number from 1',
+    ) ??
+    bad('ucbC', inRange(a.ucbC, 1e-6, 100), 'the exploration bonus must be above 0 (up to 100)') ??
+    bad('hidden', inRange(a.hidden, 4, 256, true), 'hidden units must be 4 to 256') ??
+    bad(
+      'replay',
+      inRange(a.replay, 100, 100_000, true),
+      'the replay size must be 100 to 100,000',
+    ) ??
+    bad(
+      'targetEvery',
+      inRange(a.targetEvery, 1, 10_000, true),
+      'target updates must be every 1 to 10,000 steps',
+    )
+  );
+}
+
+/** The first problem with a config, or null when it can run. */
+export function recsysConfigError(c: RecsysConfig): ConfigProblem | null {
+  const fail = (field: string, message: string) => ({ field, message });
+  if (!isShopName(c.shop)) return fail('shop', 'choose fashion, electronics or grocery');
+  if (!inRange(c.items, 10, 2000, true))
+    return fail('items', 'the catalog holds 10 to 2,000 items');
+  if (!inRange(c.slateSize, 1, Math.min(10, c.items), true))
+    return fail('slateSize', 'the slate shows 1 to 10 items');
+  if (!inRange(c.population, 1, 64, true))
+    return fail('population', 'the shop holds 1 to 64 shoppers at once');
+  if (!inRange(c.drift, 0, 0.2)) return fail('drift', 'drift must be 0 to 0.2');
+  if (!inRange(c.fatigue, 0.05, 1)) return fail('fatigue', 'fatigue must be 0.05 to 1');
+  if (!inRange(c.priceSensitivity, 0, 5))
+    return fail('priceSensitivity', 'price sensitivity must be 0 to 5 times the preset');
+  if (!Number.isSafeInteger(c.seed)) return fail('seed', 'the seed must be a whole number');
+  try {
+    compileReward(c.reward);
+  } catch (e) {
+    return fail('reward', e instanceof RewardError ? e.message : String(e));
+  }
+  if (c.agents.length < 1 || c.agents.length > 4) return fail('agents', 'race one to four agents');
+  for (const [i, a] of c.agents.entries()) {
+    const problem = agentProblem(a);
+    if (problem) return fail(`agents.${i}`, `${AGENTS[a.kind]?.label ?? 'agent'}: ${problem}`);
+  }
+  return null;
+}
+
+function exploration(a: LabAgent): Exploration {
+  const base = {
+    kind: 'linear',
+    start: a.epsilonStart,
+    end: a.epsilonEnd,
+    steps: a.epsilonSteps,
+  } as const;
+  return a.adaptive ? { kind: 'adaptive', base } : { kind: 'schedule', schedule: base };
+}
+
+/** Builds a racing agent from its settings. */
+export function buildAgent(a: LabAgent, shape: ProblemShape, seed: number): Agent {
+  const schedule = {
+    kind: 'linear',
+    start: a.epsilonStart,
+    end: a.epsilonEnd,
+    steps: a.epsilonSteps,
+  } as const;
+  const tabular = {
+    gamma: a.gamma,
+    learningRate:
+      a.learningRate > 0
+        ? ({ kind: 'constant', alpha: a.learningRate } as const)
+        : ({ kind: 'visits', power: 0.8 } as const),
+    exploration: exploration(a),
+  };
+  switch (a.kind) {
+    case 'random':
+      return new RandomAgent(shape, seed);
+    case 'popularity':
+      return new PopularityAgent(shape, seed);
+    case 'egreedy':
+    case 'egreedy-decay':
+      return new EpsilonGreedyAgent(shape, schedule, seed);
+    case 'ucb':
+      return new Ucb1Agent(shape, seed, a.ucbC);
+    case 'ts-beta':
+      return new ThompsonBetaAgent(shape, seed);
+    case 'ts-gauss':
+      return new ThompsonGaussianAgent(shape, seed, a.ucbC);
+    case 'linucb':
+      return new LinUcbAgent(shape, seed, { alpha: a.ucbC });
+    case 'qlearning':
+      return new QLearningAgent(shape, tabular, seed);
+    case 'sarsa':
+      return new SarsaAgent(shape, tabular, seed);
+    case 'dqn':
+      return new DqnAgent(
+        shape,
+        {
+          gamma: a.gamma,
+          exploration: exploration(a),
+          hidden: [a.hidden, a.hidden],
+          learningRate: a.learningRate,
+          replayCapacity: a.replay,
+          targetEvery: a.targetEvery,
+        },
+        seed,
+      );
+  }
+}

@@ -1,0 +1,209 @@
+/**
+ * How a shop turns a step into a reward, both for a step that happened and in
+ * expectation (which the oracle and the regret need). Two kinds: weights on
+ * the event features (the presets; the expectation is a weighted sum of
+ * expected features) and a user's reward expression (the expectation sums the
+ * expression over every outcome the funnel can produce, each with its true
+ * probability: 2 without a click, 6 per slate position with one).
+ */
+import { eventFeatures, FEATURE_COUNT, type StepEvents } from '../sim/events';
+import type { ShopperPool, SlateProbabilities } from '../sim/shoppers';
+import {
+  compileReward,
+  V,
+  VARIABLE_COUNT,
+  REWARD_VARIABLES,
+  type RewardProgram,
+} from './expression';
+import { dot, rewardVector, type RewardWeights } from './presets';
+
+export interface ShopReward {
+  /** The reward of a step that happened to slot i; call it before the pool advances. */
+  observed(pool: ShopperPool, i: number, slate: ArrayLike<number>, e: StepEvents): number;
+  /** The expected reward of showing `slate` (probabilities `p`) to slot i now. */
+  expected(pool: ShopperPool, i: number, slate: ArrayLike<number>, p: SlateProbabilities): number;
+}
+
+/** Seconds a shopper spends on a step, by how far down the funnel it went (the `dwell` variable). */
+export const DWELL_SECONDS = { browse: 5, product: 25, cart: 10, checkout: 40 } as const;
+
+export class LinearReward implements ShopReward {
+  readonly weights: Float64Array;
+  private readonly features = new Float64Array(FEATURE_COUNT);
+  constructor(weights: RewardWeights) {
+    this.weights = rewardVector(weights);
+  }
+  observed(pool: ShopperPool, _i: number, _slate: ArrayLike<number>, e: StepEvents): number {
+    return dot(this.weights, eventFeatures(e, pool.catalog.config.priceMedian, this.features));
+  }
+  expected(pool: ShopperPool, i: number, slate: ArrayLike<number>, p: SlateProbabilities): number {
+    return dot(this.weights, pool.expectedFeatures(i, slate, p, this.features));
+  }
+}
+
+/** A reward expression gave NaN or ±Infinity for some step. */
+export class NonFiniteRewardError extends RangeError {
+  constructor(value: number, inputs: Float64Array) {
+    const at = REWARD_VARIABLES.map((v, k) => `${v.name} = ${+inputs[k]!.toFixed(3)}`).join(', ');
+    super(
+      `the reward is ${value} when ${at}; guard it (e.g. log(price + 1), or if(clicked, …, 0))`,
+    );
+    this.name = 'NonFiniteRewardError';
+  }
+}
+
+/** Fills a reward's inputs vector for one outcome. `position` is 0-based, -1 without a click. */
+export function writeInputs(
+  out: Float64Array,
+  carted: boolean,
+  purchased: boolean,
+  left: boolean,
+  position: number,
+  price: number,
+  margin: number,
+  novel: boolean,
+  step: number,
+): Float64Array {
+  const clicked = position >= 0;
+  out[V.clicked] = +clicked;
+  out[V.carted] = +carted;
+  out[V.purchased] = +purchased;
+  out[V.left] = +left;
+  out[V.price] = clicked ? price : 0;
+  out[V.margin] = clicked ? margin : 0;
+  out[V.position] = position + 1;
+  out[V.novelty] = +(clicked && novel);
+  out[V.dwell] =
+    DWELL_SECONDS.browse +
+    (clicked ? DWELL_SECONDS.product : 0) +
+    (carted ? DWELL_SECONDS.cart : 0) +
+    (purchased ? DWELL_SECONDS.checkout : 0);
+  out[V.step] = step;
+  return out;
+}
+
+export class ExpressionReward implements ShopReward {
+  readonly program: RewardProgram;
+  private readonly inputs = new Float64Array(VARIABLE_COUNT);
+  /** Outcome rewards per (step, position) key: see `outcomes`. */
+  private readonly tables = new Map<number, Float64Array>();
+  private catalogSize = 0;
+
+  constructor(program: RewardProgram | string) {
+    this.program = typeof program === 'string' ? compileReward(program) : program;
+  }
+
+  get source(): string {
+    return this.program.source;
+  }
+
+  /** The reward of one outcome; throws NonFiniteRewardError rather than return NaN or ±∞. */
+  value(
+    carted: boolean,
+    purchased: boolean,
+    left: boolean,
+    position: number,
+    price: number,
+    margin: number,
+    novel: boolean,
+    step: number,
+  ): number {
+    const x = writeInputs(
+      this.inputs,
+      carted,
+      purchased,
+      left,
+      position,
+      price,
+      margin,
+      novel,
+      step,
+    );
+    const r = this.program.evaluate(x);
+    if (!Number.isFinite(r)) throw new NonFiniteRewardError(r, x);
+    return r;
+  }
+
+  observed(pool: ShopperPool, i: number, _slate: ArrayLike<number>, e: StepEvents): number {
+    const item = e.clicked;
+    const unit = pool.catalog.config.priceMedian;
+    const price = item >= 0 ? pool.catalog.price[item]! / unit : 0;
+    const margin = item >= 0 ? price * pool.catalog.margin[item]! : 0;
+    const novel = item >= 0 && pool.timesShown(i, item) === 0;
+    const step = pool.sessionStep[i]! + 1;
+    return this.value(e.carted, e.purchased, e.left, e.position, price, margin, novel, step);
+  }
+
+  /**
+   * The reward of each click outcome of showing `item` at slate position `s`:
+   * [browse, browse+leave, cart, cart+leave, buy, buy+leave]. These depend on
+   * the item, its novelty and, when the expression reads them, the position
+   * and the session step, so they are computed once per combination and kept:
+   * the oracle asks for every item every step.
+   */
+  private outcomes(
+    pool: ShopperPool,
+    item: number,
+    s: number,
+    novel: boolean,
+    step: number,
+  ): Float64Array {
+    const uses = this.program.uses;
+    const key = (uses.has('step') ? step : 0) * 64 + (uses.has('position') ? s : 0);
+    let table = this.tables.get(key);
+    if (!table || this.catalogSize !== pool.catalog.size) {
+      if (this.catalogSize !== pool.catalog.size) this.tables.clear();
+      this.catalogSize = pool.catalog.size;
+      table = new Float64Array(pool.catalog.size * 2 * 6).fill(NaN);
+      this.tables.set(key, table);
+    }
+    const at = (item * 2 + +novel) * 6;
+    const out = table.subarray(at, at + 6);
+    if (Number.isNaN(out[0])) {
+      const price = pool.catalog.price[item]! / pool.catalog.config.priceMedian;
+      const margin = price * pool.catalog.margin[item]!;
+      let k = 0;
+      for (const [carted, bought] of [
+        [false, false],
+        [true, false],
+        [true, true],
+      ] as const)
+        for (const left of [false, true])
+          out[k++] = this.value(carted, bought, left, s, price, margin, novel, step);
+    }
+    return out;
+  }
+
+  expected(pool: ShopperPool, i: number, slate: ArrayLike<number>, p: SlateProbabilities): number {
+    const f = pool.config.funnel;
+    const step = pool.sessionStep[i]! + 1;
+    const q = 1 / pool.patience[i]!;
+    let e =
+      p.none *
+      (q * this.value(false, false, true, -1, 0, 0, false, step) +
+        (1 - q) * this.value(false, false, false, -1, 0, 0, false, step));
+    const lc = f.leaveAfterClick;
+    const lp = f.leaveAfterPurchase;
+    for (let s = 0; s < slate.length; s++) {
+      const click = p.click[s]!;
+      if (click === 0) continue;
+      const item = slate[s]!;
+      const v = this.outcomes(pool, item, s, pool.timesShown(i, item) === 0, step);
+      const cart = p.cart[s]!;
+      const buy = p.purchase[s]!;
+      const browse = (1 - lc) * v[0]! + lc * v[1]!;
+      const carted = (1 - lc) * v[2]! + lc * v[3]!;
+      const bought = (1 - lp) * v[4]! + lp * v[5]!;
+      e += click * ((1 - cart) * browse + cart * ((1 - buy) * carted + buy * bought));
+    }
+    return e;
+  }
+}
+
+/** Weights, an expression's source, or a ready reward, as a ShopReward (default: 1 per click). */
+export function toShopReward(r: RewardWeights | ShopReward | string | undefined): ShopReward {
+  if (r === undefined) return new LinearReward({ click: 1 });
+  if (typeof r === 'string') return new ExpressionReward(r);
+  if (typeof (r as ShopReward).expected === 'function') return r as ShopReward;
+  return new LinearReward(r as RewardWeights);
+}

@@ -1,0 +1,123 @@
+/**
+ * The recommender lab in real Chromium with WebGPU: race two agents on the
+ * same shoppers, see the curves and the flow move, open a shopper's session,
+ * break the reward and see training refused, then fix it and train.
+ */
+import type { Page } from '@playwright/test';
+import { expect, screenshot, test } from './fixtures';
+
+test.describe.configure({ timeout: 240_000 });
+
+async function round(page: Page): Promise<number> {
+  return Number(await page.getByTestId('recsys-step-count').innerText());
+}
+
+async function open(page: Page): Promise<void> {
+  await page.goto('./#/recsys');
+  await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', 'webgpu');
+  await expect(page.getByRole('heading', { name: 'Recommender lab' })).toBeVisible();
+}
+
+async function pointsOf(page: Page, title: string): Promise<number> {
+  const svg = page
+    .getByTestId('recsys-curves')
+    .locator('figure', { hasText: title })
+    .locator('svg');
+  return Number(await svg.getAttribute('data-points'));
+}
+
+test('races UCB1 against a small DQN on WebGPU: curves, flow, sessions, insides, export', async ({
+  page,
+}) => {
+  await open(page);
+  // The default race is UCB1 against DQN on the fashion shop; keep it small for software WebGPU.
+  await expect(page.getByTestId('recsys-agent-0')).toHaveValue('ucb');
+  await expect(page.getByTestId('recsys-agent-1')).toHaveValue('dqn');
+  await page.getByTestId('recsys-shop').selectOption('electronics');
+  await page.getByTestId('recsys-population').fill('4');
+  await page.getByLabel('Hidden units').fill('16');
+  await page.getByLabel('Replay size').fill('500');
+  await expect(page.getByTestId('recsys-reward-ok')).toContainText('simulated steps');
+
+  await page.getByTestId('recsys-start').click();
+  await expect.poll(() => round(page), { timeout: 120_000 }).toBeGreaterThanOrEqual(150);
+  await expect.poll(() => pointsOf(page, 'Cumulative reward')).toBeGreaterThan(20);
+  expect(await pointsOf(page, 'Cumulative regret')).toBeGreaterThan(20);
+  await expect(page.getByTestId('recsys-leader')).not.toHaveText('–');
+
+  // The flow keeps sending dots while the race runs.
+  const flow = page.getByTestId('recsys-flow').locator('svg');
+  const dots = Number(await flow.getAttribute('data-dots'));
+  await expect.poll(async () => Number(await flow.getAttribute('data-dots'))).toBeGreaterThan(dots);
+
+  // DQN shows its replay buffer and loss; UCB its arm estimates against the truth.
+  const replay = page.getByTestId('recsys-dqn').locator('meter');
+  await expect.poll(async () => Number(await replay.getAttribute('value'))).toBeGreaterThan(0);
+  await expect
+    .poll(async () =>
+      Number(
+        await page
+          .locator('figure', { hasText: 'DQN loss' })
+          .locator('svg')
+          .getAttribute('data-points'),
+      ),
+    )
+    .toBeGreaterThan(0);
+  await expect(page.locator('[data-arms="20"]')).toBeVisible();
+
+  await page.getByTestId('recsys-pause').click();
+  await expect(page.getByTestId('recsys-phase')).toHaveAttribute('data-phase', 'paused');
+  const before = await round(page);
+  await page.getByTestId('recsys-step').click();
+  await expect.poll(() => round(page)).toBe(before + 1);
+
+  // A shopper's session as a timeline.
+  await page.getByTestId('recsys-shoppers').getByRole('button').first().click();
+  await expect(page.getByTestId('recsys-timeline').locator('li').first()).toContainText('Step 1');
+
+  const csv = page.waitForEvent('download');
+  await page.getByTestId('recsys-csv').click();
+  const file = await csv;
+  expect(file.suggestedFilename()).toBe('demandlab-race-seed1.csv');
+  const png = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Save charts (PNG)' }).click();
+  expect((await png).suggestedFilename()).toBe('demandlab-race.png');
+
+  await expect(page.getByTestId('recsys-why-dqn').locator('math')).toBeVisible();
+  await page.getByTestId('vi-next').click();
+  await expect(page.getByTestId('vi-sweep')).toHaveText('sweep 1');
+  await screenshot(page, 'recsys-race');
+});
+
+test('a bad reward shows its error where it is and keeps training off; a good one trains', async ({
+  page,
+}) => {
+  await open(page);
+  await page.getByTestId('recsys-agent-1').selectOption('qlearning');
+  await page.getByTestId('recsys-population').fill('4');
+  const reward = page.getByTestId('recsys-reward');
+  await reward.fill('purchased * prize - 0.5 * left');
+  await expect(page.getByTestId('recsys-reward-error')).toContainText('unknown variable "prize"');
+  await expect(page.getByTestId('recsys-reward-error').locator('mark')).toHaveText('prize');
+  await expect(reward).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByTestId('recsys-start')).toBeDisabled();
+  await screenshot(page, 'recsys-bad-reward');
+
+  await reward.fill('constructor.constructor("alert(1)")()');
+  await expect(page.getByTestId('recsys-reward-error')).toBeVisible();
+  await expect(page.getByTestId('recsys-start')).toBeDisabled();
+
+  await reward.fill('purchased * price - 0.5 * left + 0.1 * clicked');
+  await expect(page.getByTestId('recsys-reward-ok')).toBeVisible();
+  await expect(page.getByTestId('recsys-start')).toBeEnabled();
+  await page.getByTestId('recsys-start').click();
+  await expect.poll(() => round(page), { timeout: 120_000 }).toBeGreaterThanOrEqual(50);
+  await expect(page.getByTestId('recsys-q')).toBeVisible();
+  await page.getByTestId('recsys-pause').click();
+  await expect(page.getByTestId('recsys-phase')).toHaveAttribute('data-phase', 'paused');
+
+  // A reward that is not finite for some outcome is caught by the preview: no race.
+  await reward.fill('log(price)');
+  await expect(page.getByTestId('recsys-reward-error')).toContainText('the reward is -Infinity');
+  await expect(page.getByTestId('recsys-start')).toBeDisabled();
+});
