@@ -1,0 +1,341 @@
+/**
+ * The one module that touches IndexedDB: saved sessions, their histories,
+ * samples and checkpoints. Works in the page and in the worker (both have
+ * IndexedDB). Writes that belong together happen in one transaction, so a
+ * failure or a closed tab leaves the database as it was before the write.
+ */
+import { openDB, type IDBPDatabase } from 'idb';
+import {
+  CheckpointError,
+  packCheckpoint,
+  unpackCheckpoint,
+  type Checkpoint,
+  type CheckpointInput,
+} from './checkpoint';
+import {
+  DB_NAME,
+  DB_VERSION,
+  upgrade,
+  type CheckpointRecord,
+  type HistoryRecord,
+  type Json,
+  type LabKind,
+  type MetricHistory,
+  type SampleRecord,
+  type SessionRecord,
+  type StoreSchema,
+} from './schema';
+
+export interface NewSession {
+  name: string;
+  lab: LabKind;
+  config: Json;
+  seed: number;
+  backend: string;
+}
+
+/** A session as the sessions view lists it, with the bytes it holds. */
+export interface SessionSummary extends SessionRecord {
+  bytes: number;
+}
+
+/** Everything a deleted session had, so Undo can put it back as it was. */
+export interface DeletedSession {
+  session: SessionRecord;
+  history: HistoryRecord | undefined;
+  samples: SampleRecord[];
+  checkpoints: CheckpointRecord[];
+}
+
+export interface OpenOptions {
+  name?: string;
+  /** Another tab holds an older version open; this one waits until it closes. */
+  onBlocked?: () => void;
+  /** This connection stands in the way of a newer version: it has been closed. */
+  onVersionChange?: () => void;
+}
+
+function newId(): string {
+  return crypto.randomUUID();
+}
+
+/** Rough stored size of a value: the bytes of its binary parts plus its JSON. */
+function sizeOf(value: unknown): number {
+  let bytes = 0;
+  const json = JSON.stringify(value, (_key, v: unknown) => {
+    if (v instanceof ArrayBuffer) {
+      bytes += v.byteLength;
+      return undefined;
+    }
+    if (ArrayBuffer.isView(v)) {
+      bytes += v.byteLength;
+      return undefined;
+    }
+    return v;
+  });
+  return bytes + (json?.length ?? 0);
+}
+
+export class SessionStore {
+  private constructor(readonly db: IDBPDatabase<StoreSchema>) {}
+
+  /** Opens (creating or upgrading) the database. Throws where IndexedDB is unavailable. */
+  static async open(options: OpenOptions = {}): Promise<SessionStore> {
+    if (typeof indexedDB === 'undefined')
+      throw new Error('IndexedDB is not available here (a private window, or storage is off)');
+    const db = await openDB<StoreSchema>(options.name ?? DB_NAME, DB_VERSION, {
+      // A failed migration aborts the upgrade: the database stays at its old version, data intact.
+      upgrade: (database, oldVersion, _new, tx) =>
+        void upgrade(database, oldVersion, tx).catch(() => tx.abort()),
+      blocked: () => options.onBlocked?.(),
+      blocking: () => {
+        // Let the newer version open; this tab is told and must reopen.
+        db.close();
+        options.onVersionChange?.();
+      },
+    });
+    return new SessionStore(db);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  async create(input: NewSession): Promise<SessionRecord> {
+    const now = Date.now();
+    const session: SessionRecord = {
+      id: newId(),
+      ...input,
+      step: 0,
+      checkpointId: null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    const tx = this.db.transaction(['sessions', 'histories'], 'readwrite');
+    await Promise.all([
+      tx.objectStore('sessions').add(session),
+      tx.objectStore('histories').add({ sessionId: session.id, metrics: {} }),
+      tx.done,
+    ]);
+    return session;
+  }
+
+  get(id: string): Promise<SessionRecord | undefined> {
+    return this.db.get('sessions', id);
+  }
+
+  /** Every session, newest first, with the bytes each one holds. */
+  async list(): Promise<SessionSummary[]> {
+    const tx = this.db.transaction(['sessions', 'histories', 'samples', 'checkpoints']);
+    const sessions = await tx.objectStore('sessions').index('updatedAt').getAll();
+    const out: SessionSummary[] = [];
+    for (const s of sessions.reverse()) {
+      const [history, samples, checkpoints] = await Promise.all([
+        tx.objectStore('histories').get(s.id),
+        tx.objectStore('samples').index('sessionId').getAll(s.id),
+        tx.objectStore('checkpoints').index('sessionId').getAll(s.id),
+      ]);
+      const bytes =
+        sizeOf(s) +
+        sizeOf(history) +
+        samples.reduce((n, r) => n + sizeOf(r), 0) +
+        checkpoints.reduce((n, r) => n + sizeOf(r), 0);
+      out.push({ ...s, bytes });
+    }
+    await tx.done;
+    return out;
+  }
+
+  /** Changes a session's small fields (name, config, step, backend). */
+  async update(
+    id: string,
+    change: Partial<Pick<SessionRecord, 'name' | 'config' | 'step' | 'backend'>>,
+  ): Promise<SessionRecord> {
+    const tx = this.db.transaction('sessions', 'readwrite');
+    const s = await tx.store.get(id);
+    if (!s) throw new Error(`there is no session ${id}`);
+    const next = { ...s, ...change, updatedAt: Date.now() };
+    await tx.store.put(next);
+    await tx.done;
+    return next;
+  }
+
+  rename(id: string, name: string): Promise<SessionRecord> {
+    const trimmed = name.trim();
+    if (!trimmed) return Promise.reject(new Error('a session needs a name'));
+    return this.update(id, { name: trimmed });
+  }
+
+  async saveHistory(id: string, metrics: MetricHistory): Promise<void> {
+    const tx = this.db.transaction(['sessions', 'histories'], 'readwrite');
+    if (!(await tx.objectStore('sessions').getKey(id))) {
+      tx.abort();
+      throw new Error(`there is no session ${id}`);
+    }
+    await tx.objectStore('histories').put({ sessionId: id, metrics });
+    await tx.done;
+  }
+
+  async history(id: string): Promise<MetricHistory> {
+    return (await this.db.get('histories', id))?.metrics ?? {};
+  }
+
+  async addSample(sample: SampleRecord): Promise<void> {
+    const { width, height, channels, pixels } = sample;
+    if (pixels.length !== width * height * channels)
+      throw new Error(
+        `a ${width}×${height}×${channels} sample needs ${width * height * channels} bytes`,
+      );
+    await this.db.put('samples', sample);
+  }
+
+  samples(id: string): Promise<SampleRecord[]> {
+    return this.db.getAllFromIndex('samples', 'sessionId', id);
+  }
+
+  /** Frees space: deletes a session's samples before `beforeStep` (all of them by default). */
+  async deleteSamples(id: string, beforeStep = Infinity): Promise<number> {
+    const tx = this.db.transaction('samples', 'readwrite');
+    let n = 0;
+    let cursor = await tx.store.index('sessionId').openCursor(id);
+    while (cursor) {
+      if (cursor.value.step < beforeStep) {
+        await cursor.delete();
+        n++;
+      }
+      cursor = await cursor.continue();
+    }
+    await tx.done;
+    return n;
+  }
+
+  /**
+   * Saves a checkpoint atomically. The bytes are packed and checked first (a
+   * non-finite weight refuses it); then, in one transaction, the new
+   * checkpoint is written, the session is pointed at it, and the previous one
+   * is deleted. If anything fails, the transaction is aborted and the session
+   * keeps its previous checkpoint.
+   */
+  async writeCheckpoint(id: string, input: CheckpointInput): Promise<CheckpointRecord> {
+    const record = packCheckpoint(input, { id: newId(), sessionId: id, createdAt: Date.now() });
+    const tx = this.db.transaction(['sessions', 'checkpoints'], 'readwrite');
+    try {
+      const sessions = tx.objectStore('sessions');
+      const session = await sessions.get(id);
+      if (!session) throw new Error(`there is no session ${id}`);
+      await tx.objectStore('checkpoints').add(record);
+      await sessions.put({
+        ...session,
+        checkpointId: record.id,
+        step: record.step,
+        updatedAt: record.createdAt,
+      });
+      if (session.checkpointId) await tx.objectStore('checkpoints').delete(session.checkpointId);
+      await tx.done;
+    } catch (e) {
+      try {
+        tx.abort();
+      } catch {
+        // Already aborted or finished by the error itself.
+      }
+      await tx.done.catch(() => {});
+      throw e;
+    }
+    return record;
+  }
+
+  /** The session's current checkpoint, unpacked and checked, or null. */
+  async checkpoint(id: string): Promise<Checkpoint | null> {
+    const session = await this.get(id);
+    if (!session?.checkpointId) return null;
+    const record = await this.db.get('checkpoints', session.checkpointId);
+    if (!record)
+      throw new CheckpointError(`session ${session.name} points at a missing checkpoint`);
+    return unpackCheckpoint(record);
+  }
+
+  /** Deletes a session and all it holds, returning it all for Undo. */
+  async delete(id: string): Promise<DeletedSession> {
+    const tx = this.db.transaction(
+      ['sessions', 'histories', 'samples', 'checkpoints'],
+      'readwrite',
+    );
+    const session = await tx.objectStore('sessions').get(id);
+    if (!session) {
+      tx.abort();
+      await tx.done.catch(() => {});
+      throw new Error(`there is no session ${id}`);
+    }
+    const history = await tx.objectStore('histories').get(id);
+    const samples = await tx.objectStore('samples').index('sessionId').getAll(id);
+    const checkpoints = await tx.objectStore('checkpoints').index('sessionId').getAll(id);
+    await tx.objectStore('sessions').delete(id);
+    await tx.objectStore('histories').delete(id);
+    for (const s of samples) await tx.objectStore('samples').delete([id, s.step]);
+    for (const c of checkpoints) await tx.objectStore('checkpoints').delete(c.id);
+    await tx.done;
+    return { session, history, samples, checkpoints };
+  }
+
+  /** Puts a deleted session back exactly as it was (Undo). */
+  async restore(d: DeletedSession): Promise<void> {
+    await this.putAll(d);
+  }
+
+  /** Writes a whole session in one transaction (restore, duplicate, import). */
+  async putAll(d: DeletedSession): Promise<void> {
+    const tx = this.db.transaction(
+      ['sessions', 'histories', 'samples', 'checkpoints'],
+      'readwrite',
+    );
+    await Promise.all([
+      tx.objectStore('sessions').add(d.session),
+      tx.objectStore('histories').put(d.history ?? { sessionId: d.session.id, metrics: {} }),
+      ...d.samples.map((s) => tx.objectStore('samples').add(s)),
+      ...d.checkpoints.map((c) => tx.objectStore('checkpoints').add(c)),
+      tx.done,
+    ]);
+  }
+
+  /** Everything a session holds (export, duplicate). */
+  async read(id: string): Promise<DeletedSession> {
+    const tx = this.db.transaction(['sessions', 'histories', 'samples', 'checkpoints']);
+    const session = await tx.objectStore('sessions').get(id);
+    if (!session) throw new Error(`there is no session ${id}`);
+    const [history, samples, current] = await Promise.all([
+      tx.objectStore('histories').get(id),
+      tx.objectStore('samples').index('sessionId').getAll(id),
+      session.checkpointId ? tx.objectStore('checkpoints').get(session.checkpointId) : undefined,
+    ]);
+    await tx.done;
+    return { session, history, samples, checkpoints: current ? [current] : [] };
+  }
+
+  /** A copy of a session under a new id and name, with its current checkpoint. */
+  async duplicate(id: string, name?: string): Promise<SessionRecord> {
+    const d = await this.read(id);
+    const copy = withNewIds(d, name ?? `${d.session.name} (copy)`);
+    await this.putAll(copy);
+    return copy.session;
+  }
+}
+
+/** The same session under fresh ids (duplicate, import: never overwrite). */
+export function withNewIds(d: DeletedSession, name: string): DeletedSession {
+  const now = Date.now();
+  const id = newId();
+  const checkpoints = d.checkpoints.map((c) => ({ ...c, id: newId(), sessionId: id }));
+  return {
+    session: {
+      ...d.session,
+      id,
+      name,
+      checkpointId: checkpoints[0]?.id ?? null,
+      createdAt: now,
+      updatedAt: now,
+    },
+    history: { sessionId: id, metrics: d.history?.metrics ?? {} },
+    samples: d.samples.map((s) => ({ ...s, sessionId: id })),
+    checkpoints,
+  };
+}

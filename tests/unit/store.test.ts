@@ -1,0 +1,389 @@
+import 'fake-indexeddb/auto';
+import fc from 'fast-check';
+import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
+import { openDB } from 'idb';
+import { afterEach, describe, expect, it } from 'vitest';
+import { presetFor } from '../../src/core/gan/config';
+import { defaultRecsysConfig } from '../../src/core/rl/lab/config';
+import { CheckpointError, type CheckpointInput } from '../../src/core/store/checkpoint';
+import { isQuotaError, storageHealth } from '../../src/core/store/health';
+import { createV1, type Json, type StoreSchema } from '../../src/core/store/schema';
+import { SessionStore } from '../../src/core/store/sessions';
+import {
+  exportSession,
+  ImportError,
+  importSession,
+  readSessionFile,
+} from '../../src/core/store/transfer';
+
+let n = 0;
+const opened: SessionStore[] = [];
+async function freshStore(name = `test-${++n}`): Promise<SessionStore> {
+  const s = await SessionStore.open({ name });
+  opened.push(s);
+  return s;
+}
+afterEach(() => {
+  for (const s of opened.splice(0)) s.close();
+});
+
+function checkpoint(step: number, scale = 1): CheckpointInput {
+  return {
+    step,
+    weights: [
+      {
+        name: 'dense/kernel',
+        shape: [3, 2],
+        dtype: 'float32',
+        data: Float32Array.from([1, 2, 3, 4, 5, 6], (x) => x * scale),
+      },
+      { name: 'dense/bias', shape: [2], dtype: 'float32', data: new Float32Array([0.5, -0.5]) },
+    ],
+    optimizer: [
+      { name: 'adam/m', shape: [2], dtype: 'float32', data: new Float32Array([0.1, 0.2]) },
+      { name: 'adam/t', shape: [], dtype: 'int32', data: new Int32Array([step]) },
+    ],
+    rng: [1, 2, 3, 4],
+    extra: { epsilon: 0.1 },
+  };
+}
+
+const recsys = defaultRecsysConfig() as unknown as Json;
+const newSession = {
+  name: 'Race 1',
+  lab: 'recsys' as const,
+  config: recsys,
+  seed: 1,
+  backend: 'webgpu',
+};
+
+describe('session store', () => {
+  it('creates, lists, renames, saves history and samples, duplicates', async () => {
+    const store = await freshStore();
+    const s = await store.create(newSession);
+    await store.saveHistory(s.id, { reward: { x: [1, 2, 3], y: [0.1, 0.5, NaN] } });
+    await store.addSample({
+      sessionId: s.id,
+      step: 10,
+      width: 2,
+      height: 2,
+      channels: 1,
+      pixels: new Uint8Array([0, 64, 128, 255]),
+    });
+    await expect(
+      store.addSample({
+        sessionId: s.id,
+        step: 11,
+        width: 2,
+        height: 2,
+        channels: 1,
+        pixels: new Uint8Array(3),
+      }),
+    ).rejects.toThrow(/needs 4 bytes/);
+    await store.rename(s.id, '  Fashion race ');
+    await expect(store.rename(s.id, '   ')).rejects.toThrow(/needs a name/);
+    const history = await store.history(s.id);
+    expect(history.reward!.y[2]).toBeNaN();
+    const copy = await store.duplicate(s.id);
+    expect(copy.name).toBe('Fashion race (copy)');
+    expect(copy.id).not.toBe(s.id);
+    const list = await store.list();
+    expect(list.map((x) => x.name).sort()).toEqual(['Fashion race', 'Fashion race (copy)']);
+    expect(list.every((x) => x.bytes > 4)).toBe(true);
+    expect(await store.samples(copy.id)).toHaveLength(1);
+    expect(await store.deleteSamples(s.id)).toBe(1);
+    expect(await store.samples(s.id)).toHaveLength(0);
+    expect(await store.samples(copy.id)).toHaveLength(1);
+  });
+
+  it('round-trips a checkpoint exactly, and replaces the previous one', async () => {
+    const store = await freshStore();
+    const s = await store.create(newSession);
+    expect(await store.checkpoint(s.id)).toBeNull();
+    const first = await store.writeCheckpoint(s.id, checkpoint(100));
+    await store.writeCheckpoint(s.id, checkpoint(200, 2));
+    const c = (await store.checkpoint(s.id))!;
+    expect(c.step).toBe(200);
+    expect(Array.from(c.weights[0]!.data)).toEqual([2, 4, 6, 8, 10, 12]);
+    expect(c.weights[0]!.shape).toEqual([3, 2]);
+    expect(c.optimizer[1]!.data).toBeInstanceOf(Int32Array);
+    expect(Array.from(c.optimizer[1]!.data)).toEqual([200]);
+    expect(c.rng).toEqual([1, 2, 3, 4]);
+    expect(c.extra).toEqual({ epsilon: 0.1 });
+    expect((await store.get(s.id))!.step).toBe(200);
+    // The old checkpoint is gone: one per session.
+    expect(await store.db.get('checkpoints', first.id)).toBeUndefined();
+    expect(await store.db.count('checkpoints')).toBe(1);
+  });
+
+  it('refuses a checkpoint with NaN weights or wrong shapes, keeping the good one', async () => {
+    const store = await freshStore();
+    const s = await store.create(newSession);
+    await store.writeCheckpoint(s.id, checkpoint(100));
+    const bad = checkpoint(150);
+    bad.weights[1]!.data[1] = NaN;
+    await expect(store.writeCheckpoint(s.id, bad)).rejects.toThrow(CheckpointError);
+    await expect(store.writeCheckpoint(s.id, bad)).rejects.toThrow(/dense\/bias holds NaN/);
+    const wrong = checkpoint(150);
+    wrong.weights[0]!.shape = [4, 2];
+    await expect(store.writeCheckpoint(s.id, wrong)).rejects.toThrow(/6 values for shape \[4, 2\]/);
+    expect((await store.checkpoint(s.id))!.step).toBe(100);
+  });
+
+  it('leaves the previous checkpoint intact when the write fails midway', async () => {
+    const store = await freshStore();
+    const s = await store.create(newSession);
+    await store.writeCheckpoint(s.id, checkpoint(100));
+    // Fail the session update that follows the checkpoint write, inside the same transaction.
+    const proto = IDBObjectStore.prototype;
+    const put = proto.put;
+    proto.put = function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['put']>) {
+      if (this.name === 'sessions') throw new DOMException('disk full', 'QuotaExceededError');
+      return put.apply(this, args);
+    };
+    try {
+      await expect(store.writeCheckpoint(s.id, checkpoint(200, 3))).rejects.toThrow(/disk full/);
+    } finally {
+      proto.put = put;
+    }
+    const c = (await store.checkpoint(s.id))!;
+    expect(c.step).toBe(100);
+    expect(Array.from(c.weights[0]!.data)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(await store.db.count('checkpoints')).toBe(1); // the half-written one was rolled back
+    expect((await store.get(s.id))!.step).toBe(100);
+  });
+
+  it('deletes a session with everything it holds, and Undo puts it all back', async () => {
+    const store = await freshStore();
+    const s = await store.create(newSession);
+    await store.saveHistory(s.id, { loss: { x: [1], y: [2] } });
+    await store.writeCheckpoint(s.id, checkpoint(7));
+    await store.addSample({
+      sessionId: s.id,
+      step: 7,
+      width: 1,
+      height: 1,
+      channels: 3,
+      pixels: new Uint8Array(3),
+    });
+    const gone = await store.delete(s.id);
+    expect(await store.list()).toEqual([]);
+    expect(await store.db.count('checkpoints')).toBe(0);
+    expect(await store.db.count('samples')).toBe(0);
+    await store.restore(gone);
+    expect((await store.checkpoint(s.id))!.step).toBe(7);
+    expect(await store.history(s.id)).toEqual({ loss: { x: [1], y: [2] } });
+    expect(await store.samples(s.id)).toHaveLength(1);
+  });
+
+  it('migrates a version-1 database, moving histories out of the session records', async () => {
+    const name = `legacy-${++n}`;
+    const v1 = await openDB<StoreSchema>(name, 1, { upgrade: (db) => createV1(db) });
+    const legacy = {
+      id: 'old-1',
+      name: 'Old run',
+      lab: 'gan' as const,
+      config: presetFor('toy') as unknown as Json,
+      seed: 3,
+      backend: 'webgl',
+      step: 40,
+      checkpointId: null,
+      createdAt: 1,
+      updatedAt: 2,
+      history: { dLoss: { x: [1, 2], y: [0.7, 0.6] } },
+    };
+    await v1.put('sessions', legacy);
+    v1.close();
+    const store = await freshStore(name);
+    expect(store.db.version).toBe(2);
+    const s = (await store.get('old-1'))!;
+    expect(s.name).toBe('Old run');
+    expect('history' in s).toBe(false);
+    expect(await store.history('old-1')).toEqual({ dLoss: { x: [1, 2], y: [0.7, 0.6] } });
+  });
+
+  it('closes itself when a newer version needs the database, and says so', async () => {
+    const name = `blocking-${++n}`;
+    let told = false;
+    const old = await SessionStore.open({ name, onVersionChange: () => (told = true) });
+    const newer = await openDB(name, 3, { upgrade: () => {} });
+    expect(told).toBe(true);
+    newer.close();
+    old.close();
+  });
+});
+
+describe('session files', () => {
+  async function exported(): Promise<{ store: SessionStore; bytes: Uint8Array; id: string }> {
+    const store = await freshStore();
+    const s = await store.create(newSession);
+    await store.saveHistory(s.id, { reward: { x: [8, 16], y: [1.5, NaN] } });
+    await store.writeCheckpoint(s.id, checkpoint(16));
+    await store.addSample({
+      sessionId: s.id,
+      step: 16,
+      width: 2,
+      height: 1,
+      channels: 3,
+      pixels: new Uint8Array([1, 2, 3, 4, 5, 6]),
+    });
+    return { store, bytes: await exportSession(store, s.id), id: s.id };
+  }
+
+  /** Rewrites the manifest (or another entry) of a session file. */
+  function tamper(
+    bytes: Uint8Array,
+    edit: (files: Record<string, Uint8Array>) => void,
+  ): Uint8Array {
+    const files = unzipSync(bytes);
+    edit(files);
+    return zipSync(files);
+  }
+  // The hostile-file cases poke at any field of the manifest, typed or not.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  type Loose = Record<string, any>;
+  function editManifest(bytes: Uint8Array, edit: (m: Loose) => void): Uint8Array {
+    return tamper(bytes, (f) => {
+      const m = JSON.parse(strFromU8(f['manifest.json']!)) as Loose;
+      edit(m);
+      f['manifest.json'] = strToU8(JSON.stringify(m));
+    });
+  }
+
+  it('export then import gives an identical session under a new id', async () => {
+    const { store, bytes, id } = await exported();
+    const imported = await importSession(store, bytes);
+    expect(imported.id).not.toBe(id);
+    const [a, b] = await Promise.all([store.read(id), store.read(imported.id)]);
+    expect(b.session.name).toBe(a.session.name);
+    expect(b.session.config).toEqual(a.session.config);
+    expect(b.session.step).toBe(16);
+    expect(b.history!.metrics.reward!.x).toEqual([8, 16]);
+    expect(b.history!.metrics.reward!.y[1]).toBeNaN();
+    expect(Array.from(b.samples[0]!.pixels)).toEqual([1, 2, 3, 4, 5, 6]);
+    const [ca, cb] = await Promise.all([store.checkpoint(id), store.checkpoint(imported.id)]);
+    expect(cb!.weights.map((t) => Array.from(t.data))).toEqual(
+      ca!.weights.map((t) => Array.from(t.data)),
+    );
+    expect(cb!.optimizer.map((t) => Array.from(t.data))).toEqual(
+      ca!.optimizer.map((t) => Array.from(t.data)),
+    );
+    expect(cb!.rng).toEqual(ca!.rng);
+  });
+
+  it('refuses hostile and damaged files with a reason, and writes nothing', async () => {
+    const { store, bytes } = await exported();
+    const before = await store.db.count('sessions');
+    const cases: [Uint8Array, RegExp][] = [
+      [bytes.slice(0, bytes.length - 40), /not a readable zip|missing|damaged/],
+      [strToU8('hello'), /not a readable zip/],
+      [zipSync({ 'notes.txt': strToU8('hi') }), /unexpected entry "notes.txt"/],
+      [tamper(bytes, (f) => delete f['manifest.json']), /no manifest.json/],
+      [tamper(bytes, (f) => (f['manifest.json'] = strToU8('{ nope'))), /not valid JSON/],
+      [editManifest(bytes, (m) => (m.format = 'other')), /not a session/],
+      [editManifest(bytes, (m) => (m.session.evil = 1)), /not a session/],
+      [
+        editManifest(bytes, (m) => (m.session.config.agents = 'all')),
+        /agents must be a array|settings are not valid/,
+      ],
+      [editManifest(bytes, (m) => (m.session.config.population = 1000)), /population/],
+      [
+        editManifest(bytes, (m) => (m.session.config.reward = 'constructor.constructor("x")()')),
+        /reward/,
+      ],
+      [
+        tamper(bytes, (f) => {
+          const text = strFromU8(f['manifest.json']!).replace(
+            '"config":{',
+            '"config":{"__proto__":{"polluted":1},',
+          );
+          f['manifest.json'] = strToU8(text);
+        }),
+        /__proto__|unknown settings/,
+      ],
+      [
+        editManifest(bytes, (m) => (m.checkpoint.weights[0].shape = [30, 2])),
+        /checkpoint.bin has \d+ bytes/,
+      ],
+      [editManifest(bytes, (m) => (m.checkpoint.weights[0].offset = 2)), /bad offset|damaged/],
+      [
+        tamper(bytes, (f) => (f['checkpoint.bin'] = f['checkpoint.bin']!.slice(4))),
+        /checkpoint.bin has/,
+      ],
+      [
+        tamper(bytes, (f) => {
+          const bin = f['checkpoint.bin']!.slice();
+          new DataView(bin.buffer).setFloat32(0, NaN, true);
+          f['checkpoint.bin'] = bin;
+        }),
+        /holds NaN/,
+      ],
+      [tamper(bytes, (f) => (f['samples/16.bin'] = new Uint8Array(5))), /needs 6/],
+      [editManifest(bytes, (m) => (m.history.reward.y = [1])), /2 steps but 1 values/],
+    ];
+    for (const [file, reason] of cases) {
+      await expect(importSession(store, file)).rejects.toThrow(ImportError);
+      await expect(importSession(store, file)).rejects.toThrow(reason);
+    }
+    expect(await store.db.count('sessions')).toBe(before);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('never throws anything but an ImportError on random or mangled bytes', async () => {
+    const { bytes } = await exported();
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 400 }), (junk) => {
+        expect(() => readSessionFile(junk)).toThrow(ImportError);
+      }),
+      { numRuns: 300 },
+    );
+    const manifest = JSON.parse(strFromU8(unzipSync(bytes)['manifest.json']!)) as Record<
+      string,
+      unknown
+    >;
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.tuple(
+            fc.constantFrom('session', 'checkpoint', 'history', 'samples', 'format', 'version'),
+            fc.jsonValue(),
+          ),
+          { maxLength: 3 },
+        ),
+        (edits) => {
+          const m = structuredClone(manifest);
+          for (const [k, value] of edits) m[k] = value;
+          const file = tamper(bytes, (f) => (f['manifest.json'] = strToU8(JSON.stringify(m))));
+          try {
+            readSessionFile(file);
+          } catch (e) {
+            expect(e).toBeInstanceOf(ImportError);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('storage health', () => {
+  const manager = (usage: number, quota: number, granted: boolean) => ({
+    persisted: () => Promise.resolve(false),
+    persist: () => Promise.resolve(granted),
+    estimate: () => Promise.resolve({ usage, quota }),
+  });
+
+  it('asks for persistence and warns when storage is nearly full or not kept', async () => {
+    expect(await storageHealth(manager(10, 100, true))).toEqual({
+      usage: 10,
+      quota: 100,
+      persisted: true,
+      warning: null,
+    });
+    expect((await storageHealth(manager(95, 100, true))).warning).toMatch(/95% full/);
+    expect((await storageHealth(manager(1, 100, false))).warning).toMatch(/may clear/);
+    expect((await storageHealth(undefined)).warning).toMatch(/does not report/);
+    expect(isQuotaError(new DOMException('x', 'QuotaExceededError'))).toBe(true);
+    expect(isQuotaError(new Error('other'))).toBe(false);
+  });
+});
