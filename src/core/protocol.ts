@@ -8,7 +8,7 @@ import type { DemoSnapshot } from './demo/digit-classifier';
 import type { GanConfig } from './gan/config';
 import type { GanAnswer, GanImages, GanQuery, GanSnapshot } from './gan/gan-job';
 import type { RecsysConfig } from './rl/lab/config';
-import type { RecsysSnapshot } from './rl/lab/recsys-job';
+import type { RecsysSnapshot } from './rl/lab/snapshot';
 
 /**
  * A job the worker can run; later labs add their own kinds here. A GAN on

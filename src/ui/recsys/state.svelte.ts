@@ -5,7 +5,7 @@
  */
 import { downsample, type Point } from '../../charts/series';
 import type { FromWorker, JobState } from '../../core/protocol';
-import { AGENTS, type AgentName } from '../../core/rl/agents/registry';
+import { AGENT_LABELS, type AgentName } from '../../core/rl/agents/names';
 import {
   defaultRecsysConfig,
   labAgent,
@@ -13,11 +13,7 @@ import {
   type ConfigProblem,
   type RecsysConfig,
 } from '../../core/rl/lab/config';
-import {
-  POINT_STRIDE,
-  type AgentSnapshot,
-  type RecsysSnapshot,
-} from '../../core/rl/lab/recsys-job';
+import { POINT_STRIDE, type AgentSnapshot, type RecsysSnapshot } from '../../core/rl/lab/snapshot';
 import { previewReward, type RewardPreview } from '../../core/rl/lab/reward-preview';
 import { compileReward, RewardError } from '../../core/rl/reward/expression';
 import type { ShopName } from '../../core/rl/sim/presets';
@@ -162,8 +158,8 @@ export class RecsysState {
     this.curves = config.agents.map((a, i) => ({
       label:
         config.agents.filter((b) => b.kind === a.kind).length > 1
-          ? `${AGENTS[a.kind].label} #${i + 1}`
-          : AGENTS[a.kind].label,
+          ? `${AGENT_LABELS[a.kind]} #${i + 1}`
+          : AGENT_LABELS[a.kind],
       reward: [],
       regret: [],
       ctr: [],
@@ -267,6 +263,21 @@ export class RecsysState {
     this.step = s.step;
     this.decisions = s.decisions;
     this.ranOn = s.backend;
+  }
+
+  /** The race's curves as named series, for saving as a session. */
+  metricHistory(): Record<string, { x: number[]; y: number[] }> {
+    const out: Record<string, { x: number[]; y: number[] }> = {};
+    const put = (name: string, ps: Point[]) =>
+      (out[name] = { x: ps.map((p) => p.x), y: ps.map((p) => p.y) });
+    for (const c of this.curves) {
+      put(`${c.label} · cumulative reward`, c.reward);
+      put(`${c.label} · cumulative regret`, c.regret);
+      put(`${c.label} · CTR`, c.ctr);
+      put(`${c.label} · conversion`, c.conversion);
+      if (c.loss.length > 0) put(`${c.label} · loss`, c.loss);
+    }
+    return out;
   }
 
   /** The finished (or paused) race's curves as CSV: one row per agent and point. */

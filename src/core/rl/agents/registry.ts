@@ -15,6 +15,7 @@ import {
 } from './bandits';
 import { DqnAgent } from './dqn';
 import { LinUcbAgent } from './linucb';
+import { AGENT_LABELS, isAgentName, type AgentName } from './names';
 import { QLearningAgent, SarsaAgent, type TabularOptions } from './tabular';
 
 /**
@@ -35,59 +36,61 @@ const TABULAR: TabularOptions = {
 };
 
 const ENTRIES = {
-  random: { label: 'random', make: (s: ProblemShape, seed: number) => new RandomAgent(s, seed) },
+  random: {
+    label: AGENT_LABELS['random'],
+    make: (s: ProblemShape, seed: number) => new RandomAgent(s, seed),
+  },
   popularity: {
-    label: 'popularity',
+    label: AGENT_LABELS['popularity'],
     make: (s: ProblemShape, seed: number) => new PopularityAgent(s, seed),
   },
   egreedy: {
-    label: 'ε-greedy (0.1)',
+    label: AGENT_LABELS['egreedy'],
     make: (s: ProblemShape, seed: number) =>
       new EpsilonGreedyAgent(s, { kind: 'constant', epsilon: 0.1 }, seed),
   },
   'egreedy-decay': {
-    label: 'ε-greedy (decaying)',
+    label: AGENT_LABELS['egreedy-decay'],
     make: (s: ProblemShape, seed: number) =>
       new EpsilonGreedyAgent(s, { kind: 'exponential', start: 1, end: 0.01, decay: 0.999 }, seed),
   },
-  ucb: { label: 'UCB1', make: (s: ProblemShape, seed: number) => new Ucb1Agent(s, seed, 0.5) },
+  ucb: {
+    label: AGENT_LABELS['ucb'],
+    make: (s: ProblemShape, seed: number) => new Ucb1Agent(s, seed, 0.5),
+  },
   'ts-beta': {
-    label: 'Thompson (Beta)',
+    label: AGENT_LABELS['ts-beta'],
     make: (s: ProblemShape, seed: number) => new ThompsonBetaAgent(s, seed),
   },
   'ts-gauss': {
-    label: 'Thompson (Gaussian)',
+    label: AGENT_LABELS['ts-gauss'],
     make: (s: ProblemShape, seed: number) => new ThompsonGaussianAgent(s, seed, 0.5),
   },
   linucb: {
-    label: 'LinUCB',
+    label: AGENT_LABELS['linucb'],
     make: (s: ProblemShape, seed: number) => new LinUcbAgent(s, seed, { alpha: 0.5 }),
   },
   qlearning: {
-    label: 'Q-learning',
+    label: AGENT_LABELS['qlearning'],
     make: (s: ProblemShape, seed: number) => new QLearningAgent(s, TABULAR, seed),
   },
   sarsa: {
-    label: 'SARSA',
+    label: AGENT_LABELS['sarsa'],
     make: (s: ProblemShape, seed: number) => new SarsaAgent(s, TABULAR, seed),
   },
   dqn: {
-    label: 'DQN (double)',
+    label: AGENT_LABELS['dqn'],
     make: (s: ProblemShape, seed: number) =>
       new DqnAgent(s, { gamma: 0.5, exploration: DEFAULT_EXPLORATION }, seed),
   },
-} satisfies Record<string, AgentEntry>;
+} satisfies Record<AgentName, AgentEntry>;
 
 export interface AgentEntry {
   label: string;
   make: (shape: ProblemShape, seed: number) => Agent;
 }
-export type AgentName = keyof typeof ENTRIES;
 export const AGENTS: Record<AgentName, AgentEntry> = ENTRIES;
-
-export function isAgentName(s: string): s is AgentName {
-  return Object.hasOwn(AGENTS, s);
-}
+export { isAgentName, type AgentName };
 
 /** Parses "ucb,linucb,dqn"; throws naming an unknown agent and listing the known ones. */
 export function parseAgentList(list: string): AgentName[] {

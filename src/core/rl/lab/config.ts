@@ -3,21 +3,10 @@
  * the seed, the reward expression and the agents racing with their
  * hyperparameters. It is what the page sends the worker, and what a saved
  * session or the URL will carry. Every field is checked by `recsysConfigError`.
+ * No agent code here: the page imports this module, and DQN would bring tfjs
+ * with it (build-agent.ts makes the agents, in the worker).
  */
-import type { Agent, ProblemShape } from '../contract';
-import type { Exploration } from '../agents/adaptive';
-import {
-  EpsilonGreedyAgent,
-  PopularityAgent,
-  RandomAgent,
-  ThompsonBetaAgent,
-  ThompsonGaussianAgent,
-  Ucb1Agent,
-} from '../agents/bandits';
-import { DqnAgent } from '../agents/dqn';
-import { LinUcbAgent } from '../agents/linucb';
-import { AGENTS, isAgentName, type AgentName } from '../agents/registry';
-import { QLearningAgent, SarsaAgent } from '../agents/tabular';
+import { AGENT_LABELS, isAgentName, type AgentName } from '../agents/names';
 import { compileReward, RewardError } from '../reward/expression';
 import { isShopName, shopPreset, type ShopConfig, type ShopName } from '../sim/presets';
 
@@ -206,69 +195,7 @@ export function recsysConfigError(c: RecsysConfig): ConfigProblem | null {
   if (c.agents.length < 1 || c.agents.length > 4) return fail('agents', 'race one to four agents');
   for (const [i, a] of c.agents.entries()) {
     const problem = agentProblem(a);
-    if (problem) return fail(`agents.${i}`, `${AGENTS[a.kind]?.label ?? 'agent'}: ${problem}`);
+    if (problem) return fail(`agents.${i}`, `${AGENT_LABELS[a.kind] ?? 'agent'}: ${problem}`);
   }
   return null;
-}
-
-function exploration(a: LabAgent): Exploration {
-  const base = {
-    kind: 'linear',
-    start: a.epsilonStart,
-    end: a.epsilonEnd,
-    steps: a.epsilonSteps,
-  } as const;
-  return a.adaptive ? { kind: 'adaptive', base } : { kind: 'schedule', schedule: base };
-}
-
-/** Builds a racing agent from its settings. */
-export function buildAgent(a: LabAgent, shape: ProblemShape, seed: number): Agent {
-  const schedule = {
-    kind: 'linear',
-    start: a.epsilonStart,
-    end: a.epsilonEnd,
-    steps: a.epsilonSteps,
-  } as const;
-  const tabular = {
-    gamma: a.gamma,
-    learningRate:
-      a.learningRate > 0
-        ? ({ kind: 'constant', alpha: a.learningRate } as const)
-        : ({ kind: 'visits', power: 0.8 } as const),
-    exploration: exploration(a),
-  };
-  switch (a.kind) {
-    case 'random':
-      return new RandomAgent(shape, seed);
-    case 'popularity':
-      return new PopularityAgent(shape, seed);
-    case 'egreedy':
-    case 'egreedy-decay':
-      return new EpsilonGreedyAgent(shape, schedule, seed);
-    case 'ucb':
-      return new Ucb1Agent(shape, seed, a.ucbC);
-    case 'ts-beta':
-      return new ThompsonBetaAgent(shape, seed);
-    case 'ts-gauss':
-      return new ThompsonGaussianAgent(shape, seed, a.ucbC);
-    case 'linucb':
-      return new LinUcbAgent(shape, seed, { alpha: a.ucbC });
-    case 'qlearning':
-      return new QLearningAgent(shape, tabular, seed);
-    case 'sarsa':
-      return new SarsaAgent(shape, tabular, seed);
-    case 'dqn':
-      return new DqnAgent(
-        shape,
-        {
-          gamma: a.gamma,
-          exploration: exploration(a),
-          hidden: [a.hidden, a.hidden],
-          learningRate: a.learningRate,
-          replayCapacity: a.replay,
-          targetEvery: a.targetEvery,
-        },
-        seed,
-      );
-  }
 }

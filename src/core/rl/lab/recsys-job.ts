@@ -12,7 +12,7 @@
 import type { TrainingJob } from '../../jobs/job';
 import { showsArms, type ShowsArms } from '../agents/bandits';
 import { DqnAgent } from '../agents/dqn';
-import { AGENTS } from '../agents/registry';
+import { AGENT_LABELS } from '../agents/names';
 import { QLearningAgent, SarsaAgent } from '../agents/tabular';
 import type { Agent, Observation } from '../contract';
 import { decide } from '../interact';
@@ -20,94 +20,25 @@ import { ExpressionReward } from '../reward/shop-reward';
 import { generateCatalog, type Catalog } from '../sim/catalog';
 import { topK } from '../sim/oracle';
 import { ShopEnv } from '../sim/shop-env';
-import { buildAgent, recsysConfigError, shopFor, type RecsysConfig } from './config';
+import { buildAgent } from './build-agent';
+import { recsysConfigError, shopFor, type RecsysConfig } from './config';
+import {
+  FUNNEL,
+  SAMPLED_SHOPPERS,
+  type AgentSnapshot,
+  type ArmView,
+  type QView,
+  type RecsysSnapshot,
+  type StepRecord,
+} from './snapshot';
 
-/** Values per curve point: decisions, cumulative reward, cumulative regret, CTR, conversion. */
-export const POINT_STRIDE = 5;
-/** Funnel counts per agent: steps, clicks, carts, purchases, leaves, sessions ended. */
-export const FUNNEL = ['steps', 'clicks', 'carts', 'purchases', 'leaves', 'sessions'] as const;
-/** Shoppers per agent whose sessions are sent in full. */
-export const SAMPLED_SHOPPERS = 6;
+export * from './snapshot';
+
 const ARMS_SHOWN = 20;
 const Q_COLUMNS = 24;
 /** Decisions the CTR's moving average spans, and sessions the conversion's does. */
 const CTR_SPAN = 500;
 const CONVERSION_SPAN = 100;
-
-/** One step of a sampled shopper's session. */
-export interface StepRecord {
-  slate: number[];
-  /** Slate position clicked, or -1. */
-  position: number;
-  carted: boolean;
-  purchased: boolean;
-  left: boolean;
-  reward: number;
-  regret: number;
-}
-
-export interface ShopperView {
-  slot: number;
-  /** The how-many-th shopper to visit this slot (1-based). */
-  visitor: number;
-  segment: number;
-  /** The session so far (or, once it ended, all of it until the next shopper arrives). */
-  steps: StepRecord[];
-  ended: boolean;
-}
-
-export interface ArmView {
-  /** Items shown (the truest and the most pulled), best true value first. */
-  items: number[];
-  truth: number[];
-  mean: number[];
-  low: number[];
-  high: number[];
-  pulls: number[];
-}
-
-export interface QView {
-  /** Items of the columns: those with the highest Q in any state. */
-  items: number[];
-  /** states × items, row-major. */
-  values: Float32Array;
-  states: number;
-}
-
-export interface DqnView {
-  /** [update, loss] pairs read back since the last snapshot. */
-  loss: [number, number][];
-  replay: number;
-  capacity: number;
-  updates: number;
-  epsilon: number;
-}
-
-export interface AgentSnapshot {
-  label: string;
-  /** New curve points since the last snapshot, POINT_STRIDE values each. */
-  points: Float64Array;
-  /** Funnel counts since the start, in FUNNEL order. */
-  funnel: number[];
-  reward: number;
-  regret: number;
-  shoppers: ShopperView[];
-  arms: ArmView | null;
-  q: QView | null;
-  dqn: DqnView | null;
-}
-
-export interface RecsysSnapshot {
-  kind: 'recsys';
-  step: number;
-  /** Decisions each agent has made (rounds × population). */
-  decisions: number;
-  backend: string;
-  agents: AgentSnapshot[];
-  segmentNames: string[];
-  /** Sent in the first snapshot only: each item's price (median = 1) and category. */
-  catalog: { price: number[]; category: number[] } | null;
-}
 
 class Racer {
   readonly envs: ShopEnv[];
@@ -330,8 +261,8 @@ export class RecsysJob implements TrainingJob<RecsysSnapshot> {
       const agent = buildAgent(a, probe, config.seed * 7919 + 104_729 * (i + 1));
       const label =
         config.agents.filter((b) => b.kind === a.kind).length > 1
-          ? `${AGENTS[a.kind].label} #${i + 1}`
-          : AGENTS[a.kind].label;
+          ? `${AGENT_LABELS[a.kind]} #${i + 1}`
+          : AGENT_LABELS[a.kind];
       return new Racer(agent, label, config, this.catalog);
     });
   }

@@ -1,0 +1,77 @@
+/** Builds the lab's agents from their settings (worker side: DQN brings tfjs). */
+import type { Exploration } from '../agents/adaptive';
+import {
+  EpsilonGreedyAgent,
+  PopularityAgent,
+  RandomAgent,
+  ThompsonBetaAgent,
+  ThompsonGaussianAgent,
+  Ucb1Agent,
+} from '../agents/bandits';
+import { DqnAgent } from '../agents/dqn';
+import { LinUcbAgent } from '../agents/linucb';
+import { QLearningAgent, SarsaAgent } from '../agents/tabular';
+import type { Agent, ProblemShape } from '../contract';
+import type { LabAgent } from './config';
+
+function exploration(a: LabAgent): Exploration {
+  const base = {
+    kind: 'linear',
+    start: a.epsilonStart,
+    end: a.epsilonEnd,
+    steps: a.epsilonSteps,
+  } as const;
+  return a.adaptive ? { kind: 'adaptive', base } : { kind: 'schedule', schedule: base };
+}
+
+/** Builds a racing agent from its settings. */
+export function buildAgent(a: LabAgent, shape: ProblemShape, seed: number): Agent {
+  const schedule = {
+    kind: 'linear',
+    start: a.epsilonStart,
+    end: a.epsilonEnd,
+    steps: a.epsilonSteps,
+  } as const;
+  const tabular = {
+    gamma: a.gamma,
+    learningRate:
+      a.learningRate > 0
+        ? ({ kind: 'constant', alpha: a.learningRate } as const)
+        : ({ kind: 'visits', power: 0.8 } as const),
+    exploration: exploration(a),
+  };
+  switch (a.kind) {
+    case 'random':
+      return new RandomAgent(shape, seed);
+    case 'popularity':
+      return new PopularityAgent(shape, seed);
+    case 'egreedy':
+    case 'egreedy-decay':
+      return new EpsilonGreedyAgent(shape, schedule, seed);
+    case 'ucb':
+      return new Ucb1Agent(shape, seed, a.ucbC);
+    case 'ts-beta':
+      return new ThompsonBetaAgent(shape, seed);
+    case 'ts-gauss':
+      return new ThompsonGaussianAgent(shape, seed, a.ucbC);
+    case 'linucb':
+      return new LinUcbAgent(shape, seed, { alpha: a.ucbC });
+    case 'qlearning':
+      return new QLearningAgent(shape, tabular, seed);
+    case 'sarsa':
+      return new SarsaAgent(shape, tabular, seed);
+    case 'dqn':
+      return new DqnAgent(
+        shape,
+        {
+          gamma: a.gamma,
+          exploration: exploration(a),
+          hidden: [a.hidden, a.hidden],
+          learningRate: a.learningRate,
+          replayCapacity: a.replay,
+          targetEvery: a.targetEvery,
+        },
+        seed,
+      );
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * Saved sessions in real Chromium with IndexedDB: save a race, find it after
+ * a reload, rename, duplicate, compare, export and import it back, delete
+ * with undo, refuse a bad file, and open its settings in the lab.
+ */
+import { writeFileSync } from 'node:fs';
+import { expect, screenshot, test } from './fixtures';
+
+test.describe.configure({ timeout: 180_000 });
+
+test('a saved race survives a reload and can be renamed, compared, exported, imported, deleted and restored', async ({
+  page,
+}, info) => {
+  await page.goto('./#/recsys');
+  await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', 'webgpu');
+  await page.getByTestId('recsys-shop').selectOption('electronics');
+  await page.getByTestId('recsys-population').fill('4');
+  await page.getByTestId('recsys-agent-1').selectOption('qlearning');
+  await page.getByTestId('recsys-start').click();
+  await expect
+    .poll(async () => Number(await page.getByTestId('recsys-step-count').innerText()))
+    .toBeGreaterThanOrEqual(30);
+  await page.getByTestId('recsys-pause').click();
+  await expect(page.getByTestId('recsys-phase')).toHaveAttribute('data-phase', 'paused');
+  await page.getByTestId('recsys-save').click();
+  await expect(page.getByTestId('toast').filter({ hasText: 'Saved' })).toBeVisible();
+
+  await page.reload();
+  await page.getByRole('link', { name: 'Sessions', exact: true }).click();
+  const rows = page.getByTestId('session-row');
+  await expect(rows).toHaveCount(1);
+  await expect(rows.first().getByRole('textbox')).toHaveValue(
+    /UCB1 vs Q-learning · electronics · seed 1/,
+  );
+  await expect(page.getByTestId('sessions-health')).toContainText('used of');
+
+  // Rename, and the new name is still there after a reload.
+  await rows.first().getByRole('textbox').fill('My first race');
+  await rows.first().getByRole('textbox').press('Enter');
+  await page.reload();
+  await expect(page.getByTestId('session-row').first().getByRole('textbox')).toHaveValue(
+    'My first race',
+  );
+
+  await rows.first().getByRole('button', { name: 'Duplicate' }).click();
+  await expect(rows).toHaveCount(2);
+  await rows.nth(0).getByRole('checkbox').check();
+  await rows.nth(1).getByRole('checkbox').check();
+  const compare = page.getByTestId('sessions-compare');
+  await expect(compare.locator('svg[data-points]')).toBeVisible();
+  expect(
+    Number(await compare.locator('svg[data-points]').getAttribute('data-points')),
+  ).toBeGreaterThan(10);
+
+  // Export, then import the file: a third session with the same name.
+  const download = page.waitForEvent('download');
+  await page
+    .getByRole('row', { name: /My first race(?! \(copy\))/ })
+    .getByRole('button', { name: 'Export' })
+    .click();
+  const file = await download;
+  expect(file.suggestedFilename()).toBe('My-first-race.demandlab.zip');
+  const path = info.outputPath('race.demandlab.zip');
+  await file.saveAs(path);
+  await page.getByTestId('sessions-file').setInputFiles(path);
+  await expect(
+    page.getByTestId('toast').filter({ hasText: 'Imported “My first race”' }),
+  ).toBeVisible();
+  await expect(rows).toHaveCount(3);
+
+  // A file that is not a session is refused with the reason; nothing changes.
+  const junk = info.outputPath('junk.zip');
+  writeFileSync(junk, 'this is not a zip');
+  await page.getByTestId('sessions-file').setInputFiles(junk);
+  await expect(
+    page.getByTestId('toast').filter({ hasText: 'not a DemandLab session file' }),
+  ).toBeVisible();
+  await expect(rows).toHaveCount(3);
+
+  // Delete, then undo.
+  await rows.first().getByRole('button', { name: 'Delete' }).click();
+  await expect(rows).toHaveCount(2);
+  await page.getByTestId('toast').getByRole('button', { name: 'Undo' }).click();
+  await expect(rows).toHaveCount(3);
+  await screenshot(page, 'sessions');
+
+  // Open brings the saved settings back into the lab.
+  await rows.first().getByRole('button', { name: 'Open' }).click();
+  await expect(page).toHaveURL(/#\/recsys$/);
+  await expect(page.getByTestId('recsys-population')).toHaveValue('4');
+  await expect(page.getByTestId('recsys-shop')).toHaveValue('electronics');
+});
