@@ -90,3 +90,47 @@ test('a saved race survives a reload and can be renamed, compared, exported, imp
   await expect(page.getByTestId('recsys-population')).toHaveValue('4');
   await expect(page.getByTestId('recsys-shop')).toHaveValue('electronics');
 });
+
+test('a GAN run saves too; when storage is full the save is refused with a clear message and nothing is lost', async ({
+  page,
+}) => {
+  // A small quota for this origin (Chrome DevTools Protocol), set before the database first opens,
+  // as Chromium applies it to storage opened after it: room for a short GAN run, not for a long race.
+  await page.goto('./');
+  const cdp = await page.context().newCDPSession(page);
+  const origin = new URL(page.url()).origin;
+  await cdp.send('Storage.overrideQuotaForOrigin', { origin, quotaSize: 160 * 1024 });
+  await page.goto('./#/gan');
+  await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', 'webgpu');
+  await page.getByRole('tab', { name: '2D toy GANs' }).click();
+  await page.getByRole('button', { name: 'Train' }).click();
+  await expect
+    .poll(async () => Number(await page.getByTestId('gan-step').innerText()), { timeout: 120_000 })
+    .toBeGreaterThanOrEqual(3);
+  await page.getByRole('button', { name: 'Pause' }).click();
+  await expect(page.getByTestId('gan-phase')).toHaveAttribute('data-phase', 'paused');
+  await page.getByTestId('gan-save').click();
+  await expect(page.getByTestId('toast').filter({ hasText: 'Saved “2D toy GANs' })).toBeVisible();
+
+  await page.goto('./#/recsys');
+  await page.getByTestId('recsys-shop').selectOption('electronics');
+  await page.getByTestId('recsys-population').fill('4');
+  await page.getByTestId('recsys-agent-1').selectOption('qlearning');
+  await page.getByTestId('recsys-start').click();
+  await expect
+    .poll(async () => Number(await page.getByTestId('recsys-step-count').innerText()))
+    .toBeGreaterThanOrEqual(2000);
+  await page.getByTestId('recsys-pause').click();
+  await page.getByTestId('recsys-save').click();
+  await expect(
+    page.getByTestId('toast').filter({ hasText: 'storage for DemandLab is full' }),
+  ).toBeVisible();
+  // The race is still on the page, ready to save once there is room.
+  await expect(page.getByTestId('recsys-save')).toBeEnabled();
+
+  await page.getByRole('link', { name: 'Sessions', exact: true }).click();
+  const rows = page.getByTestId('session-row');
+  await expect(rows).toHaveCount(1);
+  await expect(rows.first()).toContainText('GAN lab');
+  await cdp.send('Storage.overrideQuotaForOrigin', { origin });
+});

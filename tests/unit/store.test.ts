@@ -153,6 +153,30 @@ describe('session store', () => {
     expect((await store.get(s.id))!.step).toBe(100);
   });
 
+  it('saves a new session with its history in one transaction: a failed save leaves nothing behind', async () => {
+    const store = await freshStore();
+    const ok = await store.createWith(newSession, {
+      step: 30,
+      metrics: { ctr: { x: [1, 2], y: [0.1, 0.2] } },
+      samples: [{ step: 30, width: 1, height: 2, channels: 1, pixels: new Uint8Array([7, 8]) }],
+    });
+    expect((await store.get(ok.id))!.step).toBe(30);
+    expect(await store.history(ok.id)).toEqual({ ctr: { x: [1, 2], y: [0.1, 0.2] } });
+    expect(await store.samples(ok.id)).toHaveLength(1);
+    const proto = IDBObjectStore.prototype;
+    const put = proto.put;
+    proto.put = function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['put']>) {
+      if (this.name === 'histories') throw new DOMException('quota exceeded', 'QuotaExceededError');
+      return put.apply(this, args);
+    };
+    try {
+      await expect(store.createWith(newSession, { step: 1, metrics: {} })).rejects.toThrow(/quota/);
+    } finally {
+      proto.put = put;
+    }
+    expect((await store.list()).map((x) => x.id)).toEqual([ok.id]);
+  });
+
   it('deletes a session with everything it holds, and Undo puts it all back', async () => {
     const store = await freshStore();
     const s = await store.create(newSession);

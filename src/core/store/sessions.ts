@@ -4,7 +4,7 @@
  * IndexedDB). Writes that belong together happen in one transaction, so a
  * failure or a closed tab leaves the database as it was before the write.
  */
-import { openDB, type IDBPDatabase } from 'idb';
+import { openDB, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
 import {
   CheckpointError,
   packCheckpoint,
@@ -76,6 +76,29 @@ function sizeOf(value: unknown): number {
   return bytes + (json?.length ?? 0);
 }
 
+/**
+ * Runs the writes of one transaction and waits for it to commit. Any error,
+ * even one thrown synchronously by a request, aborts the transaction, so
+ * none of its writes land: all of them or nothing.
+ */
+async function atomically(
+  tx: IDBPTransaction<StoreSchema, StoreNames<StoreSchema>[], 'readwrite'>,
+  work: () => Promise<void>,
+): Promise<void> {
+  try {
+    await work();
+    await tx.done;
+  } catch (e) {
+    try {
+      tx.abort();
+    } catch {
+      // Already aborted or finished by the error itself.
+    }
+    await tx.done.catch(() => {});
+    throw e;
+  }
+}
+
 export class SessionStore {
   private constructor(readonly db: IDBPDatabase<StoreSchema>) {}
 
@@ -117,6 +140,37 @@ export class SessionStore {
       tx.objectStore('histories').add({ sessionId: session.id, metrics: {} }),
       tx.done,
     ]);
+    return session;
+  }
+
+  /**
+   * Creates a session with its history (and samples) in one transaction:
+   * a save that fails (a full disk) leaves no half-saved session behind.
+   */
+  async createWith(
+    input: NewSession,
+    content: { step: number; metrics: MetricHistory; samples?: Omit<SampleRecord, 'sessionId'>[] },
+  ): Promise<SessionRecord> {
+    const now = Date.now();
+    const session: SessionRecord = {
+      id: newId(),
+      ...input,
+      step: content.step,
+      checkpointId: null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    for (const x of content.samples ?? [])
+      if (x.pixels.length !== x.width * x.height * x.channels)
+        throw new Error(
+          `a ${x.width}×${x.height}×${x.channels} sample needs ${x.width * x.height * x.channels} bytes`,
+        );
+    await this.putAll({
+      session,
+      history: { sessionId: session.id, metrics: content.metrics },
+      samples: (content.samples ?? []).map((x) => ({ ...x, sessionId: session.id })),
+      checkpoints: [],
+    });
     return session;
   }
 
@@ -219,7 +273,7 @@ export class SessionStore {
   async writeCheckpoint(id: string, input: CheckpointInput): Promise<CheckpointRecord> {
     const record = packCheckpoint(input, { id: newId(), sessionId: id, createdAt: Date.now() });
     const tx = this.db.transaction(['sessions', 'checkpoints'], 'readwrite');
-    try {
+    await atomically(tx, async () => {
       const sessions = tx.objectStore('sessions');
       const session = await sessions.get(id);
       if (!session) throw new Error(`there is no session ${id}`);
@@ -231,16 +285,7 @@ export class SessionStore {
         updatedAt: record.createdAt,
       });
       if (session.checkpointId) await tx.objectStore('checkpoints').delete(session.checkpointId);
-      await tx.done;
-    } catch (e) {
-      try {
-        tx.abort();
-      } catch {
-        // Already aborted or finished by the error itself.
-      }
-      await tx.done.catch(() => {});
-      throw e;
-    }
+    });
     return record;
   }
 
@@ -288,13 +333,20 @@ export class SessionStore {
       ['sessions', 'histories', 'samples', 'checkpoints'],
       'readwrite',
     );
-    await Promise.all([
-      tx.objectStore('sessions').add(d.session),
-      tx.objectStore('histories').put(d.history ?? { sessionId: d.session.id, metrics: {} }),
-      ...d.samples.map((s) => tx.objectStore('samples').add(s)),
-      ...d.checkpoints.map((c) => tx.objectStore('checkpoints').add(c)),
-      tx.done,
-    ]);
+    await atomically(tx, async () => {
+      // Requests are queued one by one, each watched at once: if a later one throws,
+      // the earlier ones' abort errors are not left unhandled.
+      const pending: Promise<unknown>[] = [];
+      const queue = (p: Promise<unknown>) => {
+        p.catch(() => {});
+        pending.push(p);
+      };
+      queue(tx.objectStore('sessions').add(d.session));
+      queue(tx.objectStore('histories').put(d.history ?? { sessionId: d.session.id, metrics: {} }));
+      for (const x of d.samples) queue(tx.objectStore('samples').add(x));
+      for (const c of d.checkpoints) queue(tx.objectStore('checkpoints').add(c));
+      await Promise.all(pending);
+    });
   }
 
   /** Everything a session holds (export, duplicate). */

@@ -231,6 +231,17 @@ export class GanState {
     this.client.send({ type: 'query', jobId: this.job.jobId, queryId: this.queryId, query });
   }
 
+  /** The run's curves as named series, for saving as a session. */
+  metricHistory(): Record<string, { x: number[]; y: number[] }> {
+    const col = (ps: Point[]) => ({ x: ps.map((p) => p.x), y: ps.map((p) => p.y) });
+    return {
+      'D loss': col(this.dLoss),
+      'G loss': col(this.gLoss),
+      'D(x)': col(this.dReal),
+      'D(G(z))': col(this.dFake),
+    };
+  }
+
   private clear(): void {
     this.step = 0;
     this.message = null;

@@ -8,6 +8,7 @@
 import type {
   MetricHistory,
   NewSession,
+  SampleRecord,
   SessionStore,
   SessionSummary,
   StorageHealth,
@@ -18,6 +19,8 @@ import { toasts } from '../common/toasts.svelte';
 export interface SaveRequest extends NewSession {
   step: number;
   metrics: MetricHistory;
+  /** The latest sample grid, when the lab draws one. */
+  sample?: Omit<SampleRecord, 'sessionId'>;
 }
 
 function message(e: unknown): string {
@@ -94,18 +97,13 @@ export class SessionsState {
       return null;
     }
     try {
-      const s = await store.create({
-        name: r.name,
-        lab: r.lab,
-        config: r.config,
-        seed: r.seed,
-        backend: r.backend,
-      });
-      await store.saveHistory(s.id, r.metrics);
-      await store.update(s.id, { step: r.step });
+      const session = await store.createWith(
+        { name: r.name, lab: r.lab, config: r.config, seed: r.seed, backend: r.backend },
+        { step: r.step, metrics: r.metrics, ...(r.sample && { samples: [r.sample] }) },
+      );
       await this.refresh();
       toasts.push('info', `Saved “${r.name}”. It is in Sessions.`);
-      return s.id;
+      return session.id;
     } catch (e) {
       toasts.push(
         'error',
