@@ -1,4 +1,7 @@
-/** Hash routes: #/ (home), #/gan, #/recsys, #/sessions. Hash routing works on any static host. */
+/**
+ * Hash routes: #/ (home), #/gan, #/recsys, #/sessions, each with an optional
+ * query (#/recsys?setup=…, a shared setup). Hash routing works on any static host.
+ */
 export const ROUTES = [
   { path: '/', title: 'Start' },
   { path: '/gan', title: 'GAN lab' },
@@ -7,18 +10,26 @@ export const ROUTES = [
 ] as const;
 export type RoutePath = (typeof ROUTES)[number]['path'];
 
-function current(): RoutePath {
-  const path = location.hash.replace(/^#/, '') || '/';
-  return ROUTES.find((r) => r.path === path)?.path ?? '/';
+function current(): { path: RoutePath; query: string } {
+  const [path = '', query = ''] = location.hash.replace(/^#/, '').split('?', 2);
+  return { path: ROUTES.find((r) => r.path === (path || '/'))?.path ?? '/', query };
 }
 
 class Router {
-  path = $state<RoutePath>(current());
+  path = $state<RoutePath>(current().path);
+  /** The query after the route (without "?"), or ''. */
+  query = $state(current().query);
 
   constructor() {
     addEventListener('hashchange', () => {
-      this.path = current();
+      ({ path: this.path, query: this.query } = current());
     });
+  }
+
+  /** Drops the query from the address (once it has been used), without a new history entry. */
+  clearQuery(): void {
+    history.replaceState(null, '', `${location.pathname}${location.search}#${this.path}`);
+    this.query = '';
   }
 }
 

@@ -37,6 +37,9 @@ test('a saved race survives a reload and can be renamed, compared, exported, imp
   // Rename, and the new name is still there after a reload.
   await rows.first().getByRole('textbox').fill('My first race');
   await rows.first().getByRole('textbox').press('Enter');
+  await expect(
+    page.getByTestId('toast').filter({ hasText: 'Renamed to “My first race”' }),
+  ).toBeVisible();
   await page.reload();
   await expect(page.getByTestId('session-row').first().getByRole('textbox')).toHaveValue(
     'My first race',
@@ -133,4 +136,34 @@ test('a GAN run saves too; when storage is full the save is refused with a clear
   await expect(rows).toHaveCount(1);
   await expect(rows.first()).toContainText('GAN lab');
   await cdp.send('Storage.overrideQuotaForOrigin', { origin });
+});
+
+test('a setup link opens the same settings in another tab; a damaged link says why', async ({
+  page,
+  context,
+}) => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  await page.goto('./#/recsys');
+  await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', 'webgpu');
+  await page.getByTestId('recsys-shop').selectOption('grocery');
+  await page.getByTestId('recsys-population').fill('7');
+  await page.getByTestId('recsys-seed').fill('5');
+  await page.getByTestId('recsys-reward').fill('purchased * margin');
+  await page.getByTestId('recsys-link').click();
+  await expect(page.getByTestId('toast').filter({ hasText: 'Copied a link' })).toBeVisible();
+  const url = await page.evaluate(() => navigator.clipboard.readText());
+  expect(url).toMatch(/#\/recsys\?setup=[\w-]+$/);
+
+  const other = await context.newPage();
+  await other.goto(url);
+  await expect(other.getByTestId('recsys-population')).toHaveValue('7');
+  await expect(other.getByTestId('recsys-seed')).toHaveValue('5');
+  await expect(other.getByTestId('recsys-shop')).toHaveValue('grocery');
+  await expect(other.getByTestId('recsys-reward')).toHaveValue('purchased * margin');
+  await expect(other).toHaveURL(/#\/recsys$/); // the setup is used once, then dropped from the address
+
+  await other.goto('./#/recsys?setup=eyJub3QiOiJhIGNvbmZpZyJ9');
+  await expect(other.getByTestId('toast').filter({ hasText: 'cannot be used' })).toBeVisible();
+  await expect(other.getByTestId('recsys-population')).toHaveValue('7');
+  await other.close();
 });

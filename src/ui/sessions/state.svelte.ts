@@ -117,7 +117,8 @@ export class SessionsState {
 
   async rename(id: string, name: string): Promise<void> {
     await this.run(async (s) => {
-      await s.rename(id, name);
+      const renamed = await s.rename(id, name);
+      toasts.push('info', `Renamed to “${renamed.name}”.`);
     }, 'rename');
   }
 
