@@ -3,25 +3,31 @@
  * a reload, rename, duplicate, compare, export and import it back, delete
  * with undo, refuse a bad file, and open its settings in the lab.
  */
+import type { Page } from '@playwright/test';
 import { writeFileSync } from 'node:fs';
 import { expect, screenshot, test } from './fixtures';
 
 test.describe.configure({ timeout: 180_000 });
 
-test('a saved race survives a reload and can be renamed, compared, exported, imported, deleted and restored', async ({
-  page,
-}, info) => {
-  await page.goto('./#/recsys');
-  await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', 'webgpu');
+/** Races UCB1 against Q-learning on a small electronics shop for `rounds`, then pauses. */
+async function raceAndPause(page: Page, rounds: number): Promise<void> {
   await page.getByTestId('recsys-shop').selectOption('electronics');
   await page.getByTestId('recsys-population').fill('4');
   await page.getByTestId('recsys-agent-1').selectOption('qlearning');
   await page.getByTestId('recsys-start').click();
   await expect
     .poll(async () => Number(await page.getByTestId('recsys-step-count').innerText()))
-    .toBeGreaterThanOrEqual(30);
+    .toBeGreaterThanOrEqual(rounds);
   await page.getByTestId('recsys-pause').click();
   await expect(page.getByTestId('recsys-phase')).toHaveAttribute('data-phase', 'paused');
+}
+
+test('a saved race survives a reload and can be renamed, compared, exported, imported, deleted and restored', async ({
+  page,
+}, info) => {
+  await page.goto('./#/recsys');
+  await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', 'webgpu');
+  await raceAndPause(page, 30);
   await page.getByTestId('recsys-save').click();
   await expect(page.getByTestId('toast').filter({ hasText: 'Saved' })).toBeVisible();
 
@@ -116,14 +122,7 @@ test('a GAN run saves too; when storage is full the save is refused with a clear
   await expect(page.getByTestId('toast').filter({ hasText: 'Saved “2D toy GANs' })).toBeVisible();
 
   await page.goto('./#/recsys');
-  await page.getByTestId('recsys-shop').selectOption('electronics');
-  await page.getByTestId('recsys-population').fill('4');
-  await page.getByTestId('recsys-agent-1').selectOption('qlearning');
-  await page.getByTestId('recsys-start').click();
-  await expect
-    .poll(async () => Number(await page.getByTestId('recsys-step-count').innerText()))
-    .toBeGreaterThanOrEqual(2000);
-  await page.getByTestId('recsys-pause').click();
+  await raceAndPause(page, 2000);
   await page.getByTestId('recsys-save').click();
   await expect(
     page.getByTestId('toast').filter({ hasText: 'storage for DemandLab is full' }),

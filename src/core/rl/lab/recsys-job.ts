@@ -54,6 +54,8 @@ class Racer {
   private converted: boolean[];
   private points: number[] = [];
   readonly truth: Float64Array;
+  /** Only agents with arm estimates need the truth summed, a catalog's worth of adds per decision. */
+  private readonly tracksTruth: boolean;
   readonly visitors: number[];
   readonly sessions: StepRecord[][];
   readonly ended: boolean[];
@@ -77,6 +79,7 @@ class Racer {
     this.observations = this.envs.map((e) => e.reset());
     this.converted = this.envs.map(() => false);
     this.truth = new Float64Array(catalog.size);
+    this.tracksTruth = showsArms(agent);
     const sampled = Math.min(SAMPLED_SHOPPERS, config.population);
     this.visitors = new Array<number>(sampled).fill(1);
     this.sessions = Array.from({ length: sampled }, () => []);
@@ -103,8 +106,10 @@ class Racer {
       this.ctr += (+clicked - this.ctr) / CTR_SPAN;
       this.ctrWeight += (1 - this.ctrWeight) / CTR_SPAN;
       this.converted[j] ||= events.purchased;
-      const values = env.itemValues;
-      for (let a = 0; a < values.length; a++) this.truth[a]! += values[a]!;
+      if (this.tracksTruth) {
+        const values = env.itemValues;
+        for (let a = 0; a < values.length; a++) this.truth[a]! += values[a]!;
+      }
       if (j < this.sessions.length) this.record(j, out.info, out.reward, out.done);
       if (out.done) {
         f[5]!++;
@@ -247,6 +252,7 @@ export class RecsysJob implements TrainingJob<RecsysSnapshot> {
   private readonly racers: Racer[];
   private readonly catalog: Catalog;
   private catalogSent = false;
+  private readonly segmentNames: string[];
 
   private constructor(
     readonly config: RecsysConfig,
@@ -256,9 +262,11 @@ export class RecsysJob implements TrainingJob<RecsysSnapshot> {
     if (problem) throw new RangeError(`${problem.field}: ${problem.message}`);
     const shop = shopFor(config);
     this.catalog = generateCatalog(shop.catalog, config.seed);
+    this.segmentNames = shop.shoppers.segments.map((s) => s.name);
+    // One environment gives the problem's shape every agent is built for.
+    const shape = new ShopEnv(shop, { seed: 0, catalog: this.catalog });
     this.racers = config.agents.map((a, i) => {
-      const probe = new ShopEnv(shop, { seed: 0, catalog: this.catalog });
-      const agent = buildAgent(a, probe, config.seed * 7919 + 104_729 * (i + 1));
+      const agent = buildAgent(a, shape, config.seed * 7919 + 104_729 * (i + 1));
       const label =
         config.agents.filter((b) => b.kind === a.kind).length > 1
           ? `${AGENT_LABELS[a.kind]} #${i + 1}`
@@ -311,7 +319,7 @@ export class RecsysJob implements TrainingJob<RecsysSnapshot> {
         decisions: this.step * this.config.population,
         backend: this.backend,
         agents,
-        segmentNames: shopFor(this.config).shoppers.segments.map((s) => s.name),
+        segmentNames: this.segmentNames,
         catalog,
       },
       transfer: agents.flatMap((a) => [a.points.buffer, ...(a.q ? [a.q.values.buffer] : [])]),
