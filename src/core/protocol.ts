@@ -8,16 +8,24 @@ import type { DemoSnapshot } from './demo/digit-classifier';
 import type { GanConfig } from './gan/config';
 import type { GanAnswer, GanImages, GanQuery, GanSnapshot } from './gan/gan-job';
 import type { RecsysConfig } from './rl/lab/config';
+import type { JobCheckpoint } from './jobs/job';
+import type { CheckpointReason } from './jobs/runner';
 import type { RecsysSnapshot } from './rl/lab/snapshot';
+import type { TfjsModelFiles } from './store/tf-state';
+
+export type { CheckpointReason, JobCheckpoint };
 
 /**
  * A job the worker can run; later labs add their own kinds here. A GAN on
  * the user's own images (`config.dataset === 'own'`) brings them along.
+ * `resume` continues a saved run: the job is built from the settings, then
+ * takes the checkpoint's state. `paused` builds it without training yet.
  */
-export type JobSpec =
+export type JobSpec = (
   | { kind: 'mnist-demo'; config: DemoConfig }
   | { kind: 'gan'; config: GanConfig; images?: GanImages }
-  | { kind: 'recsys'; config: RecsysConfig };
+  | { kind: 'recsys'; config: RecsysConfig }
+) & { resume?: JobCheckpoint; paused?: boolean };
 
 /** Everything a job reports while it runs, by kind. */
 export type JobSnapshot = DemoSnapshot | GanSnapshot | RecsysSnapshot;
@@ -50,6 +58,12 @@ export type ToWorker =
   | { type: 'throttle'; jobId: number; stepsPerSecond: number }
   /** Back to the last state whose losses were finite (after `diverged`, or any pause). */
   | { type: 'rollback'; jobId: number }
+  /** Autosave every N steps and on pause (0: off); checkpoints come back as `checkpoint`. */
+  | { type: 'autosave'; jobId: number; everySteps: number }
+  /** A checkpoint of the job's full state now (or after the chunk in flight). */
+  | { type: 'checkpoint'; jobId: number }
+  /** The GAN's generator in TensorFlow.js format, for use elsewhere. */
+  | { type: 'export-model'; jobId: number }
   /** New settings for the running job; ones that need a rebuild are refused. */
   | { type: 'configure'; jobId: number; config: GanConfig }
   /** A question about the current model (interpolation, samples of one digit). */
@@ -64,6 +78,9 @@ export type FromWorker =
   | { type: 'job-state'; jobId: number; state: JobState; step: number; message?: string }
   | { type: 'snapshot'; jobId: number; snapshot: JobSnapshot }
   | { type: 'configured'; jobId: number; error: string | null }
+  | { type: 'checkpoint'; jobId: number; reason: CheckpointReason; checkpoint: JobCheckpoint }
+  | { type: 'checkpoint-failed'; jobId: number; message: string }
+  | { type: 'model-files'; jobId: number; files: TfjsModelFiles | null; error: string | null }
   | {
       type: 'answer';
       jobId: number;
@@ -86,6 +103,9 @@ const TYPES = new Set([
   'stop',
   'rollback',
   'throttle',
+  'autosave',
+  'checkpoint',
+  'export-model',
   'configure',
   'query',
   'lose-device',
@@ -110,6 +130,7 @@ export function isToWorker(msg: unknown): msg is ToWorker {
   if (m.type === 'start') return typeof m.spec === 'object' && m.spec !== null;
   if (m.type === 'throttle')
     return typeof m.stepsPerSecond === 'number' && Number.isFinite(m.stepsPerSecond);
+  if (m.type === 'autosave') return Number.isInteger(m.everySteps) && (m.everySteps as number) >= 0;
   if (m.type === 'configure') return typeof m.config === 'object' && m.config !== null;
   if (m.type === 'query')
     return typeof m.queryId === 'number' && typeof m.query === 'object' && m.query !== null;

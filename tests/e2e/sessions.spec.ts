@@ -118,8 +118,8 @@ test('a GAN run saves too; when storage is full the save is refused with a clear
     .toBeGreaterThanOrEqual(3);
   await page.getByRole('button', { name: 'Pause' }).click();
   await expect(page.getByTestId('gan-phase')).toHaveAttribute('data-phase', 'paused');
-  await page.getByTestId('gan-save').click();
-  await expect(page.getByTestId('toast').filter({ hasText: 'Saved “2D toy GANs' })).toBeVisible();
+  await page.getByTestId('save-session').click();
+  await expect(page.getByTestId('toast').filter({ hasText: 'Saved as “Toy GAN' })).toBeVisible();
 
   await page.goto('./#/recsys');
   await raceAndPause(page, 2000);

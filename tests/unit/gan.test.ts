@@ -297,6 +297,55 @@ describe('GAN training', () => {
     job.dispose();
   });
 
+  it('a resumed job trains on exactly as one that never stopped (toy and article models)', async () => {
+    async function losses(job: GanJob, steps: number): Promise<number[]> {
+      for (let i = 0; i < steps; i++) job.trainStep();
+      return Array.from((await job.snapshot()).snapshot.stats);
+    }
+    const cases: [GanConfig, ImageSource | null, number][] = [
+      [config('toy', { seed: 9, learningRateD: 0.002 }), null, 30],
+      [config('article', { batchSize: 4, sampleEvery: 1000, metricsEvery: 0 }), images, 3],
+    ];
+    for (const [cfg, source, steps] of cases) {
+      const unbroken = new GanJob(cfg, source);
+      await losses(unbroken, steps);
+      const saved = await unbroken.saveState();
+      const expected = await losses(unbroken, steps);
+      unbroken.dispose();
+
+      const resumed = new GanJob(cfg, source);
+      await resumed.loadState(saved);
+      expect(resumed.step).toBe(steps);
+      const got = await losses(resumed, steps);
+      expect(got.length).toBe(steps * STATS_PER_STEP);
+      expect(got).toEqual(expected);
+      // The random stream is part of it: with another one, the same weights train differently.
+      const otherRng = new GanJob(cfg, source);
+      await otherRng.loadState({ ...saved, rng: createRandom(123).state() });
+      expect(await losses(otherRng, steps)).not.toEqual(expected);
+      otherRng.dispose();
+      // And a state without Adam's moments is refused rather than resumed differently.
+      const noAdam = new GanJob(cfg, source);
+      await expect(noAdam.loadState({ ...saved, optimizer: [] })).rejects.toThrow(/no optD state/);
+      noAdam.dispose();
+      resumed.dispose();
+    }
+  });
+
+  it('refuses a saved state of another model or into a job that has trained', async () => {
+    const toy = new GanJob(config('toy'), null);
+    toy.trainStep();
+    const saved = await toy.saveState();
+    await expect(toy.loadState(saved)).rejects.toThrow(/fresh job/);
+    const other = new GanJob(config('toy', { toyHidden: 16 }), null);
+    await expect(other.loadState(saved)).rejects.toThrow(
+      /in the checkpoint but \[2, 16\] in the model/,
+    );
+    const dcgan = new GanJob(config('dcgan', { batchSize: 2 }), images);
+    await expect(dcgan.loadState(saved)).rejects.toThrow(/toy model, not dcgan/);
+    [toy, other, dcgan].forEach((j) => j.dispose());
+  });
+
   it('takes live settings but refuses ones that need a rebuild', () => {
     const job = new GanJob(config('toy'), null);
     job.reconfigure(config('toy', { loss: 'hinge', learningRateD: 5e-4, dStepsPerG: 2 }));

@@ -22,6 +22,9 @@ class CountingJob implements TrainingJob<{ step: number }> {
   dispose(): void {
     this.disposed++;
   }
+  async saveState() {
+    return { step: this.step, weights: [], optimizer: [], rng: [this.step] };
+  }
 }
 
 function harness(job: CountingJob, clock = { t: 0 }, minSnapshotMs = 0) {
@@ -183,5 +186,72 @@ describe('job runner', () => {
     expect(h.states.at(-1)?.state).toBe('failed');
     await expect(h.runner.rollback()).rejects.toThrow();
     expect(job.disposed).toBe(1);
+  });
+
+  it('autosaves every N steps and on pause, each checkpoint right after a snapshot of its step', async () => {
+    const job = new CountingJob();
+    const clock = { t: 0 };
+    const log: string[] = [];
+    const runner = new JobRunner(
+      job,
+      {
+        state: (state, step) => log.push(`${state}@${step}`),
+        snapshot: (s) => log.push(`snapshot@${s.step}`),
+        checkpoint: (c, reason) => log.push(`${reason}@${c.step}`),
+      },
+      {
+        minSnapshotMs: 1e9, // only the snapshots that checkpoints and pauses force
+        minAutosaveMs: 0,
+        now: () => clock.t,
+        yieldToEvents: () => new Promise((r) => setImmediate(r)),
+      },
+    );
+    runner.setAutosave(10);
+    runner.stepBy(35);
+    await runner.idle();
+    const saves = log.filter((l) => /^(auto|pause)@/.test(l));
+    expect(saves.at(-1)).toBe('pause@35');
+    // Checkpoints at least 10 steps apart, each one preceded by a snapshot of the same step.
+    const steps = saves.map((l) => Number(l.split('@')[1]));
+    for (let i = 1; i < steps.length; i++)
+      expect(steps[i]! - steps[i - 1]!).toBeGreaterThanOrEqual(i === steps.length - 1 ? 1 : 10);
+    expect(steps.length).toBeGreaterThanOrEqual(3);
+    for (const save of saves) {
+      const at = log.indexOf(save);
+      expect(log[at - 1]).toBe(`snapshot@${save.split('@')[1]}`);
+    }
+    // A pause with nothing new to save writes nothing; a request always saves.
+    log.length = 0;
+    await runner.requestCheckpoint();
+    expect(log).toEqual(['snapshot@35', 'request@35']);
+    runner.setAutosave(0);
+    runner.stepBy(3);
+    await runner.idle();
+    expect(log.some((l) => l.startsWith('pause@'))).toBe(false);
+  });
+
+  it('autosaves no more often than minAutosaveMs, however fast the steps', async () => {
+    const job = new CountingJob();
+    const clock = { t: 0 };
+    const saves: number[] = [];
+    const runner = new JobRunner(
+      job,
+      { state: () => {}, snapshot: () => {}, checkpoint: (c) => saves.push(c.step) },
+      {
+        minAutosaveMs: 1000,
+        now: () => clock.t,
+        yieldToEvents: async () => {
+          clock.t += 10; // each chunk takes 10 ms of (simulated) time
+          await new Promise((r) => setImmediate(r));
+        },
+      },
+    );
+    runner.setAutosave(1);
+    runner.run();
+    while (clock.t < 5000) await new Promise((r) => setImmediate(r));
+    await runner.stop();
+    expect(job.step).toBeGreaterThan(400);
+    expect(saves.length).toBeGreaterThanOrEqual(4);
+    expect(saves.length).toBeLessThanOrEqual(6);
   });
 });

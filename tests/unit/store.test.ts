@@ -8,7 +8,7 @@ import { defaultRecsysConfig } from '../../src/core/rl/lab/config';
 import { CheckpointError, type CheckpointInput } from '../../src/core/store/checkpoint';
 import { isQuotaError, storageHealth } from '../../src/core/store/health';
 import { createV1, type Json, type StoreSchema } from '../../src/core/store/schema';
-import { SessionStore } from '../../src/core/store/sessions';
+import { SessionStore, type RunProgress } from '../../src/core/store/sessions';
 import {
   exportSession,
   ImportError,
@@ -49,6 +49,25 @@ function checkpoint(step: number, scale = 1): CheckpointInput {
 }
 
 const recsys = defaultRecsysConfig() as unknown as Json;
+
+/** A run's progress at a checkpoint, with a curve that ends at its step. */
+function progress(c: CheckpointInput): RunProgress {
+  return {
+    config: recsys,
+    backend: 'webgpu',
+    metrics: { reward: { x: [1, c.step], y: [0, c.step / 10] } },
+    checkpoint: c,
+    sample: {
+      step: c.step,
+      width: 1,
+      height: 1,
+      channels: 1,
+      pixels: new Uint8Array([c.step % 256]),
+    },
+  };
+}
+const save = (store: SessionStore, id: string, c: CheckpointInput) =>
+  store.saveRun(id, progress(c));
 const newSession = {
   name: 'Race 1',
   lab: 'recsys' as const,
@@ -100,8 +119,8 @@ describe('session store', () => {
     const store = await freshStore();
     const s = await store.create(newSession);
     expect(await store.checkpoint(s.id)).toBeNull();
-    const first = await store.writeCheckpoint(s.id, checkpoint(100));
-    await store.writeCheckpoint(s.id, checkpoint(200, 2));
+    const first = await save(store, s.id, checkpoint(100));
+    await save(store, s.id, checkpoint(200, 2));
     const c = (await store.checkpoint(s.id))!;
     expect(c.step).toBe(200);
     expect(Array.from(c.weights[0]!.data)).toEqual([2, 4, 6, 8, 10, 12]);
@@ -119,21 +138,21 @@ describe('session store', () => {
   it('refuses a checkpoint with NaN weights or wrong shapes, keeping the good one', async () => {
     const store = await freshStore();
     const s = await store.create(newSession);
-    await store.writeCheckpoint(s.id, checkpoint(100));
+    await save(store, s.id, checkpoint(100));
     const bad = checkpoint(150);
     bad.weights[1]!.data[1] = NaN;
-    await expect(store.writeCheckpoint(s.id, bad)).rejects.toThrow(CheckpointError);
-    await expect(store.writeCheckpoint(s.id, bad)).rejects.toThrow(/dense\/bias holds NaN/);
+    await expect(save(store, s.id, bad)).rejects.toThrow(CheckpointError);
+    await expect(save(store, s.id, bad)).rejects.toThrow(/dense\/bias holds NaN/);
     const wrong = checkpoint(150);
     wrong.weights[0]!.shape = [4, 2];
-    await expect(store.writeCheckpoint(s.id, wrong)).rejects.toThrow(/6 values for shape \[4, 2\]/);
+    await expect(save(store, s.id, wrong)).rejects.toThrow(/6 values for shape \[4, 2\]/);
     expect((await store.checkpoint(s.id))!.step).toBe(100);
   });
 
   it('leaves the previous checkpoint intact when the write fails midway', async () => {
     const store = await freshStore();
     const s = await store.create(newSession);
-    await store.writeCheckpoint(s.id, checkpoint(100));
+    await save(store, s.id, checkpoint(100));
     // Fail the session update that follows the checkpoint write, inside the same transaction.
     const proto = IDBObjectStore.prototype;
     const put = proto.put;
@@ -142,7 +161,7 @@ describe('session store', () => {
       return put.apply(this, args);
     };
     try {
-      await expect(store.writeCheckpoint(s.id, checkpoint(200, 3))).rejects.toThrow(/disk full/);
+      await expect(save(store, s.id, checkpoint(200, 3))).rejects.toThrow(/disk full/);
     } finally {
       proto.put = put;
     }
@@ -151,6 +170,35 @@ describe('session store', () => {
     expect(Array.from(c.weights[0]!.data)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(await store.db.count('checkpoints')).toBe(1); // the half-written one was rolled back
     expect((await store.get(s.id))!.step).toBe(100);
+    // The curves and samples stay those of step 100 too: one transaction for all of it.
+    expect((await store.history(s.id)).reward!.x).toEqual([1, 100]);
+    expect((await store.samples(s.id)).map((x) => x.step)).toEqual([100]);
+    const run = await store.loadRun(s.id);
+    expect(run.checkpoint!.step).toBe(100);
+    expect(run.metrics.reward!.y).toEqual([0, 10]);
+  });
+
+  it('keeps one autosaved draft per tab: drafts are dropped, except those held elsewhere', async () => {
+    const store = await freshStore();
+    const a = await store.create({ ...newSession, draft: true });
+    const b = await store.create({ ...newSession, draft: true });
+    const kept = await store.create(newSession);
+    const gan = await store.create({
+      ...newSession,
+      lab: 'gan',
+      config: presetFor('toy') as unknown as Json,
+      draft: true,
+    });
+    await save(store, a.id, checkpoint(5));
+    expect(await store.deleteDrafts('recsys', new Set([b.id]))).toBe(1);
+    const left = (await store.list()).map((x) => x.id).sort();
+    expect(left).toEqual([b.id, kept.id, gan.id].sort());
+    expect(await store.db.count('checkpoints')).toBe(0); // a's checkpoint went with it
+    const copy = await store.duplicate(b.id);
+    expect(copy.draft).toBe(false); // a copy is a kept session
+    await store.rename(b.id, 'Worth keeping'); // and so is a draft given a name
+    expect(await store.deleteDrafts('recsys', new Set())).toBe(0);
+    expect(await store.db.count('sessions')).toBe(4); // b, kept, gan and the copy
   });
 
   it('saves a new session with its history in one transaction: a failed save leaves nothing behind', async () => {
@@ -180,8 +228,8 @@ describe('session store', () => {
   it('deletes a session with everything it holds, and Undo puts it all back', async () => {
     const store = await freshStore();
     const s = await store.create(newSession);
+    await save(store, s.id, checkpoint(7));
     await store.saveHistory(s.id, { loss: { x: [1], y: [2] } });
-    await store.writeCheckpoint(s.id, checkpoint(7));
     await store.addSample({
       sessionId: s.id,
       step: 7,
@@ -241,8 +289,8 @@ describe('session files', () => {
   async function exported(): Promise<{ store: SessionStore; bytes: Uint8Array; id: string }> {
     const store = await freshStore();
     const s = await store.create(newSession);
+    await save(store, s.id, checkpoint(16));
     await store.saveHistory(s.id, { reward: { x: [8, 16], y: [1.5, NaN] } });
-    await store.writeCheckpoint(s.id, checkpoint(16));
     await store.addSample({
       sessionId: s.id,
       step: 16,

@@ -6,6 +6,7 @@ import {
   optimizerTensors,
   setModelTensors,
   setOptimizerTensors,
+  tfjsModelFiles,
 } from '../../src/core/store/tf-state';
 import { useCpu } from './setup-tf';
 
@@ -86,5 +87,31 @@ describe('model and optimizer state in checkpoints', () => {
     expect(() => setModelTensors(other, 'net', saved)).toThrow(
       /is \[4, 8\] in the checkpoint but \[4, 5\]/,
     );
+  });
+
+  it('exports a model in TensorFlow.js format that tf.loadLayersModel reads back', async () => {
+    const m = model(7);
+    const files = await tfjsModelFiles(m);
+    const json = JSON.parse(files.modelJson) as {
+      format: string;
+      modelTopology: object;
+      weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
+    };
+    expect(json.format).toBe('layers-model');
+    expect(json.weightsManifest[0]!.paths).toEqual(['weights.bin']);
+    expect(files.weights.byteLength).toBe(m.countParams() * 4);
+    const loaded = await tf.loadLayersModel(
+      tf.io.fromMemory({
+        modelTopology: json.modelTopology,
+        weightSpecs: json.weightsManifest[0]!.weights,
+        weightData: files.weights,
+      }),
+    );
+    const x = tf.randomNormal([5, 4], 0, 1, 'float32', 3);
+    const [a, b] = [m.predict(x) as tf.Tensor, loaded.predict(x) as tf.Tensor];
+    expect(Array.from(await b.data())).toEqual(Array.from(await a.data()));
+    tf.dispose([x, a, b]);
+    m.dispose();
+    loaded.dispose();
   });
 });

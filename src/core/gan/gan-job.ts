@@ -10,8 +10,16 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { TOY_EXTENT, modeCoverage, sampleToy, toyModes } from '../data/toy';
-import { DivergedError, type TrainingJob } from '../jobs/job';
-import { createRandom, type Random } from '../random';
+import { DivergedError, type JobCheckpoint, type TrainingJob } from '../jobs/job';
+import { createRandom, restoreRandom, type Random } from '../random';
+import {
+  modelTensors,
+  optimizerTensors,
+  setModelTensors,
+  setOptimizerTensors,
+  tfjsModelFiles,
+  type TfjsModelFiles,
+} from '../store/tf-state';
 import { classifierOutputs, FEATURE_SIZE } from './classifier';
 import { ganConfigError, optimizerChanged, rebuildNeeded, type GanConfig } from './config';
 import { discriminatorLoss, generatorLoss } from './losses';
@@ -183,8 +191,8 @@ export class GanJob implements TrainingJob<GanSnapshot> {
   private readonly models: GanModels;
   private optD: tf.Optimizer;
   private optG: tf.Optimizer;
-  private readonly rng: Random;
-  private readonly queryRng: Random;
+  private rng: Random;
+  private queryRng: Random;
   private stepCount = 0;
   private pending: tf.Tensor1D[] = [];
   private statBuffer: number[] = [];
@@ -472,6 +480,46 @@ export class GanJob implements TrainingJob<GanSnapshot> {
     this.lastSampleStep = -Infinity;
     this.metricsDue = null;
     return this.stepCount;
+  }
+
+  /** Weights of G and D, both Adam states, both random streams and the step. */
+  async saveState(): Promise<JobCheckpoint> {
+    await this.flush();
+    const [g, d, oD, oG] = await Promise.all([
+      modelTensors(this.models.generator, 'G'),
+      modelTensors(this.models.discriminator, 'D'),
+      optimizerTensors(this.optD, 'optD'),
+      optimizerTensors(this.optG, 'optG'),
+    ]);
+    return {
+      step: this.stepCount,
+      weights: [...g, ...d],
+      optimizer: [...oD, ...oG],
+      rng: this.rng.state(),
+      extra: { queryRng: this.queryRng.state(), model: this.config.model },
+    };
+  }
+
+  /** Continues from a saved state; the job must be fresh and built from the same settings. */
+  async loadState(state: JobCheckpoint): Promise<void> {
+    if (this.stepCount !== 0) throw new Error('only a fresh job can take a saved state');
+    const extra = state.extra as { queryRng?: number[]; model?: string } | null;
+    if (extra?.model !== undefined && extra.model !== this.config.model)
+      throw new Error(`the checkpoint is of the ${extra.model} model, not ${this.config.model}`);
+    setModelTensors(this.models.generator, 'G', state.weights);
+    setModelTensors(this.models.discriminator, 'D', state.weights);
+    await setOptimizerTensors(this.optD, 'optD', state.optimizer);
+    await setOptimizerTensors(this.optG, 'optG', state.optimizer);
+    this.rng = restoreRandom(state.rng);
+    if (Array.isArray(extra?.queryRng)) this.queryRng = restoreRandom(extra.queryRng);
+    this.stepCount = state.step;
+    disposeState(this.good);
+    this.good = saveState(this.models, this.stepCount);
+  }
+
+  /** The generator in TensorFlow.js format (model.json and weights). */
+  generatorFiles(): Promise<TfjsModelFiles> {
+    return tfjsModelFiles(this.models.generator);
   }
 
   /** Generated images for rows of z, read back as bytes. */

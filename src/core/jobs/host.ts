@@ -105,6 +105,15 @@ export class TrainingHost {
         }
         case 'throttle':
           return this.withJob(msg.jobId, (r) => r.setRateCap(msg.stepsPerSecond));
+        case 'autosave':
+          return this.withJob(msg.jobId, (r) => r.setAutosave(msg.everySteps));
+        case 'checkpoint': {
+          const cur = this.jobFor(msg.jobId);
+          if (cur) await cur.runner.requestCheckpoint();
+          return;
+        }
+        case 'export-model':
+          return await this.exportModel(msg.jobId);
         case 'configure':
           return this.configure(msg.jobId, msg.config);
         case 'query':
@@ -180,6 +189,15 @@ export class TrainingHost {
     await this.stopCurrent();
     this.post({ type: 'job-state', jobId: id, state: 'starting', step: 0 });
     const job = await this.createJob(spec);
+    if (spec.resume) {
+      try {
+        if (!job.loadState) throw new Error(`a ${spec.kind} job cannot be resumed`);
+        await job.loadState(spec.resume);
+      } catch (e) {
+        job.dispose();
+        throw new Error(`The saved run could not be resumed: ${message(e)}`, { cause: e });
+      }
+    }
     const runner = new JobRunner<JobSnapshot>(
       job,
       {
@@ -191,11 +209,18 @@ export class TrainingHost {
           ),
         snapshot: (snapshot, transfer) =>
           this.post({ type: 'snapshot', jobId: id, snapshot }, transfer),
+        checkpoint: (checkpoint, reason) =>
+          this.post({ type: 'checkpoint', jobId: id, reason, checkpoint }, [
+            ...new Set([...checkpoint.weights, ...checkpoint.optimizer].map((t) => t.data.buffer)),
+          ]),
+        checkpointFailed: (text) =>
+          this.post({ type: 'checkpoint-failed', jobId: id, message: text }),
       },
       this.deps.runner,
     );
     this.current = { id, runner, job };
-    runner.run();
+    if (spec.paused) await runner.announcePaused();
+    else runner.run();
   }
 
   private async createJob(spec: JobSpec): Promise<Job> {
@@ -238,6 +263,17 @@ export class TrainingHost {
       error = message(e);
     }
     this.post({ type: 'configured', jobId: id, error });
+  }
+
+  private async exportModel(id: number): Promise<void> {
+    const cur = this.current?.id === id ? this.current : null;
+    try {
+      if (!(cur?.job instanceof GanJob)) throw new Error('No GAN is running to export.');
+      const files = await cur.job.generatorFiles();
+      this.post({ type: 'model-files', jobId: id, files, error: null }, [files.weights]);
+    } catch (e) {
+      this.post({ type: 'model-files', jobId: id, files: null, error: message(e) });
+    }
   }
 
   private async query(msg: Extract<ToWorker, { type: 'query' }>): Promise<void> {

@@ -1,4 +1,9 @@
 /** The contract between a training job and the runner that drives it. */
+import type { CheckpointInput } from '../store/checkpoint';
+
+/** Everything a job needs to continue exactly where it stopped. */
+export type JobCheckpoint = CheckpointInput;
+
 export interface TrainingJob<S> {
   readonly kind: string;
   /** Steps completed so far. */
@@ -19,6 +24,15 @@ export interface TrainingJob<S> {
    * that state back and returns its step.
    */
   restoreLastGood?(): Promise<number>;
+  /**
+   * Resumable jobs implement both: the full training state (weights,
+   * optimizer moments, random-generator state, counters), read without
+   * synchronous readbacks, and putting such a state into a job freshly built
+   * from the same settings. Training on from a loaded state gives the same
+   * numbers as never stopping, on the same backend.
+   */
+  saveState?(): Promise<JobCheckpoint>;
+  loadState?(state: JobCheckpoint): Promise<void>;
 }
 
 /**

@@ -5,11 +5,21 @@
  * `minSnapshotMs` while running, and always when the job pauses or stops.
  */
 import type { JobState } from '../protocol';
-import { DivergedError, type TrainingJob } from './job';
+import { DivergedError, type JobCheckpoint, type TrainingJob } from './job';
+
+/** Why a checkpoint was taken: autosave every N steps, the job pausing, or the page asking. */
+export type CheckpointReason = 'auto' | 'pause' | 'request';
 
 export interface RunnerEvents<S> {
   state(state: JobState, step: number, message?: string): void;
   snapshot(snapshot: S, transfer: Transferable[]): void;
+  /**
+   * The job's full state. A snapshot with every step up to it always goes
+   * out just before, so the page's curves end exactly at `checkpoint.step`.
+   */
+  checkpoint?(checkpoint: JobCheckpoint, reason: CheckpointReason): void;
+  /** Taking a checkpoint failed; training goes on. */
+  checkpointFailed?(message: string): void;
 }
 
 export interface RunnerOptions {
@@ -23,6 +33,11 @@ export interface RunnerOptions {
   yieldToEvents: () => Promise<void>;
   /** Waits `ms`; injectable for tests. */
   sleep: (ms: number) => Promise<void>;
+  /**
+   * Shortest time between autosaves, in ms. Default 3000: a fast toy model
+   * would otherwise write its state many times a second for nothing.
+   */
+  minAutosaveMs: number;
 }
 
 const defaults: RunnerOptions = {
@@ -31,6 +46,7 @@ const defaults: RunnerOptions = {
   now: () => performance.now(),
   yieldToEvents: () => new Promise((resolve) => setTimeout(resolve, 0)),
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  minAutosaveMs: 3000,
 };
 
 const MAX_CHUNK = 64;
@@ -43,6 +59,10 @@ export class JobRunner<S> {
   private lastSnapshot = -Infinity;
   private chunk = 1;
   private rateCap = 0;
+  private autosaveEvery = 0;
+  private lastSavedStep = -1;
+  private lastSavedAt = -Infinity;
+  private checkpointWanted = false;
 
   constructor(
     private readonly job: TrainingJob<S>,
@@ -65,6 +85,13 @@ export class JobRunner<S> {
     this.ensureLoop();
   }
 
+  /** For a job built but not started: a first snapshot, and the paused state. */
+  async announcePaused(): Promise<void> {
+    if (this.mode !== 'paused' || this.loop) return;
+    await this.sendSnapshot();
+    this.events.state('paused', this.job.step);
+  }
+
   /** Stops after the step in flight; the job keeps its weights. */
   pause(): void {
     if (this.mode !== 'running') return;
@@ -77,6 +104,30 @@ export class JobRunner<S> {
    */
   setRateCap(stepsPerSecond: number): void {
     this.rateCap = Math.max(0, stepsPerSecond);
+  }
+
+  /**
+   * Autosave: a checkpoint every `steps` steps while training (at most every
+   * `minAutosaveMs`) and whenever the job pauses with unsaved steps; 0 turns
+   * it off. The step it is turned on at counts as saved: the page saves its
+   * first checkpoint itself.
+   */
+  setAutosave(steps: number): void {
+    this.autosaveEvery = Math.max(0, Math.floor(steps));
+    if (this.lastSavedStep < 0) this.lastSavedStep = this.job.step;
+  }
+
+  /**
+   * Takes a checkpoint now: between two chunks when training, at once when
+   * paused. Jobs that cannot save their state report that.
+   */
+  async requestCheckpoint(): Promise<void> {
+    if (this.mode === 'stopped') return;
+    if (this.loop) {
+      this.checkpointWanted = true;
+      return;
+    }
+    await this.saveNow('request');
   }
 
   /** Runs exactly `n` more steps, then pauses. */
@@ -96,6 +147,8 @@ export class JobRunner<S> {
     if (this.mode !== 'paused' || this.loop) throw new Error('Pause training before going back.');
     if (!this.job.restoreLastGood) throw new Error('This job keeps no earlier state.');
     const step = await this.job.restoreLastGood();
+    // A checkpoint past this step is of a run the page has just forgotten.
+    this.lastSavedStep = Math.min(this.lastSavedStep, step);
     await this.sendSnapshot();
     this.events.state('paused', step, `Back at step ${step}, the last good state.`);
     return step;
@@ -139,7 +192,9 @@ export class JobRunner<S> {
         for (let i = 0; i < n; i++) this.job.trainStep();
         await this.job.flush();
         this.adaptChunk(now() - t0);
-        if (now() - this.lastSnapshot >= this.opts.minSnapshotMs) await this.sendSnapshot();
+        if (this.checkpointWanted) await this.saveNow('request');
+        else if (this.autosaveDue()) await this.saveNow('auto');
+        else if (now() - this.lastSnapshot >= this.opts.minSnapshotMs) await this.sendSnapshot();
         await this.opts.yieldToEvents();
         if (this.rateCap > 0) {
           const wait = (n * 1000) / this.rateCap - (now() - t0);
@@ -149,7 +204,10 @@ export class JobRunner<S> {
       if (this.mode === 'stopped') {
         this.finish('stopped');
       } else {
-        await this.sendSnapshot();
+        if (this.checkpointWanted) await this.saveNow('request');
+        else if (this.autosaveEvery > 0 && this.job.step !== this.lastSavedStep)
+          await this.saveNow('pause');
+        else await this.sendSnapshot();
         this.events.state('paused', this.job.step);
       }
     } catch (e) {
@@ -170,6 +228,32 @@ export class JobRunner<S> {
     // shrink it when a chunk takes long so pause still answers quickly.
     if (elapsed < this.opts.chunkTargetMs / 2 && this.chunk < MAX_CHUNK) this.chunk *= 2;
     else if (elapsed > this.opts.chunkTargetMs * 2 && this.chunk > 1) this.chunk /= 2;
+  }
+
+  private autosaveDue(): boolean {
+    return (
+      this.autosaveEvery > 0 &&
+      this.job.step - this.lastSavedStep >= this.autosaveEvery &&
+      this.opts.now() - this.lastSavedAt >= this.opts.minAutosaveMs
+    );
+  }
+
+  /** A snapshot (so the page holds every step), then the job's state. */
+  private async saveNow(reason: CheckpointReason): Promise<void> {
+    this.checkpointWanted = false;
+    await this.sendSnapshot();
+    if (!this.job.saveState) {
+      this.events.checkpointFailed?.('This job cannot save its training state.');
+      return;
+    }
+    try {
+      const checkpoint = await this.job.saveState();
+      this.lastSavedStep = checkpoint.step;
+      this.lastSavedAt = this.opts.now();
+      this.events.checkpoint?.(checkpoint, reason);
+    } catch (e) {
+      this.events.checkpointFailed?.(e instanceof Error ? e.message : String(e));
+    }
   }
 
   private async sendSnapshot(): Promise<void> {

@@ -42,7 +42,7 @@ export async function storageHealth(manager: Manager | undefined): Promise<Stora
   return { usage, quota, persisted, warning };
 }
 
-/** True for the errors a full disk or exhausted quota raises in IndexedDB (the page has its own copy, to load the store lazily). */
+/** True for the errors a full disk or exhausted quota raises in IndexedDB. */
 export function isQuotaError(e: unknown): boolean {
   return e instanceof Error && (e.name === 'QuotaExceededError' || /quota/i.test(e.message));
 }

@@ -13,6 +13,8 @@ export {
   SessionStore,
   type DeletedSession,
   type NewSession,
+  type RunProgress,
+  type SavedRun,
   type SessionSummary,
 } from './sessions';
 export { exportSession, ImportError, importSession, readSessionFile } from './transfer';

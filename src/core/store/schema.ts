@@ -37,6 +37,12 @@ export interface SessionRecord {
   step: number;
   /** The current checkpoint, or null before the first one. */
   checkpointId: string | null;
+  /**
+   * An autosaved run nobody has named yet. A lab keeps one per tab and
+   * drops it when it starts a new run; naming it ("Save session") keeps it.
+   * Absent on sessions saved before autosave existed.
+   */
+  draft?: boolean;
   createdAt: number;
   updatedAt: number;
 }

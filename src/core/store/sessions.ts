@@ -32,6 +32,24 @@ export interface NewSession {
   config: Json;
   seed: number;
   backend: string;
+  draft?: boolean;
+}
+
+/** A run's progress, saved as one: where it is, its curves, its state and its latest sample. */
+export interface RunProgress {
+  config: Json;
+  backend: string;
+  metrics: MetricHistory;
+  checkpoint: CheckpointInput;
+  sample?: Omit<SampleRecord, 'sessionId'>;
+}
+
+/** Everything needed to show a saved run and continue it. */
+export interface SavedRun {
+  session: SessionRecord;
+  metrics: MetricHistory;
+  samples: SampleRecord[];
+  checkpoint: Checkpoint | null;
 }
 
 /** A session as the sessions view lists it, with the bytes it holds. */
@@ -124,6 +142,67 @@ export class SessionStore {
     this.db.close();
   }
 
+  /**
+   * Saves a run's progress atomically: the new checkpoint, the curves up to
+   * its step, the latest sample and the session's settings and step, in one
+   * transaction, dropping the previous checkpoint. A failure (a full disk, a
+   * NaN weight) leaves the session exactly as it was.
+   */
+  async saveRun(id: string, run: RunProgress): Promise<CheckpointRecord> {
+    const record = packCheckpoint(run.checkpoint, {
+      id: newId(),
+      sessionId: id,
+      createdAt: Date.now(),
+    });
+    const sample = run.sample && { ...run.sample, sessionId: id };
+    if (sample) checkSample(sample);
+    const tx = this.db.transaction(
+      ['sessions', 'histories', 'samples', 'checkpoints'],
+      'readwrite',
+    );
+    await atomically(tx, async () => {
+      const sessions = tx.objectStore('sessions');
+      const session = await sessions.get(id);
+      if (!session) throw new Error(`there is no session ${id}`);
+      await tx.objectStore('checkpoints').add(record);
+      await tx.objectStore('histories').put({ sessionId: id, metrics: run.metrics });
+      if (sample) await tx.objectStore('samples').put(sample);
+      await sessions.put({
+        ...session,
+        config: run.config,
+        backend: run.backend,
+        checkpointId: record.id,
+        step: record.step,
+        updatedAt: record.createdAt,
+      });
+      if (session.checkpointId) await tx.objectStore('checkpoints').delete(session.checkpointId);
+    });
+    return record;
+  }
+
+  /** A saved run with its curves, samples and checkpoint (unpacked and checked). */
+  async loadRun(id: string): Promise<SavedRun> {
+    const d = await this.read(id);
+    const record = d.checkpoints[0];
+    if (d.session.checkpointId && !record)
+      throw new CheckpointError(`session ${d.session.name} points at a missing checkpoint`);
+    return {
+      session: d.session,
+      metrics: d.history?.metrics ?? {},
+      samples: d.samples.sort((a, b) => a.step - b.step),
+      checkpoint: record ? unpackCheckpoint(record) : null,
+    };
+  }
+
+  /** Deletes a lab's unnamed autosaves, except those in `keep` (other tabs' own). */
+  async deleteDrafts(lab: LabKind, keep: ReadonlySet<string>): Promise<number> {
+    const drafts = (await this.db.getAll('sessions')).filter(
+      (s) => s.draft && s.lab === lab && !keep.has(s.id),
+    );
+    for (const s of drafts) await this.delete(s.id);
+    return drafts.length;
+  }
+
   async create(input: NewSession): Promise<SessionRecord> {
     const now = Date.now();
     const session: SessionRecord = {
@@ -160,11 +239,7 @@ export class SessionStore {
       createdAt: now,
       updatedAt: now,
     };
-    for (const x of content.samples ?? [])
-      if (x.pixels.length !== x.width * x.height * x.channels)
-        throw new Error(
-          `a ${x.width}×${x.height}×${x.channels} sample needs ${x.width * x.height * x.channels} bytes`,
-        );
+    for (const x of content.samples ?? []) checkSample(x);
     await this.putAll({
       session,
       history: { sessionId: session.id, metrics: content.metrics },
@@ -200,10 +275,10 @@ export class SessionStore {
     return out;
   }
 
-  /** Changes a session's small fields (name, config, step, backend). */
+  /** Changes a session's small fields (name, config, step, backend, draft). */
   async update(
     id: string,
-    change: Partial<Pick<SessionRecord, 'name' | 'config' | 'step' | 'backend'>>,
+    change: Partial<Pick<SessionRecord, 'name' | 'config' | 'step' | 'backend' | 'draft'>>,
   ): Promise<SessionRecord> {
     const tx = this.db.transaction('sessions', 'readwrite');
     const s = await tx.store.get(id);
@@ -217,7 +292,8 @@ export class SessionStore {
   rename(id: string, name: string): Promise<SessionRecord> {
     const trimmed = name.trim();
     if (!trimmed) return Promise.reject(new Error('a session needs a name'));
-    return this.update(id, { name: trimmed });
+    // A name is what keeps an autosaved draft.
+    return this.update(id, { name: trimmed, draft: false });
   }
 
   async saveHistory(id: string, metrics: MetricHistory): Promise<void> {
@@ -235,11 +311,7 @@ export class SessionStore {
   }
 
   async addSample(sample: SampleRecord): Promise<void> {
-    const { width, height, channels, pixels } = sample;
-    if (pixels.length !== width * height * channels)
-      throw new Error(
-        `a ${width}×${height}×${channels} sample needs ${width * height * channels} bytes`,
-      );
+    checkSample(sample);
     await this.db.put('samples', sample);
   }
 
@@ -261,32 +333,6 @@ export class SessionStore {
     }
     await tx.done;
     return n;
-  }
-
-  /**
-   * Saves a checkpoint atomically. The bytes are packed and checked first (a
-   * non-finite weight refuses it); then, in one transaction, the new
-   * checkpoint is written, the session is pointed at it, and the previous one
-   * is deleted. If anything fails, the transaction is aborted and the session
-   * keeps its previous checkpoint.
-   */
-  async writeCheckpoint(id: string, input: CheckpointInput): Promise<CheckpointRecord> {
-    const record = packCheckpoint(input, { id: newId(), sessionId: id, createdAt: Date.now() });
-    const tx = this.db.transaction(['sessions', 'checkpoints'], 'readwrite');
-    await atomically(tx, async () => {
-      const sessions = tx.objectStore('sessions');
-      const session = await sessions.get(id);
-      if (!session) throw new Error(`there is no session ${id}`);
-      await tx.objectStore('checkpoints').add(record);
-      await sessions.put({
-        ...session,
-        checkpointId: record.id,
-        step: record.step,
-        updatedAt: record.createdAt,
-      });
-      if (session.checkpointId) await tx.objectStore('checkpoints').delete(session.checkpointId);
-    });
-    return record;
   }
 
   /** The session's current checkpoint, unpacked and checked, or null. */
@@ -372,6 +418,12 @@ export class SessionStore {
   }
 }
 
+function checkSample(x: Omit<SampleRecord, 'sessionId'>): void {
+  const n = x.width * x.height * x.channels;
+  if (x.pixels.length !== n)
+    throw new Error(`a ${x.width}×${x.height}×${x.channels} sample needs ${n} bytes`);
+}
+
 /** The same session under fresh ids (duplicate, import: never overwrite). */
 export function withNewIds(d: DeletedSession, name: string): DeletedSession {
   const now = Date.now();
@@ -382,6 +434,7 @@ export function withNewIds(d: DeletedSession, name: string): DeletedSession {
       ...d.session,
       id,
       name,
+      draft: false,
       checkpointId: checkpoints[0]?.id ?? null,
       createdAt: now,
       updatedAt: now,

@@ -85,6 +85,8 @@ export async function setOptimizerTensors(
       return { order: Number(rest.slice(0, cut)), name: rest.slice(cut + 1), t };
     })
     .sort((a, b) => a.order - b.order);
+  // Adam with no saved state would start its moments afresh: not the run that was saved.
+  if (mine.length === 0) throw new CheckpointError(`the checkpoint holds no ${prefix} state`);
   const named = mine.map(({ name, t }) => ({ name, tensor: tf.tensor(t.data, t.shape, t.dtype) }));
   await opt.setWeights(named);
   // setWeights copies what it keeps into variables of its own.
@@ -95,4 +97,37 @@ export async function setOptimizerTensors(
     const v = powers[p];
     if (t && v) tf.tidy(() => v.assign(tf.tensor(t.data, t.shape, t.dtype)));
   }
+}
+
+/** A Layers model in TensorFlow.js's own file format: model.json and one weights file. */
+export interface TfjsModelFiles {
+  /** model.json, naming `weights.bin` as its one weights file. */
+  modelJson: string;
+  weights: ArrayBuffer;
+}
+
+/**
+ * The model as TensorFlow.js saves it (`tf.loadLayersModel` reads it back in
+ * any project). Saving goes through tfjs's own serialiser, into memory.
+ */
+export async function tfjsModelFiles(model: tf.LayersModel): Promise<TfjsModelFiles> {
+  let saved: tf.io.ModelArtifacts | null = null;
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      saved = artifacts;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
+  const a = saved as tf.io.ModelArtifacts | null;
+  if (!a?.modelTopology || !a.weightSpecs || !a.weightData)
+    throw new Error('TensorFlow.js saved no topology or weights for this model');
+  const weights = tf.io.CompositeArrayBuffer.join(a.weightData);
+  const modelJson = JSON.stringify({
+    format: 'layers-model',
+    generatedBy: a.generatedBy,
+    convertedBy: null,
+    modelTopology: a.modelTopology,
+    weightsManifest: [{ paths: ['weights.bin'], weights: a.weightSpecs }],
+  });
+  return { modelJson, weights };
 }

@@ -23,8 +23,14 @@ import type {
   ToyView,
 } from '../../core/gan/gan-job';
 import type { FromWorker, JobState } from '../../core/protocol';
+import type { Json, MetricHistory, SavedRun } from '../../core/store';
+import type { TfjsModelFiles } from '../../core/store/tf-state';
+import { download } from '../common/export-chart';
 import { JobControl } from '../common/job-control';
 import { StepRate } from '../common/step-rate';
+import { toasts } from '../common/toasts.svelte';
+import { RunRecorder, type RunInfo } from '../sessions/run-recorder.svelte';
+import type { SessionsState } from '../sessions/state.svelte';
 import type { TrainingClient } from '../training-client.svelte';
 import { OwnImages } from './own-images.svelte';
 
@@ -50,6 +56,19 @@ export const OWN_IMAGE_MODELS: readonly GanModelKind[] = ['article', 'dcgan'];
 export function thinFrames(frames: Frame[]): Frame[] {
   if (frames.length <= MAX_FRAMES) return frames;
   return frames.filter((_, i) => i % 2 === 0 || i === frames.length - 1);
+}
+
+const MODEL_NAMES: Record<GanModelKind, string> = {
+  article: 'Article GAN',
+  dcgan: 'DCGAN',
+  conditional: 'Conditional GAN',
+  toy: 'Toy GAN',
+};
+
+/** A saved curve back as chart points. */
+function pointsOf(history: MetricHistory, name: string): Point[] {
+  const c = history[name];
+  return c ? c.x.map((x, i) => ({ x, y: c.y[i]! })) : [];
 }
 
 function cap(points: Point[]): Point[] {
@@ -89,14 +108,21 @@ export class GanState {
   /** Which own set the running job was built with. */
   private appliedSetVersion = $state(-1);
 
+  /** Autosave of this lab's runs, and the link to their saved session. */
+  readonly recorder: RunRecorder;
+
   private readonly job: JobControl;
   private queryId = 0;
   /** Title of the latest query; answers to older ones are dropped. */
   private queryTitle = '';
   private readonly rate = new StepRate();
 
-  constructor(private readonly client: TrainingClient) {
+  constructor(
+    private readonly client: TrainingClient,
+    sessions: SessionsState,
+  ) {
     this.job = new JobControl(client, 1_000_000); // ids apart from the demo's, which share the worker
+    this.recorder = new RunRecorder(sessions, 'gan');
     client.subscribe((msg) => this.receive(msg));
   }
 
@@ -155,12 +181,17 @@ export class GanState {
     this.applied = null;
   }
 
-  /** Builds new models from the current settings and starts training. */
+  /** Builds new models from the current settings and starts training (a new, unsaved run). */
   start(): void {
     if (this.configError) return;
     this.clear();
+    void this.recorder.newRun();
+    this.launch($state.snapshot(this.config) as GanConfig);
+  }
+
+  /** Starts the job, fresh or from a saved state, with autosave on. */
+  private launch(config: GanConfig, resume?: SavedRun['checkpoint'], paused = false): void {
     this.phase = 'starting';
-    const config = $state.snapshot(this.config) as GanConfig;
     this.applied = config;
     const set = config.dataset === 'own' ? this.own.set : null;
     this.appliedSetVersion = this.own.version;
@@ -168,8 +199,168 @@ export class GanState {
     const images = set
       ? { side: set.side, channels: set.channels, count: set.count, pixels: set.pixels }
       : undefined;
-    this.job.start({ kind: 'gan', config, ...(images ? { images } : {}) });
+    this.job.start({
+      kind: 'gan',
+      config,
+      ...(images ? { images } : {}),
+      ...(resume ? { resume } : {}),
+      ...(paused ? { paused } : {}),
+    });
+    this.client.send({
+      type: 'autosave',
+      jobId: this.job.jobId,
+      everySteps: this.recorder.everySteps,
+    });
     if (this.rateCap > 0) this.setRateCap(this.rateCap);
+  }
+
+  /**
+   * Shows a saved run: its settings, curves, samples and quality measurements,
+   * without training. Used for the read-only view and before resuming.
+   */
+  show(run: SavedRun): void {
+    if (this.active) this.stop();
+    this.clear();
+    const config = structuredClone(run.session.config) as unknown as GanConfig;
+    this.config = config;
+    this.applied = null;
+    this.phase = 'idle';
+    const m = run.metrics;
+    this.dLoss = pointsOf(m, 'D loss');
+    this.gLoss = pointsOf(m, 'G loss');
+    this.dReal = pointsOf(m, 'D(x)');
+    this.dFake = pointsOf(m, 'D(G(z))');
+    const fid = pointsOf(m, 'FID');
+    this.metrics = pointsOf(m, 'IS').map((p, i) => ({
+      step: p.x,
+      inceptionScore: p.y,
+      fid: fid[i]?.y ?? NaN,
+      histogram: new Array<number>(10).fill(0),
+      labelAccuracy: null,
+    }));
+    this.frames = thinFrames(
+      run.samples.map((x) => ({
+        step: x.step,
+        side: x.width,
+        channels: x.channels as 1 | 3,
+        count: x.height / x.width,
+        cols: config.model === 'conditional' ? 10 : 8,
+        pixels: x.pixels,
+      })),
+    );
+    this.step = run.session.step;
+  }
+
+  /**
+   * Continues a saved run exactly where it stopped (training at once, or
+   * paused with `play` false). When another tab holds it, it is only shown,
+   * and the recorder says why.
+   */
+  async continueRun(run: SavedRun, play = true): Promise<void> {
+    this.show(run);
+    if (!run.checkpoint) {
+      toasts.push('warn', `“${run.session.name}” has no saved training state: train it anew.`);
+      return;
+    }
+    if (!(await this.recorder.attach(run.session))) return;
+    if (this.config.dataset === 'own' && !this.own.set) {
+      toasts.push(
+        'error',
+        'This run trained on your own images: load the same images, then resume.',
+      );
+      return;
+    }
+    this.step = run.checkpoint.step;
+    this.launch($state.snapshot(this.config) as GanConfig, run.checkpoint, !play);
+  }
+
+  /** Asks the worker for the generator in TensorFlow.js format; it downloads as a zip. */
+  downloadModel(): void {
+    if (!this.active) return;
+    this.client.send({ type: 'export-model', jobId: this.job.jobId });
+  }
+
+  private async saveModelFiles(files: TfjsModelFiles): Promise<void> {
+    const config = this.applied ?? this.config;
+    const { zipSync, strToU8 } = await import('fflate');
+    const conditional = config.model === 'conditional';
+    const out =
+      config.model === 'toy'
+        ? '2 numbers (a point in the plane)'
+        : 'the image’s pixels, row by row, in [-1, 1]';
+    const readme = [
+      `${MODEL_NAMES[config.model]} generator from DemandLab, at step ${this.step}.`,
+      '',
+      'Load it with TensorFlow.js:',
+      "  const g = await tf.loadLayersModel('model.json');  // weights.bin beside it",
+      '',
+      `Input: [n, ${config.latentSize + (conditional ? 10 : 0)}]: ${config.latentSize} standard normal noise values${conditional ? ', then the digit one-hot (10 values)' : ''}.`,
+      `Output: [n, …]: ${out}.`,
+      '',
+    ].join('\n');
+    const zip = zipSync({
+      'model.json': strToU8(files.modelJson),
+      'weights.bin': new Uint8Array(files.weights),
+      'README.txt': strToU8(readme),
+    });
+    download(
+      `demandlab-${config.model}-generator-step${this.step}-tfjs.zip`,
+      new Blob([zip as Uint8Array<ArrayBuffer>], { type: 'application/zip' }),
+    );
+  }
+
+  /** Autosave cadence, for this and later runs. */
+  setAutosave(everySteps: number): void {
+    this.recorder.setEvery(everySteps);
+    if (this.active) this.client.send({ type: 'autosave', jobId: this.job.jobId, everySteps });
+  }
+
+  /** What the recorder saves with a checkpoint. */
+  private runInfo(): RunInfo {
+    const config = this.applied ?? this.config;
+    const frame = this.frames.at(-1);
+    return {
+      name: `${MODEL_NAMES[config.model]} · ${config.loss} · seed ${config.seed}`,
+      config: $state.snapshot(config) as unknown as Json,
+      seed: config.seed,
+      backend: this.ranOn || 'unknown',
+      metrics: this.metricHistory(),
+      ...(frame && {
+        sample: {
+          step: frame.step,
+          width: frame.side,
+          height: frame.side * frame.count,
+          channels: frame.channels,
+          pixels: frame.pixels,
+        },
+      }),
+    };
+  }
+
+  /**
+   * Names this run so it is kept, with its full training state when a job is
+   * alive; a run whose job has ended keeps its settings and curves.
+   */
+  async keep(name?: string): Promise<void> {
+    const info = this.runInfo();
+    const title = name ?? info.name;
+    if (this.active && this.phase !== 'starting') {
+      await this.recorder.keep(title, info, () =>
+        this.client.send({ type: 'checkpoint', jobId: this.job.jobId }),
+      );
+      return;
+    }
+    const sample = info.sample;
+    await this.recorder.sessions.save({
+      name: title,
+      lab: 'gan',
+      config: info.config,
+      seed: info.seed,
+      backend: info.backend,
+      step: this.step,
+      metrics: info.metrics,
+      ...(sample && { sample }),
+    });
   }
 
   pause(): void {
@@ -232,14 +423,19 @@ export class GanState {
   }
 
   /** The run's curves as named series, for saving as a session. */
-  metricHistory(): Record<string, { x: number[]; y: number[] }> {
+  metricHistory(): MetricHistory {
     const col = (ps: Point[]) => ({ x: ps.map((p) => p.x), y: ps.map((p) => p.y) });
-    return {
+    const history: MetricHistory = {
       'D loss': col(this.dLoss),
       'G loss': col(this.gLoss),
       'D(x)': col(this.dReal),
       'D(G(z))': col(this.dFake),
     };
+    if (this.metrics.length > 0) {
+      history.IS = col(this.metrics.map((m) => ({ x: m.step, y: m.inceptionScore })));
+      history.FID = col(this.metrics.map((m) => ({ x: m.step, y: m.fid })));
+    }
+    return history;
   }
 
   private clear(): void {
@@ -282,6 +478,16 @@ export class GanState {
         return;
       case 'configured':
         this.settingError = msg.error;
+        return;
+      case 'checkpoint':
+        void this.recorder.record(msg.checkpoint, this.runInfo());
+        return;
+      case 'model-files':
+        if (msg.files) void this.saveModelFiles(msg.files);
+        else toasts.push('error', `The model could not be exported: ${msg.error}`);
+        return;
+      case 'checkpoint-failed':
+        toasts.push('warn', `This run could not be saved: ${msg.message}`);
         return;
       case 'answer': {
         if (msg.queryId !== this.queryId) return;

@@ -13,6 +13,7 @@ import type {
   SessionSummary,
   StorageHealth,
 } from '../../core/store';
+import { isQuotaError } from '../../core/store/health';
 import { download } from '../common/export-chart';
 import { toasts } from '../common/toasts.svelte';
 
@@ -30,15 +31,13 @@ function message(e: unknown): string {
 /** The storage layer (idb, valibot, fflate) loads on first use, keeping the start page light. */
 type StoreApi = typeof import('../../core/store');
 
-function isQuotaError(e: unknown): boolean {
-  return e instanceof Error && (e.name === 'QuotaExceededError' || /quota/i.test(e.message));
-}
-
 export class SessionsState {
   list = $state.raw<SessionSummary[]>([]);
   health = $state.raw<StorageHealth | null>(null);
-  /** Why saving is off (no IndexedDB, or another tab upgraded the database), or null. */
+  /** Why saving is off (another tab upgraded the database, or no storage at all), or null. */
   unavailable = $state<string | null>(null);
+  /** Set when sessions live only in this tab's memory (no usable IndexedDB), saying so. */
+  memoryOnly = $state<string | null>(null);
   ready = $state(false);
   /** The ids ticked for comparison (at most two). */
   compare = $state<string[]>([]);
@@ -46,6 +45,12 @@ export class SessionsState {
   private store: SessionStore | null = null;
   private api: StoreApi | null = null;
   private opening: Promise<void> | null = null;
+
+  /** The open store, or null when saving is off (`unavailable` says why). */
+  async storeOrNull(): Promise<SessionStore | null> {
+    await this.init();
+    return this.store;
+  }
 
   /** Opens the store (once); safe to call from every view. */
   init(): Promise<void> {
@@ -56,7 +61,7 @@ export class SessionsState {
   private async open(): Promise<void> {
     try {
       const api = (this.api = await import('../../core/store'));
-      this.store = await api.SessionStore.open({
+      const options = {
         onBlocked: () =>
           toasts.push(
             'warn',
@@ -67,7 +72,17 @@ export class SessionsState {
           this.unavailable =
             'A newer DemandLab opened in another tab and updated the saved sessions. Reload this tab to keep saving.';
         },
-      });
+      };
+      try {
+        this.store = await api.SessionStore.open(options);
+      } catch (e) {
+        // No usable IndexedDB: keep sessions in memory, and say plainly that they go with the tab.
+        const { useMemoryIndexedDB } = await import('./memory-idb');
+        await useMemoryIndexedDB();
+        this.store = await api.SessionStore.open(options);
+        this.memoryOnly = `This browser offers no storage to DemandLab (${message(e)}), so sessions are kept in this tab’s memory only: they are lost when it closes. Export the ones you want to keep.`;
+        toasts.push('warn', this.memoryOnly);
+      }
       await this.refresh();
     } catch (e) {
       this.unavailable = `Saving is off: ${message(e)}. The labs keep working; your runs live only in this tab.`;
@@ -80,7 +95,9 @@ export class SessionsState {
   async refresh(): Promise<void> {
     if (!this.store) return;
     this.list = await this.store.list();
-    this.health = (await this.api?.storageHealth(globalThis.navigator?.storage)) ?? null;
+    this.health = this.memoryOnly
+      ? null
+      : ((await this.api?.storageHealth(globalThis.navigator?.storage)) ?? null);
   }
 
   /** Saving is possible, or not known to be impossible yet (the store opens on first use). */
