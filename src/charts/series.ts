@@ -66,3 +66,19 @@ export function yExtent(series: readonly (readonly Point[])[]): [number, number]
   const pad = (hi - lo) * 0.05;
   return [lo - pad, hi + pad];
 }
+
+/** A curve as saved with a session: its x and y as two columns. */
+export interface Columns {
+  x: number[];
+  y: number[];
+}
+
+/** Chart points as columns, to save. */
+export function toColumns(points: readonly Point[]): Columns {
+  return { x: points.map((p) => p.x), y: points.map((p) => p.y) };
+}
+
+/** A saved curve back as chart points; none when it is missing. */
+export function fromColumns(c: Columns | undefined): Point[] {
+  return c ? c.x.map((x, i) => ({ x, y: c.y[i]! })) : [];
+}

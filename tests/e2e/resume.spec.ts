@@ -23,6 +23,7 @@ async function trainToyAndPause(page: Page, atLeast: number): Promise<number> {
   await page.goto('./#/gan');
   await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', 'webgpu');
   await page.getByRole('tab', { name: '2D toy GANs' }).click();
+  await page.getByTestId('gan-batchSize').fill('16'); // software WebGPU is slow: small steps
   await page.getByRole('button', { name: 'Train' }).click();
   await expect.poll(() => step(page), { timeout: 120_000 }).toBeGreaterThanOrEqual(atLeast);
   await page.getByRole('button', { name: 'Pause' }).click();
@@ -143,4 +144,55 @@ test('without IndexedDB (a private window) runs save in memory, with a visible w
   await expect(page.getByTestId('session-row')).toHaveCount(1);
   await expect(page.getByTestId('session-row').first()).toContainText(String(saved));
   await expect(page.getByTestId('sessions-unavailable')).toHaveCount(0);
+});
+
+test('a race resumes exactly too: the same CSV as a race that never stopped', async ({ page }) => {
+  const round = async () => Number(await page.getByTestId('recsys-step-count').innerText());
+  const phase = page.getByTestId('recsys-phase');
+  const tenMore = async (to: number) => {
+    for (let i = 0; i < 2; i++) {
+      await page.getByRole('button', { name: '×10 steps' }).click();
+      await expect(phase).toHaveAttribute('data-phase', 'paused');
+    }
+    await expect.poll(round).toBe(to);
+  };
+  const csv = async () => {
+    const download = page.waitForEvent('download');
+    await page.getByTestId('recsys-csv').click();
+    return readFileSync(await (await download).path(), 'utf8');
+  };
+
+  await page.goto('./#/recsys');
+  await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', 'webgpu');
+  await page.getByTestId('recsys-shop').selectOption('electronics');
+  await page.getByTestId('recsys-population').fill('4');
+  await page.getByTestId('recsys-agent-1').selectOption('qlearning');
+  await page.getByTestId('recsys-start').click();
+  await expect.poll(round).toBeGreaterThanOrEqual(30);
+  await page.getByTestId('recsys-pause').click();
+  await expect(phase).toHaveAttribute('data-phase', 'paused');
+  const saved = await round();
+  await expect(page.getByTestId('save-status')).toContainText(
+    `at round ${saved.toLocaleString('en-US')},`,
+  );
+  await page.getByTestId('autosave-every').selectOption('0');
+  await tenMore(saved + 20);
+  const unbroken = await csv();
+
+  await page.reload();
+  await expect(page.getByTestId('resume-offer')).toContainText(
+    `saved at round ${saved.toLocaleString('en-US')}`,
+  );
+  await page.getByRole('link', { name: 'Sessions', exact: true }).click();
+  await page.getByTestId('session-row').first().getByRole('button', { name: 'Open' }).click();
+  await expect(
+    page.getByTestId('toast').filter({ hasText: `at round ${saved.toLocaleString('en-US')}` }),
+  ).toBeVisible();
+  await expect(phase).toHaveAttribute('data-phase', 'paused');
+  await tenMore(saved + 20);
+  const resumed = await csv();
+  // The whole race's curves, not only the 20 rounds since the resume (points thin out past 1,000).
+  expect(resumed.split('\n').length).toBeGreaterThan(saved);
+  expect(resumed).toBe(unbroken);
+  await screenshot(page, 'recsys-resumed');
 });

@@ -28,7 +28,7 @@ test('a saved race survives a reload and can be renamed, compared, exported, imp
   await page.goto('./#/recsys');
   await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', 'webgpu');
   await raceAndPause(page, 30);
-  await page.getByTestId('recsys-save').click();
+  await page.getByTestId('save-session').click();
   await expect(page.getByTestId('toast').filter({ hasText: 'Saved' })).toBeVisible();
 
   await page.reload();
@@ -112,6 +112,8 @@ test('a GAN run saves too; when storage is full the save is refused with a clear
   await page.goto('./#/gan');
   await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', 'webgpu');
   await page.getByRole('tab', { name: '2D toy GANs' }).click();
+  // A small toy GAN: its checkpoint (weights and Adam state) fits the small quota with room.
+  await page.getByTestId('gan-toyHidden').fill('8');
   await page.getByRole('button', { name: 'Train' }).click();
   await expect
     .poll(async () => Number(await page.getByTestId('gan-step').innerText()), { timeout: 120_000 })
@@ -123,12 +125,18 @@ test('a GAN run saves too; when storage is full the save is refused with a clear
 
   await page.goto('./#/recsys');
   await raceAndPause(page, 2000);
-  await page.getByTestId('recsys-save').click();
+  await page.getByTestId('save-session').click();
+  // The autosave on pause is refused first; naming the race is refused too. Both say why.
+  await expect(
+    page
+      .getByTestId('toast')
+      .filter({ hasText: 'Storage is full, so this run is not being saved' }),
+  ).toBeVisible();
   await expect(
     page.getByTestId('toast').filter({ hasText: 'storage for DemandLab is full' }),
   ).toBeVisible();
   // The race is still on the page, ready to save once there is room.
-  await expect(page.getByTestId('recsys-save')).toBeEnabled();
+  await expect(page.getByTestId('save-session')).toBeEnabled();
 
   await page.getByRole('link', { name: 'Sessions', exact: true }).click();
   const rows = page.getByTestId('session-row');
@@ -164,5 +172,22 @@ test('a setup link opens the same settings in another tab; a damaged link says w
   await other.goto('./#/recsys?setup=eyJub3QiOiJhIGNvbmZpZyJ9');
   await expect(other.getByTestId('toast').filter({ hasText: 'cannot be used' })).toBeVisible();
   await expect(other.getByTestId('recsys-population')).toHaveValue('7');
+
+  // The GAN lab's settings travel the same way.
+  await page.goto('./#/gan');
+  await page.getByRole('tab', { name: '2D toy GANs' }).click();
+  await page.getByTestId('gan-seed').fill('7');
+  await page.getByTestId('gan-toyHidden').fill('32');
+  await page.getByTestId('gan-link').click();
+  const clipboard = () => page.evaluate(() => navigator.clipboard.readText());
+  await expect.poll(clipboard).toMatch(/#\/gan\?setup=[\w-]+$/);
+  const ganUrl = await clipboard();
+  await other.goto(ganUrl);
+  await expect(other.getByRole('tab', { name: '2D toy GANs' })).toHaveAttribute(
+    'aria-selected',
+    'true',
+  );
+  await expect(other.getByTestId('gan-seed')).toHaveValue('7');
+  await expect(other.getByTestId('gan-toyHidden')).toHaveValue('32');
   await other.close();
 });

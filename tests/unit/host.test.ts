@@ -258,6 +258,58 @@ describe('protocol guard', () => {
     await h.host.dispose();
   });
 
+  it('autosaves on pause, exports the generator, and resumes a saved job paused at its step', async () => {
+    const h = setup();
+    await h.host.handle(init);
+    const config = presetFor('toy');
+    await h.host.handle({ type: 'start', jobId: 1, spec: { kind: 'gan', config } });
+    await h.host.handle({ type: 'autosave', jobId: 1, everySteps: 1000 });
+    await h.until((m) => m.type === 'snapshot' && m.snapshot.step >= 5);
+    await h.host.handle({ type: 'pause', jobId: 1 });
+    const saved = await h.until((m) => m.type === 'checkpoint' && m.jobId === 1);
+    if (saved.type !== 'checkpoint') throw new Error('not a checkpoint');
+    expect(saved.reason).toBe('pause');
+    const at = h.messages.indexOf(saved);
+    // Its buffers move to the page rather than being copied.
+    expect(h.transfers[at]!.length).toBe(
+      saved.checkpoint.weights.length + saved.checkpoint.optimizer.length,
+    );
+    const step = saved.checkpoint.step;
+    expect(lastStep(h.messages.slice(0, at))).toBe(step); // the page already has every step
+
+    await h.host.handle({ type: 'export-model', jobId: 1 });
+    const files = await h.until((m) => m.type === 'model-files');
+    expect(files).toMatchObject({
+      error: null,
+      files: { modelJson: expect.stringContaining('layers-model') },
+    });
+
+    const resume = structuredClone(saved.checkpoint);
+    await h.host.handle({
+      type: 'start',
+      jobId: 2,
+      spec: { kind: 'gan', config, resume, paused: true },
+    });
+    const paused = await h.until(
+      (m) => m.type === 'job-state' && m.jobId === 2 && m.state === 'paused',
+    );
+    expect(paused).toMatchObject({ step });
+    expect(states(h.messages, 2)).toEqual(['starting', 'paused']);
+    // A checkpoint of another model is refused with the reason, and nothing runs.
+    await h.host.handle({
+      type: 'start',
+      jobId: 3,
+      spec: { kind: 'gan', config: { ...config, toyHidden: 8 }, resume },
+    });
+    const failed = await h.until(
+      (m) => m.type === 'job-state' && m.jobId === 3 && m.state === 'failed',
+    );
+    expect(failed).toMatchObject({
+      message: expect.stringMatching(/could not be resumed.*\[2, 8\] in the model/),
+    });
+    await h.host.dispose();
+  });
+
   it("trains the article GAN on the user's own images sent with the job, and refuses a job without them", async () => {
     const h = setup();
     await h.host.handle(init);

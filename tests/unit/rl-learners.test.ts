@@ -260,6 +260,13 @@ describe('DQN', () => {
     expect(() => new DqnAgent(shape, { gamma: 0.5, exploration, batchSize: 0 }, 1)).toThrow(
       /batchSize/,
     );
+    // A warm-up the buffer cannot reach would mean an agent that never trains.
+    expect(
+      () => new DqnAgent(shape, { gamma: 0.5, exploration, replayCapacity: 100, warmup: 200 }, 1),
+    ).toThrow(/never trains/);
+    const small = new DqnAgent(shape, { gamma: 0.5, exploration, replayCapacity: 100 }, 1);
+    expect(small.replayFill.capacity).toBe(100); // its default warm-up fits the buffer
+    small.dispose();
   });
 });
 

@@ -68,6 +68,22 @@ function progress(c: CheckpointInput): RunProgress {
 }
 const save = (store: SessionStore, id: string, c: CheckpointInput) =>
   store.saveRun(id, progress(c));
+
+/** Runs `during` with every put into the object store `name` failing as a full disk would. */
+async function withFullDisk(name: string, during: () => Promise<void>): Promise<void> {
+  const proto = IDBObjectStore.prototype;
+  const put = proto.put;
+  proto.put = function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['put']>) {
+    if (this.name === name) throw new DOMException('quota exceeded', 'QuotaExceededError');
+    return put.apply(this, args);
+  };
+  try {
+    await during();
+  } finally {
+    proto.put = put;
+  }
+}
+
 const newSession = {
   name: 'Race 1',
   lab: 'recsys' as const,
@@ -154,17 +170,9 @@ describe('session store', () => {
     const s = await store.create(newSession);
     await save(store, s.id, checkpoint(100));
     // Fail the session update that follows the checkpoint write, inside the same transaction.
-    const proto = IDBObjectStore.prototype;
-    const put = proto.put;
-    proto.put = function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['put']>) {
-      if (this.name === 'sessions') throw new DOMException('disk full', 'QuotaExceededError');
-      return put.apply(this, args);
-    };
-    try {
-      await expect(save(store, s.id, checkpoint(200, 3))).rejects.toThrow(/disk full/);
-    } finally {
-      proto.put = put;
-    }
+    await withFullDisk('sessions', async () => {
+      await expect(save(store, s.id, checkpoint(200, 3))).rejects.toThrow(/quota exceeded/);
+    });
     const c = (await store.checkpoint(s.id))!;
     expect(c.step).toBe(100);
     expect(Array.from(c.weights[0]!.data)).toEqual([1, 2, 3, 4, 5, 6]);
@@ -176,6 +184,21 @@ describe('session store', () => {
     const run = await store.loadRun(s.id);
     expect(run.checkpoint!.step).toBe(100);
     expect(run.metrics.reward!.y).toEqual([0, 10]);
+  });
+
+  it('keeps at most 64 sample grids per run, spread over it, and lists sizes without reading checkpoints', async () => {
+    const store = await freshStore();
+    const s = await store.create(newSession);
+    for (let step = 1; step <= 70; step++) await save(store, s.id, checkpoint(step));
+    const steps = (await store.samples(s.id)).map((x) => x.step);
+    expect(steps.length).toBeLessThanOrEqual(64);
+    expect(steps[0]).toBe(1);
+    expect(steps.at(-1)).toBe(70);
+    const [row] = await store.list();
+    expect(row!.samples).toBe(steps.length);
+    expect(row!.checkpointBytes).toBeGreaterThan(32); // 8 float32s and 2 int32s, with their index
+    expect(row!.bytes).toBeGreaterThan(row!.checkpointBytes!);
+    expect(await store.db.count('checkpoints')).toBe(1);
   });
 
   it('keeps one autosaved draft per tab: drafts are dropped, except those held elsewhere', async () => {
@@ -194,6 +217,16 @@ describe('session store', () => {
     const left = (await store.list()).map((x) => x.id).sort();
     expect(left).toEqual([b.id, kept.id, gan.id].sort());
     expect(await store.db.count('checkpoints')).toBe(0); // a's checkpoint went with it
+    // A new run's first save creates its session in the same transaction: a full disk leaves none.
+    await withFullDisk('histories', async () => {
+      await expect(
+        store.createRun({ ...newSession, draft: true }, progress(checkpoint(9))),
+      ).rejects.toThrow(/quota/);
+    });
+    expect(await store.db.count('sessions')).toBe(3);
+    const made = await store.createRun({ ...newSession, draft: true }, progress(checkpoint(9)));
+    expect((await store.loadRun(made.id)).checkpoint!.step).toBe(9);
+    await store.delete(made.id);
     const copy = await store.duplicate(b.id);
     expect(copy.draft).toBe(false); // a copy is a kept session
     await store.rename(b.id, 'Worth keeping'); // and so is a draft given a name
@@ -211,17 +244,9 @@ describe('session store', () => {
     expect((await store.get(ok.id))!.step).toBe(30);
     expect(await store.history(ok.id)).toEqual({ ctr: { x: [1, 2], y: [0.1, 0.2] } });
     expect(await store.samples(ok.id)).toHaveLength(1);
-    const proto = IDBObjectStore.prototype;
-    const put = proto.put;
-    proto.put = function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['put']>) {
-      if (this.name === 'histories') throw new DOMException('quota exceeded', 'QuotaExceededError');
-      return put.apply(this, args);
-    };
-    try {
+    await withFullDisk('histories', async () => {
       await expect(store.createWith(newSession, { step: 1, metrics: {} })).rejects.toThrow(/quota/);
-    } finally {
-      proto.put = put;
-    }
+    });
     expect((await store.list()).map((x) => x.id)).toEqual([ok.id]);
   });
 

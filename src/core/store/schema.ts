@@ -43,6 +43,8 @@ export interface SessionRecord {
    * Absent on sessions saved before autosave existed.
    */
   draft?: boolean;
+  /** Stored size of the current checkpoint, so listing sessions need not read it. */
+  checkpointBytes?: number;
   createdAt: number;
   updatedAt: number;
 }

@@ -55,7 +55,12 @@ export interface SavedRun {
 /** A session as the sessions view lists it, with the bytes it holds. */
 export interface SessionSummary extends SessionRecord {
   bytes: number;
+  /** Sample grids kept (they can be freed to make room). */
+  samples: number;
 }
+
+/** Sample grids kept per session; past this, every other one in the middle goes. */
+export const MAX_SAMPLES = 64;
 
 /** Everything a deleted session had, so Undo can put it back as it was. */
 export interface DeletedSession {
@@ -148,7 +153,20 @@ export class SessionStore {
    * transaction, dropping the previous checkpoint. A failure (a full disk, a
    * NaN weight) leaves the session exactly as it was.
    */
-  async saveRun(id: string, run: RunProgress): Promise<CheckpointRecord> {
+  saveRun(id: string, run: RunProgress): Promise<SessionRecord> {
+    return this.writeRun(id, null, run);
+  }
+
+  /** A new session with its first progress, in one transaction: a failure leaves nothing. */
+  createRun(input: NewSession, run: RunProgress): Promise<SessionRecord> {
+    return this.writeRun(newId(), input, run);
+  }
+
+  private async writeRun(
+    id: string,
+    input: NewSession | null,
+    run: RunProgress,
+  ): Promise<SessionRecord> {
     const record = packCheckpoint(run.checkpoint, {
       id: newId(),
       sessionId: id,
@@ -160,24 +178,35 @@ export class SessionStore {
       ['sessions', 'histories', 'samples', 'checkpoints'],
       'readwrite',
     );
+    let saved: SessionRecord | null = null;
     await atomically(tx, async () => {
       const sessions = tx.objectStore('sessions');
-      const session = await sessions.get(id);
+      const session: SessionRecord | undefined = input
+        ? { id, ...input, step: 0, checkpointId: null, createdAt: record.createdAt, updatedAt: 0 }
+        : await sessions.get(id);
       if (!session) throw new Error(`there is no session ${id}`);
       await tx.objectStore('checkpoints').add(record);
       await tx.objectStore('histories').put({ sessionId: id, metrics: run.metrics });
-      if (sample) await tx.objectStore('samples').put(sample);
-      await sessions.put({
+      if (sample) {
+        const samples = tx.objectStore('samples');
+        await samples.put(sample);
+        const keys = await samples.index('sessionId').getAllKeys(id);
+        if (keys.length > MAX_SAMPLES)
+          for (let i = 1; i < keys.length - 1; i += 2) await samples.delete(keys[i]!);
+      }
+      saved = {
         ...session,
+        checkpointBytes: sizeOf(record),
         config: run.config,
         backend: run.backend,
         checkpointId: record.id,
         step: record.step,
         updatedAt: record.createdAt,
-      });
+      };
+      await (input ? sessions.add(saved) : sessions.put(saved));
       if (session.checkpointId) await tx.objectStore('checkpoints').delete(session.checkpointId);
     });
-    return record;
+    return saved!;
   }
 
   /** A saved run with its curves, samples and checkpoint (unpacked and checked). */
@@ -259,17 +288,20 @@ export class SessionStore {
     const sessions = await tx.objectStore('sessions').index('updatedAt').getAll();
     const out: SessionSummary[] = [];
     for (const s of sessions.reverse()) {
+      // Checkpoints can be tens of MB: their size is read from the session when it has it.
       const [history, samples, checkpoints] = await Promise.all([
         tx.objectStore('histories').get(s.id),
         tx.objectStore('samples').index('sessionId').getAll(s.id),
-        tx.objectStore('checkpoints').index('sessionId').getAll(s.id),
+        s.checkpointBytes === undefined
+          ? tx.objectStore('checkpoints').index('sessionId').getAll(s.id)
+          : [],
       ]);
       const bytes =
         sizeOf(s) +
         sizeOf(history) +
         samples.reduce((n, r) => n + sizeOf(r), 0) +
-        checkpoints.reduce((n, r) => n + sizeOf(r), 0);
-      out.push({ ...s, bytes });
+        (s.checkpointBytes ?? checkpoints.reduce((n, r) => n + sizeOf(r), 0));
+      out.push({ ...s, bytes, samples: samples.length });
     }
     await tx.done;
     return out;

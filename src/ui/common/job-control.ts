@@ -38,4 +38,14 @@ export class JobControl {
   stop(): void {
     this.client.send({ type: 'stop', jobId: this.id });
   }
+
+  /** Autosave every N steps and on pause; 0 turns it off. */
+  autosave(everySteps: number): void {
+    this.client.send({ type: 'autosave', jobId: this.id, everySteps });
+  }
+
+  /** Asks for a checkpoint of the job's full state now. */
+  checkpoint(): void {
+    this.client.send({ type: 'checkpoint', jobId: this.id });
+  }
 }

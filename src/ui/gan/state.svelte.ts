@@ -4,7 +4,7 @@
  * timeline, quality metrics, the toy view). Snapshots are folded in here;
  * components only read and call methods.
  */
-import { downsample, type Point } from '../../charts/series';
+import { downsample, fromColumns, toColumns, type Point } from '../../charts/series';
 import type { ImageFormat } from '../../core/data/image-set';
 import {
   ganConfigError,
@@ -64,12 +64,6 @@ const MODEL_NAMES: Record<GanModelKind, string> = {
   conditional: 'Conditional GAN',
   toy: 'Toy GAN',
 };
-
-/** A saved curve back as chart points. */
-function pointsOf(history: MetricHistory, name: string): Point[] {
-  const c = history[name];
-  return c ? c.x.map((x, i) => ({ x, y: c.y[i]! })) : [];
-}
 
 function cap(points: Point[]): Point[] {
   return points.length > MAX_HISTORY ? downsample(points, MAX_HISTORY / 2) : points;
@@ -206,11 +200,7 @@ export class GanState {
       ...(resume ? { resume } : {}),
       ...(paused ? { paused } : {}),
     });
-    this.client.send({
-      type: 'autosave',
-      jobId: this.job.jobId,
-      everySteps: this.recorder.everySteps,
-    });
+    this.job.autosave(this.recorder.everySteps);
     if (this.rateCap > 0) this.setRateCap(this.rateCap);
   }
 
@@ -226,12 +216,12 @@ export class GanState {
     this.applied = null;
     this.phase = 'idle';
     const m = run.metrics;
-    this.dLoss = pointsOf(m, 'D loss');
-    this.gLoss = pointsOf(m, 'G loss');
-    this.dReal = pointsOf(m, 'D(x)');
-    this.dFake = pointsOf(m, 'D(G(z))');
-    const fid = pointsOf(m, 'FID');
-    this.metrics = pointsOf(m, 'IS').map((p, i) => ({
+    this.dLoss = fromColumns(m['D loss']);
+    this.gLoss = fromColumns(m['G loss']);
+    this.dReal = fromColumns(m['D(x)']);
+    this.dFake = fromColumns(m['D(G(z))']);
+    const fid = fromColumns(m.FID);
+    this.metrics = fromColumns(m.IS).map((p, i) => ({
       step: p.x,
       inceptionScore: p.y,
       fid: fid[i]?.y ?? NaN,
@@ -258,11 +248,7 @@ export class GanState {
    */
   async continueRun(run: SavedRun, play = true): Promise<void> {
     this.show(run);
-    if (!run.checkpoint) {
-      toasts.push('warn', `“${run.session.name}” has no saved training state: train it anew.`);
-      return;
-    }
-    if (!(await this.recorder.attach(run.session))) return;
+    if (!(await this.recorder.claim(run)) || !run.checkpoint) return;
     if (this.config.dataset === 'own' && !this.own.set) {
       toasts.push(
         'error',
@@ -312,7 +298,7 @@ export class GanState {
   /** Autosave cadence, for this and later runs. */
   setAutosave(everySteps: number): void {
     this.recorder.setEvery(everySteps);
-    if (this.active) this.client.send({ type: 'autosave', jobId: this.job.jobId, everySteps });
+    if (this.active) this.job.autosave(everySteps);
   }
 
   /** What the recorder saves with a checkpoint. */
@@ -337,30 +323,10 @@ export class GanState {
     };
   }
 
-  /**
-   * Names this run so it is kept, with its full training state when a job is
-   * alive; a run whose job has ended keeps its settings and curves.
-   */
-  async keep(name?: string): Promise<void> {
-    const info = this.runInfo();
-    const title = name ?? info.name;
-    if (this.active && this.phase !== 'starting') {
-      await this.recorder.keep(title, info, () =>
-        this.client.send({ type: 'checkpoint', jobId: this.job.jobId }),
-      );
-      return;
-    }
-    const sample = info.sample;
-    await this.recorder.sessions.save({
-      name: title,
-      lab: 'gan',
-      config: info.config,
-      seed: info.seed,
-      backend: info.backend,
-      step: this.step,
-      metrics: info.metrics,
-      ...(sample && { sample }),
-    });
+  /** Save session: the run is kept under its name (and goes on saving as it trains). */
+  async keep(): Promise<void> {
+    const live = this.active && this.phase !== 'starting';
+    await this.recorder.keepRun(this.runInfo(), this.step, live ? this.job : null);
   }
 
   pause(): void {
@@ -424,16 +390,15 @@ export class GanState {
 
   /** The run's curves as named series, for saving as a session. */
   metricHistory(): MetricHistory {
-    const col = (ps: Point[]) => ({ x: ps.map((p) => p.x), y: ps.map((p) => p.y) });
     const history: MetricHistory = {
-      'D loss': col(this.dLoss),
-      'G loss': col(this.gLoss),
-      'D(x)': col(this.dReal),
-      'D(G(z))': col(this.dFake),
+      'D loss': toColumns(this.dLoss),
+      'G loss': toColumns(this.gLoss),
+      'D(x)': toColumns(this.dReal),
+      'D(G(z))': toColumns(this.dFake),
     };
     if (this.metrics.length > 0) {
-      history.IS = col(this.metrics.map((m) => ({ x: m.step, y: m.inceptionScore })));
-      history.FID = col(this.metrics.map((m) => ({ x: m.step, y: m.fid })));
+      history.IS = toColumns(this.metrics.map((m) => ({ x: m.step, y: m.inceptionScore })));
+      history.FID = toColumns(this.metrics.map((m) => ({ x: m.step, y: m.fid })));
     }
     return history;
   }
@@ -466,6 +431,7 @@ export class GanState {
       return;
     }
     if (!('jobId' in msg) || msg.jobId !== this.job.jobId) return;
+    if (this.recorder.receive(msg, () => this.runInfo())) return;
     switch (msg.type) {
       case 'job-state':
         this.phase = msg.state;
@@ -479,15 +445,9 @@ export class GanState {
       case 'configured':
         this.settingError = msg.error;
         return;
-      case 'checkpoint':
-        void this.recorder.record(msg.checkpoint, this.runInfo());
-        return;
       case 'model-files':
         if (msg.files) void this.saveModelFiles(msg.files);
         else toasts.push('error', `The model could not be exported: ${msg.error}`);
-        return;
-      case 'checkpoint-failed':
-        toasts.push('warn', `This run could not be saved: ${msg.message}`);
         return;
       case 'answer': {
         if (msg.queryId !== this.queryId) return;

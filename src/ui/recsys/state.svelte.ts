@@ -3,7 +3,7 @@
  * and the histories the charts draw. Snapshots are folded in here; components
  * read and call methods.
  */
-import { downsample, type Point } from '../../charts/series';
+import { downsample, fromColumns, toColumns, type Point } from '../../charts/series';
 import type { FromWorker, JobState } from '../../core/protocol';
 import { AGENT_LABELS, type AgentName } from '../../core/rl/agents/names';
 import {
@@ -17,8 +17,11 @@ import { POINT_STRIDE, type AgentSnapshot, type RecsysSnapshot } from '../../cor
 import { previewReward, type RewardPreview } from '../../core/rl/lab/reward-preview';
 import { compileReward, RewardError } from '../../core/rl/reward/expression';
 import type { ShopName } from '../../core/rl/sim/presets';
+import type { Json, MetricHistory, SavedRun } from '../../core/store';
 import { JobControl } from '../common/job-control';
 import { StepRate } from '../common/step-rate';
+import { RunRecorder, type RunInfo } from '../sessions/run-recorder.svelte';
+import type { SessionsState } from '../sessions/state.svelte';
 import type { TrainingClient } from '../training-client.svelte';
 
 const MAX_HISTORY = 20_000;
@@ -49,6 +52,19 @@ export interface AgentCurves {
   conversion: Point[];
   /** DQN's loss by update. */
   loss: Point[];
+}
+
+function emptyCurves(): Omit<AgentCurves, 'label'> {
+  return { reward: [], regret: [], ctr: [], conversion: [], loss: [] };
+}
+
+/** Each agent's label: its kind, numbered when two agents share one. */
+function labelsOf(config: RecsysConfig): string[] {
+  return config.agents.map((a, i) =>
+    config.agents.filter((b) => b.kind === a.kind).length > 1
+      ? `${AGENT_LABELS[a.kind]} #${i + 1}`
+      : AGENT_LABELS[a.kind],
+  );
 }
 
 function cap(points: Point[]): Point[] {
@@ -100,11 +116,18 @@ export class RecsysState {
     }
   });
 
+  /** Autosave of races, and the link to their saved session. */
+  readonly recorder: RunRecorder;
+
   private readonly job: JobControl;
   private readonly rate = new StepRate();
 
-  constructor(private readonly client: TrainingClient) {
+  constructor(
+    private readonly client: TrainingClient,
+    sessions: SessionsState,
+  ) {
     this.job = new JobControl(client, 2_000_000); // apart from the demo's and the GAN's ids
+    this.recorder = new RunRecorder(sessions, 'recsys');
     client.subscribe((msg) => this.receive(msg));
   }
 
@@ -152,23 +175,82 @@ export class RecsysState {
   start(): void {
     if (!this.canStart) return;
     this.clear();
-    this.phase = 'starting';
+    void this.recorder.newRun();
     const config = $state.snapshot(this.config) as RecsysConfig;
+    this.curves = labelsOf(config).map((label) => ({ ...emptyCurves(), label }));
+    this.launch(config);
+  }
+
+  /** Starts the job, fresh or from a saved state, with autosave on. */
+  private launch(config: RecsysConfig, resume?: SavedRun['checkpoint'], paused = false): void {
+    this.phase = 'starting';
     this.applied = config;
-    this.curves = config.agents.map((a, i) => ({
-      label:
-        config.agents.filter((b) => b.kind === a.kind).length > 1
-          ? `${AGENT_LABELS[a.kind]} #${i + 1}`
-          : AGENT_LABELS[a.kind],
-      reward: [],
-      regret: [],
-      ctr: [],
-      conversion: [],
-      loss: [],
-    }));
     if (this.watch >= config.agents.length) this.watch = 0;
-    this.job.start({ kind: 'recsys', config });
+    this.job.start({
+      kind: 'recsys',
+      config,
+      ...(resume ? { resume } : {}),
+      ...(paused ? { paused } : {}),
+    });
+    this.job.autosave(this.recorder.everySteps);
     if (this.rateCap > 0) this.setRateCap(this.rateCap);
+  }
+
+  /** Shows a saved race (settings and curves) without running it. */
+  show(run: SavedRun): void {
+    if (this.active) this.stop();
+    this.clear();
+    const config = structuredClone(run.session.config) as unknown as RecsysConfig;
+    this.config = config;
+    this.applied = null;
+    this.phase = 'idle';
+    const m = run.metrics;
+    const series = (label: string, what: string) => fromColumns(m[`${label} · ${what}`]);
+    this.curves = labelsOf(config).map((label) => ({
+      label,
+      reward: series(label, 'cumulative reward'),
+      regret: series(label, 'cumulative regret'),
+      ctr: series(label, 'CTR'),
+      conversion: series(label, 'conversion'),
+      loss: series(label, 'loss'),
+    }));
+    this.step = run.session.step;
+    this.decisions = run.session.step * config.population;
+  }
+
+  /**
+   * Continues a saved race exactly where it stopped (racing at once, or
+   * paused with `play` false). When another tab holds it, it is only shown.
+   */
+  async continueRun(run: SavedRun, play = true): Promise<void> {
+    this.show(run);
+    if (!(await this.recorder.claim(run)) || !run.checkpoint) return;
+    this.step = run.checkpoint.step;
+    this.launch($state.snapshot(this.config) as RecsysConfig, run.checkpoint, !play);
+  }
+
+  /** Autosave cadence, for this and later races. */
+  setAutosave(everySteps: number): void {
+    this.recorder.setEvery(everySteps);
+    if (this.active) this.job.autosave(everySteps);
+  }
+
+  /** What the recorder saves with a checkpoint. */
+  private runInfo(): RunInfo {
+    const config = this.applied ?? this.config;
+    return {
+      name: `${labelsOf(config).join(' vs ')} · ${config.shop} · seed ${config.seed}`,
+      config: $state.snapshot(config) as unknown as Json,
+      seed: config.seed,
+      backend: this.ranOn || 'unknown',
+      metrics: this.metricHistory(),
+    };
+  }
+
+  /** Save session: the race is kept under its name (and goes on saving as it runs). */
+  async keep(): Promise<void> {
+    const live = this.active && this.phase !== 'starting';
+    await this.recorder.keepRun(this.runInfo(), this.step, live ? this.job : null);
   }
 
   pause(): void {
@@ -220,6 +302,7 @@ export class RecsysState {
       return;
     }
     if (!('jobId' in msg) || msg.jobId !== this.job.jobId) return;
+    if (this.recorder.receive(msg, () => this.runInfo())) return;
     if (msg.type === 'job-state') {
       this.phase = msg.state;
       if (msg.state !== 'starting') this.step = msg.step;
@@ -266,10 +349,9 @@ export class RecsysState {
   }
 
   /** The race's curves as named series, for saving as a session. */
-  metricHistory(): Record<string, { x: number[]; y: number[] }> {
-    const out: Record<string, { x: number[]; y: number[] }> = {};
-    const put = (name: string, ps: Point[]) =>
-      (out[name] = { x: ps.map((p) => p.x), y: ps.map((p) => p.y) });
+  metricHistory(): MetricHistory {
+    const out: MetricHistory = {};
+    const put = (name: string, ps: Point[]) => (out[name] = toColumns(ps));
     for (const c of this.curves) {
       put(`${c.label} · cumulative reward`, c.reward);
       put(`${c.label} · cumulative regret`, c.regret);

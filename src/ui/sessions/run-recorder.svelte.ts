@@ -9,7 +9,7 @@
  * writer per session across tabs); a session another tab holds opens here
  * read-only.
  */
-import type { JobCheckpoint } from '../../core/protocol';
+import type { FromWorker, JobCheckpoint } from '../../core/protocol';
 import type {
   Json,
   LabKind,
@@ -19,6 +19,7 @@ import type {
   SessionSummary,
 } from '../../core/store';
 import { isQuotaError } from '../../core/store/health';
+import type { JobControl } from '../common/job-control';
 import { toasts } from '../common/toasts.svelte';
 import { lockedSessions, tryLockSession, type SessionLock } from './session-lock';
 import type { SessionsState } from './state.svelte';
@@ -68,6 +69,8 @@ export class RunRecorder {
 
   private lock: SessionLock | null = null;
   private pending: { checkpoint: JobCheckpoint; info: RunInfo } | null = null;
+  /** The name Save session gave, announced once its checkpoint is written. */
+  private announce: string | null = null;
   private writing: Promise<void> | null = null;
 
   constructor(
@@ -110,6 +113,18 @@ export class RunRecorder {
     this.lock = lock;
     this.session = { id: session.id, name: session.name, draft: session.draft === true };
     return true;
+  }
+
+  /**
+   * Whether this tab may continue a saved run: it has a training state and
+   * no other tab holds it. Links to it when so; says why not otherwise.
+   */
+  async claim(run: SavedRun): Promise<boolean> {
+    if (!run.checkpoint) {
+      toasts.push('warn', `“${run.session.name}” has no saved training state: start it anew.`);
+      return false;
+    }
+    return this.attach(run.session);
   }
 
   /** Forgets the link (and lets go of the lock). */
@@ -184,34 +199,47 @@ export class RunRecorder {
       return;
     }
     try {
-      if (!this.session) {
-        const s = await store.create({
-          name: info.name,
-          lab: this.lab,
-          config: info.config,
-          seed: info.seed,
-          backend: info.backend,
-          draft: true,
-        });
-        this.lock = await tryLockSession(s.id); // a new id: nobody else holds it
-        this.session = { id: s.id, name: s.name, draft: true };
-      }
-      await store.saveRun(this.session.id, {
+      const progress = {
         config: info.config,
         backend: info.backend,
         metrics: info.metrics,
         checkpoint,
         ...(info.sample && { sample: info.sample }),
-      });
+      };
+      if (this.session) {
+        await store.saveRun(this.session.id, progress);
+      } else {
+        const s = await store.createRun(
+          {
+            name: info.name,
+            lab: this.lab,
+            config: info.config,
+            seed: info.seed,
+            backend: info.backend,
+            draft: true,
+          },
+          progress,
+        );
+        this.lock = await tryLockSession(s.id); // a new id: nobody else holds it
+        this.session = { id: s.id, name: s.name, draft: true };
+      }
       this.savedStep = checkpoint.step;
       this.savedAt = Date.now();
       this.error = null;
-      await this.sessions.refresh();
+      if (this.announce) {
+        toasts.push(
+          'info',
+          `Saved as “${this.announce}”. It keeps saving as it trains; find it in Sessions.`,
+        );
+        this.announce = null;
+      }
+      // The sessions list is not re-read here: it reads every session, and autosave is frequent.
     } catch (e) {
+      this.announce = null;
       this.fail(
         isQuotaError(e)
-          ? 'Storage is full, so this run is no longer being saved. Training goes on, and the last saved step is kept: free space in Sessions (old sessions or their samples).'
-          : `Autosave failed: ${message(e)}. Training goes on; the last saved step is kept.`,
+          ? 'Storage is full, so this run is not being saved. Training goes on, and what was saved before is kept: free space in Sessions (old sessions or their samples).'
+          : `Autosave failed: ${message(e)}. Training goes on; what was saved before is kept.`,
       );
     }
   }
@@ -219,6 +247,41 @@ export class RunRecorder {
   private fail(text: string): void {
     if (this.error !== text) toasts.push('error', text);
     this.error = text;
+  }
+
+  /** Takes the worker's checkpoint messages for the lab's job; true when `msg` was one. */
+  receive(msg: FromWorker, info: () => RunInfo): boolean {
+    if (msg.type === 'checkpoint') {
+      void this.record(msg.checkpoint, info());
+      return true;
+    }
+    if (msg.type === 'checkpoint-failed') {
+      this.announce = null;
+      toasts.push('warn', `This run could not be saved: ${msg.message}`);
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Save session: with the full training state while the lab's job lives
+   * (`job`), else (the job has ended) its settings and curves only.
+   */
+  async keepRun(info: RunInfo, step: number, job: JobControl | null): Promise<void> {
+    if (job) {
+      await this.keep(info.name, info, () => job.checkpoint());
+      return;
+    }
+    await this.sessions.save({
+      name: info.name,
+      lab: this.lab,
+      config: info.config,
+      seed: info.seed,
+      backend: info.backend,
+      step,
+      metrics: info.metrics,
+      ...(info.sample && { sample: info.sample }),
+    });
   }
 
   /**
@@ -245,9 +308,9 @@ export class RunRecorder {
         this.lock = await tryLockSession(s.id);
         this.session = { id: s.id, name: s.name, draft: false };
       }
+      this.announce = name;
       requestCheckpoint();
       await this.sessions.refresh();
-      toasts.push('info', `Saved as “${name}”. It keeps saving as it trains; find it in Sessions.`);
       return true;
     } catch (e) {
       toasts.push(

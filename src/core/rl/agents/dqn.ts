@@ -16,6 +16,13 @@
  *   errors the adaptive exploration watches.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { NamedTensor } from '../../store/checkpoint';
+import {
+  modelTensors,
+  optimizerTensors,
+  setModelTensors,
+  setOptimizerTensors,
+} from '../../store/tf-state';
 import { createRandom, type Random } from '../../random';
 import {
   argmaxRandomTie,
@@ -92,7 +99,8 @@ export class DqnAgent implements Agent {
       learningRate: options.learningRate ?? 1e-3,
       batchSize: options.batchSize ?? 32,
       replayCapacity: options.replayCapacity ?? 10_000,
-      warmup: options.warmup ?? 500,
+      // A warm-up longer than the buffer would never end: the agent would never train.
+      warmup: options.warmup ?? Math.min(500, options.replayCapacity ?? 10_000),
       trainEvery: options.trainEvery ?? 4,
       targetEvery: options.targetEvery ?? 200,
       double: options.double ?? true,
@@ -112,6 +120,10 @@ export class DqnAgent implements Agent {
         throw new RangeError(`${k} must be a whole number ≥ 1, got ${o[k]}`);
     if (!(Number.isInteger(o.warmup) && o.warmup >= 0))
       throw new RangeError(`warmup must be a whole number ≥ 0, got ${o.warmup}`);
+    if (o.warmup > o.replayCapacity)
+      throw new RangeError(
+        `warmup (${o.warmup}) must not exceed the replay capacity (${o.replayCapacity}), or the agent never trains`,
+      );
     this.name = o.double ? 'DQN (double)' : 'DQN';
     this.A = shape.numActions;
     this.useContext = shape.contextSize > 0;
@@ -282,6 +294,27 @@ export class DqnAgent implements Agent {
     });
     this.updates++;
     if (this.updates % this.o.targetEvery === 0) this.target.setWeights(this.online.getWeights());
+  }
+
+  /** Both networks and Adam's state, for a checkpoint (after `sync`). */
+  async tensors(prefix: string): Promise<{ weights: NamedTensor[]; optimizer: NamedTensor[] }> {
+    const [online, target, optimizer] = await Promise.all([
+      modelTensors(this.online, `${prefix}/online`),
+      modelTensors(this.target, `${prefix}/target`),
+      optimizerTensors(this.optimizer, `${prefix}/adam`),
+    ]);
+    return { weights: [...online, ...target], optimizer };
+  }
+
+  /** Puts back what `tensors` saved, into an agent built with the same options. */
+  async setTensors(
+    prefix: string,
+    weights: NamedTensor[],
+    optimizer: NamedTensor[],
+  ): Promise<void> {
+    setModelTensors(this.online, `${prefix}/online`, weights);
+    setModelTensors(this.target, `${prefix}/target`, weights);
+    await setOptimizerTensors(this.optimizer, `${prefix}/adam`, optimizer);
   }
 
   /** Transitions in the replay buffer, and its capacity. */

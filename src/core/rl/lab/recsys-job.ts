@@ -9,7 +9,10 @@
  * counts) plus small views of the agents' insides (arm estimates, Q-table,
  * DQN loss and replay fill) and a few sampled shoppers' sessions.
  */
-import type { TrainingJob } from '../../jobs/job';
+import * as tf from '@tensorflow/tfjs';
+import type { JobCheckpoint, TrainingJob } from '../../jobs/job';
+import { captureObjectState, restoreObjectState, type Skip } from '../../jobs/object-state';
+import type { Json } from '../../store/schema';
 import { showsArms, type ShowsArms } from '../agents/bandits';
 import { DqnAgent } from '../agents/dqn';
 import { AGENT_LABELS } from '../agents/names';
@@ -326,7 +329,52 @@ export class RecsysJob implements TrainingJob<RecsysSnapshot> {
     };
   }
 
+  /**
+   * The whole race: every shop's shoppers and random streams, every agent's
+   * estimates, tables, replay and networks, the counters and curves' state.
+   */
+  async saveState(): Promise<JobCheckpoint> {
+    await this.flush();
+    const { tree, arrays } = captureObjectState({ racers: this.racers }, skipInState);
+    const weights = [...arrays];
+    const optimizer = [];
+    for (const [i, r] of this.racers.entries()) {
+      if (!(r.agent instanceof DqnAgent)) continue;
+      const t = await r.agent.tensors(`agent${i}`);
+      weights.push(...t.weights);
+      optimizer.push(...t.optimizer);
+    }
+    return { step: this.step, weights, optimizer, rng: [], extra: { race: tree } };
+  }
+
+  /** Continues a saved race; the job must be fresh and built from the same settings. */
+  async loadState(state: JobCheckpoint): Promise<void> {
+    if (this.step !== 0) throw new Error('only a fresh race can take a saved state');
+    const extra = state.extra as { race?: unknown } | null;
+    if (!extra || typeof extra.race !== 'object' || extra.race === null)
+      throw new Error('the checkpoint holds no race state');
+    for (const [i, r] of this.racers.entries())
+      if (r.agent instanceof DqnAgent)
+        await r.agent.setTensors(`agent${i}`, state.weights, state.optimizer);
+    const arrays = state.weights.filter((t) => t.name.startsWith('state/'));
+    restoreObjectState({ racers: this.racers }, { tree: extra.race as Json, arrays }, skipInState);
+    this.step = state.step;
+    this.catalogSent = false;
+  }
+
   dispose(): void {
     for (const r of this.racers) r.agent.dispose?.();
   }
 }
+
+/**
+ * Left out of a race's saved state: tfjs objects (saved as tensors), and what
+ * the settings rebuild identically: the catalog, and the reward (its caches
+ * are a function of the catalog).
+ */
+const skipInState: Skip = (value, key) =>
+  key === 'catalog' ||
+  key === 'reward' ||
+  value instanceof tf.Tensor ||
+  value instanceof tf.LayersModel ||
+  value instanceof tf.Optimizer;
