@@ -118,6 +118,9 @@ export class GanState {
     this.job = new JobControl(client, 1_000_000); // ids apart from the demo's, which share the worker
     this.recorder = new RunRecorder(sessions, 'gan');
     client.subscribe((msg) => this.receive(msg));
+    this.recorder.saveWhenHidden(() => {
+      if (this.phase === 'running') this.job.checkpoint();
+    });
   }
 
   get model(): GanModelKind {

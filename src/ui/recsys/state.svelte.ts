@@ -129,6 +129,9 @@ export class RecsysState {
     this.job = new JobControl(client, 2_000_000); // apart from the demo's and the GAN's ids
     this.recorder = new RunRecorder(sessions, 'recsys');
     client.subscribe((msg) => this.receive(msg));
+    this.recorder.saveWhenHidden(() => {
+      if (this.phase === 'running') this.job.checkpoint();
+    });
   }
 
   get configError(): ConfigProblem | null {

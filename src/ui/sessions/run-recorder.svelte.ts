@@ -78,6 +78,18 @@ export class RunRecorder {
     readonly lab: LabKind,
   ) {}
 
+  /**
+   * Calls `save` when the page is hidden (a tab switch, the window minimised,
+   * often the moments before a tab is closed), so autosave does not wait for
+   * its next N steps. The write may not finish if the tab is closing; the
+   * previous checkpoint stays good either way.
+   */
+  saveWhenHidden(save: () => void): void {
+    globalThis.document?.addEventListener('visibilitychange', () => {
+      if (document.visibilityState === 'hidden' && this.everySteps > 0 && !this.readOnly) save();
+    });
+  }
+
   setEvery(steps: number): void {
     this.everySteps = steps;
     globalThis.localStorage?.setItem(EVERY_KEY, String(steps));
@@ -269,7 +281,9 @@ export class RunRecorder {
    */
   async keepRun(info: RunInfo, step: number, job: JobControl | null): Promise<void> {
     if (job) {
-      await this.keep(info.name, info, () => job.checkpoint());
+      // A session the user already named keeps its name; an autosave gets the run's.
+      const name = this.session && !this.session.draft ? this.session.name : info.name;
+      await this.keep(name, info, () => job.checkpoint());
       return;
     }
     await this.sessions.save({
