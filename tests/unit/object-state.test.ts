@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { captureObjectState, restoreObjectState } from '../../src/core/jobs/object-state';
 import { createRandom } from '../../src/core/random';
+import type { Json } from '../../src/core/store/schema';
 
 class Counter {
   count = 0;
@@ -62,5 +63,14 @@ describe('object state', () => {
         keepAll,
       ),
     ).toThrow(/missing/);
+    // A state from a file may not add fields to the job's objects or reach a prototype.
+    expect(() => restoreObjectState(b, { tree: { isAdmin: true }, arrays: [] }, keepAll)).toThrow(
+      /isAdmin is not part of this job/,
+    );
+    const hostile = JSON.parse('{"pending": {"__proto__": {"polluted": 1}}}') as Json;
+    expect(() => restoreObjectState(b, { tree: hostile, arrays: [] }, keepAll)).toThrow(
+      /__proto__/,
+    );
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 });

@@ -82,6 +82,8 @@ export function captureObjectState(root: object, skip: Skip): ObjectState {
   return { tree: walk(root, 'state'), arrays };
 }
 
+const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype']);
+
 function fresh(shape: Json): object {
   return Array.isArray(shape) ? [] : {};
 }
@@ -106,15 +108,23 @@ export function restoreObjectState(root: object, state: ObjectState, skip: Skip)
     src !== null && typeof src === 'object' && !Array.isArray(src) && '$n' in src
       ? Number(src.$n)
       : src;
+  /** Objects this restore made: they take any (safe) field; the job's own objects only their own. */
+  const made = new Set<object>();
   const into = (target: Record<string, unknown>, src: Json, path: string): void => {
     if (seen.has(target)) return;
     seen.add(target);
+    const open = made.has(target) || Array.isArray(target);
     const entries: [string, Json][] = Array.isArray(src)
       ? src.map((x, i) => [String(i), x])
       : Object.entries(src as Record<string, Json>);
     if (Array.isArray(target) && Array.isArray(src)) target.length = src.length;
     for (const [key, s] of entries) {
       const here = `${path}.${key}`;
+      // A saved state may come from an imported file: it may not add fields or reach prototypes.
+      if (FORBIDDEN.has(key) || (!open && !Object.hasOwn(target, key)))
+        throw new CheckpointError(
+          `${here} is not part of this job: the saved state does not fit it`,
+        );
       const current = target[key];
       if (s !== null && typeof s === 'object' && !Array.isArray(s)) {
         if ('$skip' in s || '$seen' in s) continue;
@@ -128,13 +138,13 @@ export function restoreObjectState(root: object, state: ObjectState, skip: Skip)
         }
         if (!('$n' in s)) {
           if (typeof current === 'object' && current !== null && skip(current, key)) continue;
-          if (typeof current !== 'object' || current === null) target[key] = fresh(s);
+          if (typeof current !== 'object' || current === null) made.add((target[key] = fresh(s)));
           into(target[key] as Record<string, unknown>, s, here);
           continue;
         }
       }
       if (Array.isArray(s)) {
-        if (!Array.isArray(current)) target[key] = [];
+        if (!Array.isArray(current)) made.add((target[key] = []));
         into(target[key] as Record<string, unknown>, s, here);
         continue;
       }
