@@ -9,6 +9,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildClassifier } from './classifier.mjs';
 import { buildMnist } from './mnist.mjs';
+import { buildSampleLog } from './shopper-log.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outDir = join(root, 'public', 'data', 'mnist');
@@ -59,5 +60,20 @@ if (rebuiltMnist || !(ifMissing && (await upToDate('classifier.json')))) {
   console.log(
     `datasets: wrote ${relative(root, outDir)}/classifier.bin (test accuracy ` +
       `${(built.manifest.testAccuracy * 100).toFixed(1)}%) in ${Date.now() - started} ms`,
+  );
+}
+
+// The sample interaction log for the synthetic-shoppers lab (small: always rewritten when missing).
+const logFile = join(root, 'public', 'data', 'logs', 'sample-interactions.csv');
+const haveLog = await stat(logFile).then(
+  (s) => s.size > 0,
+  () => false,
+);
+if (!(ifMissing && haveLog)) {
+  const { csv, rows } = await buildSampleLog();
+  await mkdir(dirname(logFile), { recursive: true });
+  await writeFile(logFile, csv);
+  console.log(
+    `datasets: wrote ${relative(root, logFile)} (${rows} events, ${(csv.length / 1e3).toFixed(0)} kB)`,
   );
 }

@@ -1,0 +1,89 @@
+/**
+ * One feature vector per shopper from an interaction log: what a tabular GAN
+ * learns to imitate. Every value lies in [0, 1]:
+ *
+ * - `share: <category>`: the share of the shopper's events in each of the
+ *   log's most frequent categories, and `share: other` for the rest (they
+ *   sum to 1);
+ * - `price band`: the median price of what they engaged with (clicked,
+ *   carted or bought; viewed when nothing else), on a log scale between the
+ *   log's lowest and highest price; 0.5 when no price is known;
+ * - `activity`: log(1 + events), over the most active shopper's;
+ * - `click rate`: clicks per view; `cart rate` and `purchase rate`: carts
+ *   and purchases per click (each capped at 1, and 0 without a base).
+ */
+import { EVENT_KINDS, type InteractionLog } from './interaction-log';
+
+export interface ShopperFeatures {
+  names: string[];
+  /** Row-major, `users × names.length`. */
+  values: Float32Array;
+  users: number;
+}
+
+const VIEW = EVENT_KINDS.indexOf('view');
+const CLICK = EVENT_KINDS.indexOf('click');
+const CART = EVENT_KINDS.indexOf('cart');
+const PURCHASE = EVENT_KINDS.indexOf('purchase');
+
+function median(xs: number[]): number {
+  const s = xs.sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** Features of every shopper in the log, with `topCategories` category shares (default 8). */
+export function shopperFeatures(log: InteractionLog, topCategories = 8): ShopperFeatures {
+  const U = log.userIds.length;
+  const n = log.user.length;
+  const counts = new Float64Array(log.categoryNames.length);
+  for (let r = 0; r < n; r++) counts[log.category[r]!]!++;
+  const top = Array.from(counts.keys())
+    .sort((a, b) => counts[b]! - counts[a]! || a - b)
+    .slice(0, topCategories);
+  const slot = new Int32Array(log.categoryNames.length).fill(top.length); // "other"
+  top.forEach((c, i) => (slot[c] = i));
+  const names = [
+    ...top.map((c) => `share: ${log.categoryNames[c]}`),
+    'share: other',
+    'price band',
+    'activity',
+    'click rate',
+    'cart rate',
+    'purchase rate',
+  ];
+  const D = names.length;
+  const S = top.length + 1;
+  const values = new Float32Array(U * D);
+  const byKind = new Float64Array(U * EVENT_KINDS.length);
+  const total = new Float64Array(U);
+  const engaged: number[][] = Array.from({ length: U }, () => []);
+  const viewed: number[][] = Array.from({ length: U }, () => []);
+  for (let r = 0; r < n; r++) {
+    const u = log.user[r]!;
+    const e = log.event[r]!;
+    total[u]!++;
+    byKind[u * EVENT_KINDS.length + e]!++;
+    values[u * D + slot[log.category[r]!]!]!++;
+    const p = log.price[r]!;
+    if (Number.isFinite(p) && p > 0) (e === VIEW ? viewed : engaged)[u]!.push(Math.log(p));
+  }
+  const lo = log.summary.priceMin && log.summary.priceMin > 0 ? Math.log(log.summary.priceMin) : 0;
+  const hi = log.summary.priceMax && log.summary.priceMax > 0 ? Math.log(log.summary.priceMax) : 0;
+  const maxActivity = Math.log1p(total.reduce((m, v) => Math.max(m, v), 0)) || 1;
+  const rate = (num: number, den: number) => (den > 0 ? Math.min(1, num / den) : 0);
+  for (let u = 0; u < U; u++) {
+    const row = u * D;
+    for (let s = 0; s < S; s++) values[row + s]! /= total[u]! || 1;
+    const prices = engaged[u]!.length > 0 ? engaged[u]! : viewed[u]!;
+    values[row + S] = prices.length === 0 ? 0.5 : hi > lo ? (median(prices) - lo) / (hi - lo) : 0.5;
+    values[row + S + 1] = Math.log1p(total[u]!) / maxActivity;
+    const k = (e: number) => byKind[u * EVENT_KINDS.length + e]!;
+    const views = k(VIEW);
+    const clicks = k(CLICK);
+    values[row + S + 2] = views > 0 ? rate(clicks, views) : clicks > 0 ? 1 : 0;
+    values[row + S + 3] = rate(k(CART), clicks);
+    values[row + S + 4] = rate(k(PURCHASE), clicks);
+  }
+  return { names, values, users: U };
+}
