@@ -1,11 +1,12 @@
 /**
- * Hash routes: #/ (home), #/gan, #/recsys, #/sessions, each with an optional
+ * Hash routes: #/ (home), #/gan, #/recsys, #/shoppers, #/sessions, each with an optional
  * query (#/recsys?setup=…, a shared setup). Hash routing works on any static host.
  */
 export const ROUTES = [
   { path: '/', title: 'Start' },
   { path: '/gan', title: 'GAN lab' },
   { path: '/recsys', title: 'Recommender lab' },
+  { path: '/shoppers', title: 'Synthetic shoppers' },
   { path: '/sessions', title: 'Sessions' },
 ] as const;
 export type RoutePath = (typeof ROUTES)[number]['path'];

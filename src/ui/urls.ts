@@ -20,3 +20,11 @@ export function createImagesWorker(): Worker {
     name: 'demandlab-images',
   });
 }
+
+/** Starts a worker that reads one interaction log. */
+export function createLogsWorker(): Worker {
+  return new Worker(new URL('../worker/logs.worker.ts', import.meta.url), {
+    type: 'module',
+    name: 'demandlab-logs',
+  });
+}

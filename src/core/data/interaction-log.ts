@@ -18,9 +18,9 @@
  * | category  | no       | the item's category, up to 100 characters (empty = "unknown") |
  */
 import Papa from 'papaparse';
+import { EVENT_KINDS, type EventKind } from './log-events';
 
-export const EVENT_KINDS = ['view', 'click', 'cart', 'purchase'] as const;
-export type EventKind = (typeof EVENT_KINDS)[number];
+export { EVENT_KINDS, type EventKind };
 
 const SYNONYMS: Record<string, EventKind> = {
   view: 'view',
@@ -50,6 +50,8 @@ export interface LogLimits {
   maxRows: number;
   /** Refused rows listed one by one; the rest are counted. Default 500. */
   maxListed: number;
+  /** Told the rows read so far, every 10,000 rows. */
+  onProgress?: (rows: number) => void;
 }
 
 const DEFAULT_LIMITS: LogLimits = { maxRows: 2_000_000, maxListed: 500 };
@@ -99,6 +101,12 @@ export interface InteractionLog {
   price: Float32Array;
   category: Int32Array;
 }
+
+/** What the log worker answers. */
+export type LogReply =
+  | { type: 'progress'; rows: number }
+  | { type: 'done'; log: InteractionLog }
+  | { type: 'failed'; message: string };
 
 /** The file cannot be read as a log at all (no header, missing columns…). */
 export class LogError extends Error {
@@ -257,6 +265,7 @@ export function parseInteractionLog(
       return;
     }
     rows++;
+    if (rows % 10_000 === 0) lim.onProgress?.(rows);
     if (rows > lim.maxRows) {
       rows--;
       truncated = `stopped after ${lim.maxRows.toLocaleString('en-US')} rows (the limit)`;

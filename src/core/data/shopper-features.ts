@@ -12,7 +12,8 @@
  * - `click rate`: clicks per view; `cart rate` and `purchase rate`: carts
  *   and purchases per click (each capped at 1, and 0 without a base).
  */
-import { EVENT_KINDS, type InteractionLog } from './interaction-log';
+import type { InteractionLog } from './interaction-log';
+import { EVENT_KINDS } from './log-events';
 
 export interface ShopperFeatures {
   names: string[];
