@@ -22,7 +22,7 @@ import { isQuotaError } from '../../core/store/health';
 import type { JobControl } from '../common/job-control';
 import { toasts } from '../common/toasts.svelte';
 import { lockedSessions, tryLockSession, type SessionLock } from './session-lock';
-import type { SessionsState } from './state.svelte';
+import { saveFailure, type SessionsState } from './state.svelte';
 
 /** What a lab tells the recorder about its run when a checkpoint arrives. */
 export interface RunInfo {
@@ -327,12 +327,7 @@ export class RunRecorder {
       await this.sessions.refresh();
       return true;
     } catch (e) {
-      toasts.push(
-        'error',
-        isQuotaError(e)
-          ? 'The browser’s storage for DemandLab is full, so the session was not saved. Nothing else was lost: delete old sessions or their samples in Sessions, then save again.'
-          : `The session could not be saved: ${message(e)}`,
-      );
+      toasts.push('error', saveFailure(e));
       return false;
     }
   }

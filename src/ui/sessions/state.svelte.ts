@@ -28,6 +28,13 @@ function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+/** Why a save failed, for the user: a full disk gets what to do about it. */
+export function saveFailure(e: unknown): string {
+  return isQuotaError(e)
+    ? 'The browser’s storage for DemandLab is full, so the session was not saved. Nothing else was lost: delete old sessions or their samples in Sessions, then save again.'
+    : `The session could not be saved: ${message(e)}`;
+}
+
 /** The storage layer (idb, valibot, fflate) loads on first use, keeping the start page light. */
 type StoreApi = typeof import('../../core/store');
 
@@ -122,12 +129,7 @@ export class SessionsState {
       toasts.push('info', `Saved “${r.name}”. It is in Sessions.`);
       return session.id;
     } catch (e) {
-      toasts.push(
-        'error',
-        isQuotaError(e)
-          ? 'The browser’s storage for DemandLab is full, so the session was not saved. Nothing else was lost: delete old sessions or their samples in Sessions, then save again.'
-          : `The session could not be saved: ${message(e)}`,
-      );
+      toasts.push('error', saveFailure(e));
       return null;
     }
   }
