@@ -218,6 +218,12 @@ export class RunRecorder {
         checkpoint,
         ...(info.sample && { sample: info.sample }),
       };
+      // A session deleted in the sessions view while this run trains: the run becomes a new draft.
+      if (this.session && !(await store.get(this.session.id))) {
+        this.lock?.release();
+        this.lock = null;
+        this.session = null;
+      }
       if (this.session) {
         await store.saveRun(this.session.id, progress);
       } else {
