@@ -8,6 +8,8 @@ import type { DemoSnapshot } from './demo/digit-classifier';
 import type { GanConfig } from './gan/config';
 import type { GanAnswer, GanImages, GanQuery, GanSnapshot } from './gan/gan-job';
 import type { RecsysConfig } from './rl/lab/config';
+import type { TabularGanConfig } from './gan/tabular-config';
+import type { TabularData, TabularSnapshot } from './gan/tabular-job';
 import type { JobCheckpoint } from './jobs/job';
 import type { CheckpointReason } from './jobs/runner';
 import type { RecsysSnapshot } from './rl/lab/snapshot';
@@ -25,10 +27,12 @@ export type JobSpec = (
   | { kind: 'mnist-demo'; config: DemoConfig }
   | { kind: 'gan'; config: GanConfig; images?: GanImages }
   | { kind: 'recsys'; config: RecsysConfig }
+  /** The synthetic-shoppers GAN: the feature table travels with the job. */
+  | { kind: 'tabular-gan'; config: TabularGanConfig; data: TabularData }
 ) & { resume?: JobCheckpoint; paused?: boolean };
 
 /** Everything a job reports while it runs, by kind. */
-export type JobSnapshot = DemoSnapshot | GanSnapshot | RecsysSnapshot;
+export type JobSnapshot = DemoSnapshot | GanSnapshot | RecsysSnapshot | TabularSnapshot;
 
 /**
  * `diverged`: a loss became NaN or infinite; the job is paused with its

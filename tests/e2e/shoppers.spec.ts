@@ -55,3 +55,52 @@ test('reads the sample log and a damaged one, lists refused rows, and shows acce
   await expect(features.locator('svg')).toHaveCount(14); // 8 top categories, "other", and 5 more
   await screenshot(page, 'shoppers-features');
 });
+
+test('trains the shopper GAN on the sample log, draws the fidelity views, and spends privacy under DP', async ({
+  page,
+}) => {
+  await page.goto('./#/shoppers');
+  await page.getByTestId('logs-sample').click();
+  await page.getByTestId('logs-accept').click();
+  const gan = page.getByTestId('shopper-gan');
+  await gan.getByLabel('Hidden units').fill('16');
+  await gan.getByLabel('Check fidelity every').fill('10');
+  await page.getByTestId('shopper-gan-train').click();
+  await expect(page.getByTestId('shopper-gan-status')).toContainText(
+    '240 training shoppers, 60 held out',
+  );
+  const fidelity = page.getByTestId('fidelity');
+  await expect(fidelity).toBeVisible({ timeout: 60_000 });
+  await expect(gan).toContainText('in the background worker on webgpu');
+  // 14 feature spreads and the distance histogram, two correlation maps, the PCA plane.
+  await expect(fidelity.locator('figure.bars')).toHaveCount(15);
+  await expect(fidelity.locator('figure.heatmap canvas')).toHaveCount(2);
+  await expect(fidelity.locator('figure.scatter svg')).toHaveAttribute(
+    'aria-label',
+    /240 real, 500 synthetic/,
+  );
+  await expect(page.getByTestId('fidelity-memorisation')).toHaveText(/ok|flagged/);
+  await expect(gan.locator('figure.chart svg')).toBeVisible();
+  await page.getByTestId('shopper-gan-pause').click();
+  await screenshot(page, 'shoppers-gan');
+
+  const download = page.waitForEvent('download');
+  await page.getByTestId('shopper-gan-download').click();
+  const file = await (await download).path();
+  const { readFileSync } = await import('node:fs');
+  const lines = readFileSync(file, 'utf8').trim().split('\n');
+  expect(lines[0]).toContain('"price band"');
+  expect(lines).toHaveLength(501);
+  expect(lines[1]!.split(',')).toHaveLength(14);
+
+  // Differential privacy: a new run with noise reports the ε it has spent.
+  await gan.getByRole('button', { name: 'Stop' }).click();
+  await page.getByTestId('shopper-gan-dp').check();
+  await page.getByTestId('shopper-gan-noise').fill('2');
+  await page.getByTestId('shopper-gan-train').click();
+  await expect(page.getByTestId('shopper-gan-privacy')).toContainText(/ε = \d+\.\d\d at δ = 1e-5/, {
+    timeout: 60_000,
+  });
+  await page.getByTestId('shopper-gan-pause').click();
+  await screenshot(page, 'shoppers-gan-private');
+});

@@ -160,6 +160,17 @@ describe('the simulated log', () => {
 });
 
 describe('shopper features', () => {
+  it('of the shipped sample log all lie in [0, 1], price band included', async () => {
+    const { readFileSync } = await import('node:fs');
+    const log = await parseInteractionLog(
+      readFileSync('public/data/logs/sample-interactions.csv', 'utf8'),
+    );
+    const f = shopperFeatures(log);
+    expect(f.users).toBe(300);
+    const outside = Array.from(f.values).filter((v) => !(v >= 0 && v <= 1));
+    expect(outside).toEqual([]);
+  });
+
   it('computes shares, price band, activity and rates as documented', async () => {
     const csv = [
       HEADER,

@@ -20,6 +20,19 @@ export interface ShopperFeatures {
   /** Row-major, `users × names.length`. */
   values: Float32Array;
   users: number;
+  /** The first `shares` columns are category shares that sum to 1. */
+  shares: number;
+}
+
+/**
+ * The yes/no question "train on synthetic, test on real" asks of shoppers:
+ * is this a buyer, one who purchases after at least 1 in 20 clicks?
+ */
+export const BUYER_TASK = { column: 'purchase rate', threshold: 0.05 } as const;
+
+/** The buyer question's column in a feature table, or -1 when the table lacks it. */
+export function buyerColumn(names: readonly string[]): number {
+  return names.indexOf(BUYER_TASK.column);
 }
 
 const VIEW = EVENT_KINDS.indexOf('view');
@@ -77,7 +90,13 @@ export function shopperFeatures(log: InteractionLog, topCategories = 8): Shopper
     const row = u * D;
     for (let s = 0; s < S; s++) values[row + s]! /= total[u]! || 1;
     const prices = engaged[u]!.length > 0 ? engaged[u]! : viewed[u]!;
-    values[row + S] = prices.length === 0 ? 0.5 : hi > lo ? (median(prices) - lo) / (hi - lo) : 0.5;
+    // Clamped: the summary's price range is rounded, and a price a hair under it would dip below 0.
+    values[row + S] =
+      prices.length === 0
+        ? 0.5
+        : hi > lo
+          ? Math.min(1, Math.max(0, (median(prices) - lo) / (hi - lo)))
+          : 0.5;
     values[row + S + 1] = Math.log1p(total[u]!) / maxActivity;
     const k = (e: number) => byKind[u * EVENT_KINDS.length + e]!;
     const views = k(VIEW);
@@ -86,5 +105,5 @@ export function shopperFeatures(log: InteractionLog, topCategories = 8): Shopper
     values[row + S + 3] = rate(k(CART), clicks);
     values[row + S + 4] = rate(k(PURCHASE), clicks);
   }
-  return { names, values, users: U };
+  return { names, values, users: U, shares: S };
 }

@@ -8,6 +8,31 @@ import * as tf from '@tensorflow/tfjs';
 import type { GanLossKind } from './config';
 
 /**
+ * D's loss on each real example, before the batch mean. Minimax and
+ * non-saturating: the cross-entropy of logit l against target t = 1 - s
+ * (one-sided label smoothing s), t * softplus(-l) + (1 - t) * softplus(l).
+ * Hinge: max(0, 1 - l). Differentially private training clips the gradient
+ * of each of these on its own.
+ */
+export function realTerms(kind: GanLossKind, realLogits: tf.Tensor, labelSmoothing = 0): tf.Tensor {
+  return tf.tidy(() => {
+    if (kind === 'hinge') return tf.relu(tf.sub(1, realLogits));
+    const target = 1 - labelSmoothing;
+    return tf.add(
+      tf.mul(target, tf.softplus(tf.neg(realLogits))),
+      tf.mul(1 - target, tf.softplus(realLogits)),
+    );
+  });
+}
+
+/** D's loss on each generated example: softplus(l) = -log(1 - D), or max(0, 1 + l) for hinge. */
+export function fakeTerms(kind: GanLossKind, fakeLogits: tf.Tensor): tf.Tensor {
+  return tf.tidy(() =>
+    kind === 'hinge' ? tf.relu(tf.add(1, fakeLogits)) : tf.softplus(fakeLogits),
+  );
+}
+
+/**
  * Discriminator loss. Minimax and non-saturating share it:
  *   L_D = -E[log D(x)] - E[log(1 - D(G(z)))]
  * with one-sided label smoothing s the real term becomes the cross-entropy
@@ -19,21 +44,13 @@ export function discriminatorLoss(
   fakeLogits: tf.Tensor,
   labelSmoothing = 0,
 ): tf.Scalar {
-  return tf.tidy(() => {
-    if (kind === 'hinge') {
-      return tf.add(
-        tf.mean(tf.relu(tf.sub(1, realLogits))),
-        tf.mean(tf.relu(tf.add(1, fakeLogits))),
-      ) as tf.Scalar;
-    }
-    const target = 1 - labelSmoothing;
-    // Cross-entropy of logit l against target t: t * softplus(-l) + (1 - t) * softplus(l).
-    const realTerm = tf.add(
-      tf.mul(target, tf.softplus(tf.neg(realLogits))),
-      tf.mul(1 - target, tf.softplus(realLogits)),
-    );
-    return tf.add(tf.mean(realTerm), tf.mean(tf.softplus(fakeLogits))) as tf.Scalar;
-  });
+  return tf.tidy(
+    () =>
+      tf.add(
+        tf.mean(realTerms(kind, realLogits, labelSmoothing)),
+        tf.mean(fakeTerms(kind, fakeLogits)),
+      ) as tf.Scalar,
+  );
 }
 
 /**

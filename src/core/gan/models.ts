@@ -46,7 +46,8 @@ function glorot(rng: Random): ReturnType<typeof tf.initializers.glorotUniform> {
   return tf.initializers.glorotUniform({ seed: rng.seed32() });
 }
 
-function mlp(
+/** A dense network through `sizes`, with ReLU or leaky-ReLU (0.2) between layers. */
+export function mlp(
   name: string,
   sizes: number[],
   hidden: 'relu' | 'leakyRelu',

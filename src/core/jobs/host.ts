@@ -13,6 +13,7 @@ import { GanJob, type GanImages } from '../gan/gan-job';
 import { MNIST_SHAPE } from '../gan/models';
 import type { GanConfig } from '../gan/config';
 import { RecsysJob } from '../rl/lab/recsys-job';
+import { TabularGanJob } from '../gan/tabular-job';
 import { isToWorker, type JobSnapshot, type JobSpec, type Post, type ToWorker } from '../protocol';
 import type { TrainingJob } from './job';
 import { JobRunner, type RunnerOptions } from './runner';
@@ -243,6 +244,10 @@ export class TrainingHost {
       }
       case 'recsys':
         return RecsysJob.create(spec.config, this.backend?.name ?? 'cpu');
+      case 'tabular-gan':
+        if (!(spec.data?.values instanceof Float32Array) || !Array.isArray(spec.data.names))
+          throw new Error('No shopper table came with the job: accept a log first.');
+        return new TabularGanJob(spec.config, spec.data);
     }
   }
 

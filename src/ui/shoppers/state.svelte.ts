@@ -1,12 +1,14 @@
 /**
- * Reactive state of the synthetic-shoppers lab, first part: an interaction
- * log is read in a worker, its summary shown, and it is used only once the
- * user accepts it. Logs stay in this tab's memory; nothing is uploaded or
- * stored.
+ * Reactive state of the synthetic-shoppers lab: an interaction log is read
+ * in a worker, its summary shown, and it is used only once the user accepts
+ * it; then a GAN learns its shoppers (gan-state). Logs stay in this tab's
+ * memory; nothing is uploaded or stored.
  */
 import type { InteractionLog, LogReply } from '../../core/data/interaction-log';
 import { shopperFeatures, type ShopperFeatures } from '../../core/data/shopper-features';
+import type { TrainingClient } from '../training-client.svelte';
 import { assetUrl, createLogsWorker } from '../urls';
+import { ShopperGanState } from './gan-state.svelte';
 
 export const SAMPLE_LOG = 'data/logs/sample-interactions.csv';
 
@@ -21,7 +23,14 @@ export class ShoppersState {
   rowsRead = $state(0);
   error = $state<string | null>(null);
 
+  /** The GAN that learns the accepted shoppers. */
+  readonly gan: ShopperGanState;
+
   private worker: Worker | null = null;
+
+  constructor(client: TrainingClient) {
+    this.gan = new ShopperGanState(client);
+  }
 
   /** Reads a log file in the worker; the summary waits for Accept. */
   read(file: Blob, name: string): void {
@@ -65,6 +74,7 @@ export class ShoppersState {
   accept(): void {
     const p = this.pending;
     if (!p || p.log.summary.accepted === 0) return;
+    if (this.gan.active) this.gan.stop(); // it learns the previous log's shoppers
     this.accepted = { ...p, features: shopperFeatures(p.log) };
     this.pending = null;
   }

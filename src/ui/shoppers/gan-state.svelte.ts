@@ -1,0 +1,148 @@
+/**
+ * Reactive state of the synthetic-shoppers GAN: its settings, the job in the
+ * worker, the loss curves, the latest fidelity report and the privacy spent.
+ * Snapshots are folded in here; components only read.
+ */
+import type { FidelityReport } from '../../core/data/fidelity';
+import { BUYER_TASK, buyerColumn, type ShopperFeatures } from '../../core/data/shopper-features';
+import {
+  TABULAR_PRESET,
+  tabularConfigError,
+  type TabularGanConfig,
+} from '../../core/gan/tabular-config';
+import { TABULAR_STATS_PER_STEP, type TabularSnapshot } from '../../core/gan/tabular-job';
+import type { FromWorker, JobState } from '../../core/protocol';
+import { downsample, type Point } from '../../charts/series';
+import { JobControl } from '../common/job-control';
+import { StepRate } from '../common/step-rate';
+import type { TrainingClient } from '../training-client.svelte';
+
+const MAX_HISTORY = 20_000;
+
+export type ShopperGanPhase = JobState | 'idle';
+
+export class ShopperGanState {
+  config = $state<TabularGanConfig>({ ...TABULAR_PRESET });
+  phase = $state<ShopperGanPhase>('idle');
+  step = $state(0);
+  message = $state<string | null>(null);
+  dLoss = $state.raw<Point[]>([]);
+  gLoss = $state.raw<Point[]>([]);
+  fidelity = $state.raw<FidelityReport | null>(null);
+  privacy = $state.raw<TabularSnapshot['privacy']>(null);
+  split = $state.raw<TabularSnapshot['split'] | null>(null);
+  /** Column names of the table being learned. */
+  names = $state.raw<string[]>([]);
+  ranOn = $state('');
+  stepsPerSecond = $state(0);
+
+  private readonly job: JobControl;
+  private readonly rate = new StepRate();
+
+  constructor(client: TrainingClient) {
+    this.job = new JobControl(client, 3_000_000); // apart from the other labs' ids
+    client.subscribe((msg) => this.receive(msg));
+  }
+
+  get configError(): string | null {
+    const p = tabularConfigError(this.config);
+    return p ? `${p.field} ${p.message}` : null;
+  }
+
+  get active(): boolean {
+    return this.phase === 'starting' || this.phase === 'running' || this.phase === 'paused';
+  }
+
+  /** Starts a new run on the accepted shoppers (replacing any job in the worker). */
+  start(features: ShopperFeatures): void {
+    if (this.configError) return;
+    this.phase = 'starting';
+    this.step = 0;
+    this.message = null;
+    this.dLoss = [];
+    this.gLoss = [];
+    this.fidelity = null;
+    this.privacy = null;
+    this.split = null;
+    this.names = features.names;
+    this.rate.reset();
+    this.stepsPerSecond = 0;
+    const target = buyerColumn(features.names);
+    this.job.start({
+      kind: 'tabular-gan',
+      config: $state.snapshot(this.config),
+      data: {
+        names: [...features.names],
+        values: features.values,
+        shares: features.shares,
+        task: target < 0 ? null : { target, threshold: BUYER_TASK.threshold },
+      },
+    });
+  }
+
+  pause(): void {
+    this.job.pause();
+  }
+
+  resume(): void {
+    this.rate.reset();
+    this.job.resume();
+  }
+
+  stop(): void {
+    this.job.stop();
+  }
+
+  /** The synthetic shoppers last measured, as CSV with a header row. */
+  syntheticCsv(): string | null {
+    const f = this.fidelity;
+    if (!f) return null;
+    const cols = this.names.length;
+    const lines = [this.names.map((n) => `"${n.replaceAll('"', '""')}"`).join(',')];
+    for (let r = 0; r < f.synthetic.length / cols; r++)
+      lines.push(
+        Array.from(f.synthetic.subarray(r * cols, (r + 1) * cols), (v) => v.toFixed(4)).join(','),
+      );
+    return lines.join('\n') + '\n';
+  }
+
+  private receive(msg: FromWorker): void {
+    if (msg.type === 'device-lost') {
+      if (this.active) {
+        this.phase = 'failed';
+        this.message = `Stopped at step ${this.step}: the GPU device was lost (${msg.message}). Press Train to start again on the next backend.`;
+      }
+      return;
+    }
+    if (!('jobId' in msg) || msg.jobId !== this.job.jobId) return;
+    if (msg.type === 'job-state') {
+      this.phase = msg.state;
+      if (msg.state !== 'starting') this.step = Math.max(this.step, msg.step);
+      this.message = msg.message ?? null;
+    } else if (msg.type === 'snapshot' && msg.snapshot.kind === 'tabular-gan') {
+      this.fold(msg.snapshot);
+    }
+  }
+
+  private fold(s: TabularSnapshot): void {
+    const n = s.stats.length / TABULAR_STATS_PER_STEP;
+    if (n > 0) {
+      const at = (k: number) =>
+        Array.from({ length: n }, (_, i) => ({
+          x: s.firstStatStep + i + 1,
+          y: s.stats[i * TABULAR_STATS_PER_STEP + k]!,
+        }));
+      const keep = (all: Point[]) =>
+        all.length > MAX_HISTORY ? downsample(all, MAX_HISTORY / 2) : all;
+      this.dLoss = keep(this.dLoss.concat(at(0)));
+      this.gLoss = keep(this.gLoss.concat(at(1)));
+    }
+    if (s.fidelity) this.fidelity = s.fidelity;
+    this.privacy = s.privacy;
+    this.split = s.split;
+    const rate = this.rate.update(s.step, performance.now());
+    if (rate !== null) this.stepsPerSecond = rate;
+    this.step = s.step;
+    this.ranOn = s.backend;
+  }
+}
