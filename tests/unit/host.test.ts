@@ -4,7 +4,8 @@ import { activateBackend } from '../../src/core/compute/activate';
 import { DEFAULT_DEMO_CONFIG } from '../../src/core/demo/config';
 import { DatasetError, type MnistData } from '../../src/core/data/mnist';
 import { TrainingHost, type HostDeps } from '../../src/core/jobs/host';
-import type { FromWorker, ToWorker } from '../../src/core/protocol';
+import type { FromWorker, JobSpec, ToWorker } from '../../src/core/protocol';
+import { TABULAR_PRESET } from '../../src/core/gan/tabular-config';
 import { isToWorker } from '../../src/core/protocol';
 import { presetFor } from '../../src/core/gan/config';
 import { realMnist, shippedClassifier } from './helpers';
@@ -356,6 +357,51 @@ describe('protocol guard', () => {
       m.type === 'snapshot' && m.snapshot.kind === 'gan' ? m.snapshot.metrics : [],
     );
     expect(metrics).toEqual([]);
+    await h.host.dispose();
+  });
+
+  it('trains the shopper GAN on the table sent with the job, and refuses a job without one', async () => {
+    const h = setup();
+    await h.host.handle(init);
+    const cols = 3;
+    const rows = 40;
+    // Shares of two categories (summing to 1) and one rate.
+    const values = Float32Array.from({ length: rows * cols }, (_, i) => {
+      const r = Math.floor(i / cols);
+      const c = i % cols;
+      return c === 0 ? (r % 4) / 4 : c === 1 ? 1 - (r % 4) / 4 : (r % 5) / 5;
+    });
+    const config = { ...TABULAR_PRESET, hidden: 8, batchSize: 8, fidelityEvery: 10 };
+    await h.host.handle({
+      type: 'start',
+      jobId: 20,
+      spec: {
+        kind: 'tabular-gan',
+        config,
+        data: { names: ['share: a', 'share: b', 'rate'], values, shares: 2, task: null },
+      },
+    });
+    const snap = await h.until(
+      (m) =>
+        m.type === 'snapshot' && m.snapshot.kind === 'tabular-gan' && m.snapshot.fidelity !== null,
+    );
+    if (snap.type !== 'snapshot' || snap.snapshot.kind !== 'tabular-gan')
+      throw new Error('no tabular snapshot');
+    expect(snap.snapshot.split).toEqual({ train: 32, holdout: 8 });
+    expect(snap.snapshot.fidelity!.marginals).toHaveLength(3);
+    expect(snap.snapshot.fidelity!.tstr).toEqual({
+      problem: 'the table has no purchase rate to predict',
+    });
+    expect(h.dataUrls).toEqual([]);
+    await h.host.handle({
+      type: 'start',
+      jobId: 21,
+      spec: { kind: 'tabular-gan', config } as unknown as JobSpec,
+    });
+    const failed = await h.until(
+      (m) => m.type === 'job-state' && m.jobId === 21 && m.state === 'failed',
+    );
+    expect(failed).toMatchObject({ message: expect.stringMatching(/accept a log first/) });
     await h.host.dispose();
   });
 });

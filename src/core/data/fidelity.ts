@@ -405,7 +405,7 @@ export function fidelityReport(
   train: Table,
   synthetic: Table,
   holdout: Table,
-  task: TstrTask,
+  task: TstrTask | null,
 ): FidelityReport {
   const real = correlationMatrix(train);
   const fake = correlationMatrix(synthetic);
@@ -414,7 +414,9 @@ export function fidelityReport(
     marginals: marginals(train, synthetic),
     correlation: { real, synthetic: fake, gap: correlationGap(real, fake, train.cols) },
     projection: pcaProjection(train, synthetic),
-    tstr: tstr(train, synthetic, holdout, task),
+    tstr: task
+      ? tstr(train, synthetic, holdout, task)
+      : { problem: 'the table has no purchase rate to predict' },
     memorisation: memorisation(train, synthetic, holdout),
     synthetic: synthetic.values,
   };

@@ -325,8 +325,7 @@ export class TabularGanJob implements TrainingJob<TabularSnapshot> {
     const values = (await rows.data()) as Float32Array;
     rows.dispose();
     const synthetic = table(values, this.train.cols);
-    const task = this.data.task ?? { target: 0, threshold: 2 }; // never true: TSTR reports why
-    return fidelityReport(this.stepCount, this.reference, synthetic, this.holdout, task);
+    return fidelityReport(this.stepCount, this.reference, synthetic, this.holdout, this.data.task);
   }
 
   async snapshot(): Promise<{ snapshot: TabularSnapshot; transfer: Transferable[] }> {
