@@ -28,3 +28,11 @@ export function createLogsWorker(): Worker {
     name: 'demandlab-logs',
   });
 }
+
+/** Starts a worker that runs one cold-start experiment. */
+export function createColdStartWorker(): Worker {
+  return new Worker(new URL('../worker/cold-start.worker.ts', import.meta.url), {
+    type: 'module',
+    name: 'demandlab-cold-start',
+  });
+}

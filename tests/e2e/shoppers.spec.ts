@@ -104,3 +104,59 @@ test('trains the shopper GAN on the sample log, draws the fidelity views, and sp
   await page.getByTestId('shopper-gan-pause').click();
   await screenshot(page, 'shoppers-gan-private');
 });
+
+test('measures the cold-start gain, serves the synthetic shoppers in the recommender lab, and forgets both for a new log', async ({
+  page,
+}) => {
+  await page.goto('./#/shoppers');
+  await page.getByTestId('logs-sample').click();
+  await page.getByTestId('logs-accept').click();
+  const experiment = page.getByTestId('cold-start');
+  await expect(page.getByTestId('cold-start-no-gan')).toBeVisible();
+
+  const gan = page.getByTestId('shopper-gan');
+  await gan.getByLabel('Hidden units').fill('16');
+  await gan.getByLabel('Check fidelity every').fill('20');
+  await page.getByTestId('shopper-gan-train').click();
+  await expect(page.getByTestId('fidelity')).toBeVisible({ timeout: 60_000 });
+  await page.getByTestId('shopper-gan-pause').click();
+  await expect(page.getByTestId('cold-start-no-gan')).toHaveCount(0);
+
+  await page.getByTestId('cold-start-new').fill('60');
+  await page.getByTestId('cold-start-pretrain').fill('200');
+  await page.getByTestId('cold-start-run').click();
+  const table = page.getByTestId('cold-start-table');
+  await expect(table).toBeVisible({ timeout: 60_000 });
+  await expect(table).toContainText('60 new shoppers, first 5 steps each');
+  const rows = table.locator('tbody tr');
+  await expect(rows).toHaveCount(3);
+  await expect(rows.nth(0)).toContainText('Cold start');
+  await expect(rows.nth(0)).toContainText('nobody');
+  await expect(rows.nth(1)).toContainText(
+    /Pre-trained on GAN shoppers200 sessions \(GAN at step \d+\)/,
+  );
+  await expect(rows.nth(2)).toContainText('Pre-trained on the real log');
+  await expect(rows.nth(1).locator('td').nth(1)).toHaveText(/^\d+\.\d% ± \d+\.\d%$/);
+  await expect(experiment.locator('figure.chart svg')).toHaveCount(2);
+  await screenshot(page, 'shoppers-cold-start');
+
+  // The GAN's shoppers become the recommender lab's population.
+  await page.getByTestId('shopper-gan-serve').click();
+  await expect(page).toHaveURL(/#\/recsys$/);
+  await expect(page.getByTestId('recsys-synthetic')).toContainText(
+    /Shoppers: 500 from the shopper GAN at step \d+ on sample-interactions\.csv/,
+  );
+  await page.getByTestId('recsys-shop').selectOption('grocery');
+  await expect(page.getByTestId('recsys-synthetic')).toBeVisible(); // a new shop keeps them
+  await screenshot(page, 'recsys-synthetic');
+  await page.getByRole('button', { name: 'Use the shop’s own shoppers' }).click();
+  await expect(page.getByTestId('recsys-synthetic')).toHaveCount(0);
+
+  // A new log: the old run's views and the experiment's result go.
+  await page.goto('./#/shoppers');
+  await page.getByTestId('logs-sample').click();
+  await page.getByTestId('logs-accept').click();
+  await expect(page.getByTestId('shopper-gan-status')).toHaveText('Not trained yet.');
+  await expect(page.getByTestId('fidelity')).toHaveCount(0);
+  await expect(table).toHaveCount(0);
+});

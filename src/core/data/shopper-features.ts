@@ -22,6 +22,16 @@ export interface ShopperFeatures {
   users: number;
   /** The first `shares` columns are category shares that sum to 1. */
   shares: number;
+  scale: FeatureScale;
+}
+
+/** What undoes the [0, 1] scaling: the log's price range and its most active shopper. */
+export interface FeatureScale {
+  /** Lowest and highest price in the log, or null when it has no prices. */
+  priceMin: number | null;
+  priceMax: number | null;
+  /** Events of the most active shopper (activity 1). */
+  maxEvents: number;
 }
 
 /**
@@ -84,7 +94,8 @@ export function shopperFeatures(log: InteractionLog, topCategories = 8): Shopper
   }
   const lo = log.summary.priceMin && log.summary.priceMin > 0 ? Math.log(log.summary.priceMin) : 0;
   const hi = log.summary.priceMax && log.summary.priceMax > 0 ? Math.log(log.summary.priceMax) : 0;
-  const maxActivity = Math.log1p(total.reduce((m, v) => Math.max(m, v), 0)) || 1;
+  const maxEvents = total.reduce((m, v) => Math.max(m, v), 0);
+  const maxActivity = Math.log1p(maxEvents) || 1;
   const rate = (num: number, den: number) => (den > 0 ? Math.min(1, num / den) : 0);
   for (let u = 0; u < U; u++) {
     const row = u * D;
@@ -105,5 +116,10 @@ export function shopperFeatures(log: InteractionLog, topCategories = 8): Shopper
     values[row + S + 3] = rate(k(CART), clicks);
     values[row + S + 4] = rate(k(PURCHASE), clicks);
   }
-  return { names, values, users: U, shares: S };
+  const scale = {
+    priceMin: log.summary.priceMin ?? null,
+    priceMax: log.summary.priceMax ?? null,
+    maxEvents,
+  };
+  return { names, values, users: U, shares: S, scale };
 }

@@ -23,6 +23,7 @@ import {
   type Table,
   type TstrTask,
 } from '../data/fidelity';
+import { holdoutSplit } from '../data/holdout';
 import { DivergedError, type JobCheckpoint, type TrainingJob } from '../jobs/job';
 import { createRandom, restoreRandom, type Random } from '../random';
 import {
@@ -68,10 +69,8 @@ export interface TabularSnapshot {
 
 /** The least shoppers worth training on: enough for a training part and a held-out part. */
 export const MIN_TABULAR_ROWS = 20;
-const HOLDOUT_SHARE = 0.2;
 /** Caps that keep one fidelity measurement well under a second in the worker. */
 const MAX_REFERENCE_ROWS = 5000;
-const MAX_HOLDOUT_ROWS = 2000;
 const MIN_SYNTHETIC_ROWS = 500;
 const MAX_SYNTHETIC_ROWS = 2000;
 
@@ -80,16 +79,6 @@ function pick(t: Table, rows: ArrayLike<number>): Table {
   for (let i = 0; i < rows.length; i++)
     out.set(t.values.subarray(rows[i]! * t.cols, (rows[i]! + 1) * t.cols), i * t.cols);
   return { values: out, rows: rows.length, cols: t.cols };
-}
-
-/** A seeded shuffle of 0..n-1 (Fisher-Yates). */
-function permutation(n: number, rng: Random): Uint32Array {
-  const p = Uint32Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = rng.int(i + 1);
-    [p[i], p[j]] = [p[j]!, p[i]!];
-  }
-  return p;
 }
 
 export class TabularGanJob implements TrainingJob<TabularSnapshot> {
@@ -134,10 +123,9 @@ export class TabularGanJob implements TrainingJob<TabularSnapshot> {
       );
     this.config = { ...config };
     this.rng = createRandom(config.seed);
-    const order = permutation(all.rows, this.rng);
-    const held = Math.max(1, Math.round(all.rows * HOLDOUT_SHARE));
-    this.holdout = pick(all, order.subarray(0, Math.min(held, MAX_HOLDOUT_ROWS)));
-    this.train = pick(all, order.subarray(held));
+    const split = holdoutSplit(all.rows, this.rng);
+    this.holdout = pick(all, split.holdout);
+    this.train = pick(all, split.train);
     this.reference = pick(
       this.train,
       Uint32Array.from({ length: Math.min(this.train.rows, MAX_REFERENCE_ROWS) }, (_, i) => i),

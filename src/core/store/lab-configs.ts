@@ -9,6 +9,7 @@ import {
   defaultRecsysConfig,
   labAgent,
   recsysConfigError,
+  syntheticProblem,
   type RecsysConfig,
 } from '../rl/lab/config';
 import type { LabKind } from './schema';
@@ -55,8 +56,18 @@ export function labConfigProblem(lab: LabKind, config: unknown): string | null {
         return points.every((v) => typeof v === 'number') ? null : 'toyPoints must be numbers';
       }
       case 'recsys': {
-        const shape = shapeProblem(config, defaultRecsysConfig(), 'the config');
+        // Synthetic shoppers are optional (sessions from before them have none): checked apart.
+        const { synthetic, ...rest } = isRecord(config) ? config : {};
+        const shape = shapeProblem(
+          isRecord(config) ? rest : config,
+          defaultRecsysConfig(),
+          'the config',
+        );
         if (shape) return shape;
+        if (synthetic !== undefined && synthetic !== null) {
+          const problem = syntheticProblem(synthetic);
+          if (problem) return `the synthetic shoppers: ${problem}`;
+        }
         const c = config as RecsysConfig;
         for (const [i, a] of c.agents.entries()) {
           const problem = shapeProblem(a, labAgent('ucb'), `agent ${i + 1}`);

@@ -23,6 +23,11 @@ export class JobControl {
     this.client.send({ type: 'start', jobId: this.id, spec });
   }
 
+  /** Stops listening to the current job: later messages about it carry an old id. */
+  forget(): void {
+    this.id++;
+  }
+
   pause(): void {
     this.client.send({ type: 'pause', jobId: this.id });
   }

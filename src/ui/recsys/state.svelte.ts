@@ -147,10 +147,10 @@ export class RecsysState {
     );
   }
 
-  /** Loads a shop preset's settings, keeping the seed, reward and agents. */
+  /** Loads a shop preset's settings, keeping the seed, reward, agents and synthetic shoppers. */
   selectShop(shop: ShopName): void {
-    const { seed, reward, agents, population } = this.config;
-    this.config = { ...defaultRecsysConfig(shop), seed, reward, agents, population };
+    const { seed, reward, agents, population, synthetic } = this.config;
+    this.config = { ...defaultRecsysConfig(shop), seed, reward, agents, population, synthetic };
   }
 
   addAgent(kind: AgentName): void {

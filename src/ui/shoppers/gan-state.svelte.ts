@@ -34,6 +34,8 @@ export class ShopperGanState {
   /** Column names of the table being learned. */
   names = $state.raw<string[]>([]);
   ranOn = $state('');
+  /** The seed of the run shown: it chose the held-out shoppers. */
+  runSeed = $state<number | null>(null);
   stepsPerSecond = $state(0);
 
   private readonly job: JobControl;
@@ -56,17 +58,10 @@ export class ShopperGanState {
   /** Starts a new run on the accepted shoppers (replacing any job in the worker). */
   start(features: ShopperFeatures): void {
     if (this.configError) return;
+    this.forget();
     this.phase = 'starting';
-    this.step = 0;
-    this.message = null;
-    this.dLoss = [];
-    this.gLoss = [];
-    this.fidelity = null;
-    this.privacy = null;
-    this.split = null;
     this.names = features.names;
-    this.rate.reset();
-    this.stepsPerSecond = 0;
+    this.runSeed = this.config.seed;
     const target = buyerColumn(features.names);
     this.job.start({
       kind: 'tabular-gan',
@@ -78,6 +73,28 @@ export class ShopperGanState {
         task: target < 0 ? null : { target, threshold: BUYER_TASK.threshold },
       },
     });
+  }
+
+  /** Stops any run and forgets it: its views belong to shoppers no longer in use. */
+  clear(): void {
+    if (this.active) this.job.stop();
+    this.job.forget();
+    this.forget();
+    this.phase = 'idle';
+  }
+
+  private forget(): void {
+    this.step = 0;
+    this.message = null;
+    this.dLoss = [];
+    this.gLoss = [];
+    this.fidelity = null;
+    this.privacy = null;
+    this.split = null;
+    this.names = [];
+    this.runSeed = null;
+    this.rate.reset();
+    this.stepsPerSecond = 0;
   }
 
   pause(): void {

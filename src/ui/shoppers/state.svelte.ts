@@ -1,13 +1,16 @@
 /**
  * Reactive state of the synthetic-shoppers lab: an interaction log is read
  * in a worker, its summary shown, and it is used only once the user accepts
- * it; then a GAN learns its shoppers (gan-state). Logs stay in this tab's
+ * it; then a GAN learns its shoppers (gan-state) and the cold-start
+ * experiment measures what they are worth. Logs stay in this tab's
  * memory; nothing is uploaded or stored.
  */
 import type { InteractionLog, LogReply } from '../../core/data/interaction-log';
 import { shopperFeatures, type ShopperFeatures } from '../../core/data/shopper-features';
+import type { SyntheticPopulation } from '../../core/rl/lab/config';
 import type { TrainingClient } from '../training-client.svelte';
 import { assetUrl, createLogsWorker } from '../urls';
+import { ColdStartState } from './cold-start-state.svelte';
 import { ShopperGanState } from './gan-state.svelte';
 
 export const SAMPLE_LOG = 'data/logs/sample-interactions.csv';
@@ -25,6 +28,8 @@ export class ShoppersState {
 
   /** The GAN that learns the accepted shoppers. */
   readonly gan: ShopperGanState;
+  /** The cold-start experiment on them. */
+  readonly coldStart = new ColdStartState();
 
   private worker: Worker | null = null;
 
@@ -74,9 +79,26 @@ export class ShoppersState {
   accept(): void {
     const p = this.pending;
     if (!p || p.log.summary.accepted === 0) return;
-    if (this.gan.active) this.gan.stop(); // it learns the previous log's shoppers
+    // The GAN run and the experiment belong to the previous log's shoppers.
+    this.gan.clear();
+    this.coldStart.clear();
     this.accepted = { ...p, features: shopperFeatures(p.log) };
     this.pending = null;
+  }
+
+  /** The GAN's latest synthetic shoppers, ready for the recommender lab, or null before it made any. */
+  syntheticPopulation(): SyntheticPopulation | null {
+    const f = this.gan.fidelity;
+    const a = this.accepted;
+    if (!f || !a) return null;
+    return {
+      source: `the shopper GAN at step ${f.step.toLocaleString('en')} on ${a.name}`,
+      names: [...this.gan.names],
+      shares: a.features.shares,
+      scale: { ...a.features.scale },
+      // Four decimals: plenty for a shopper's shares and rates, and a saved session stays small.
+      values: Array.from(f.synthetic, (v) => Math.round(v * 1e4) / 1e4),
+    };
   }
 
   discard(): void {

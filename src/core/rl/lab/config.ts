@@ -8,7 +8,10 @@
  */
 import { AGENT_LABELS, isAgentName, type AgentName } from '../agents/names';
 import { compileReward, RewardError } from '../reward/expression';
+import type { FeatureScale } from '../../data/shopper-features';
+import { generateCatalog, type Catalog } from '../sim/catalog';
 import { isShopName, shopPreset, type ShopConfig, type ShopName } from '../sim/presets';
+import { MAX_PROFILES, profilesFromFeatures, PROFILE_COLUMNS } from '../sim/profiles';
 
 /** One racing agent and its hyperparameters; each kind reads the ones `AGENT_PARAMS` lists. */
 export interface LabAgent {
@@ -80,6 +83,23 @@ export interface RecsysConfig {
   reward: string;
   /** One to four agents, raced on the same shoppers. */
   agents: LabAgent[];
+  /** Shoppers to serve instead of the shop's own segments (absent or null: the shop's own). */
+  synthetic?: SyntheticPopulation | null;
+}
+
+/**
+ * Shoppers sent from the synthetic-shoppers page as feature rows; the shop
+ * turns each into one of its arrivals (sim/profiles.ts), in any shop.
+ */
+export interface SyntheticPopulation {
+  /** Where the rows came from, as the setup panel says it. */
+  source: string;
+  names: string[];
+  /** The first `shares` columns are category shares. */
+  shares: number;
+  scale: FeatureScale;
+  /** Row-major rows, every value in [0, 1]. */
+  values: number[];
 }
 
 /** The hyperparameters each agent starts from (the experiments' defaults). */
@@ -125,6 +145,53 @@ export function shopFor(c: RecsysConfig): ShopConfig {
   shop.shoppers.fatigue = c.fatigue;
   for (const s of shop.shoppers.segments) s.priceSensitivity *= c.priceSensitivity;
   return shop;
+}
+
+/** The shop with its catalog, serving the synthetic population when the config has one. */
+export function labShop(c: RecsysConfig): { shop: ShopConfig; catalog: Catalog } {
+  const shop = shopFor(c);
+  const catalog = generateCatalog(shop.catalog, c.seed);
+  const p = c.synthetic;
+  if (p)
+    shop.shoppers.profiles = profilesFromFeatures(
+      { names: p.names, shares: p.shares, scale: p.scale, values: Float32Array.from(p.values) },
+      shop,
+      catalog,
+    );
+  return { shop, catalog };
+}
+
+const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+/** What is wrong with a synthetic population (it may come from a file or a saved session), or null. */
+export function syntheticProblem(p: unknown): string | null {
+  if (typeof p !== 'object' || p === null) return 'the synthetic shoppers must be an object';
+  const { source, names, shares, scale, values } = p as Record<string, unknown>;
+  if (typeof source !== 'string' || source.length > 300) return 'their source must be a short text';
+  if (!Array.isArray(names) || !names.every((n) => typeof n === 'string'))
+    return 'their column names must be texts';
+  const missing = PROFILE_COLUMNS.filter((c) => !names.includes(c));
+  if (missing.length > 0) return `they lack the columns ${missing.join(', ')}`;
+  if (!(Number.isInteger(shares) && (shares as number) >= 1 && (shares as number) < names.length))
+    return 'their share columns are miscounted';
+  const sc = scale as Record<string, unknown> | null;
+  if (
+    typeof sc !== 'object' ||
+    sc === null ||
+    !(sc.priceMin === null || isNumber(sc.priceMin)) ||
+    !(sc.priceMax === null || isNumber(sc.priceMax)) ||
+    !(isNumber(sc.maxEvents) && sc.maxEvents >= 0)
+  )
+    return 'their scale is damaged';
+  if (!Array.isArray(values) || values.length === 0 || values.length % names.length !== 0)
+    return 'their rows are not a whole number of rows';
+  const rows = values.length / names.length;
+  if (rows > MAX_PROFILES)
+    return `at most ${MAX_PROFILES.toLocaleString('en')} shoppers, got ${rows}`;
+  const bad = values.findIndex((v) => !(isNumber(v) && v >= 0 && v <= 1));
+  if (bad >= 0)
+    return `shopper ${Math.floor(bad / names.length) + 1} has ${String(names[bad % names.length])} outside [0, 1]`;
+  return null;
 }
 
 export interface ConfigProblem {
@@ -191,6 +258,10 @@ export function recsysConfigError(c: RecsysConfig): ConfigProblem | null {
     compileReward(c.reward);
   } catch (e) {
     return fail('reward', e instanceof RewardError ? e.message : String(e));
+  }
+  if (c.synthetic) {
+    const problem = syntheticProblem(c.synthetic);
+    if (problem) return fail('synthetic', problem);
   }
   if (c.agents.length < 1 || c.agents.length > 4) return fail('agents', 'race one to four agents');
   for (const [i, a] of c.agents.entries()) {

@@ -20,11 +20,12 @@ import { QLearningAgent, SarsaAgent } from '../agents/tabular';
 import type { Agent, Observation } from '../contract';
 import { decide } from '../interact';
 import { ExpressionReward } from '../reward/shop-reward';
-import { generateCatalog, type Catalog } from '../sim/catalog';
+import type { Catalog } from '../sim/catalog';
+import type { ShopConfig } from '../sim/presets';
 import { topK } from '../sim/oracle';
 import { ShopEnv } from '../sim/shop-env';
 import { buildAgent } from './build-agent';
-import { recsysConfigError, shopFor, type RecsysConfig } from './config';
+import { labShop, recsysConfigError, type RecsysConfig } from './config';
 import {
   FUNNEL,
   SAMPLED_SHOPPERS,
@@ -70,9 +71,9 @@ class Racer {
     readonly agent: Agent,
     label: string,
     config: RecsysConfig,
+    shop: ShopConfig,
     catalog: Catalog,
   ) {
-    const shop = shopFor(config);
     const reward = new ExpressionReward(config.reward);
     this.label = label;
     this.envs = Array.from(
@@ -263,8 +264,8 @@ export class RecsysJob implements TrainingJob<RecsysSnapshot> {
   ) {
     const problem = recsysConfigError(config);
     if (problem) throw new RangeError(`${problem.field}: ${problem.message}`);
-    const shop = shopFor(config);
-    this.catalog = generateCatalog(shop.catalog, config.seed);
+    const { shop, catalog } = labShop(config);
+    this.catalog = catalog;
     this.segmentNames = shop.shoppers.segments.map((s) => s.name);
     // One environment gives the problem's shape every agent is built for.
     const shape = new ShopEnv(shop, { seed: 0, catalog: this.catalog });
@@ -274,7 +275,7 @@ export class RecsysJob implements TrainingJob<RecsysSnapshot> {
         config.agents.filter((b) => b.kind === a.kind).length > 1
           ? `${AGENT_LABELS[a.kind]} #${i + 1}`
           : AGENT_LABELS[a.kind];
-      return new Racer(agent, label, config, this.catalog);
+      return new Racer(agent, label, config, shop, this.catalog);
     });
   }
 

@@ -7,7 +7,7 @@ import { randomSlate } from '../agents/bandits';
 import { createRandom } from '../../random';
 import { ExpressionReward } from '../reward/shop-reward';
 import { BatchedShopEnv } from '../sim/batched-env';
-import { shopFor, type RecsysConfig } from './config';
+import { labShop, type RecsysConfig } from './config';
 
 export interface RewardPreview {
   samples: number;
@@ -27,7 +27,9 @@ export interface RewardPreview {
 export function previewReward(config: RecsysConfig, steps = 4096, binCount = 16): RewardPreview {
   const reward = new ExpressionReward(config.reward);
   const count = 64;
-  const env = new BatchedShopEnv(shopFor(config), {
+  const { shop, catalog } = labShop(config);
+  const env = new BatchedShopEnv(shop, {
+    catalog,
     count,
     seed: config.seed,
     reward,

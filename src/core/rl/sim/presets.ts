@@ -7,6 +7,7 @@
  * article's funnel (a neutral item: P(cart | click) 0.4, P(purchase | cart) 0.5).
  */
 import { checkCatalogConfig, type CatalogConfig } from './catalog';
+import { checkProfiles } from './profiles';
 import { checkShopperConfig, type FunnelConfig, type ShopperConfig } from './shoppers';
 
 export interface ShopConfig {
@@ -26,6 +27,8 @@ export function checkShopConfig(c: ShopConfig): void {
     throw new RangeError(
       `the slate (K = ${c.slateSize}) cannot show more items than the catalog has (${c.catalog.items})`,
     );
+  if (c.shoppers.profiles)
+    checkProfiles(c.shoppers.profiles, c.shoppers.segments.length, c.catalog.embeddingSize);
 }
 
 const FUNNEL: FunnelConfig = {

@@ -30,10 +30,13 @@
  * unit-variance uniform draw, then the vector is normalised again. Every
  * `seasonEvery` shopper-steps the segment directions are redrawn, so new
  * arrivals want different things (what the adaptive exploration reacts to).
+ * A config may instead list the shoppers who arrive (`profiles`, built from
+ * feature rows in profiles.ts): each arrival is one of them, as given.
  */
 import { createRandom, type Random } from '../../random';
 import { normalise, randomUnit, type Catalog } from './catalog';
 import { F, type StepEvents } from './events';
+import type { ShopperProfile } from './profiles';
 
 export interface SegmentConfig {
   name: string;
@@ -85,6 +88,11 @@ export interface ShopperConfig {
   /** Longest session in steps, ≥ 1; reaching it ends the session without a leave. */
   maxSessionLength: number;
   funnel: FunnelConfig;
+  /**
+   * Given shoppers (profiles.ts) to draw arrivals from, uniformly, instead of
+   * the segments' random ones; the segments still lend their weights.
+   */
+  profiles?: ShopperProfile[];
 }
 
 function check(ok: boolean, message: string): void {
@@ -254,6 +262,28 @@ export class ShopperPool {
   /** Starts a new shopper's session in slot i. */
   spawn(i: number): void {
     const rng = this.arrivals;
+    const { config } = this;
+    if (config.profiles) this.place(i, config.profiles[rng.int(config.profiles.length)]!);
+    else this.draw(i, rng);
+    this.budgetLeft[i] = this.budget[i]!;
+    this.sessionStep[i] = 0;
+    this.lastEvent[i] = LAST_EVENT.none;
+    this.lastClick[i] = -1;
+    this.recent.fill(-1, i * this.memory, (i + 1) * this.memory);
+    this.recentHead[i] = 0;
+  }
+
+  /** A given shopper arrives in slot i. */
+  private place(i: number, p: ShopperProfile): void {
+    this.segment[i] = p.segment;
+    this.preference.set(p.preference, i * this.d);
+    this.priceSensitivity[i] = p.priceSensitivity;
+    this.patience[i] = p.patience;
+    this.budget[i] = p.budget * this.catalog.config.priceMedian;
+  }
+
+  /** A random shopper of a random segment arrives in slot i. */
+  private draw(i: number, rng: Random): void {
     const { config, d } = this;
     const u = rng.next();
     let k = 0;
@@ -271,12 +301,6 @@ export class ShopperPool {
     this.priceSensitivity[i] = seg.priceSensitivity * Math.exp(spread * rng.normal());
     this.patience[i] = Math.max(1, seg.patience * Math.exp(spread * rng.normal()));
     this.budget[i] = seg.budget * this.catalog.config.priceMedian * Math.exp(spread * rng.normal());
-    this.budgetLeft[i] = this.budget[i]!;
-    this.sessionStep[i] = 0;
-    this.lastEvent[i] = LAST_EVENT.none;
-    this.lastClick[i] = -1;
-    this.recent.fill(-1, i * this.memory, (i + 1) * this.memory);
-    this.recentHead[i] = 0;
   }
 
   /** cos(preference of slot i, embedding of item). */
