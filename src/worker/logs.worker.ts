@@ -14,7 +14,7 @@ scope.onmessage = async (e: MessageEvent<{ file: Blob }>) => {
     const log = await parseInteractionLog(e.data.file, {
       onProgress: (rows) => post({ type: 'progress', rows }),
     });
-    const columns = [log.user, log.item, log.event, log.time, log.price, log.category];
+    const columns = [log.user, log.item, log.event, log.time, log.price, log.category, log.segment];
     post(
       { type: 'done', log },
       columns.map((c) => c.buffer),

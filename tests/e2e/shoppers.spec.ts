@@ -14,7 +14,7 @@ test('reads the sample log and a damaged one, lists refused rows, and shows acce
   await expect(summary).toContainText('sample-interactions.csv');
   await expect(page.getByTestId('logs-accepted')).toHaveText('2,506');
   await expect(page.getByTestId('logs-refused')).toHaveText('0');
-  await expect(summary).toContainText('Ignored columns: segment');
+  await expect(page.getByTestId('logs-segments')).toHaveText('3');
 
   // A damaged log: two bad rows are listed by line; nothing is used until accepted.
   const { writeFileSync } = await import('node:fs');
@@ -80,6 +80,9 @@ test('trains the shopper GAN on the sample log, draws the fidelity views, and sp
     /240 real, 500 synthetic/,
   );
   await expect(page.getByTestId('fidelity-memorisation')).toHaveText(/ok|flagged/);
+  const bySegment = page.getByTestId('segment-fidelity');
+  await expect(bySegment.locator('tbody tr')).toHaveCount(3);
+  await expect(bySegment).toContainText('premium');
   await expect(gan.locator('figure.chart svg')).toBeVisible();
   await page.getByTestId('shopper-gan-pause').click();
   await screenshot(page, 'shoppers-gan');
@@ -90,8 +93,9 @@ test('trains the shopper GAN on the sample log, draws the fidelity views, and sp
   const { readFileSync } = await import('node:fs');
   const lines = readFileSync(file, 'utf8').trim().split('\n');
   expect(lines[0]).toContain('"price band"');
+  expect(lines[0]).toMatch(/,"segment"$/); // the GAN is conditioned on the sample's segments
   expect(lines).toHaveLength(501);
-  expect(lines[1]!.split(',')).toHaveLength(14);
+  expect(lines[1]!.split(',')).toHaveLength(15);
 
   // Differential privacy: a new run with noise reports the ε it has spent.
   await gan.getByRole('button', { name: 'Stop' }).click();
@@ -140,11 +144,12 @@ test('measures the cold-start gain, serves the synthetic shoppers in the recomme
   await expect(experiment.locator('figure.chart svg')).toHaveCount(2);
   await screenshot(page, 'shoppers-cold-start');
 
-  // The GAN's shoppers become the recommender lab's population.
+  // The GAN's shoppers of one segment become the recommender lab's population.
+  await page.getByTestId('shopper-gan-serve-segment').selectOption('premium');
   await page.getByTestId('shopper-gan-serve').click();
   await expect(page).toHaveURL(/#\/recsys$/);
   await expect(page.getByTestId('recsys-synthetic')).toContainText(
-    /Shoppers: 500 from the shopper GAN at step \d+ on sample-interactions\.csv/,
+    /Shoppers: \d+ from “premium” shoppers of the shopper GAN at step \d+ on sample-interactions\.csv/,
   );
   await page.getByTestId('recsys-shop').selectOption('grocery');
   await expect(page.getByTestId('recsys-synthetic')).toBeVisible(); // a new shop keeps them

@@ -146,7 +146,8 @@ describe('the simulated log', () => {
     const log = await parseInteractionLog(csv);
     const s = log.summary;
     expect(s.refused).toBe(0);
-    expect(s.ignoredColumns).toEqual(['segment']);
+    expect(s.ignoredColumns).toEqual([]);
+    expect(s.segments).toBe(3);
     expect(s.users).toBe(40);
     expect(s.events.view).toBeGreaterThan(s.events.click);
     expect(s.events.click).toBeGreaterThanOrEqual(s.events.cart);
@@ -156,6 +157,20 @@ describe('the simulated log', () => {
     const f = shopperFeatures(log);
     expect(f.users).toBe(40);
     expect(f.values.every((v) => v >= 0 && v <= 1)).toBe(true);
+    // Each simulated shopper has one segment, named on every row: the label is that one.
+    const named = new Map<string, string>();
+    for (const line of csv.trim().split('\n').slice(1)) {
+      const cells = line.split(',');
+      named.set(cells[0]!, cells[6]!);
+    }
+    expect(f.segments!.names.slice().sort()).toEqual([
+      'bargain hunters',
+      'premium',
+      'trend followers',
+    ]);
+    log.userIds.forEach((u, i) =>
+      expect(f.segments!.names[f.segments!.labels[i]!]).toBe(named.get(u)),
+    );
   });
 });
 
@@ -169,6 +184,28 @@ describe('shopper features', () => {
     expect(f.users).toBe(300);
     const outside = Array.from(f.values).filter((v) => !(v >= 0 && v <= 1));
     expect(outside).toEqual([]);
+  });
+
+  it('label each shopper with the segment most of their rows name, when there are 2 to 12', async () => {
+    const header = 'user_id,item_id,event,segment';
+    const read = async (rows: string[]) =>
+      shopperFeatures(await parseInteractionLog([header, ...rows].join('\n'))).segments;
+    const s = await read([
+      'a,1,view,new',
+      'a,2,view,loyal',
+      'a,3,view,loyal',
+      'b,1,view,new',
+      'c,1,view,',
+    ]);
+    expect(s!.names).toEqual(['new', 'loyal', 'unknown']);
+    expect(Array.from(s!.labels)).toEqual([1, 0, 2]);
+    expect(await read(['a,1,view,new', 'b,1,view,new'])).toBeNull(); // one segment says nothing
+    const many = Array.from({ length: 13 }, (_, i) => `u${i},1,view,s${i}`);
+    expect(await read(many)).toBeNull();
+    const log = await parseInteractionLog('user_id,item_id,event\na,1,view');
+    expect(shopperFeatures(log).segments).toBeNull();
+    expect(log.summary.segments).toBe(0);
+    expect(Array.from(log.segment)).toEqual([-1]);
   });
 
   it('computes shares, price band, activity and rates as documented', async () => {

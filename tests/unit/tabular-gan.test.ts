@@ -1,7 +1,12 @@
 import type * as TF from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseInteractionLog } from '../../src/core/data/interaction-log';
-import { BUYER_TASK, buyerColumn, shopperFeatures } from '../../src/core/data/shopper-features';
+import {
+  BUYER_TASK,
+  buyerColumn,
+  shopperFeatures,
+  type ShopperSegments,
+} from '../../src/core/data/shopper-features';
 import { simulatedLogCsv } from '../../src/core/data/simulated-log';
 import { clippedGradientSum } from '../../src/core/gan/clipped-gradients';
 import { realTerms } from '../../src/core/gan/losses';
@@ -19,6 +24,7 @@ import { useCpu } from './setup-tf';
 
 let tf: typeof TF;
 let shoppers: TabularData;
+let segments: ShopperSegments;
 
 beforeAll(async () => {
   tf = await useCpu();
@@ -26,6 +32,7 @@ beforeAll(async () => {
     simulatedLogCsv({ shop: 'fashion', sessions: 300, seed: 8 }),
   );
   const f = shopperFeatures(log);
+  segments = f.segments!;
   shoppers = {
     names: f.names,
     values: f.values,
@@ -116,6 +123,61 @@ describe('the tabular GAN', () => {
     expect(losses(t1)).not.toEqual(losses(s1));
     job.dispose();
     twin.dispose();
+  }, 120_000);
+
+  it('conditioned on the segment, keeps the segments apart as the real shoppers are', async () => {
+    const cols = shoppers.names.length;
+    const band = shoppers.names.indexOf('price band');
+    const meanBand = (values: Float32Array, labels: Int32Array, k: number) => {
+      let sum = 0;
+      let n = 0;
+      labels.forEach((l, r) => {
+        if (l !== k) return;
+        sum += values[r * cols + band]!;
+        n++;
+      });
+      return sum / n;
+    };
+    const data = { ...shoppers, condition: segments };
+    const job = new TabularGanJob(config({ fidelityEvery: 800 }), data);
+    const end = await run(job, 800);
+    job.dispose();
+    const labels = end.syntheticLabels!;
+    const synthetic = end.fidelity!.synthetic;
+    expect(labels).toHaveLength(synthetic.length / cols);
+    const K = segments.names.length;
+    const real = Array.from({ length: K }, (_, k) => meanBand(shoppers.values, segments.labels, k));
+    const made = Array.from({ length: K }, (_, k) => meanBand(synthetic, labels, k));
+    // Every segment is made, in about its real share.
+    for (let k = 0; k < K; k++) {
+      const share = (l: Int32Array) => l.filter((v) => v === k).length / l.length;
+      expect(Math.abs(share(labels) - share(segments.labels))).toBeLessThan(0.1);
+    }
+    // The cheapest and dearest segments stay the cheapest and dearest.
+    const order = (xs: number[]) => [xs.indexOf(Math.min(...xs)), xs.indexOf(Math.max(...xs))];
+    expect(order(made)).toEqual(order(real));
+    const realGap = Math.max(...real) - Math.min(...real);
+    expect(Math.max(...made) - Math.min(...made)).toBeGreaterThan(realGap / 2);
+
+    // Without a condition there are no labels; a private conditioned run trains too.
+    const plain = new TabularGanJob(config(), shoppers);
+    expect((await run(plain, 1)).syntheticLabels).toBeNull();
+    plain.dispose();
+    const priv = new TabularGanJob(config({ privacy: true }), data);
+    const s = await run(priv, 3);
+    priv.dispose();
+    expect(
+      Array.from(s.stats)
+        .filter((_, i) => i % 4 < 2)
+        .every(Number.isFinite),
+    ).toBe(true);
+    expect(
+      () =>
+        new TabularGanJob(config(), {
+          ...shoppers,
+          condition: { ...segments, labels: new Int32Array(3) },
+        }),
+    ).toThrow(/3 labels for 300 rows/);
   }, 120_000);
 
   it('refuses too few shoppers and values outside [0, 1]', () => {

@@ -16,6 +16,10 @@
  * | timestamp | no       | ISO 8601 date-time, or Unix time in seconds or milliseconds   |
  * | price     | no       | the item's price, a number ≥ 0 (empty = unknown)              |
  * | category  | no       | the item's category, up to 100 characters (empty = "unknown") |
+ * | segment   | no       | the shopper's segment, up to 100 characters (empty = "unknown") |
+ *
+ * A shopper's segment is the one most of their rows name; the shopper GAN
+ * can be conditioned on it.
  */
 import Papa from 'papaparse';
 import { EVENT_KINDS, type EventKind } from './log-events';
@@ -39,7 +43,7 @@ const SYNONYMS: Record<string, EventKind> = {
 };
 
 const REQUIRED = ['user_id', 'item_id', 'event'] as const;
-const OPTIONAL = ['timestamp', 'price', 'category'] as const;
+const OPTIONAL = ['timestamp', 'price', 'category', 'segment'] as const;
 type Column = (typeof REQUIRED)[number] | (typeof OPTIONAL)[number];
 
 const MAX_ID = 200;
@@ -72,6 +76,8 @@ export interface LogSummary {
   users: number;
   items: number;
   categories: number;
+  /** Distinct segments, 0 without a segment column. */
+  segments: number;
   events: Record<EventKind, number>;
   /** Earliest and latest time (ms since 1970), or null without timestamps. */
   from: number | null;
@@ -91,6 +97,8 @@ export interface InteractionLog {
   userIds: string[];
   itemIds: string[];
   categoryNames: string[];
+  /** Empty without a segment column. */
+  segmentNames: string[];
   user: Int32Array;
   item: Int32Array;
   /** Index into EVENT_KINDS. */
@@ -100,6 +108,8 @@ export interface InteractionLog {
   /** NaN where unknown. */
   price: Float32Array;
   category: Int32Array;
+  /** Index into segmentNames; -1 without a segment column. */
+  segment: Int32Array;
 }
 
 /** What the log worker answers. */
@@ -125,8 +135,9 @@ class Columns {
   time = new Float64Array(1024);
   price = new Float32Array(1024);
   category = new Int32Array(1024);
+  segment = new Int32Array(1024);
 
-  push(u: number, i: number, e: number, t: number, p: number, c: number): void {
+  push(u: number, i: number, e: number, t: number, p: number, c: number, s: number): void {
     if (this.n === this.user.length) this.grow();
     const k = this.n++;
     this.user[k] = u;
@@ -135,6 +146,7 @@ class Columns {
     this.time[k] = t;
     this.price[k] = p;
     this.category[k] = c;
+    this.segment[k] = s;
   }
 
   private grow(): void {
@@ -150,6 +162,7 @@ class Columns {
     this.time = more(this.time);
     this.price = more(this.price);
     this.category = more(this.category);
+    this.segment = more(this.segment);
   }
 }
 
@@ -212,7 +225,7 @@ function readHeader(fields: string[]): { where: Where; ignored: string[] } {
     throw new LogError(
       `the header has no ${missing.join(', ')} column${missing.length > 1 ? 's' : ''} ` +
         `(it has: ${fields.map((f) => f.trim()).join(', ') || 'nothing'}). ` +
-        'The first row must name the columns: user_id, item_id, event, and optionally timestamp, price, category.',
+        'The first row must name the columns: user_id, item_id, event, and optionally timestamp, price, category, segment.',
     );
   return { where, ignored };
 }
@@ -229,6 +242,7 @@ export function parseInteractionLog(
   const users = new Names();
   const items = new Names();
   const categories = new Names();
+  const segments = new Names();
   const cols = new Columns();
   const events: Record<EventKind, number> = { view: 0, click: 0, cart: 0, purchase: 0 };
   const problems: RowProblem[] = [];
@@ -314,6 +328,9 @@ export function parseInteractionLog(
     const category = get('category').trim() || 'unknown';
     if (category.length > MAX_CATEGORY)
       return refuse(first, `category is over ${MAX_CATEGORY} characters`);
+    const segment = w.segment === undefined ? null : get('segment').trim() || 'unknown';
+    if (segment !== null && segment.length > MAX_CATEGORY)
+      return refuse(first, `segment is over ${MAX_CATEGORY} characters`);
     events[kind]++;
     cols.push(
       users.id(user),
@@ -322,6 +339,7 @@ export function parseInteractionLog(
       time,
       price,
       categories.id(category),
+      segment === null ? -1 : segments.id(segment),
     );
   };
 
@@ -345,6 +363,7 @@ export function parseInteractionLog(
             users: users.list.length,
             items: items.list.length,
             categories: categories.list.length,
+            segments: segments.list.length,
             events,
             from: Number.isFinite(from) ? from : null,
             to: Number.isFinite(to) ? to : null,
@@ -356,12 +375,14 @@ export function parseInteractionLog(
           userIds: users.list,
           itemIds: items.list,
           categoryNames: categories.list,
+          segmentNames: segments.list,
           user: cols.user.slice(0, n),
           item: cols.item.slice(0, n),
           event: cols.event.slice(0, n),
           time: cols.time.slice(0, n),
           price: cols.price.slice(0, n),
           category: cols.category.slice(0, n),
+          segment: cols.segment.slice(0, n),
         });
       },
       error: (e: Error) => reject(new LogError(`the file could not be read: ${e.message}`)),

@@ -23,7 +23,18 @@ export interface ShopperFeatures {
   /** The first `shares` columns are category shares that sum to 1. */
   shares: number;
   scale: FeatureScale;
+  /** Each shopper's segment (the one most of their rows name), when the log has 2 to 12. */
+  segments: ShopperSegments | null;
 }
+
+export interface ShopperSegments {
+  names: string[];
+  /** Per shopper, an index into `names`. */
+  labels: Int32Array;
+}
+
+/** Segments a GAN can be conditioned on: at least two, at most a dozen. */
+export const SEGMENT_LIMITS = { min: 2, max: 12 } as const;
 
 /** What undoes the [0, 1] scaling: the log's price range and its most active shopper. */
 export interface FeatureScale {
@@ -121,5 +132,24 @@ export function shopperFeatures(log: InteractionLog, topCategories = 8): Shopper
     priceMax: log.summary.priceMax ?? null,
     maxEvents,
   };
-  return { names, values, users: U, shares: S, scale };
+  return { names, values, users: U, shares: S, scale, segments: segmentsOf(log) };
+}
+
+/** Each shopper's most named segment (ties to the first seen), or null outside SEGMENT_LIMITS. */
+function segmentsOf(log: InteractionLog): ShopperSegments | null {
+  const S = log.segmentNames.length;
+  if (S < SEGMENT_LIMITS.min || S > SEGMENT_LIMITS.max) return null;
+  const U = log.userIds.length;
+  const counts = new Int32Array(U * S);
+  for (let r = 0; r < log.user.length; r++) {
+    const s = log.segment[r]!;
+    if (s >= 0) counts[log.user[r]! * S + s]!++;
+  }
+  const labels = new Int32Array(U);
+  for (let u = 0; u < U; u++) {
+    let best = 0;
+    for (let s = 1; s < S; s++) if (counts[u * S + s]! > counts[u * S + best]!) best = s;
+    labels[u] = best;
+  }
+  return { names: [...log.segmentNames], labels };
 }

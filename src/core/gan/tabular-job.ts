@@ -50,6 +50,11 @@ export interface TabularData {
   shares: number;
   /** Null when the table has no yes/no column to predict. */
   task: TstrTask | null;
+  /**
+   * A label per row (a shopper's segment) to condition G and D on, or null
+   * for an unconditional GAN. G then makes rows of a chosen label.
+   */
+  condition?: { names: string[]; labels: Int32Array } | null;
 }
 
 export interface TabularSnapshot {
@@ -59,6 +64,8 @@ export interface TabularSnapshot {
   /** TABULAR_STATS_PER_STEP values per step since the last snapshot. D(x) is NaN after an empty private sample. */
   stats: Float32Array;
   fidelity: FidelityReport | null;
+  /** With a condition and a fidelity measurement: the label of each synthetic row. */
+  syntheticLabels: Int32Array | null;
   /** Rows that train D and rows held out from it. */
   split: { train: number; holdout: number };
   /** The guarantee so far, when training privately. */
@@ -98,8 +105,14 @@ export class TabularGanJob implements TrainingJob<TabularSnapshot> {
   private readonly train: Table;
   private readonly holdout: Table;
   private readonly reference: Table;
+  /** Training rows, each followed by its label one-hot when conditioned. */
   private readonly pool: tf.Tensor2D;
+  /** Conditioned: the training rows' labels one-hot, to draw fake rows' labels from. */
+  private readonly labelPool: tf.Tensor2D | null;
+  /** Labels in the condition (0: unconditional). */
+  private readonly labelCount: number;
   private readonly fixedZ: tf.Tensor2D;
+  private readonly fixedLabels: Int32Array | null;
   private readonly syntheticRows: number;
 
   constructor(
@@ -126,6 +139,15 @@ export class TabularGanJob implements TrainingJob<TabularSnapshot> {
     const split = holdoutSplit(all.rows, this.rng);
     this.holdout = pick(all, split.holdout);
     this.train = pick(all, split.train);
+    const condition = data.condition ?? null;
+    if (condition && condition.labels.length !== all.rows)
+      throw new RangeError(`${condition.labels.length} labels for ${all.rows} rows`);
+    const K = (this.labelCount = condition ? condition.names.length : 0);
+    if (condition && condition.labels.some((l) => !(l >= 0 && l < K)))
+      throw new RangeError(`every label must be 0 to ${K - 1}`);
+    const trainLabels = condition
+      ? Int32Array.from(split.train, (r) => condition.labels[r]!)
+      : null;
     this.reference = pick(
       this.train,
       Uint32Array.from({ length: Math.min(this.train.rows, MAX_REFERENCE_ROWS) }, (_, i) => i),
@@ -133,21 +155,29 @@ export class TabularGanJob implements TrainingJob<TabularSnapshot> {
     const h = config.hidden;
     this.generator = mlp(
       'tabular_generator',
-      [config.latentSize, h, h, cols],
+      [config.latentSize + K, h, h, cols],
       'leakyRelu',
       'linear',
       this.rng,
     );
     this.discriminator = mlp(
       'tabular_discriminator',
-      [cols, h, h, 1],
+      [cols + K, h, h, 1],
       'leakyRelu',
       'linear',
       this.rng,
     );
     this.optD = tf.train.adam(config.learningRateD, config.beta1);
     this.optG = tf.train.adam(config.learningRateG, config.beta1);
-    this.pool = tf.tensor2d(this.train.values, [this.train.rows, cols]);
+    const rows = tf.tensor2d(this.train.values, [this.train.rows, cols]);
+    if (trainLabels) {
+      this.labelPool = tf.oneHot(tf.tensor1d(trainLabels, 'int32'), K) as tf.Tensor2D;
+      this.pool = tf.concat([rows, this.labelPool], 1);
+      rows.dispose();
+    } else {
+      this.labelPool = null;
+      this.pool = rows;
+    }
     this.syntheticRows = Math.min(
       MAX_SYNTHETIC_ROWS,
       Math.max(MIN_SYNTHETIC_ROWS, this.reference.rows),
@@ -158,6 +188,25 @@ export class TabularGanJob implements TrainingJob<TabularSnapshot> {
       ),
       [this.syntheticRows, config.latentSize],
     );
+    // Synthetic rows take labels in the training rows' proportions, the same every measurement.
+    this.fixedLabels = trainLabels
+      ? Int32Array.from(
+          { length: this.syntheticRows },
+          (_, i) => trainLabels[i % this.reference.rows]!,
+        )
+      : null;
+  }
+
+  /** One-hot labels for `n` fake rows, drawn as the training rows have them; null when unconditional. */
+  private fakeLabels(n: number): tf.Tensor2D | null {
+    if (!this.labelPool) return null;
+    const idx = Int32Array.from({ length: n }, () => this.rng.int(this.train.rows));
+    return tf.gather(this.labelPool, tf.tensor1d(idx, 'int32'));
+  }
+
+  /** Rows with their labels appended (as D reads them), or the rows alone. */
+  private labelled(rows: tf.Tensor2D, labels: tf.Tensor2D | null): tf.Tensor2D {
+    return labels ? tf.concat([rows, labels], 1) : rows;
   }
 
   get step(): number {
@@ -177,9 +226,9 @@ export class TabularGanJob implements TrainingJob<TabularSnapshot> {
     return tf.randomNormal([n, this.config.latentSize], 0, 1, 'float32', this.rng.seed32());
   }
 
-  /** G(z) as table rows: shares through a softmax, the rest through a sigmoid. */
-  private generateRows(z: tf.Tensor2D, training: boolean): tf.Tensor2D {
-    const out = this.generator.apply(z, { training }) as tf.Tensor2D;
+  /** G(z | labels) as table rows: shares through a softmax, the rest through a sigmoid. */
+  private generateRows(z: tf.Tensor2D, labels: tf.Tensor2D | null, training: boolean): tf.Tensor2D {
+    const out = this.generator.apply(this.labelled(z, labels), { training }) as tf.Tensor2D;
     const s = this.data.shares;
     if (s === 0) return tf.sigmoid(out);
     if (s === out.shape[1]) return tf.softmax(out);
@@ -202,7 +251,8 @@ export class TabularGanJob implements TrainingJob<TabularSnapshot> {
       let dLoss: tf.Scalar = tf.scalar(0);
       let means: tf.Tensor1D = tf.tensor1d([NaN, NaN]);
       for (let k = 0; k < c.dStepsPerG; k++) {
-        const fake = this.generateRows(this.noise(b), true);
+        const labels = this.fakeLabels(b);
+        const fake = this.labelled(this.generateRows(this.noise(b), labels, true), labels);
         if (c.privacy) {
           [dLoss, means] = this.privateDiscriminatorStep(fake);
           continue;
@@ -223,8 +273,13 @@ export class TabularGanJob implements TrainingJob<TabularSnapshot> {
         means = kept[kept.length - 1] as tf.Tensor1D;
       }
       const z = this.noise(b);
+      const labels = this.fakeLabels(b);
       const gLoss = this.optG.minimize(
-        () => generatorLoss(c.loss, this.logits(this.generateRows(z, true), true)),
+        () =>
+          generatorLoss(
+            c.loss,
+            this.logits(this.labelled(this.generateRows(z, labels, true), labels), true),
+          ),
         true,
         trainableVariables(this.generator),
       ) as tf.Scalar;
@@ -309,7 +364,12 @@ export class TabularGanJob implements TrainingJob<TabularSnapshot> {
 
   /** Synthetic rows from the fixed noise, measured against the real ones. */
   private async measure(): Promise<FidelityReport> {
-    const rows = tf.tidy(() => this.generateRows(this.fixedZ, false));
+    const rows = tf.tidy(() => {
+      const labels = this.fixedLabels
+        ? (tf.oneHot(tf.tensor1d(this.fixedLabels, 'int32'), this.labelCount) as tf.Tensor2D)
+        : null;
+      return this.generateRows(this.fixedZ, labels, false);
+    });
     const values = (await rows.data()) as Float32Array;
     rows.dispose();
     const synthetic = table(values, this.train.cols);
@@ -332,6 +392,7 @@ export class TabularGanJob implements TrainingJob<TabularSnapshot> {
       firstStatStep: this.stepCount - stats.length / TABULAR_STATS_PER_STEP,
       stats,
       fidelity,
+      syntheticLabels: fidelity && this.fixedLabels ? this.fixedLabels.slice() : null,
       split: this.split,
       privacy: this.config.privacy
         ? {
@@ -388,6 +449,7 @@ export class TabularGanJob implements TrainingJob<TabularSnapshot> {
     this.pending.forEach((t) => t.dispose());
     this.pending = [];
     this.pool.dispose();
+    this.labelPool?.dispose();
     this.fixedZ.dispose();
     this.optD.dispose();
     this.optG.dispose();

@@ -34,6 +34,11 @@ export class ShopperGanState {
   /** Column names of the table being learned. */
   names = $state.raw<string[]>([]);
   ranOn = $state('');
+  /** Condition the GAN on the shoppers' segment, when the log has segments. */
+  conditional = $state(true);
+  /** The segments the run shown is conditioned on, and each synthetic row's (with `fidelity`). */
+  segmentNames = $state.raw<string[] | null>(null);
+  syntheticLabels = $state.raw<Int32Array | null>(null);
   /** The seed of the run shown: it chose the held-out shoppers. */
   runSeed = $state<number | null>(null);
   stepsPerSecond = $state(0);
@@ -62,6 +67,8 @@ export class ShopperGanState {
     this.phase = 'starting';
     this.names = features.names;
     this.runSeed = this.config.seed;
+    const condition = this.conditional ? features.segments : null;
+    this.segmentNames = condition ? condition.names : null;
     const target = buyerColumn(features.names);
     this.job.start({
       kind: 'tabular-gan',
@@ -71,6 +78,7 @@ export class ShopperGanState {
         values: features.values,
         shares: features.shares,
         task: target < 0 ? null : { target, threshold: BUYER_TASK.threshold },
+        condition: condition ? { names: [...condition.names], labels: condition.labels } : null,
       },
     });
   }
@@ -93,6 +101,8 @@ export class ShopperGanState {
     this.split = null;
     this.names = [];
     this.runSeed = null;
+    this.segmentNames = null;
+    this.syntheticLabels = null;
     this.rate.reset();
     this.stepsPerSecond = 0;
   }
@@ -115,11 +125,17 @@ export class ShopperGanState {
     const f = this.fidelity;
     if (!f) return null;
     const cols = this.names.length;
-    const lines = [this.names.map((n) => `"${n.replaceAll('"', '""')}"`).join(',')];
-    for (let r = 0; r < f.synthetic.length / cols; r++)
-      lines.push(
-        Array.from(f.synthetic.subarray(r * cols, (r + 1) * cols), (v) => v.toFixed(4)).join(','),
-      );
+    const quote = (n: string) => `"${n.replaceAll('"', '""')}"`;
+    const labels = this.syntheticLabels;
+    const segments = this.segmentNames;
+    const header = this.names.map(quote);
+    if (labels && segments) header.push('"segment"');
+    const lines = [header.join(',')];
+    for (let r = 0; r < f.synthetic.length / cols; r++) {
+      const row = Array.from(f.synthetic.subarray(r * cols, (r + 1) * cols), (v) => v.toFixed(4));
+      if (labels && segments) row.push(quote(segments[labels[r]!]!));
+      lines.push(row.join(','));
+    }
     return lines.join('\n') + '\n';
   }
 
@@ -154,7 +170,10 @@ export class ShopperGanState {
       this.dLoss = keep(this.dLoss.concat(at(0)));
       this.gLoss = keep(this.gLoss.concat(at(1)));
     }
-    if (s.fidelity) this.fidelity = s.fidelity;
+    if (s.fidelity) {
+      this.fidelity = s.fidelity;
+      this.syntheticLabels = s.syntheticLabels;
+    }
     this.privacy = s.privacy;
     this.split = s.split;
     const rate = this.rate.update(s.step, performance.now());

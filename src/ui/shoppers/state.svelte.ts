@@ -86,18 +86,33 @@ export class ShoppersState {
     this.pending = null;
   }
 
-  /** The GAN's latest synthetic shoppers, ready for the recommender lab, or null before it made any. */
-  syntheticPopulation(): SyntheticPopulation | null {
+  /**
+   * The GAN's latest synthetic shoppers, ready for the recommender lab (only
+   * those of `segment`, when given and the GAN is conditioned), or null
+   * before it made any.
+   */
+  syntheticPopulation(segment: number | null = null): SyntheticPopulation | null {
     const f = this.gan.fidelity;
     const a = this.accepted;
     if (!f || !a) return null;
+    const D = this.gan.names.length;
+    const labels = this.gan.syntheticLabels;
+    const names = this.gan.segmentNames;
+    const only = segment !== null && labels && names ? segment : null;
+    const rows: number[] = [];
+    for (let r = 0; r < f.synthetic.length / D; r++)
+      if (only === null || labels![r] === only)
+        for (let j = 0; j < D; j++)
+          // Four decimals: plenty for a shopper's shares and rates, and a saved session stays small.
+          rows.push(Math.round(f.synthetic[r * D + j]! * 1e4) / 1e4);
+    if (rows.length === 0) return null;
+    const who = only === null ? '' : `“${names![only]}” shoppers of `;
     return {
-      source: `the shopper GAN at step ${f.step.toLocaleString('en')} on ${a.name}`,
+      source: `${who}the shopper GAN at step ${f.step.toLocaleString('en')} on ${a.name}`,
       names: [...this.gan.names],
       shares: a.features.shares,
       scale: { ...a.features.scale },
-      // Four decimals: plenty for a shopper's shares and rates, and a saved session stays small.
-      values: Array.from(f.synthetic, (v) => Math.round(v * 1e4) / 1e4),
+      values: rows,
     };
   }
 
