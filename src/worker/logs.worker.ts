@@ -11,8 +11,11 @@ const post = (msg: LogReply, transfer: Transferable[] = []) => scope.postMessage
 
 scope.onmessage = async (e: MessageEvent<{ file: Blob }>) => {
   try {
-    const log = await parseInteractionLog(e.data.file, {
-      onProgress: (rows) => post({ type: 'progress', rows }),
+    const { file } = e.data;
+    const log = await parseInteractionLog(file, {
+      // The cursor counts characters and the size bytes: close for CSV, and never past the end.
+      onProgress: (rows, read) =>
+        post({ type: 'progress', rows, fraction: Math.min(1, read / Math.max(1, file.size)) }),
     });
     const columns = [log.user, log.item, log.event, log.time, log.price, log.category, log.segment];
     post(

@@ -106,6 +106,12 @@ test('trains the shopper GAN on the sample log, draws the fidelity views, and sp
     timeout: 60_000,
   });
   await page.getByTestId('shopper-gan-pause').click();
+  // Both runs side by side: what the noise costs in fidelity.
+  const runs = page.getByTestId('shopper-gan-runs').locator('tbody tr');
+  await expect(runs).toHaveCount(2);
+  await expect(runs.nth(0)).toContainText('off');
+  await expect(runs.nth(1)).toContainText('DP, σ 2, C 1');
+  await expect(runs.nth(1).locator('td').nth(1)).toHaveText(/^\d+\.\d\d$/); // its ε
   await screenshot(page, 'shoppers-gan-private');
 });
 
@@ -163,5 +169,6 @@ test('measures the cold-start gain, serves the synthetic shoppers in the recomme
   await page.getByTestId('logs-accept').click();
   await expect(page.getByTestId('shopper-gan-status')).toHaveText('Not trained yet.');
   await expect(page.getByTestId('fidelity')).toHaveCount(0);
+  await expect(page.getByTestId('shopper-gan-runs')).toHaveCount(0);
   await expect(table).toHaveCount(0);
 });

@@ -89,8 +89,17 @@ describe('interaction log import', () => {
         `${r % 7 === 0 ? '__proto__' : `user${r % 1000}`},item${r % 300},${['view', 'click', 'cart', 'purchase'][r % 4]},${1_700_000_000 + r},${(r % 50) + 0.5},cat${r % 12}`,
       );
     const csv = lines.join('\n');
-    const log = await parseInteractionLog(csv);
+    const progress: [number, number][] = [];
+    const log = await parseInteractionLog(csv, {
+      onProgress: (rows, read) => progress.push([rows, read]),
+    });
     expect(log.summary.accepted).toBe(100_000);
+    // Progress every 10,000 rows (the text comes in 1 MB chunks, as a file does), each at where that row ends.
+    expect(progress.map(([rows]) => rows)).toEqual(
+      Array.from({ length: 10 }, (_, i) => (i + 1) * 10_000),
+    );
+    for (const [rows, read] of progress)
+      expect(read).toBe(lines.slice(0, rows + 1).join('\n').length + (rows < 100_000 ? 1 : 0));
     expect(log.userIds).toContain('__proto__');
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(log.summary.items).toBe(300);

@@ -421,3 +421,10 @@ export function fidelityReport(
     synthetic: synthetic.values,
   };
 }
+
+/** The mean Wasserstein-1 distance over the features: the report's one-number spread score. */
+export function meanMarginalDistance(report: FidelityReport): number {
+  return (
+    report.marginals.reduce((s, m) => s + m.distance, 0) / Math.max(1, report.marginals.length)
+  );
+}

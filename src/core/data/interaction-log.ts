@@ -54,8 +54,8 @@ export interface LogLimits {
   maxRows: number;
   /** Refused rows listed one by one; the rest are counted. Default 500. */
   maxListed: number;
-  /** Told the rows read so far, every 10,000 rows. */
-  onProgress?: (rows: number) => void;
+  /** Told the rows read so far and how far into the input they reach (in characters), every 10,000 rows. */
+  onProgress?: (rows: number, read: number) => void;
 }
 
 const DEFAULT_LIMITS: LogLimits = { maxRows: 2_000_000, maxListed: 500 };
@@ -114,7 +114,8 @@ export interface InteractionLog {
 
 /** What the log worker answers. */
 export type LogReply =
-  | { type: 'progress'; rows: number }
+  /** `fraction`: how much of the file is read, 0 to 1. */
+  | { type: 'progress'; rows: number; fraction: number }
   | { type: 'done'; log: InteractionLog }
   | { type: 'failed'; message: string };
 
@@ -263,7 +264,7 @@ export function parseInteractionLog(
     if (problems.length < lim.maxListed) problems.push({ line: at, reason });
   };
 
-  const row = (fields: string[], parser: Papa.Parser) => {
+  const row = (fields: string[], parser: Papa.Parser, cursor: number) => {
     const first = line + 1;
     // Lines this row spans: one, plus any line breaks inside quoted fields.
     line += 1 + fields.reduce((n, f) => n + (f.match(/\n/g)?.length ?? 0), 0);
@@ -279,7 +280,7 @@ export function parseInteractionLog(
       return;
     }
     rows++;
-    if (rows % 10_000 === 0) lim.onProgress?.(rows);
+    if (rows % 10_000 === 0) lim.onProgress?.(rows, cursor);
     if (rows > lim.maxRows) {
       rows--;
       truncated = `stopped after ${lim.maxRows.toLocaleString('en-US')} rows (the limit)`;
@@ -349,7 +350,7 @@ export function parseInteractionLog(
       skipEmptyLines: false,
       // Chunks of a File are read one after another; a string is parsed at once.
       chunkSize: 1 << 20,
-      step: (result, parser) => row(result.data, parser),
+      step: (result, parser) => row(result.data, parser, result.meta.cursor),
       complete: () => {
         if (failure) return reject(failure);
         if (!header) return reject(new LogError('the file is empty: it has no header row'));

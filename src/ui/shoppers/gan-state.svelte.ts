@@ -3,7 +3,7 @@
  * worker, the loss curves, the latest fidelity report and the privacy spent.
  * Snapshots are folded in here; components only read.
  */
-import type { FidelityReport } from '../../core/data/fidelity';
+import { meanMarginalDistance, type FidelityReport } from '../../core/data/fidelity';
 import { BUYER_TASK, buyerColumn, type ShopperFeatures } from '../../core/data/shopper-features';
 import {
   TABULAR_PRESET,
@@ -18,6 +18,23 @@ import { StepRate } from '../common/step-rate';
 import type { TrainingClient } from '../training-client.svelte';
 
 const MAX_HISTORY = 20_000;
+/** Runs kept for the comparison table. */
+const MAX_RUNS = 8;
+
+/** One run's latest fidelity in a few numbers, to set privacy settings against fidelity. */
+export interface RunSummary {
+  run: number;
+  /** σ and C, or null without privacy. */
+  privacy: { noise: number; clip: number } | null;
+  epsilon: number | null;
+  step: number;
+  distance: number;
+  correlationGap: number;
+  /** TSTR AUC, or null when it could not be scored. */
+  tstr: number | null;
+  /** Share of synthetic rows closer to a training row than 95% of held-out rows are. */
+  tooClose: number;
+}
 
 export type ShopperGanPhase = JobState | 'idle';
 
@@ -39,6 +56,9 @@ export class ShopperGanState {
   /** The segments the run shown is conditioned on, and each synthetic row's (with `fidelity`). */
   segmentNames = $state.raw<string[] | null>(null);
   syntheticLabels = $state.raw<Int32Array | null>(null);
+  /** This log's runs, newest last, each with its latest fidelity. */
+  runs = $state.raw<RunSummary[]>([]);
+  private runNumber = 0;
   /** The seed of the run shown: it chose the held-out shoppers. */
   runSeed = $state<number | null>(null);
   stepsPerSecond = $state(0);
@@ -67,6 +87,7 @@ export class ShopperGanState {
     this.phase = 'starting';
     this.names = features.names;
     this.runSeed = this.config.seed;
+    this.runNumber++;
     const condition = this.conditional ? features.segments : null;
     this.segmentNames = condition ? condition.names : null;
     const target = buyerColumn(features.names);
@@ -89,6 +110,8 @@ export class ShopperGanState {
     this.job.forget();
     this.forget();
     this.phase = 'idle';
+    this.runs = [];
+    this.runNumber = 0;
   }
 
   private forget(): void {
@@ -157,6 +180,22 @@ export class ShopperGanState {
     }
   }
 
+  /** Puts the run's latest fidelity into the comparison. */
+  private record(f: FidelityReport): void {
+    const c = this.config;
+    const summary: RunSummary = {
+      run: this.runNumber,
+      privacy: c.privacy ? { noise: c.noiseMultiplier, clip: c.clipNorm } : null,
+      epsilon: this.privacy?.epsilon ?? null,
+      step: f.step,
+      distance: meanMarginalDistance(f),
+      correlationGap: f.correlation.gap,
+      tstr: 'problem' in f.tstr ? null : f.tstr.synthetic,
+      tooClose: f.memorisation.syntheticTooClose,
+    };
+    this.runs = [...this.runs.filter((r) => r.run !== summary.run), summary].slice(-MAX_RUNS);
+  }
+
   private fold(s: TabularSnapshot): void {
     const n = s.stats.length / TABULAR_STATS_PER_STEP;
     if (n > 0) {
@@ -170,11 +209,12 @@ export class ShopperGanState {
       this.dLoss = keep(this.dLoss.concat(at(0)));
       this.gLoss = keep(this.gLoss.concat(at(1)));
     }
+    this.privacy = s.privacy;
     if (s.fidelity) {
       this.fidelity = s.fidelity;
       this.syntheticLabels = s.syntheticLabels;
+      this.record(s.fidelity);
     }
-    this.privacy = s.privacy;
     this.split = s.split;
     const rate = this.rate.update(s.step, performance.now());
     if (rate !== null) this.stepsPerSecond = rate;

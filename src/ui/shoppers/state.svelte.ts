@@ -24,6 +24,8 @@ export class ShoppersState {
   );
   reading = $state<string | null>(null);
   rowsRead = $state(0);
+  /** How much of the file being read is done, 0 to 1. */
+  fractionRead = $state(0);
   error = $state<string | null>(null);
 
   /** The GAN that learns the accepted shoppers. */
@@ -44,11 +46,13 @@ export class ShoppersState {
     this.pending = null;
     this.reading = name;
     this.rowsRead = 0;
+    this.fractionRead = 0;
     const worker = (this.worker = createLogsWorker());
     worker.onmessage = (e: MessageEvent<LogReply>) => {
       const m = e.data;
       if (m.type === 'progress') {
         this.rowsRead = m.rows;
+        this.fractionRead = m.fraction;
         return;
       }
       this.reading = null;
