@@ -8,6 +8,7 @@ test('auto picks WebGPU and the demo trains inside the worker on it', async ({
   const badge = page.getByTestId('backend-badge');
   await expect(badge).toHaveAttribute('data-backend', 'webgpu');
   await expect(badge).toHaveText('WebGPU · SwiftShader (software)');
+  await expect(page.getByTestId('webgpu-notice')).toHaveCount(0);
 
   // The page itself never loads TensorFlow.js: training is the worker's.
   expect(await page.evaluate(() => 'tf' in window)).toBe(false);
@@ -49,6 +50,7 @@ for (const backend of ['webgl', 'wasm', 'cpu'] as const) {
     await page.getByRole('button', { name: 'Start' }).click();
     await waitForSteps(page, 3);
     await expect(page.getByTestId('demo-backend')).toHaveText(backend);
+    await expect(page.getByTestId('webgpu-notice')).toHaveCount(0); // chosen, not fallen back to
     if (backend === 'wasm') {
       await expect(page.getByTestId('backend-badge')).toHaveText('WASM · SIMD · 1 thread');
     }
@@ -71,6 +73,15 @@ test('a lost GPU device is reported and training moves to the next backend', asy
     page.getByRole('status').filter({ hasText: /^Stopped at step \d+: the GPU device was lost/ }),
   ).toBeVisible();
   await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', 'webgl');
+  // Auto cannot use WebGPU any more: the page says what runs instead, why, and where to read more.
+  const note = page.getByTestId('webgpu-notice');
+  await expect(note).toContainText(
+    'WebGPU is not in use: its GPU device was lost earlier in this tab. Training runs on WebGL',
+  );
+  await expect(note.getByRole('link', { name: /How to turn WebGPU on/ })).toHaveAttribute(
+    'href',
+    /^https:\/\//,
+  );
   await screenshot(page, 'device-lost');
   // Training works again on the new backend.
   await page.getByRole('button', { name: 'Start' }).click();

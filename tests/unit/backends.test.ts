@@ -4,6 +4,8 @@ import {
   backendLabel,
   isSoftware,
   parseBackendPreference,
+  unofferedBackends,
+  withoutWebgpu,
   type AdapterReport,
   type BackendInfo,
   type Capabilities,
@@ -106,5 +108,57 @@ describe('backend labels', () => {
     [info({ name: 'cpu' }), 'CPU · plain JavaScript'],
   ])('labels %#', (i, expected) => {
     expect(backendLabel(i)).toBe(expected);
+  });
+});
+
+describe('without WebGPU', () => {
+  const caps = (webgpu: boolean): Capabilities => ({
+    webgpu: webgpu
+      ? {
+          vendor: 'google',
+          architecture: 'swiftshader',
+          device: '',
+          description: '',
+          isFallbackAdapter: false,
+        }
+      : null,
+    webgl: 'ANGLE',
+    wasm: { simd: true, threads: false },
+  });
+  const info = (over: Partial<BackendInfo>): BackendInfo => ({
+    name: 'webgl',
+    requested: 'auto',
+    adapter: null,
+    webglRenderer: 'ANGLE',
+    wasm: null,
+    skipped: [],
+    ...over,
+  });
+
+  it('names the backends ahead of the chosen one that were never tried, and why', () => {
+    expect(unofferedBackends('webgl', caps(false), [])).toEqual([
+      { name: 'webgpu', reason: 'this browser offers no WebGPU adapter' },
+    ]);
+    expect(unofferedBackends('wasm', caps(true), ['webgpu', 'webgl'])).toEqual([
+      { name: 'webgpu', reason: 'its GPU device was lost earlier in this tab' },
+      { name: 'webgl', reason: 'its GPU device was lost earlier in this tab' },
+    ]);
+    expect(unofferedBackends('webgpu', caps(true), [])).toEqual([]);
+  });
+
+  it('says what runs instead and why, only when auto could not use WebGPU', () => {
+    const unoffered = unofferedBackends('webgl', caps(false), []);
+    expect(withoutWebgpu(info({ unoffered }))).toBe(
+      'WebGPU is not in use: this browser offers no WebGPU adapter. Training runs on WebGL, your GPU through WebGL, which is slower.',
+    );
+    const failed = info({
+      name: 'cpu',
+      skipped: [{ name: 'webgpu', reason: 'requestDevice failed' }],
+    });
+    expect(withoutWebgpu(failed)).toMatch(
+      /requestDevice failed\. Training runs on CPU, plain JavaScript/,
+    );
+    expect(withoutWebgpu(info({ name: 'webgpu' }))).toBeNull();
+    expect(withoutWebgpu(info({ requested: 'webgl' }))).toBeNull(); // the user chose it
   });
 });

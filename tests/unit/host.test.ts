@@ -89,6 +89,9 @@ describe('training worker host', () => {
     if (ready.type !== 'ready') return;
     expect(ready.backend.name).toBe('cpu');
     expect(ready.backend.requested).toBe('auto');
+    // The ones ahead of cpu that node does not offer are named, so the page can say why.
+    expect(ready.backend.unoffered?.map((u) => u.name)).toEqual(['webgpu', 'webgl', 'wasm']);
+    expect(ready.backend.unoffered?.[0]?.reason).toBe('this browser offers no WebGPU adapter');
   });
 
   it('runs a job, pauses, steps exactly, stops and frees every tensor', async () => {

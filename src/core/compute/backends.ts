@@ -41,6 +41,8 @@ export interface BackendInfo {
   wasm: { simd: boolean; threads: number } | null;
   /** Backends tried before this one and why each was passed over. */
   skipped: { name: BackendName; reason: string }[];
+  /** Backends ahead of this one that were never tried, and why (set by the worker host). */
+  unoffered?: { name: BackendName; reason: string }[];
 }
 
 const LABELS: Record<BackendName, string> = {
@@ -166,4 +168,49 @@ export function backendLabel(info: BackendInfo): string {
 /** The display name of a backend ("WebGPU"). */
 export function backendTitle(name: BackendName): string {
   return LABELS[name];
+}
+
+/**
+ * Why each backend ahead of `chosen` in BACKEND_ORDER was not a candidate at
+ * all (activate.ts records why a candidate failed): lost earlier in this
+ * page, or not offered by the browser.
+ */
+export function unofferedBackends(
+  chosen: BackendName,
+  caps: Capabilities,
+  excluded: readonly BackendName[],
+): NonNullable<BackendInfo['unoffered']> {
+  return BACKEND_ORDER.slice(0, BACKEND_ORDER.indexOf(chosen))
+    .filter((b) => excluded.includes(b) || !isAvailable(b, caps))
+    .map((name) => ({
+      name,
+      reason: excluded.includes(name)
+        ? 'its GPU device was lost earlier in this tab'
+        : name === 'webgpu'
+          ? 'this browser offers no WebGPU adapter'
+          : name === 'webgl'
+            ? 'this browser offers no WebGL2'
+            : 'this browser cannot run WebAssembly',
+    }));
+}
+
+/** Where the user can read how to turn WebGPU on in their browser (opened only when clicked). */
+export const ENABLE_WEBGPU_URL = 'https://github.com/gpuweb/gpuweb/wiki/Implementation-Status';
+
+const INSTEAD: Record<Exclude<BackendName, 'webgpu'>, string> = {
+  webgl: 'your GPU through WebGL, which is slower',
+  wasm: 'the CPU through WebAssembly, which is slower than a GPU',
+  cpu: 'plain JavaScript on the CPU, the slowest path',
+};
+
+/**
+ * The line the page shows when "auto" could not train on WebGPU: what runs
+ * instead and why. Null on WebGPU, or when the user picked a backend.
+ */
+export function withoutWebgpu(info: BackendInfo): string | null {
+  if (info.name === 'webgpu' || info.requested !== 'auto') return null;
+  const why =
+    [...(info.unoffered ?? []), ...info.skipped].find((s) => s.name === 'webgpu')?.reason ??
+    'it was not tried';
+  return `WebGPU is not in use: ${why}. Training runs on ${LABELS[info.name]}, ${INSTEAD[info.name]}.`;
 }

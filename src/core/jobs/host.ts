@@ -4,7 +4,12 @@
  * only wires `self.onmessage` to `handle`; node tests call `handle` directly.
  */
 import type * as tf from '@tensorflow/tfjs';
-import { backendCandidates, type BackendInfo, type Capabilities } from '../compute/backends';
+import {
+  backendCandidates,
+  unofferedBackends,
+  type BackendInfo,
+  type Capabilities,
+} from '../compute/backends';
 import type { MnistData } from '../data/mnist';
 import { splitTrainTest } from '../data/mnist';
 import { DigitClassifierJob } from '../demo/digit-classifier';
@@ -140,9 +145,11 @@ export class TrainingHost {
     this.dataUrl = msg.dataUrl;
     const caps = await this.deps.probe();
     const candidates = backendCandidates(caps, msg.backend, msg.exclude);
-    this.backend = await this.deps.activate(candidates, msg.backend, caps, {
+    const active = await this.deps.activate(candidates, msg.backend, caps, {
       wasmPrefix: msg.wasmPrefix,
     });
+    // The page says why a better backend is not in use, including ones never tried.
+    this.backend = { ...active, unoffered: unofferedBackends(active.name, caps, msg.exclude) };
     this.unwatch = this.deps.watchDeviceLoss((text) => void this.onDeviceLost(text));
     this.post({ type: 'ready', backend: this.backend });
   }

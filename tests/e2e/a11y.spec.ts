@@ -1,0 +1,64 @@
+/**
+ * Accessibility: axe-core scans every view, in both themes, with its charts
+ * and tables drawn, and finds no serious or critical WCAG 2.1 A/AA problem
+ * (contrast, names of controls, structure).
+ */
+import { AxeBuilder } from '@axe-core/playwright';
+import type { Page } from '@playwright/test';
+import { expect, test } from './fixtures';
+
+async function seriousProblems(page: Page): Promise<string[]> {
+  const result = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
+    .analyze();
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+for (const colorScheme of ['light', 'dark'] as const) {
+  test(`every view passes axe in the ${colorScheme} theme`, async ({ page }) => {
+    await page.emulateMedia({ colorScheme });
+    const views: Record<string, string[]> = {};
+
+    await page.goto('./');
+    await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', 'webgpu');
+    await expect(page.locator('figure.chart svg').first()).toBeVisible();
+    views['start'] = await seriousProblems(page);
+
+    await page.goto('./#/gan');
+    await expect(page.getByRole('heading', { name: 'GAN lab' })).toBeVisible();
+    views['gan'] = await seriousProblems(page);
+
+    // A short race, so the curves, the flow and the agent's insides are drawn.
+    await page.goto('./#/recsys');
+    await page.getByRole('button', { name: 'Remove agent 2' }).click();
+    await page.getByTestId('recsys-start').click();
+    await expect(page.getByTestId('recsys-pause')).toBeVisible();
+    await expect(page.locator('figure.chart path.line').first()).toHaveAttribute('d', /L/);
+    await page.getByTestId('recsys-pause').click();
+    views['recsys'] = await seriousProblems(page);
+
+    // The sample log, a few GAN steps with the fidelity views, and a small cold-start run.
+    await page.goto('./#/shoppers');
+    await page.getByTestId('logs-sample').click();
+    await page.getByTestId('logs-accept').click();
+    const gan = page.getByTestId('shopper-gan');
+    await gan.getByLabel('Hidden units').fill('16');
+    await gan.getByLabel('Check fidelity every').fill('10');
+    await page.getByTestId('shopper-gan-train').click();
+    await expect(page.getByTestId('fidelity')).toBeVisible({ timeout: 60_000 });
+    await page.getByTestId('shopper-gan-pause').click();
+    await page.getByTestId('cold-start-new').fill('40');
+    await page.getByTestId('cold-start-pretrain').fill('50');
+    await page.getByTestId('cold-start-run').click();
+    await expect(page.getByTestId('cold-start-table')).toBeVisible({ timeout: 60_000 });
+    views['shoppers'] = await seriousProblems(page);
+
+    await page.goto('./#/sessions');
+    await expect(page.getByRole('heading', { name: 'Sessions' })).toBeVisible();
+    views['sessions'] = await seriousProblems(page);
+
+    expect(views).toEqual({ start: [], gan: [], recsys: [], shoppers: [], sessions: [] });
+  });
+}
