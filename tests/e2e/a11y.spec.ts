@@ -62,3 +62,16 @@ for (const colorScheme of ['light', 'dark'] as const) {
     expect(views).toEqual({ start: [], gan: [], recsys: [], shoppers: [], sessions: [] });
   });
 }
+
+test('with reduced motion asked for, the funnel counts move but no dots fly', async ({ page }) => {
+  await page.emulateMedia({ reducedMotion: 'reduce' });
+  await page.goto('./#/recsys');
+  await page.getByRole('button', { name: 'Remove agent 2' }).click();
+  await page.getByTestId('recsys-start').click();
+  const flow = page.getByTestId('recsys-flow').locator('svg');
+  const shown = async () =>
+    Number(/Shown a slate (\d+)/.exec((await flow.getAttribute('aria-label')) ?? '')?.[1] ?? 0);
+  await expect.poll(shown).toBeGreaterThan(100);
+  await expect(flow).toHaveAttribute('data-dots', '0');
+  await expect(flow.locator('circle')).toHaveCount(0);
+});
