@@ -5,7 +5,7 @@
  */
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
-import { expect, test } from './fixtures';
+import { expect, screenshot, test } from './fixtures';
 
 async function seriousProblems(page: Page): Promise<string[]> {
   const result = await new AxeBuilder({ page })
@@ -74,4 +74,21 @@ test('with reduced motion asked for, the funnel counts move but no dots fly', as
   await expect.poll(shown).toBeGreaterThan(100);
   await expect(flow).toHaveAttribute('data-dots', '0');
   await expect(flow.locator('circle')).toHaveCount(0);
+});
+
+test('a line chart offers its data as a table', async ({ page }) => {
+  await page.goto('./#/recsys');
+  await page.getByRole('button', { name: 'Remove agent 2' }).click();
+  await page.getByTestId('recsys-start').click();
+  const chart = page.getByTestId('recsys-curves').locator('figure.chart').first();
+  await expect(chart.locator('svg')).toHaveAttribute('data-points', /^[1-9]/);
+  await page.getByTestId('recsys-pause').click();
+  await chart.getByText('Data', { exact: true }).click();
+  const table = chart.getByRole('table');
+  await expect(table.getByRole('columnheader')).toHaveText(['Line', 'decisions', 'Value']);
+  const rows = table.locator('tbody tr');
+  await expect(rows.first()).toContainText('UCB1');
+  expect(await rows.count()).toBeGreaterThan(0);
+  expect(await rows.count()).toBeLessThanOrEqual(20);
+  await screenshot(page, 'chart-data-table');
 });
