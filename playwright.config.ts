@@ -19,6 +19,9 @@ export default defineConfig({
     baseURL: `http://localhost:${port}/`,
     launchOptions: { executablePath, args: chromiumArgs },
     viewport: { width: 1280, height: 900 },
+    // Each test has a fresh profile; precaching 15 MB in every one of them would only
+    // slow the suite. offline.spec.ts turns the service worker back on.
+    serviceWorkers: 'block',
   },
   webServer: {
     command: `npx vite build --logLevel warn && npx vite preview --port ${port} --strictPort`,

@@ -4,6 +4,7 @@ import { copyFile, mkdir, readdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { defineConfig, type Plugin } from 'vite';
+import { VitePWA } from 'vite-plugin-pwa';
 
 /**
  * The Content-Security-Policy the app runs under: no inline script, no eval,
@@ -78,9 +79,44 @@ function cspMetaTag(): Plugin {
   };
 }
 
+/**
+ * The built site is a PWA: a service worker precaches everything a lab needs
+ * (code, workers, tfjs's wasm, MNIST and the sample log), so once visited the
+ * app loads and trains with no network. The page registers it itself
+ * (src/ui/common/offline.svelte.ts), with no inline script, and asks before
+ * swapping in a new version so a running job is not cut off.
+ */
+const offline = VitePWA({
+  registerType: 'prompt',
+  injectRegister: false,
+  manifest: {
+    name: 'DemandLab',
+    short_name: 'DemandLab',
+    description: 'Train GANs and reinforcement-learning recommenders in your browser, on your GPU.',
+    theme_color: '#2f5bd3',
+    background_color: '#ffffff',
+    display: 'standalone',
+    icons: [
+      { src: 'icons/icon-192.png', sizes: '192x192', type: 'image/png' },
+      { src: 'icons/icon-512.png', sizes: '512x512', type: 'image/png' },
+      { src: 'icons/maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+    ],
+  },
+  workbox: {
+    globPatterns: ['**/*.{js,css,html,svg,png,wasm,bin,json,csv,webmanifest}'],
+    // The README's screenshots are served but never used by the app; the
+    // plugin adds the manifest and its icons itself.
+    globIgnores: ['screenshot.png', 'recsys-screenshot.png', 'icons/**', 'manifest.webmanifest'],
+    // MNIST (8 MB) and the tfjs worker chunks are far above Workbox's 2 MB default.
+    maximumFileSizeToCacheInBytes: 16 * 1024 * 1024,
+    cleanupOutdatedCaches: true,
+    navigateFallback: 'index.html',
+  },
+});
+
 export default defineConfig({
   base: './',
-  plugins: [svelte(), selfHostTfjsWasm(), cspMetaTag()],
+  plugins: [svelte(), selfHostTfjsWasm(), cspMetaTag(), offline],
   server: { headers: headers(true) },
   preview: { headers: headers(false) },
   worker: { format: 'es' },

@@ -2,6 +2,7 @@ import { mount } from 'svelte';
 import App from './App.svelte';
 import './app.css';
 import { parseBackendPreference } from './core/compute/backends';
+import { offline } from './ui/common/offline.svelte';
 import { toasts } from './ui/common/toasts.svelte';
 import { TrainingClient } from './ui/training-client.svelte';
 
@@ -15,3 +16,5 @@ const client = new TrainingClient(preference ?? 'auto');
 client.start();
 
 mount(App, { target: document.getElementById('app')!, props: { client } });
+
+void offline.start();
