@@ -1,9 +1,10 @@
 /**
- * Hash routes: #/ (home), #/gan, #/recsys, #/shoppers, #/sessions, each with an optional
+ * Hash routes: #/ (home), #/learn, #/gan, #/recsys, #/shoppers, #/sessions, each with an optional
  * query (#/recsys?setup=…, a shared setup). Hash routing works on any static host.
  */
 export const ROUTES = [
   { path: '/', title: 'Start' },
+  { path: '/learn', title: 'Lessons' },
   { path: '/gan', title: 'GAN lab' },
   { path: '/recsys', title: 'Recommender lab' },
   { path: '/shoppers', title: 'Synthetic shoppers' },

@@ -20,15 +20,20 @@ for (const colorScheme of ['light', 'dark'] as const) {
   test(`every view passes axe in the ${colorScheme} theme`, async ({ page }) => {
     await page.emulateMedia({ colorScheme });
     const views: Record<string, string[]> = {};
+    /** Scans the view and keeps a screenshot of it in this theme, for a person to look at. */
+    const scan = async (view: string) => {
+      views[view] = await seriousProblems(page);
+      await screenshot(page, `theme-${colorScheme}-${view}`);
+    };
 
     await page.goto('./');
     await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', 'webgpu');
     await expect(page.locator('figure.chart svg').first()).toBeVisible();
-    views['start'] = await seriousProblems(page);
+    await scan('start');
 
     await page.goto('./#/gan');
     await expect(page.getByRole('heading', { name: 'GAN lab' })).toBeVisible();
-    views['gan'] = await seriousProblems(page);
+    await scan('gan');
 
     // A short race, so the curves, the flow and the agent's insides are drawn.
     await page.goto('./#/recsys');
@@ -37,7 +42,7 @@ for (const colorScheme of ['light', 'dark'] as const) {
     await expect(page.getByTestId('recsys-pause')).toBeVisible();
     await expect(page.locator('figure.chart path.line').first()).toHaveAttribute('d', /L/);
     await page.getByTestId('recsys-pause').click();
-    views['recsys'] = await seriousProblems(page);
+    await scan('recsys');
 
     // The sample log, a few GAN steps with the fidelity views, and a small cold-start run.
     await page.goto('./#/shoppers');
@@ -53,13 +58,40 @@ for (const colorScheme of ['light', 'dark'] as const) {
     await page.getByTestId('cold-start-pretrain').fill('50');
     await page.getByTestId('cold-start-run').click();
     await expect(page.getByTestId('cold-start-table')).toBeVisible({ timeout: 60_000 });
-    views['shoppers'] = await seriousProblems(page);
+    await scan('shoppers');
 
     await page.goto('./#/sessions');
     await expect(page.getByRole('heading', { name: 'Sessions' })).toBeVisible();
-    views['sessions'] = await seriousProblems(page);
+    await scan('sessions');
 
-    expect(views).toEqual({ start: [], gan: [], recsys: [], shoppers: [], sessions: [] });
+    await page.goto('./#/learn');
+    await expect(page.getByTestId('lesson-card').first()).toBeVisible();
+    await scan('lessons');
+
+    // A lesson open beside its lab, formulas and all.
+    await page.locator('[data-lesson="what-a-gan-is"]').getByRole('button').click();
+    await page.getByTestId('lesson-next').click();
+    await page.getByTestId('lesson-next').click();
+    await expect(page.getByTestId('lesson-panel').locator('math')).toHaveCount(2);
+    await scan('lesson');
+
+    // Presenter mode, with the shortcut list open.
+    await page.getByTestId('presenter-toggle').click();
+    await page.locator('main').focus();
+    await page.keyboard.press('?');
+    await expect(page.getByTestId('shortcut-help')).toBeVisible();
+    await scan('presenter');
+
+    expect(views).toEqual({
+      start: [],
+      gan: [],
+      recsys: [],
+      shoppers: [],
+      sessions: [],
+      lessons: [],
+      lesson: [],
+      presenter: [],
+    });
   });
 }
 
@@ -91,4 +123,45 @@ test('a line chart offers its data as a table', async ({ page }) => {
   expect(await rows.count()).toBeGreaterThan(0);
   expect(await rows.count()).toBeLessThanOrEqual(20);
   await screenshot(page, 'chart-data-table');
+});
+
+test('on a tablet every view fits the width: nothing scrolls sideways', async ({ page }) => {
+  await page.setViewportSize({ width: 768, height: 1024 });
+  const overflow = () =>
+    page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
+  const wide: Record<string, number> = {};
+  for (const [view, ready] of [
+    ['', 'Live demo'],
+    ['learn', 'Lessons'],
+    ['gan', 'GAN lab'],
+    ['recsys', 'Recommender lab'],
+    ['shoppers', 'Synthetic shoppers'],
+    ['sessions', 'Sessions'],
+  ] as const) {
+    await page.goto(`./#/${view}`);
+    await expect(page.getByRole('heading', { level: 2, name: new RegExp(ready) })).toBeVisible();
+    wide[view || 'start'] = await overflow();
+    await screenshot(page, `tablet-${view || 'start'}`);
+  }
+  // A lesson open on a tablet sits above its lab.
+  await page.goto('./#/learn');
+  await page.locator('[data-lesson="explore-exploit"]').getByRole('button').click();
+  await expect(page.getByTestId('lesson-panel')).toBeVisible();
+  await expect(page.getByRole('heading', { level: 2, name: 'Recommender lab' })).toBeVisible();
+  wide['lesson'] = await overflow();
+  const panel = await page.getByTestId('lesson-panel').boundingBox();
+  const lab = await page.getByRole('heading', { level: 2, name: 'Recommender lab' }).boundingBox();
+  expect(panel!.y).toBeLessThan(lab!.y);
+  await screenshot(page, 'tablet-lesson');
+  expect(wide).toEqual({
+    start: 0,
+    learn: 0,
+    gan: 0,
+    recsys: 0,
+    shoppers: 0,
+    sessions: 0,
+    lesson: 0,
+  });
 });

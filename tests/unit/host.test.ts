@@ -134,6 +134,32 @@ describe('training worker host', () => {
     await h.host.dispose();
   });
 
+  it('commands sent while a job is still starting wait for it, as the page sent them', async () => {
+    let release: () => void = () => {};
+    const slow = new Promise<void>((r) => (release = r));
+    const h = setup({
+      loadMnist: async () => {
+        await slow; // MNIST still downloading
+        return data;
+      },
+    });
+    await h.host.handle(init);
+    // The page sends these at once, without waiting (the worker's onmessage does not await).
+    const sent = [
+      h.host.handle(start(1)),
+      h.host.handle({ type: 'autosave', jobId: 1, everySteps: 5 }),
+      h.host.handle({ type: 'stop', jobId: 1 }),
+    ];
+    await new Promise((r) => setTimeout(r, 20));
+    expect(states(h.messages, 1)).toEqual(['starting']);
+    release();
+    await Promise.all(sent);
+    // The stop reached the job it was meant for, and nothing was "not running".
+    expect(states(h.messages, 1).at(-1)).toBe('stopped');
+    expect(h.messages.filter((m) => m.type === 'log')).toEqual([]);
+    await h.host.dispose();
+  });
+
   it('reports a missing data set as a failed job with the loader message', async () => {
     const h = setup({
       loadMnist: async () => {

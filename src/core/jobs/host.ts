@@ -72,14 +72,28 @@ export class TrainingHost {
   private current: { id: number; runner: JobRunner<JobSnapshot>; job: Job } | null = null;
   private unwatch: () => void = () => {};
   private lost = false;
+  /** The message being handled; the next waits for it (see handle). */
+  private queue: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly post: Post,
     private readonly deps: HostDeps,
   ) {}
 
-  /** Handles one message from the page. Never throws: problems are posted back. */
-  async handle(raw: unknown): Promise<void> {
+  /**
+   * Handles one message from the page, after those before it. Never throws:
+   * problems are posted back. Messages wait their turn because a start can
+   * take seconds (MNIST loading, shader compiling): a stop, pause or autosave
+   * sent right after it is for that job, and must find it there. Training
+   * itself does not hold the queue; the runner trains on its own.
+   */
+  handle(raw: unknown): Promise<void> {
+    const next = this.queue.then(() => this.process(raw));
+    this.queue = next;
+    return next;
+  }
+
+  private async process(raw: unknown): Promise<void> {
     if (!isToWorker(raw)) {
       this.post({
         type: 'log',

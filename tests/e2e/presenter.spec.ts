@@ -1,0 +1,100 @@
+import type { Page } from '@playwright/test';
+import { demoStep, expect, screenshot, test, waitForSteps } from './fixtures';
+
+test('presenter mode runs the demo from the keyboard alone', async ({ page }) => {
+  await page.goto('./');
+  const html = page.locator('html');
+  const settings = page.getByRole('group', { name: /Settings/ });
+  await expect(settings).toBeVisible();
+
+  // P turns presenter mode on: larger type, advanced controls hidden, the bar shown.
+  const before = await html.evaluate((e) => getComputedStyle(e).fontSize);
+  await page.keyboard.press('p');
+  await expect(html).toHaveClass(/presenter/);
+  await expect(page.getByTestId('presenter-bar')).toBeVisible();
+  expect(parseFloat(await html.evaluate((e) => getComputedStyle(e).fontSize))).toBeGreaterThan(
+    parseFloat(before),
+  );
+  await expect(settings).toBeHidden();
+  await expect(page.locator('footer')).toBeHidden();
+
+  // ? lists the keys; Escape closes the list.
+  await page.keyboard.press('?');
+  const help = page.getByTestId('shortcut-help');
+  await expect(help).toBeVisible();
+  await expect(help.getByRole('row')).toHaveCount(9);
+  await page.keyboard.press('Escape');
+  await expect(help).toBeHidden();
+
+  // Space starts, → pauses then steps, Shift+→ steps ten, space resumes, R starts again.
+  await page.keyboard.press(' ');
+  await waitForSteps(page, 5);
+  const phase = page.getByTestId('demo-phase');
+  await page.keyboard.press('ArrowRight');
+  await expect(phase).toHaveAttribute('data-phase', 'paused');
+  const held = await demoStep(page);
+  await page.keyboard.press('ArrowRight');
+  await expect.poll(() => demoStep(page)).toBe(held + 1);
+  await page.keyboard.press('Shift+ArrowRight');
+  await expect.poll(() => demoStep(page)).toBe(held + 11);
+  await page.keyboard.press(' ');
+  await expect(phase).toHaveAttribute('data-phase', 'running');
+  await page.keyboard.press('r');
+  await expect.poll(() => demoStep(page)).toBeLessThan(held);
+  await expect(phase).toHaveAttribute('data-phase', 'running');
+  await screenshot(page, 'presenter-start');
+
+  // F asks for full screen (headless grants it); F again leaves it.
+  await page.keyboard.press('f');
+  await expect.poll(() => page.evaluate(() => document.fullscreenElement !== null)).toBe(true);
+  await page.keyboard.press('f');
+  await expect.poll(() => page.evaluate(() => document.fullscreenElement === null)).toBe(true);
+
+  // The choice is remembered; P turns it off again.
+  await page.reload();
+  await expect(html).toHaveClass(/presenter/);
+  await page.keyboard.press('p');
+  await expect(html).not.toHaveClass(/presenter/);
+  await expect(settings).toBeVisible();
+});
+
+const ganStep = async (page: Page) => Number(await page.getByTestId('gan-step').innerText());
+
+test('warm start opens a saved GAN run paused, and keys typed in a field stay there', async ({
+  page,
+}) => {
+  test.setTimeout(240_000);
+  await page.goto('./#/gan');
+  await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', 'webgpu');
+  await page.getByRole('tab', { name: '2D toy GANs' }).click();
+  await page.getByTestId('presenter-toggle').click();
+  const bar = page.getByTestId('presenter-bar');
+  await expect(bar).toContainText('Warm start: train a run here once');
+
+  const phase = page.getByTestId('gan-phase');
+  const batch = page.getByTestId('gan-batchSize');
+  await batch.fill('16'); // software WebGPU is slow: small steps
+  await batch.press(' ');
+  await batch.press('r');
+  await expect(phase).toHaveAttribute('data-phase', 'idle');
+  await batch.blur();
+
+  await page.keyboard.press(' ');
+  await expect.poll(() => ganStep(page), { timeout: 180_000 }).toBeGreaterThanOrEqual(20);
+  await page.keyboard.press('ArrowRight');
+  await expect(phase).toHaveAttribute('data-phase', 'paused');
+  const saved = await ganStep(page);
+  await expect(page.getByTestId('save-status')).toContainText(`at step ${saved},`);
+
+  // Another day, another laptop lid: the saved run opens paused at its step, no training wait.
+  await page.reload();
+  await expect(page.locator('html')).toHaveClass(/presenter/);
+  const choice = page.getByTestId('warm-start-select');
+  await expect(choice.locator('option').first()).toContainText(`step ${saved}`);
+  await page.getByTestId('warm-start').click();
+  await expect(phase).toHaveAttribute('data-phase', 'paused');
+  expect(await ganStep(page)).toBe(saved);
+  await screenshot(page, 'presenter-gan-warm');
+  await page.keyboard.press(' ');
+  await expect.poll(() => ganStep(page), { timeout: 120_000 }).toBeGreaterThan(saved);
+});
