@@ -93,6 +93,8 @@ export type FromWorker =
       error: string | null;
     }
   | { type: 'device-lost'; backend: BackendName; message: string }
+  /** A data set downloading for a job: bytes so far of `total`. */
+  | { type: 'dataset-progress'; name: string; received: number; total: number }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
 
 /** Sends a message with the buffers it should transfer rather than copy. */

@@ -23,6 +23,8 @@ export class TrainingClient {
   preference = $state<BackendPreference>('auto');
   /** Backends whose device was lost in this page; the worker never tries them again. */
   excluded = $state<BackendName[]>([]);
+  /** A data set the worker is downloading for a job (MNIST, 8 MB), or null. */
+  download = $state<{ name: string; received: number; total: number; since: number } | null>(null);
 
   private worker: Worker | null = null;
   // Listeners are plumbing, not UI state: a plain Set on purpose.
@@ -91,6 +93,21 @@ export class TrainingClient {
         break;
       case 'device-lost':
         this.onDeviceLost(msg.backend, msg.message);
+        break;
+      case 'dataset-progress':
+        // A new download starts its clock; the finished one clears.
+        this.download =
+          msg.received >= msg.total
+            ? null
+            : {
+                name: msg.name,
+                received: msg.received,
+                total: msg.total,
+                since:
+                  this.download && this.download.received <= msg.received
+                    ? this.download.since
+                    : performance.now(),
+              };
         break;
       case 'log':
         if (msg.level === 'error') console.error(msg.message);

@@ -28,7 +28,7 @@ const host = new TrainingHost(post, {
   activate: activateBackend,
   watchDeviceLoss,
   loseDevice: loseDeviceOnPurpose,
-  loadMnist: (url) => loadMnist(url),
+  loadMnist: (url, onBytes) => loadMnist(url, fetch, onBytes),
   loadClassifier: (url) => loadClassifier(url),
 });
 

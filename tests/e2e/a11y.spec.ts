@@ -165,3 +165,39 @@ test('on a tablet every view fits the width: nothing scrolls sideways', async ({
     lesson: 0,
   });
 });
+
+test('every chart of a race offers its numbers as a table', async ({ page }) => {
+  await page.goto('./#/recsys');
+  await page.getByTestId('recsys-agent-1').selectOption('qlearning'); // arm bands and a Q-table
+  await page.getByTestId('recsys-start').click();
+  await expect(page.getByTestId('recsys-q')).toBeVisible();
+  await page.getByTestId('recsys-pause').click();
+  await expect(page.getByTestId('recsys-phase')).toHaveAttribute('data-phase', 'paused');
+
+  const toggles = page.locator('details.data > summary');
+  const n = await toggles.count();
+  // Four curves, the reward preview's bars, UCB1's arm bands, Q-learning's Q-table.
+  expect(n).toBeGreaterThanOrEqual(7);
+  for (let i = 0; i < n; i++) await toggles.nth(i).click();
+  const tables = page.locator('details.data table');
+  await expect(tables).toHaveCount(n);
+  for (let i = 0; i < n; i++)
+    expect(await tables.nth(i).locator('tbody tr').count()).toBeGreaterThan(0);
+
+  // The arm table gives each item's pulls, estimate, band and truth; some items were tried.
+  const arms = page.locator('figure.arms table');
+  await expect(arms.getByRole('columnheader')).toHaveText([
+    'Item',
+    'Pulls',
+    'Estimate',
+    '95% band',
+    'True expected reward',
+  ]);
+  const pulls = await arms.locator('tbody tr td:nth-of-type(1)').allInnerTexts();
+  expect(pulls.some((p) => Number(p.replace(/,/g, '')) > 0)).toBe(true);
+  // The Q-table's rows are the states, one value per item column.
+  const q = page.getByTestId('recsys-q').locator('table');
+  const heads = await q.getByRole('columnheader').count();
+  expect(await q.locator('tbody tr').first().locator('td').count()).toBe(heads - 1);
+  await screenshot(page, 'chart-tables');
+});

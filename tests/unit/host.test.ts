@@ -53,8 +53,10 @@ function setup(overrides: Partial<HostDeps> = {}) {
         return () => {};
       },
       loseDevice: () => false,
-      loadMnist: async (url) => {
+      loadMnist: async (url, onBytes) => {
         dataUrls.push(url);
+        // As a download would: a few reports, some within the same percent.
+        for (const r of [10, 11, 500, 1000]) onBytes?.(r, 1000);
         return data;
       },
       loadClassifier: () => shippedClassifier(),
@@ -121,6 +123,22 @@ describe('training worker host', () => {
       'stopped',
     ]);
     expect(tf.memory().numTensors).toBe(baseline);
+  });
+
+  it('relays the data set download to the page, once per percent', async () => {
+    const h = setup();
+    await h.host.handle(init);
+    await h.host.handle(start(1));
+    await h.until((m) => m.type === 'snapshot');
+    const progress = h.messages.flatMap((m) =>
+      m.type === 'dataset-progress' ? [[m.name, m.received, m.total]] : [],
+    );
+    expect(progress).toEqual([
+      ['MNIST digits', 10, 1000],
+      ['MNIST digits', 500, 1000],
+      ['MNIST digits', 1000, 1000],
+    ]);
+    await h.host.dispose();
   });
 
   it('a new start replaces the running job', async () => {

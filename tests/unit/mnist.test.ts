@@ -62,6 +62,36 @@ describe('MNIST file', () => {
     expect(data.pixels[3 * MNIST_PIXELS]).toBe(Math.round((3 / 20) * 255));
   });
 
+  it('streams the binary, reporting the bytes read against the manifest size', async () => {
+    const { bin, manifest } = tinyDataset();
+    const serveFile = serve({ 'manifest.json': JSON.stringify(manifest), 'mnist.bin': bin });
+    // The binary arrives in 1,000-byte chunks, as a network would deliver it.
+    const chunked: FetchLike = async (url) => {
+      const res = await serveFile(url);
+      if (!url.endsWith('.bin')) return res;
+      const body = new ReadableStream<Uint8Array>({
+        start(c) {
+          for (let at = 0; at < bin.length; at += 1000) c.enqueue(bin.slice(at, at + 1000));
+          c.close();
+        },
+      });
+      return {
+        ...res,
+        body,
+        arrayBuffer: () => Promise.reject(new Error('streamed, not buffered')),
+      };
+    };
+    const reports: [number, number][] = [];
+    const data = await loadMnist('/d/', chunked, (received, total) =>
+      reports.push([received, total]),
+    );
+    expect(reports).toHaveLength(Math.ceil(bin.length / 1000));
+    expect(reports.every(([, total]) => total === manifest.bytes)).toBe(true);
+    expect(reports.map(([r]) => r)).toEqual(reports.map(([r]) => r).sort((a, b) => a - b));
+    expect(reports.at(-1)).toEqual([manifest.bytes, manifest.bytes]);
+    expect([...data.labels]).toEqual([0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9]);
+  });
+
   it('holds the 10,000 digits of the npm package, about 1,000 of each', async () => {
     const data = await realMnist();
     expect(data.count).toBe(10_000);

@@ -119,12 +119,54 @@ export async function decodeMnist(manifest: MnistManifest, bytes: Uint8Array): P
 }
 
 /** The subset of `fetch` the loader needs, so tests can serve files from memory. */
-export type FetchLike = (
-  url: string,
-) => Promise<Pick<Response, 'ok' | 'status' | 'json' | 'arrayBuffer'>>;
+export type FetchLike = (url: string) => Promise<
+  Pick<Response, 'ok' | 'status' | 'json' | 'arrayBuffer'> & {
+    body?: ReadableStream<Uint8Array> | null;
+  }
+>;
 
-/** Fetches manifest.json and the binary under `baseUrl` (ending in '/') and checks both. */
-export async function loadMnist(baseUrl: string, fetchFn: FetchLike = fetch): Promise<MnistData> {
+/** Bytes read so far of a download whose size is known. */
+export type OnBytes = (received: number, total: number) => void;
+
+/**
+ * Reads a body to its end, telling `onBytes` as it goes. The size comes from
+ * the manifest, not Content-Length: a compressed transfer's length is not the
+ * bytes the stream gives.
+ */
+async function readBody(
+  res: Awaited<ReturnType<FetchLike>>,
+  total: number,
+  onBytes?: OnBytes,
+): Promise<Uint8Array> {
+  if (!onBytes || !res.body) return new Uint8Array(await res.arrayBuffer());
+  const chunks: Uint8Array[] = [];
+  let received = 0;
+  const reader = res.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    received += value.length;
+    onBytes(received, Math.max(total, received));
+  }
+  const out = new Uint8Array(received);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
+
+/**
+ * Fetches manifest.json and the binary under `baseUrl` (ending in '/') and
+ * checks both; `onBytes` follows the binary's download (8 MB).
+ */
+export async function loadMnist(
+  baseUrl: string,
+  fetchFn: FetchLike = fetch,
+  onBytes?: OnBytes,
+): Promise<MnistData> {
   const get = async (name: string) => {
     let res;
     try {
@@ -148,7 +190,7 @@ export async function loadMnist(baseUrl: string, fetchFn: FetchLike = fetch): Pr
     throw new DatasetError('manifest', `The MNIST manifest is not valid JSON. ${REBUILD}`);
   }
   const manifest = parseManifest(json);
-  const bytes = new Uint8Array(await (await get(manifest.file)).arrayBuffer());
+  const bytes = await readBody(await get(manifest.file), manifest.bytes, onBytes);
   return decodeMnist(manifest, bytes);
 }
 

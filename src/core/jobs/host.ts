@@ -10,7 +10,7 @@ import {
   type BackendInfo,
   type Capabilities,
 } from '../compute/backends';
-import type { MnistData } from '../data/mnist';
+import type { MnistData, OnBytes } from '../data/mnist';
 import { splitTrainTest } from '../data/mnist';
 import { DigitClassifierJob } from '../demo/digit-classifier';
 import type { ClassifierManifest } from '../gan/classifier';
@@ -34,7 +34,8 @@ export interface HostDeps {
   ): Promise<BackendInfo>;
   watchDeviceLoss(onLost: (message: string) => void): () => void;
   loseDevice(): boolean;
-  loadMnist(baseUrl: string): Promise<MnistData>;
+  /** `onBytes` follows the download, for the page's progress bar. */
+  loadMnist(baseUrl: string, onBytes?: OnBytes): Promise<MnistData>;
   /** The shipped digit classifier for GAN metrics. */
   loadClassifier(baseUrl: string): Promise<{ model: tf.LayersModel; manifest: ClassifierManifest }>;
   runner?: Partial<RunnerOptions>;
@@ -178,7 +179,15 @@ export class TrainingHost {
   }
 
   private loadMnist(): Promise<MnistData> {
-    this.mnist ??= this.deps.loadMnist(`${this.dataUrl}mnist/`).catch((e: unknown) => {
+    // Reported at most every 1% (and at the end), not per network chunk.
+    let shown = -1;
+    const onBytes: OnBytes = (received, total) => {
+      const percent = Math.floor((100 * received) / total);
+      if (percent === shown && received < total) return;
+      shown = percent;
+      this.post({ type: 'dataset-progress', name: 'MNIST digits', received, total });
+    };
+    this.mnist ??= this.deps.loadMnist(`${this.dataUrl}mnist/`, onBytes).catch((e: unknown) => {
       this.mnist = null; // let a later start try again
       throw e;
     });

@@ -12,6 +12,7 @@ import { downsample, type Point } from '../../charts/series';
 const MAX_HISTORY = 20_000;
 import { JobControl } from '../common/job-control';
 import { StepRate } from '../common/step-rate';
+import { WarmupClock } from '../common/warmup.svelte';
 import type { TrainingClient } from '../training-client.svelte';
 
 export type DemoPhase = JobState | 'idle';
@@ -39,8 +40,15 @@ export class DemoState {
   private readonly job: JobControl;
   private readonly rate = new StepRate();
 
+  /** Times the first step, so the next one shows how long it has left. */
+  readonly warmup: WarmupClock;
+
   constructor(client: TrainingClient) {
     this.job = new JobControl(client, 0);
+    this.warmup = new WarmupClock(() => ({
+      backend: client.backend?.name ?? 'unknown',
+      model: 'demo',
+    }));
     client.subscribe((msg) => this.receive(msg));
   }
 
@@ -97,8 +105,12 @@ export class DemoState {
       this.phase = msg.state;
       if (msg.state !== 'starting') this.step = Math.max(this.step, msg.step);
       this.message = msg.message ?? null;
+      this.warmup.onState(msg.state, msg.step);
     } else if (msg.type === 'snapshot') {
-      if (msg.snapshot.kind === 'mnist-demo') this.fold(msg.snapshot);
+      if (msg.snapshot.kind === 'mnist-demo') {
+        this.fold(msg.snapshot);
+        this.warmup.onStep(msg.snapshot.step);
+      }
     }
   }
 

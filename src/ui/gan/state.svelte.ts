@@ -32,6 +32,7 @@ import { toasts } from '../common/toasts.svelte';
 import { RunRecorder, type RunInfo } from '../sessions/run-recorder.svelte';
 import type { SessionsState } from '../sessions/state.svelte';
 import type { TrainingClient } from '../training-client.svelte';
+import { WarmupClock } from '../common/warmup.svelte';
 import { OwnImages } from './own-images.svelte';
 
 /** Points kept per curve; past this the history is thinned to half, keeping its shape. */
@@ -110,6 +111,12 @@ export class GanState {
   /** Title of the latest query; answers to older ones are dropped. */
   private queryTitle = '';
   private readonly rate = new StepRate();
+
+  /** Times the first step, so the next one shows how long it has left. */
+  readonly warmup = new WarmupClock(() => ({
+    backend: this.client.backend?.name ?? 'unknown',
+    model: this.applied?.model ?? this.config.model,
+  }));
 
   constructor(
     private readonly client: TrainingClient,
@@ -441,9 +448,13 @@ export class GanState {
         if (msg.state !== 'starting') this.step = msg.step;
         this.message = msg.message ?? null;
         if (msg.state === 'running') this.rate.reset();
+        this.warmup.onState(msg.state, msg.step);
         return;
       case 'snapshot':
-        if (msg.snapshot.kind === 'gan') this.fold(msg.snapshot);
+        if (msg.snapshot.kind === 'gan') {
+          this.fold(msg.snapshot);
+          this.warmup.onStep(msg.snapshot.step);
+        }
         return;
       case 'configured':
         this.settingError = msg.error;
