@@ -10,7 +10,7 @@ import type { GanAnswer, GanImages, GanQuery, GanSnapshot } from './gan/gan-job'
 import type { RecsysConfig } from './rl/lab/config';
 import type { TabularGanConfig } from './gan/tabular-config';
 import type { TabularData, TabularSnapshot } from './gan/tabular-job';
-import type { JobCheckpoint } from './jobs/job';
+import type { JobCheckpoint, JobProgress } from './jobs/job';
 import type { CheckpointReason } from './jobs/runner';
 import type { RecsysSnapshot } from './rl/lab/snapshot';
 import type { TfjsModelFiles } from './store/tf-state';
@@ -93,6 +93,8 @@ export type FromWorker =
       error: string | null;
     }
   | { type: 'device-lost'; backend: BackendName; message: string }
+  /** Long work inside a job's step, or null when it is over. */
+  | { type: 'job-progress'; jobId: number; progress: JobProgress | null }
   /** A data set downloading for a job: bytes so far of `total`. */
   | { type: 'dataset-progress'; name: string; received: number; total: number }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };

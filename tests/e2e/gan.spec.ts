@@ -277,9 +277,16 @@ test('the first step shows its progress, and is timed for next time', async ({ p
     localStorage.setItem('demandlab.warmups', JSON.stringify({ 'webgpu:article': 600_000 })),
   );
   await set(page, 'batchSize', 24); // new shapes: programs the backend has not compiled yet
+  await set(page, 'metricsEvery', 3);
   await page.getByRole('button', { name: 'Reset' }).click();
   await expect(progress).toContainText('(took 600 s last time)');
   await expect(progress.locator('progress')).toHaveAttribute('value', /^0\.\d+/);
   await waitForGanSteps(page, 1);
   await expect(progress).toHaveCount(0);
+
+  // The first IS/FID measurement classifies 10,000 real digits and the fakes: it shows too.
+  const measuring = page.getByTestId('task-progress').filter({ hasText: 'Measuring IS and FID' });
+  await expect(measuring).toContainText(/of 11,000 digits classified/);
+  await expect(measuring).toHaveCount(0, { timeout: 120_000 });
+  await expect(page.getByTestId('gan-is')).not.toHaveText('–');
 });

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { splitTrainTest, type MnistData } from '../../src/core/data/mnist';
 import { modeCoverage, sampleToy, toyModes } from '../../src/core/data/toy';
 import { FEATURE_SIZE, classifierOutputs } from '../../src/core/gan/classifier';
+import type { JobProgress } from '../../src/core/jobs/job';
 import { presetFor, type GanConfig } from '../../src/core/gan/config';
 import { GanJob, STATS_PER_STEP, type ImageSource } from '../../src/core/gan/gan-job';
 import { discriminatorLoss, generatorLoss } from '../../src/core/gan/losses';
@@ -225,6 +226,8 @@ describe('GAN training', () => {
       config('conditional', { batchSize: 2, metricsEvery: 2, metricsSamples: 100, sampleEvery: 1 }),
       images,
     );
+    const reports: (JobProgress | null)[] = [];
+    job.onProgress = (p) => reports.push(p && { ...p });
     const before = tf.memory().numTensors;
     const counts: number[] = [];
     for (let i = 0; i < 6; i++) {
@@ -237,6 +240,24 @@ describe('GAN training', () => {
     job.dispose();
     expect(Math.max(...counts.slice(1))).toBeLessThanOrEqual(counts[0]!);
     expect(before).toBeGreaterThan(0);
+
+    // Each measurement told its progress, from 0 to the total, then null. The first also
+    // classified the real train and test digits (the reference), the later ones only the fakes.
+    const runs: JobProgress[][] = [[]];
+    for (const r of reports) {
+      if (r) runs.at(-1)!.push(r);
+      else runs.push([]);
+    }
+    runs.pop();
+    expect(runs).toHaveLength(3);
+    const real = images.train.length + images.test.length;
+    expect(runs.map((r) => r[0]!.total)).toEqual([100 + real, 100, 100]);
+    for (const r of runs) {
+      expect(r[0]!.done).toBe(0);
+      expect(r.at(-1)!.done).toBe(r[0]!.total);
+      expect(r.every((p, i) => i === 0 || p.done >= r[i - 1]!.done)).toBe(true);
+      expect(r.every((p) => p.task === 'Measuring IS and FID')).toBe(true);
+    }
     // About 35 s alone; the whole suite shares two cores, so give it room beyond the default 60 s.
   }, 180_000);
 

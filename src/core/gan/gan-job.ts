@@ -10,7 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { TOY_EXTENT, modeCoverage, sampleToy, toyModes } from '../data/toy';
-import { DivergedError, type JobCheckpoint, type TrainingJob } from '../jobs/job';
+import { DivergedError, type JobCheckpoint, type JobProgress, type TrainingJob } from '../jobs/job';
 import { createRandom, restoreRandom, type Random } from '../random';
 import {
   modelTensors,
@@ -187,6 +187,7 @@ function slerp(a: Float32Array, b: Float32Array, t: number): Float32Array {
 
 export class GanJob implements TrainingJob<GanSnapshot> {
   readonly kind = 'gan';
+  onProgress: ((p: JobProgress | null) => void) | undefined;
   private config: GanConfig;
   private readonly models: GanModels;
   private optD: tf.Optimizer;
@@ -533,11 +534,19 @@ export class GanJob implements TrainingJob<GanSnapshot> {
   private async measure(step: number): Promise<GanMetrics> {
     const src = this.images!;
     const classifier = src.classifier!;
-    const reference = await this.referenceStats();
     const n = this.config.metricsSamples;
+    // Progress in digits classified: the real train and test digits once, then n fakes each time.
+    const total = n + (this.reference ? 0 : src.train.length + src.test.length);
+    let done = 0;
+    const tell = (k: number) => {
+      done += k;
+      this.onProgress?.({ task: 'Measuring IS and FID', done, total, unit: 'digits classified' });
+    };
+    tell(0);
+    const reference = await this.referenceStats(tell);
     const conditional = this.models.conditional;
-    const probsParts: tf.Tensor2D[] = [];
-    const featureParts: tf.Tensor2D[] = [];
+    const p = new Float32Array(n * DIGIT_CLASSES);
+    const f = new Float32Array(n * FEATURE_SIZE);
     // The same noise every time, so changes between measurements come from G alone.
     const noiseRng = createRandom(this.config.seed + 1);
     for (let at = 0; at < n; at += METRIC_CHUNK) {
@@ -562,15 +571,15 @@ export class GanJob implements TrainingJob<GanSnapshot> {
         const x01 = tf.div(tf.add(generate(this.models, z, labels, false), 1), 2) as tf.Tensor2D;
         return classifierOutputs(classifier, x01);
       });
-      probsParts.push(out.probs);
-      featureParts.push(out.features);
+      // Read back chunk by chunk (the same numbers as one concat), so progress can be told.
+      const [cp, cf] = await Promise.all([out.probs.data(), out.features.data()]);
+      out.probs.dispose();
+      out.features.dispose();
+      p.set(cp as Float32Array, at * DIGIT_CLASSES);
+      f.set(cf as Float32Array, at * FEATURE_SIZE);
+      tell(size);
     }
-    const [probs, features] = tf.tidy(() => [tf.concat(probsParts), tf.concat(featureParts)]);
-    probsParts.forEach((t) => t.dispose());
-    featureParts.forEach((t) => t.dispose());
-    const [p, f] = await Promise.all([probs!.data(), features!.data()]);
-    probs!.dispose();
-    features!.dispose();
+    this.onProgress?.(null);
     let labelAccuracy: number | null = null;
     if (conditional) {
       let right = 0;
@@ -613,12 +622,16 @@ export class GanJob implements TrainingJob<GanSnapshot> {
    * The train digits' feature statistics (what FID compares against) and the
    * test digits' own scores: the line a perfect generator would reach.
    */
-  private async referenceStats(): Promise<{ stats: FeatureStats; values: GanReference }> {
+  private async referenceStats(
+    tell: (digits: number) => void = () => {},
+  ): Promise<{ stats: FeatureStats; values: GanReference }> {
     if (this.reference) return this.reference;
     const src = this.images!;
     const train = await this.realOutputs(src.train);
+    tell(src.train.length);
     const stats = featureStats(train.f, src.train.length, FEATURE_SIZE);
     const test = await this.realOutputs(src.test);
+    tell(src.test.length);
     const n = src.test.length;
     this.reference = {
       stats,

@@ -220,6 +220,7 @@ export class TrainingHost {
     await this.stopCurrent();
     this.post({ type: 'job-state', jobId: id, state: 'starting', step: 0 });
     const job = await this.createJob(spec);
+    job.onProgress = (progress) => this.post({ type: 'job-progress', jobId: id, progress });
     if (spec.resume) {
       try {
         if (!job.loadState) throw new Error(`a ${spec.kind} job cannot be resumed`);

@@ -4,8 +4,19 @@ import type { CheckpointInput } from '../store/checkpoint';
 /** Everything a job needs to continue exactly where it stopped. */
 export type JobCheckpoint = CheckpointInput;
 
+/** Long work inside a step (such as measuring IS and FID), for a progress bar. */
+export interface JobProgress {
+  task: string;
+  /** Units of `unit` done, of `total`. */
+  done: number;
+  total: number;
+  unit: string;
+}
+
 export interface TrainingJob<S> {
   readonly kind: string;
+  /** Set by the host; jobs with long work inside a step tell it here, and null when done. */
+  onProgress?: ((p: JobProgress | null) => void) | undefined;
   /** Steps completed so far. */
   readonly step: number;
   /** Queues one training step on the backend; never reads back synchronously. */

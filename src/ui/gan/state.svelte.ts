@@ -33,6 +33,7 @@ import { RunRecorder, type RunInfo } from '../sessions/run-recorder.svelte';
 import type { SessionsState } from '../sessions/state.svelte';
 import type { TrainingClient } from '../training-client.svelte';
 import { WarmupClock } from '../common/warmup.svelte';
+import type { JobProgress } from '../../core/jobs/job';
 import { OwnImages } from './own-images.svelte';
 
 /** Points kept per curve; past this the history is thinned to half, keeping its shape. */
@@ -112,6 +113,8 @@ export class GanState {
   private queryTitle = '';
   private readonly rate = new StepRate();
 
+  /** Long work inside a step (measuring IS and FID), with when it began; null when none. */
+  activity = $state<(JobProgress & { since: number }) | null>(null);
   /** Times the first step, so the next one shows how long it has left. */
   readonly warmup = new WarmupClock(() => ({
     backend: this.client.backend?.name ?? 'unknown',
@@ -443,7 +446,15 @@ export class GanState {
     if (!('jobId' in msg) || msg.jobId !== this.job.jobId) return;
     if (this.recorder.receive(msg, () => this.runInfo())) return;
     switch (msg.type) {
+      case 'job-progress':
+        this.activity = msg.progress && {
+          ...msg.progress,
+          // Each measurement starts at 0 and has its own clock.
+          since: msg.progress.done > 0 && this.activity ? this.activity.since : performance.now(),
+        };
+        return;
       case 'job-state':
+        if (msg.state !== 'running') this.activity = null;
         this.phase = msg.state;
         if (msg.state !== 'starting') this.step = msg.step;
         this.message = msg.message ?? null;
