@@ -4,7 +4,8 @@
  * backend, as a user would (through the UI, in the worker), and records steps
  * per second, time to the first step (shader compilation included) and the
  * main thread's longest blocked interval while training. The GAN jobs also run
- * in node on tfjs's cpu backend as a baseline. Writes
+ * in node on tfjs's cpu and wasm backends (wasm with the shipped matMul and
+ * with the app's explicit transposes) as baselines. Writes
  * tests/bench/results/<job>-<date>.json and <job>-latest.md and prints the
  * tables. Never asserts on time: figures drift on a shared machine; compare
  * ratios within one run.
@@ -203,13 +204,12 @@ const failed = (r) => 'error' in r;
 for (const name of jobNames) {
   const job = JOBS[name];
   const results = byJob[name] ?? [];
-  /** @type {{ stepsPerSecond: number, steps: number } | null} */
-  let node = null;
+  /** @type {{ label: string, stepsPerSecond: number, steps: number }[]} */
+  let node = [];
   if (job.nodeModel) {
-    process.stdout.write(`bench: ${name} in node (tfjs cpu)… `);
-    const measured = await nodeBaseline(job.nodeModel, seconds);
-    node = measured;
-    console.log(`${measured.stepsPerSecond} steps/s`);
+    process.stdout.write(`bench: ${name} in node (tfjs cpu and wasm)… `);
+    node = await nodeBaseline(job.nodeModel, seconds);
+    console.log(node.map((r) => `${r.label}: ${r.stepsPerSecond} steps/s`).join('; '));
   }
   const fastest = Math.max(...results.flatMap((r) => (failed(r) ? [] : [r.stepsPerSecond])));
   const rows = results.map((r) =>
@@ -217,9 +217,9 @@ for (const name of jobNames) {
       ? `| ${r.backend} | – | – | – | – | – | failed: ${r.error.split('\n')[0]} |`
       : `| ${r.label} | ${r.stepsPerSecond} | ${(r.stepsPerSecond / fastest).toFixed(2)} | ${(r.firstStepMs / 1000).toFixed(1)} s | ${r.maxLongTaskMs} ms | ${r.maxFrameGapMs} ms | ${r.tensorsAlive} |`,
   );
-  if (node)
+  for (const r of node)
     rows.push(
-      `| node, tfjs cpu (baseline, no browser) | ${node.stepsPerSecond} | ${(node.stepsPerSecond / fastest).toFixed(2)} | – | – | – | – |`,
+      `| ${r.label} (no browser) | ${r.stepsPerSecond} | ${(r.stepsPerSecond / fastest).toFixed(2)} | – | – | – | – |`,
     );
   const md = [
     `Job \`${name}\`: ${job.title}; ${seconds} s window per backend.`,
@@ -238,11 +238,11 @@ for (const name of jobNames) {
 }
 
 /**
- * The same GAN job in node on tfjs's pure-JS cpu backend, loaded through
- * Vite's module runner (the app's own TypeScript), as the no-browser baseline.
+ * The same GAN job in node on tfjs's cpu and wasm backends, loaded through
+ * Vite's module runner (the app's own TypeScript), as the no-browser baselines.
  * @param {string} model
  * @param {number} windowSeconds
- * @returns {Promise<{ stepsPerSecond: number, steps: number }>}
+ * @returns {Promise<{ label: string, stepsPerSecond: number, steps: number }[]>}
  */
 async function nodeBaseline(model, windowSeconds) {
   const { runnerImport } = await import('vite');
@@ -250,5 +250,5 @@ async function nodeBaseline(model, windowSeconds) {
     configFile: false,
     logLevel: 'warn',
   });
-  return module.ganStepsPerSecond(model, windowSeconds * 1000);
+  return module.ganNodeRows(model, windowSeconds * 1000);
 }

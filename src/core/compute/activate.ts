@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 // Side-effect imports register the 'webgpu' and 'wasm' backends with tfjs.
 import '@tensorflow/tfjs-backend-webgpu';
 import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { useExplicitTranspose } from './wasm-matmul';
 import type { BackendInfo, BackendName, BackendPreference, Capabilities } from './backends';
 
 export interface ActivateOptions {
@@ -57,6 +58,8 @@ export async function activateBackend(
       const ok = await tf.setBackend(name);
       if (!ok) throw new Error('tfjs could not initialise it');
       await tf.ready();
+      // Backprop's transposed products are several times slower than plain ones on WASM.
+      if (name === 'wasm') useExplicitTranspose('wasm');
       await smokeTest();
       return {
         name,
