@@ -3,17 +3,12 @@
  * and remembers it per backend and model on this device, so the next first
  * step shows a progress bar with the time left instead of a bare wait.
  */
+import { readDevice, writeDevice } from './device-store';
 import { parseWarmups, warmupKey, withWarmup, type WarmupRecord } from '../../core/progress';
 
 const KEY = 'demandlab.warmups';
 
-function read(): WarmupRecord {
-  try {
-    return parseWarmups(localStorage.getItem(KEY));
-  } catch {
-    return {};
-  }
-}
+const read = (): WarmupRecord => parseWarmups(readDevice(KEY));
 
 export class WarmupClock {
   /** When the job began its first step (its data loaded), while that step runs; else null. */
@@ -38,11 +33,7 @@ export class WarmupClock {
     if (step < 1 || this.startedAt === null) return;
     const ms = performance.now() - this.startedAt;
     this.startedAt = null;
-    try {
-      localStorage.setItem(KEY, JSON.stringify(withWarmup(read(), this.key, ms)));
-    } catch {
-      // not remembered; the next warm-up shows elapsed time only
-    }
+    writeDevice(KEY, JSON.stringify(withWarmup(read(), this.key, ms)));
   }
 
   /** What the first step took last time on this backend and model. */

@@ -5,17 +5,12 @@
  */
 import { lessonById, type Lesson } from '../../core/lessons/lessons';
 import { atStep, finished, parseProgress, type Progress } from '../../core/lessons/progress';
+import { readDevice, writeDevice } from '../common/device-store';
 import { toasts } from '../common/toasts.svelte';
 
 const KEY = 'demandlab.lessons';
 
-function load(): Progress {
-  try {
-    return parseProgress(localStorage.getItem(KEY));
-  } catch {
-    return {}; // storage refused: lessons work, progress is not remembered
-  }
-}
+const load = (): Progress => parseProgress(readDevice(KEY));
 
 class Lessons {
   progress = $state.raw<Progress>(load());
@@ -24,11 +19,7 @@ class Lessons {
 
   private save(p: Progress): void {
     this.progress = p;
-    try {
-      localStorage.setItem(KEY, JSON.stringify(p));
-    } catch {
-      // not remembered this time; the lesson itself goes on
-    }
+    writeDevice(KEY, JSON.stringify(p));
   }
 
   /** Opens a lesson at the step it was left on. */

@@ -3,17 +3,10 @@
  * controls hidden, keyboard shortcuts on. The choice is remembered on this
  * device, so a demo laptop opens ready to present.
  */
+import { readDevice, writeDevice } from '../common/device-store';
 import { toasts } from '../common/toasts.svelte';
 
 const KEY = 'demandlab.presenter';
-
-function stored(): boolean {
-  try {
-    return localStorage.getItem(KEY) === 'on';
-  } catch {
-    return false; // storage refused: presenter mode still works, it is just not remembered
-  }
-}
 
 class Presenter {
   on = $state(false);
@@ -23,7 +16,7 @@ class Presenter {
 
   constructor() {
     if (typeof document === 'undefined') return;
-    this.apply(stored());
+    this.apply(readDevice(KEY) === 'on');
     document.addEventListener('fullscreenchange', () => {
       this.fullscreen = document.fullscreenElement !== null;
     });
@@ -36,11 +29,7 @@ class Presenter {
 
   set(on: boolean): void {
     this.apply(on);
-    try {
-      localStorage.setItem(KEY, on ? 'on' : 'off');
-    } catch {
-      // not remembered; nothing else depends on it
-    }
+    writeDevice(KEY, on ? 'on' : 'off');
     if (!on && document.fullscreenElement) void document.exitFullscreen();
   }
 
