@@ -1,6 +1,6 @@
 /// <reference types="vitest/config" />
 import { svelte } from '@sveltejs/vite-plugin-svelte';
-import { copyFile, mkdir, readdir } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { defineConfig, type Plugin } from 'vite';
@@ -56,6 +56,72 @@ function selfHostTfjsWasm(): Plugin {
       for (const f of await readdir(from)) {
         if (f.endsWith('.wasm')) await copyFile(join(from, f), join(to, f));
       }
+      // The threaded build's pthreads load these two scripts; see tfjsWasmThreads().
+      const out = join(dist, 'wasm-out');
+      await copyFile(join(out, THREADED_FACTORY), join(to, THREADED_FACTORY));
+      const { wasmWorkerContents } = require(join(out, PTHREAD_WORKER)) as {
+        wasmWorkerContents: string;
+      };
+      // The template literal it ships in turned the source's "\n" escapes into
+      // newlines inside string literals; tfjs escapes them again the same way.
+      await writeFile(join(to, PTHREAD_WORKER), wasmWorkerContents.replace(/\n/g, '\\n'));
+    },
+  };
+}
+
+const THREADED_FACTORY = 'tfjs-backend-wasm-threaded-simd.js';
+const PTHREAD_WORKER = 'tfjs-backend-wasm-threaded-simd.worker.js';
+
+/**
+ * WASM threads. tfjs-backend-wasm 4.22 starts each pthread from blob: URLs: the
+ * worker script from a string, and the Emscripten factory from its own
+ * `Function.toString()`. The strict CSP refuses blob: workers, and once the
+ * factory is bundled and minified its source text names variables that only
+ * exist in the bundle ("e is not defined"). This rewrites those two spots in
+ * tfjs's init() to load the same scripts, copied by selfHostTfjsWasm, from
+ * the wasm folder on our own origin. It fails the build, rather than silently
+ * dropping threads, if a tfjs update changes the code it rewrites.
+ */
+function tfjsWasmThreads(): Plugin {
+  const rewrites: [RegExp, string][] = [
+    [
+      /const response = wasmWorkerContents\.replace\([^;]*\);\s*const blob = new Blob\(\[response\][^;]*\);\s*return URL\.createObjectURL\(blob\);/,
+      `return (wasmPathPrefix != null ? wasmPathPrefix : prefix) + '${PTHREAD_WORKER}';`,
+    ],
+    [
+      /factoryConfig\.mainScriptUrlOrBlob = new Blob\(\[`var WasmBackendModuleThreadedSimd = ` \+\s*wasmFactoryThreadedSimd\.toString\(\)\], \{ type: 'text\/javascript' \}\);/,
+      `factoryConfig.mainScriptUrlOrBlob = (wasmPathPrefix != null ? wasmPathPrefix : '') + '${THREADED_FACTORY}';`,
+    ],
+  ];
+  // tfjs sizes its pool at no more than half of navigator.hardwareConcurrency,
+  // taking every core for two hyperthreads; on a 2-core laptop or VM that is
+  // one thread. The app picks the count itself (wasmThreadsFor, passed to
+  // setThreadsCount), so the factory reports twice the cores to lift that cap.
+  const cores: [RegExp, string][] = [
+    [
+      /(function _emscripten_num_logical_cores\(\)\{[^}]*return navigator\["hardwareConcurrency"\])\}/,
+      '$1*2}',
+    ],
+  ];
+  const files: [RegExp, [RegExp, string][]][] = [
+    [/tfjs-backend-wasm[\\/]dist[\\/]backend_wasm\.js$/, rewrites],
+    [/tfjs-backend-wasm[\\/]wasm-out[\\/]tfjs-backend-wasm-threaded-simd\.js$/, cores],
+  ];
+  return {
+    name: 'demandlab:tfjs-wasm-threads',
+    transform(code, id) {
+      const edits = files.find(([file]) => file.test(id))?.[1];
+      if (!edits) return null;
+      let out = code;
+      for (const [pattern, replacement] of edits) {
+        if (!pattern.test(out))
+          throw new Error(
+            `tfjs-backend-wasm changed: ${pattern.source.slice(0, 40)}… is no longer in ${id}; ` +
+              'update tfjsWasmThreads() in vite.config.ts',
+          );
+        out = out.replace(pattern, replacement);
+      }
+      return { code: out, map: null };
     },
   };
 }
@@ -116,10 +182,13 @@ const offline = VitePWA({
 
 export default defineConfig({
   base: './',
-  plugins: [svelte(), selfHostTfjsWasm(), cspMetaTag(), offline],
+  plugins: [svelte(), selfHostTfjsWasm(), tfjsWasmThreads(), cspMetaTag(), offline],
   server: { headers: headers(true) },
   preview: { headers: headers(false) },
-  worker: { format: 'es' },
+  // Workers are bundled on their own: build plugins must be named here too.
+  worker: { format: 'es', plugins: () => [tfjsWasmThreads()] },
+  // In dev, tfjs is pre-bundled by the dependency optimizer, which runs its own plugins.
+  optimizeDeps: { rolldownOptions: { plugins: [tfjsWasmThreads()] } },
   build: {
     target: 'es2022',
     // tfjs is large by nature; it lives in the worker chunk, not the page's.

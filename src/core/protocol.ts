@@ -50,6 +50,8 @@ export type ToWorker =
       exclude: BackendName[];
       /** Absolute URL prefix of the self-hosted tfjs wasm binaries. */
       wasmPrefix: string;
+      /** A cap on WASM threads from `?threads=`, or null for one per core. */
+      wasmThreads?: number | null;
       /** Absolute URL prefix of the shipped data sets (…/data/). */
       dataUrl: string;
     }
@@ -129,7 +131,8 @@ export function isToWorker(msg: unknown): msg is ToWorker {
       typeof m.backend === 'string' &&
       Array.isArray(m.exclude) &&
       typeof m.wasmPrefix === 'string' &&
-      typeof m.dataUrl === 'string'
+      typeof m.dataUrl === 'string' &&
+      (m.wasmThreads == null || typeof m.wasmThreads === 'number')
     );
   }
   if (m.type === 'lose-device') return true;

@@ -32,8 +32,12 @@ export class TrainingClient {
   private readonly listeners = new Set<Listener>();
   private pending: ToWorker[] = [];
 
-  constructor(preference: BackendPreference) {
+  /** A cap on WASM threads (`?threads=`), or null for one per core. */
+  private readonly wasmThreads: number | null;
+
+  constructor(preference: BackendPreference, wasmThreads: number | null = null) {
     this.preference = preference;
+    this.wasmThreads = wasmThreads;
   }
 
   /** Starts (or restarts) the worker with the current preference. */
@@ -54,6 +58,7 @@ export class TrainingClient {
       backend: this.preference,
       exclude: [...this.excluded],
       wasmPrefix: assetUrl('tfjs-wasm/'),
+      wasmThreads: this.wasmThreads,
       dataUrl: assetUrl('data/'),
     } satisfies ToWorker);
   }

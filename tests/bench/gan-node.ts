@@ -1,7 +1,8 @@
 /**
  * The node baselines for `npm run bench`: a GAN job's steps per second on
  * tfjs's cpu backend, and on its wasm backend with the kernel as shipped and
- * with the app's explicit-transpose matMul (src/core/compute/wasm-matmul.ts).
+ * with the app's explicit-transpose matMul (src/core/compute/wasm-matmul.ts);
+ * and the leak check: tensors and bytes over 1,000 steps.
  */
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
@@ -10,7 +11,7 @@ import { join } from 'node:path';
 import { useExplicitTranspose } from '../../src/core/compute/wasm-matmul';
 import { decodeMnist, parseManifest, splitTrainTest } from '../../src/core/data/mnist';
 import { presetFor, type GanModelKind } from '../../src/core/gan/config';
-import { GanJob } from '../../src/core/gan/gan-job';
+import { GanJob, type ImageSource } from '../../src/core/gan/gan-job';
 import { MNIST_SHAPE } from '../../src/core/gan/models';
 
 export interface NodeRow {
@@ -19,20 +20,20 @@ export interface NodeRow {
   steps: number;
 }
 
+/** The shipped MNIST, as the image GANs' data. */
+async function mnistSource(): Promise<ImageSource> {
+  const dir = 'public/data/mnist/';
+  const manifest = parseManifest(JSON.parse(await readFile(dir + 'manifest.json', 'utf8')));
+  const data = await decodeMnist(manifest, new Uint8Array(await readFile(dir + manifest.file)));
+  return { data, shape: MNIST_SHAPE, ...splitTrainTest(data.count), classifier: null };
+}
+
 async function measure(
   model: GanModelKind,
   windowMs: number,
 ): Promise<{ stepsPerSecond: number; steps: number }> {
-  const dir = 'public/data/mnist/';
-  const manifest = parseManifest(JSON.parse(await readFile(dir + 'manifest.json', 'utf8')));
-  const data = await decodeMnist(manifest, new Uint8Array(await readFile(dir + manifest.file)));
   const config = { ...presetFor(model), metricsEvery: 0 };
-  const job = new GanJob(
-    config,
-    model === 'toy'
-      ? null
-      : { data, shape: MNIST_SHAPE, ...splitTrainTest(data.count), classifier: null },
-  );
+  const job = new GanJob(config, model === 'toy' ? null : await mnistSource());
   job.trainStep(); // warm-up
   await job.flush();
   let steps = 0;
@@ -60,4 +61,58 @@ export async function ganNodeRows(model: GanModelKind, windowMs: number): Promis
   useExplicitTranspose('wasm');
   rows.push({ label: 'node, tfjs wasm, explicit transposes', ...(await measure(model, windowMs)) });
   return rows;
+}
+
+export interface LeakRow {
+  label: string;
+  note: string;
+  /** Tensors alive at step 25, at half way and at the end. */
+  tensors: number[];
+  bytes: number[];
+  /** The WASM module's heap after the run (it grows, never shrinks); null off WASM. */
+  heapBytes: number | null;
+}
+
+/**
+ * Trains `model` the way the worker does (stats read every 25 steps, samples
+ * every 100) and reads tfjs's tensor and byte counts along the way. The
+ * article and toy GANs run 1,000 steps on WASM; the DCGAN cannot train on
+ * WASM and tfjs's cpu backend takes seconds per convolutional step, so it
+ * runs 100 steps at batch 1 there. Leaks do not depend on the batch size.
+ */
+export async function ganLeakRows(model: GanModelKind): Promise<LeakRow[]> {
+  const onWasm = model !== 'dcgan' && model !== 'conditional';
+  const steps = onWasm ? 1000 : 100;
+  const batchSize = model === 'toy' ? presetFor('toy').batchSize : onWasm ? 2 : 1;
+  await tf.setBackend(onWasm ? 'wasm' : 'cpu');
+  if (onWasm) useExplicitTranspose('wasm');
+  const job = new GanJob(
+    { ...presetFor(model), batchSize, metricsEvery: 0, sampleEvery: 100 },
+    model === 'toy' ? null : await mnistSource(),
+  );
+  const tensors: number[] = [];
+  const bytes: number[] = [];
+  for (let i = 1; i <= steps; i++) {
+    job.trainStep();
+    if (i % 100 === 0) await job.snapshot();
+    if (i % 25 === 0) await job.flush();
+    if (i === 25 || i === steps / 2 || i === steps) {
+      tensors.push(tf.memory().numTensors);
+      bytes.push(tf.memory().numBytes);
+    }
+  }
+  job.dispose();
+  // The module's memory: tfjs keeps it on the backend object, not in its typings.
+  const heap = onWasm
+    ? (tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } }).wasm?.HEAPU8?.byteLength
+    : undefined;
+  return [
+    {
+      label: onWasm ? 'node, tfjs wasm (explicit transposes)' : 'node, tfjs cpu',
+      note: `${steps.toLocaleString('en')} steps at batch ${batchSize}`,
+      tensors,
+      bytes,
+      heapBytes: heap ?? null,
+    },
+  ];
 }

@@ -3,19 +3,23 @@
  * `npm run bench`: trains jobs of the app in headless Chromium on each
  * backend, as a user would (through the UI, in the worker), and records steps
  * per second, time to the first step (shader compilation included) and the
- * main thread's longest blocked interval while training. The GAN jobs also run
- * in node on tfjs's cpu and wasm backends (wasm with the shipped matMul and
- * with the app's explicit transposes) as baselines. Writes
- * tests/bench/results/<job>-<date>.json and <job>-latest.md and prints the
- * tables. Never asserts on time: figures drift on a shared machine; compare
- * ratios within one run.
+ * main thread's longest blocked interval while training. WASM runs twice: with
+ * one thread per core (cross-origin isolated, as served) and with one thread
+ * (`?threads=1`). The GAN jobs also run in node on tfjs's cpu and wasm backends
+ * (wasm with the shipped matMul and with the app's explicit transposes), then
+ * 1,000 steps in node to read tensors and bytes for leaks, and in PyTorch on
+ * the CPU (tests/bench/torch_gan.py, when python3 has torch) for the ratios.
+ * Writes tests/bench/results/<job>-<date>.json and <job>-latest.md and prints
+ * the tables. Never asserts on time: figures drift on a shared machine;
+ * compare ratios within one run.
  *
  * Options: --seconds N (training window per backend, default 15),
- *          --backends webgpu,webgl,wasm,cpu
+ *          --backends webgpu,webgl,wasm,wasm1,cpu (wasm1: WASM on one thread)
  *          --jobs demo,gan-article,gan-dcgan,gan-toy
+ *          --no-torch, --no-leaks
  */
 import { chromium } from '@playwright/test';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
@@ -30,13 +34,36 @@ const arg = (name, fallback) => {
   return (i > 0 ? process.argv[i + 1] : undefined) ?? fallback;
 };
 const seconds = Number(arg('seconds', '15'));
-const backends = arg('backends', 'webgpu,webgl,wasm,cpu').split(',');
+const backends = arg('backends', 'webgpu,webgl,wasm,wasm1,cpu').split(',');
+const withTorch = !process.argv.includes('--no-torch');
+const withLeaks = !process.argv.includes('--no-leaks');
+
+/** Page address and the tfjs backend a bench backend name stands for. */
+const BACKENDS = {
+  webgpu: { query: 'backend=webgpu', tfjs: 'webgpu' },
+  webgl: { query: 'backend=webgl', tfjs: 'webgl' },
+  wasm: { query: 'backend=wasm', tfjs: 'wasm' },
+  wasm1: { query: 'backend=wasm&threads=1', tfjs: 'wasm' },
+  cpu: { query: 'backend=cpu', tfjs: 'cpu' },
+};
+
+// Multiply-adds per sample of the article GAN's dense layers: G 100-128-256-1024-784, D 784-1024-512-256-1.
+const ARTICLE_G = 100 * 128 + 128 * 256 + 256 * 1024 + 1024 * 784;
+const ARTICLE_D = 784 * 1024 + 1024 * 512 + 512 * 256 + 256;
+/**
+ * FLOPs of one article step at batch 128: the D update runs G forward and D
+ * forward and backward on real and fake (G + 2D + 4D), the G update runs G
+ * forward and backward and D forward and backward (3G + 2D); a backward pass
+ * costs two forward ones; 2 FLOPs per multiply-add.
+ */
+const ARTICLE_FLOPS = 2 * 128 * (4 * ARTICLE_G + 8 * ARTICLE_D);
 const jobNames = arg('jobs', 'demo,gan-article,gan-dcgan,gan-toy').split(',');
 
 /**
  * How to run each job from the UI: the page, the tab to pick, the start
- * button and the step counter.
- * @type {Record<string, { title: string, hash: string, tab: string | null, start: string, stepId: string, nodeModel: string | null }>}
+ * button and the step counter; which model the node and PyTorch runs train,
+ * FLOPs per step where counted, and backends that cannot train the model.
+ * @type {Record<string, { title: string, hash: string, tab: string | null, start: string, stepId: string, nodeModel: string | null, flopsPerStep?: number, cannot?: Record<string, string> }>}
  */
 const JOBS = {
   demo: {
@@ -55,6 +82,7 @@ const JOBS = {
     start: 'Train',
     stepId: 'gan-step',
     nodeModel: 'article',
+    flopsPerStep: ARTICLE_FLOPS,
   },
   'gan-dcgan': {
     title: 'DCGAN, G 234,369 + D 36,513 params, batch 64, one D + one G update per step',
@@ -63,6 +91,10 @@ const JOBS = {
     start: 'Train',
     stepId: 'gan-step',
     nodeModel: 'dcgan',
+    cannot: {
+      wasm: 'tfjs-backend-wasm has no Conv2DBackpropFilter (the lab says so and offers another backend)',
+      wasm1: 'as wasm',
+    },
   },
   'gan-toy': {
     title:
@@ -114,14 +146,19 @@ function installMainThreadProbe() {
  * @returns {Promise<Result>}
  */
 async function benchBackend(browser, job, backend) {
+  const how = BACKENDS[/** @type {keyof typeof BACKENDS} */ (backend)];
+  if (!how)
+    throw new Error(`unknown backend ${backend}; known: ${Object.keys(BACKENDS).join(', ')}`);
+  const cannot = job.cannot?.[backend];
+  if (cannot) throw new Error(cannot);
   const page = await browser.newPage();
   await page.addInitScript(installMainThreadProbe);
-  await page.goto(`http://localhost:${port}/?backend=${backend}${job.hash}`);
+  await page.goto(`http://localhost:${port}/?${how.query}${job.hash}`);
   const badge = page.getByTestId('backend-badge');
   await page.waitForFunction(
     (b) =>
       document.querySelector('[data-testid=backend-badge]')?.getAttribute('data-backend') === b,
-    backend,
+    how.tfjs,
     { timeout: 60_000 },
   );
   const label = await badge.innerText();
@@ -201,37 +238,104 @@ const stamp = date.replace(/[:.]/g, '-');
 /** @type {(r: Result | Failure) => r is Failure} */
 const failed = (r) => 'error' in r;
 
+/**
+ * PyTorch has two thread pools on the CPU (its OpenMP one and OpenBLAS's),
+ * and which settings are fastest depends on the machine, so the reference is
+ * the best of three: as installed, torch.set_num_threads(cores), and one
+ * thread in all.
+ * @typedef {{ label: string, threads: number | null, env: Record<string, string> }} TorchRun
+ * @type {TorchRun[]}
+ */
+const TORCH_RUNS = [
+  { label: 'as installed', threads: null, env: {} },
+  { label: `torch.set_num_threads(${os.cpus().length})`, threads: os.cpus().length, env: {} },
+  { label: 'one thread (OPENBLAS_NUM_THREADS=1)', threads: 1, env: { OPENBLAS_NUM_THREADS: '1' } },
+];
+
+const torch = withTorch ? findTorch() : null;
+if (withTorch && !torch)
+  console.log(
+    'bench: no python3 with torch found (Debian: apt install python3-torch libopenblas0-pthread); the PyTorch column is skipped.',
+  );
+
 for (const name of jobNames) {
   const job = JOBS[name];
   const results = byJob[name] ?? [];
   /** @type {{ label: string, stepsPerSecond: number, steps: number }[]} */
   let node = [];
+  /** @type {LeakRow[]} */
+  let leaks = [];
+  /** @type {TorchRow[]} */
+  const torchRows = [];
   if (job.nodeModel) {
     process.stdout.write(`bench: ${name} in node (tfjs cpu and wasm)… `);
     node = await nodeBaseline(job.nodeModel, seconds);
     console.log(node.map((r) => `${r.label}: ${r.stepsPerSecond} steps/s`).join('; '));
+    if (withLeaks) {
+      process.stdout.write(`bench: ${name}, 1,000 steps in node for leaks… `);
+      leaks = await nodeLeaks(job.nodeModel);
+      console.log(leaks.map((r) => `${r.label}: ${r.tensors.join(' → ')} tensors`).join('; '));
+    }
+    if (torch) {
+      for (const run of TORCH_RUNS) {
+        process.stdout.write(`bench: ${name} in PyTorch (${run.label})… `);
+        const r = torchRun(torch, job.nodeModel, run);
+        torchRows.push(r);
+        console.log(`${r.stepsPerSecond} steps/s`);
+      }
+    }
   }
   const fastest = Math.max(...results.flatMap((r) => (failed(r) ? [] : [r.stepsPerSecond])));
+  const torchBest = Math.max(0, ...torchRows.map((r) => r.stepsPerSecond));
+  /** @param {number} sps */
+  const ratios = (sps) =>
+    `${(sps / fastest).toFixed(2)} | ${torchBest ? (sps / torchBest).toFixed(2) : '–'} | ${job.flopsPerStep ? ((sps * job.flopsPerStep) / 1e9).toFixed(1) : '–'}`;
   const rows = results.map((r) =>
     failed(r)
-      ? `| ${r.backend} | – | – | – | – | – | failed: ${r.error.split('\n')[0]} |`
-      : `| ${r.label} | ${r.stepsPerSecond} | ${(r.stepsPerSecond / fastest).toFixed(2)} | ${(r.firstStepMs / 1000).toFixed(1)} s | ${r.maxLongTaskMs} ms | ${r.maxFrameGapMs} ms | ${r.tensorsAlive} |`,
+      ? `| ${r.backend} | – | – | – | – | – | – | – | – | ${r.error.split('\n')[0]} |`
+      : `| ${r.label} | ${r.stepsPerSecond} | ${ratios(r.stepsPerSecond)} | ${(r.firstStepMs / 1000).toFixed(1)} s | ${r.maxLongTaskMs} ms | ${r.maxFrameGapMs} ms | ${r.tensorsAlive} | |`,
   );
   for (const r of node)
     rows.push(
-      `| ${r.label} (no browser) | ${r.stepsPerSecond} | ${(r.stepsPerSecond / fastest).toFixed(2)} | – | – | – | – |`,
+      `| ${r.label} (no browser) | ${r.stepsPerSecond} | ${ratios(r.stepsPerSecond)} | – | – | – | – | |`,
+    );
+  for (const r of torchRows)
+    rows.push(
+      `| PyTorch ${r.torch} CPU, ${r.label} | ${r.stepsPerSecond} | ${ratios(r.stepsPerSecond)} | – | – | – | – | |`,
     );
   const md = [
     `Job \`${name}\`: ${job.title}; ${seconds} s window per backend.`,
     `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}, Chromium ${machine.browser} headless (${date.slice(0, 10)}).`,
+    job.flopsPerStep
+      ? `One step is ${(job.flopsPerStep / 1e9).toFixed(2)} GFLOP of matrix products (forward and backward), so GFLOP/s = steps/s × ${(job.flopsPerStep / 1e9).toFixed(2)}.`
+      : '',
     '',
-    '| backend | steps/s | vs fastest | first step (cold) | longest main-thread task | longest frame gap | tensors alive |',
-    '|---|---|---|---|---|---|---|',
+    '| backend | steps/s | vs fastest browser | vs best PyTorch | GFLOP/s | first step (cold) | longest main-thread task | longest frame gap | tensors alive | note |',
+    '|---|---|---|---|---|---|---|---|---|---|',
     ...rows,
-  ].join('\n');
+    ...(leaks.length
+      ? [
+          '',
+          `Leak check: 1,000 steps in node, stats read every 25 steps and samples drawn every 100, as the worker does (${leaks[0]?.note}).`,
+          '',
+          '| backend | tensors at steps 25 → 500 → 1,000 | bytes at steps 25 → 500 → 1,000 | WASM heap after 1,000 steps |',
+          '|---|---|---|---|',
+          ...leaks.map(
+            (r) =>
+              `| ${r.label} | ${r.tensors.join(' → ')} | ${r.bytes.map((b) => b.toLocaleString('en')).join(' → ')} | ${r.heapBytes === null ? '–' : `${(r.heapBytes / 2 ** 20).toFixed(0)} MiB`} |`,
+          ),
+        ]
+      : []),
+  ]
+    .filter((line, i) => !(i === 2 && line === ''))
+    .join('\n');
   writeFileSync(
     join(out, `${name}-${stamp}.json`),
-    JSON.stringify({ date, job: job.title, seconds, machine, results, node }, null, 2),
+    JSON.stringify(
+      { date, job: job.title, seconds, machine, results, node, leaks, torch: torchRows },
+      null,
+      2,
+    ),
   );
   writeFileSync(join(out, `${name}-latest.md`), md + '\n');
   console.log('\n' + md + '\n');
@@ -245,10 +349,63 @@ for (const name of jobNames) {
  * @returns {Promise<{ label: string, stepsPerSecond: number, steps: number }[]>}
  */
 async function nodeBaseline(model, windowSeconds) {
+  return (await ganNode()).ganNodeRows(model, windowSeconds * 1000);
+}
+
+/**
+ * @typedef {{ label: string, note: string, tensors: number[], bytes: number[], heapBytes: number | null }} LeakRow
+ * @param {string} model
+ * @returns {Promise<LeakRow[]>}
+ */
+async function nodeLeaks(model) {
+  return (await ganNode()).ganLeakRows(model);
+}
+
+/** @returns {Promise<any>} the module tests/bench/gan-node.ts, through Vite's module runner. */
+async function ganNode() {
   const { runnerImport } = await import('vite');
   const { module } = await runnerImport('/tests/bench/gan-node.ts', {
     configFile: false,
     logLevel: 'warn',
   });
-  return module.ganNodeRows(model, windowSeconds * 1000);
+  return module;
+}
+
+/**
+ * @typedef {{ label: string, stepsPerSecond: number, steps: number, torch: string, torchThreads: number, blasThreads: string }} TorchRow
+ * @returns {string | null} a python3 that can import torch
+ */
+function findTorch() {
+  for (const python of [process.env.PYTHON, 'python3', '/usr/bin/python3'].filter(Boolean)) {
+    const r = spawnSync(/** @type {string} */ (python), ['-c', 'import torch'], {
+      stdio: 'ignore',
+    });
+    if (r.status === 0) return /** @type {string} */ (python);
+  }
+  return null;
+}
+
+/**
+ * @param {string} python
+ * @param {string} model
+ * @param {TorchRun} run
+ * @returns {TorchRow}
+ */
+function torchRun(python, model, run) {
+  const args = [
+    join(root, 'tests/bench/torch_gan.py'),
+    '--model',
+    model,
+    '--seconds',
+    String(seconds),
+  ];
+  if (run.threads !== null) args.push('--threads', String(run.threads));
+  const out = execFileSync(python, args, {
+    cwd: root,
+    env: { ...process.env, ...run.env },
+    encoding: 'utf8',
+  });
+  const r = JSON.parse(out.trim().split('\n').at(-1) ?? '{}');
+  const threads = `torch ${r.torchThreads} thread${r.torchThreads === 1 ? '' : 's'}, OpenBLAS ${r.blasThreads === 'default' ? 'default (all cores)' : r.blasThreads}`;
+  return { ...r, label: `${run.label}: ${threads}` };
 }

@@ -52,11 +52,24 @@ for (const backend of ['webgl', 'wasm', 'cpu'] as const) {
     await expect(page.getByTestId('demo-backend')).toHaveText(backend);
     await expect(page.getByTestId('webgpu-notice')).toHaveCount(0); // chosen, not fallen back to
     if (backend === 'wasm') {
-      await expect(page.getByTestId('backend-badge')).toHaveText('WASM · SIMD · 1 thread');
+      // Cross-origin isolated, so one thread per core (tfjs keeps 8 ready), started from
+      // our own origin: the CSP refuses the blob: workers tfjs would make by default.
+      const cores = await page.evaluate(() => Math.min(8, navigator.hardwareConcurrency));
+      await expect(page.getByTestId('backend-badge')).toHaveText(
+        `WASM · SIMD · ${cores} thread${cores === 1 ? '' : 's'}`,
+      );
     }
     await screenshot(page, `start-${backend}`);
   });
 }
+
+test('?threads=1 keeps WASM on one thread, for comparisons', async ({ page }) => {
+  await page.goto('./?backend=wasm&threads=1');
+  await expect(page.getByTestId('backend-badge')).toHaveText('WASM · SIMD · 1 thread');
+  await page.getByRole('button', { name: 'Start' }).click();
+  await waitForSteps(page, 3);
+  await expect(page.getByTestId('demo-backend')).toHaveText('wasm');
+});
 
 test('a lost GPU device is reported and training moves to the next backend', async ({ page }) => {
   await page.goto('./');

@@ -4,7 +4,9 @@ import {
   backendLabel,
   isSoftware,
   parseBackendPreference,
+  parseThreadLimit,
   unofferedBackends,
+  wasmThreadsFor,
   withoutWebgpu,
   type AdapterReport,
   type BackendInfo,
@@ -75,6 +77,34 @@ describe('backend choice', () => {
     [null, null],
   ] as const)('parses ?backend=%s', (input, expected) => {
     expect(parseBackendPreference(input)).toBe(expected);
+  });
+});
+
+describe('WASM threads', () => {
+  it.each([
+    ['one per core when isolated, with SIMD', all, 2, null, 2],
+    ['capped at the 8 pthreads tfjs keeps ready', all, 32, null, 8],
+    ['capped by ?threads=', all, 16, 3, 3],
+    ['a cap above the cores changes nothing', all, 2, 6, 2],
+    ['one without cross-origin isolation', noGpu, 16, null, 1],
+    [
+      'one without SIMD (the threaded build needs it)',
+      { ...all, wasm: { simd: false, threads: true } },
+      16,
+      null,
+      1,
+    ],
+    ['one without WebAssembly', bare, 16, null, 1],
+    ['one when the browser hides its core count', all, undefined, null, 1],
+  ] as const)('%s', (_, caps, cores, limit, expected) => {
+    expect(wasmThreadsFor(caps, cores, limit)).toBe(expected);
+  });
+
+  it('reads ?threads= as a whole number from 1 to 8', () => {
+    expect(parseThreadLimit('1')).toBe(1);
+    expect(parseThreadLimit(' 8 ')).toBe(8);
+    for (const bad of [null, '', '0', '9', '2.5', '-1', 'two', '1e1'])
+      expect(parseThreadLimit(bad)).toBeNull();
   });
 });
 

@@ -6,13 +6,21 @@
 import * as tf from '@tensorflow/tfjs';
 // Side-effect imports register the 'webgpu' and 'wasm' backends with tfjs.
 import '@tensorflow/tfjs-backend-webgpu';
-import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { useExplicitTranspose } from './wasm-matmul';
-import type { BackendInfo, BackendName, BackendPreference, Capabilities } from './backends';
+import {
+  wasmThreadsFor,
+  type BackendInfo,
+  type BackendName,
+  type BackendPreference,
+  type Capabilities,
+} from './backends';
 
 export interface ActivateOptions {
   /** URL prefix where tfjs-backend-wasm*.wasm are served (self-hosted; never a CDN). */
   wasmPrefix: string;
+  /** At most this many WASM threads (`?threads=`); null for one per core. */
+  wasmThreads?: number | null;
 }
 
 let wasmPathsSet = false;
@@ -48,11 +56,17 @@ export async function activateBackend(
     try {
       if (name === 'wasm' && !wasmPathsSet) {
         setWasmPaths(options.wasmPrefix);
-        // tfjs-backend-wasm 4.22 starts its pthreads from a blob made of its own
-        // factory's source text, which breaks once a bundler minifies that code
-        // ("e is not defined") and needs blob: scripts in the CSP. Single-threaded
-        // SIMD until threads are wired properly (the training-speed issue).
-        tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+        // Threads need SharedArrayBuffer, which only a cross-origin isolated
+        // page has (COOP + COEP; a static host without those headers gets one
+        // thread). vite.config.ts's tfjsWasmThreads() makes tfjs start its
+        // pthreads from our own origin, as the strict CSP requires.
+        const threads = wasmThreadsFor(
+          caps,
+          globalThis.navigator?.hardwareConcurrency,
+          options.wasmThreads ?? null,
+        );
+        tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', threads > 1);
+        setThreadsCount(threads);
         wasmPathsSet = true;
       }
       const ok = await tf.setBackend(name);

@@ -67,6 +67,28 @@ const VENDORS: Record<string, string> = {
 
 const SOFTWARE_NAMES = /swiftshader|llvmpipe|lavapipe|softpipe|warp|software|basic render/i;
 
+/**
+ * Threads for tfjs's WASM backend (XNNPACK's pool, the calling thread
+ * included): one per logical core, at most 8, the pthreads tfjs's build
+ * keeps ready; 1 without SIMD (the threaded build needs it) or without
+ * cross-origin isolation (no SharedArrayBuffer).
+ */
+export function wasmThreadsFor(
+  caps: Capabilities,
+  cores: number | undefined,
+  limit: number | null = null,
+): number {
+  if (!caps.wasm?.simd || !caps.wasm.threads) return 1;
+  return Math.max(1, Math.min(8, limit ?? 8, Math.floor(cores ?? 1)));
+}
+
+/** Reads `?threads=` (a cap on WASM threads, 1 to 8, for comparisons); null when absent or invalid. */
+export function parseThreadLimit(value: string | null | undefined): number | null {
+  if (!value || !/^\s*\d+\s*$/.test(value)) return null;
+  const n = Number(value);
+  return n >= 1 && n <= 8 ? n : null;
+}
+
 /** Reads `?backend=` style input; null when absent or not a known backend. */
 export function parseBackendPreference(value: string | null | undefined): BackendPreference | null {
   if (!value) return null;

@@ -30,7 +30,7 @@ export interface HostDeps {
     candidates: ReturnType<typeof backendCandidates>,
     requested: BackendInfo['requested'],
     caps: Capabilities,
-    options: { wasmPrefix: string },
+    options: { wasmPrefix: string; wasmThreads: number | null },
   ): Promise<BackendInfo>;
   watchDeviceLoss(onLost: (message: string) => void): () => void;
   loseDevice(): boolean;
@@ -162,6 +162,7 @@ export class TrainingHost {
     const candidates = backendCandidates(caps, msg.backend, msg.exclude);
     const active = await this.deps.activate(candidates, msg.backend, caps, {
       wasmPrefix: msg.wasmPrefix,
+      wasmThreads: msg.wasmThreads ?? null,
     });
     // The page says why a better backend is not in use, including ones never tried.
     this.backend = { ...active, unoffered: unofferedBackends(active.name, caps, msg.exclude) };
