@@ -51,7 +51,8 @@ const dqn = [];
 for (const b of ['cpu', 'wasm']) {
   await tf.setBackend(b);
   await tf.ready();
-  dqn.push({ backend: `node ${b}`, ...(await bench.dqnUpdateRate('fashion', ms)) });
+  const label = b === 'wasm' ? 'node wasm (shipped matMul, 1 thread)' : `node ${b}`;
+  dqn.push({ backend: label, ...(await bench.dqnUpdateRate('fashion', ms)) });
 }
 
 console.log('bench rl: Chromium worker…');

@@ -3,14 +3,14 @@
  * the simulator and bandit agents in plain JS, DQN on each tfjs backend asked
  * for. Loaded by tests/bench/rl.mjs from Vite's dev server.
  */
-import * as tf from '@tensorflow/tfjs';
-import '@tensorflow/tfjs-backend-webgpu';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { activateBackend } from '../../src/core/compute/activate';
+import type { BackendName } from '../../src/core/compute/backends';
+import { probeCapabilities } from '../../src/core/compute/probe';
 import { decisionRates, dqnUpdateRate, simulatorRates, TIMED_AGENTS, type Rate } from './rl-bench';
 
 interface Request {
   ms: number;
-  backends: string[];
+  backends: BackendName[];
 }
 
 self.onmessage = async (e: MessageEvent<Request>) => {
@@ -18,14 +18,16 @@ self.onmessage = async (e: MessageEvent<Request>) => {
   const simulator = simulatorRates('fashion', ms);
   const decisions = await decisionRates('fashion', TIMED_AGENTS, ms);
   const dqn: (Rate & { backend: string })[] = [];
-  setWasmPaths('/tfjs-wasm/');
-  // Same choice as the app: single-threaded WASM (see compute/activate.ts).
-  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  const caps = await probeCapabilities();
   for (const backend of backends) {
     try {
-      if (!(await tf.setBackend(backend))) throw new Error('did not start');
-      await tf.ready();
-      dqn.push({ backend, ...(await dqnUpdateRate('fashion', ms)) });
+      // As the app starts a backend: WASM with a thread per core and explicit transposes.
+      const info = await activateBackend([backend], backend, caps, { wasmPrefix: '/tfjs-wasm/' });
+      if (info.name !== backend) throw new Error(`started ${info.name} instead`);
+      const threads = info.wasm
+        ? ` (${info.wasm.threads} thread${info.wasm.threads === 1 ? '' : 's'})`
+        : '';
+      dqn.push({ backend: backend + threads, ...(await dqnUpdateRate('fashion', ms)) });
     } catch (err) {
       dqn.push({ backend, name: `failed: ${String(err)}`, perSecond: 0, count: 0 });
     }

@@ -267,23 +267,38 @@ for (const name of jobNames) {
   let leaks = [];
   /** @type {TorchRow[]} */
   const torchRows = [];
-  if (job.nodeModel) {
-    process.stdout.write(`bench: ${name} in node (tfjs cpu and wasm)… `);
-    node = await nodeBaseline(job.nodeModel, seconds);
-    console.log(node.map((r) => `${r.label}: ${r.stepsPerSecond} steps/s`).join('; '));
-    if (withLeaks) {
-      process.stdout.write(`bench: ${name}, 1,000 steps in node for leaks… `);
-      leaks = await nodeLeaks(job.nodeModel);
-      console.log(leaks.map((r) => `${r.label}: ${r.tensors.join(' → ')} tensors`).join('; '));
+  /** Runs one of the extra measurements; a failure is reported in the table, not fatal. */
+  const extra = async (/** @type {string} */ what, /** @type {() => Promise<void>} */ fn) => {
+    try {
+      await fn();
+    } catch (e) {
+      console.log(`failed: ${e}`);
+      notes.push(`${what} failed: ${String(e).split('\n')[0]}`);
     }
-    if (torch) {
-      for (const run of TORCH_RUNS) {
-        process.stdout.write(`bench: ${name} in PyTorch (${run.label})… `);
-        const r = torchRun(torch, job.nodeModel, run);
-        torchRows.push(r);
-        console.log(`${r.stepsPerSecond} steps/s`);
-      }
-    }
+  };
+  /** @type {string[]} */
+  const notes = [];
+  const model = job.nodeModel;
+  if (model) {
+    await extra('node baseline', async () => {
+      process.stdout.write(`bench: ${name} in node (tfjs cpu and wasm)… `);
+      node = await nodeBaseline(model, seconds);
+      console.log(node.map((r) => `${r.label}: ${r.stepsPerSecond} steps/s`).join('; '));
+    });
+    if (withLeaks)
+      await extra('leak check', async () => {
+        process.stdout.write(`bench: ${name}, steps in node for leaks… `);
+        leaks = await nodeLeaks(model);
+        console.log(leaks.map((r) => `${r.label}: ${r.tensors.join(' → ')} tensors`).join('; '));
+      });
+    if (torch)
+      for (const run of TORCH_RUNS)
+        await extra(`PyTorch (${run.label})`, async () => {
+          process.stdout.write(`bench: ${name} in PyTorch (${run.label})… `);
+          const r = torchRun(torch, model, run);
+          torchRows.push(r);
+          console.log(`${r.stepsPerSecond} steps/s`);
+        });
   }
   const fastest = Math.max(...results.flatMap((r) => (failed(r) ? [] : [r.stepsPerSecond])));
   const torchBest = Math.max(0, ...torchRows.map((r) => r.stepsPerSecond));
@@ -313,12 +328,13 @@ for (const name of jobNames) {
     '| backend | steps/s | vs fastest browser | vs best PyTorch | GFLOP/s | first step (cold) | longest main-thread task | longest frame gap | tensors alive | note |',
     '|---|---|---|---|---|---|---|---|---|---|',
     ...rows,
+    ...notes.map((n) => `\n${n}`),
     ...(leaks.length
       ? [
           '',
-          `Leak check: 1,000 steps in node, stats read every 25 steps and samples drawn every 100, as the worker does (${leaks[0]?.note}).`,
+          `Leak check in node, stats read every 25 steps and samples drawn every 100, as the worker does (${leaks[0]?.note}).`,
           '',
-          '| backend | tensors at steps 25 → 500 → 1,000 | bytes at steps 25 → 500 → 1,000 | WASM heap after 1,000 steps |',
+          '| backend | tensors at step 25 → half way → end | bytes at step 25 → half way → end | WASM heap at the end |',
           '|---|---|---|---|',
           ...leaks.map(
             (r) =>
