@@ -8,11 +8,12 @@ import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { useConvFilterGradient } from '../../src/core/compute/wasm-conv';
 import { useExplicitTranspose } from '../../src/core/compute/wasm-matmul';
 import { decodeMnist, parseManifest, splitTrainTest } from '../../src/core/data/mnist';
 import { presetFor, type GanModelKind } from '../../src/core/gan/config';
 import { GanJob, type ImageSource } from '../../src/core/gan/gan-job';
-import { MNIST_SHAPE, missingKernels } from '../../src/core/gan/models';
+import { MNIST_SHAPE } from '../../src/core/gan/models';
 
 export interface NodeRow {
   label: string;
@@ -57,8 +58,8 @@ export async function ganNodeRows(model: GanModelKind, windowMs: number): Promis
   setWasmPaths(join(process.cwd(), 'node_modules/@tensorflow/tfjs-backend-wasm/dist/'));
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false); // one thread, as in the app today
   if (!(await tf.setBackend('wasm'))) return rows;
-  // The convolutional GANs cannot train on WASM (no Conv2DBackpropFilter); the job refuses.
-  if (missingKernels(model, 'wasm').length > 0) return rows;
+  // The convolutional GANs need the app's Conv2DBackpropFilter even to start on WASM.
+  useConvFilterGradient('wasm');
   rows.push({ label: 'node, tfjs wasm, shipped matMul', ...(await measure(model, windowMs)) });
   useExplicitTranspose('wasm');
   rows.push({ label: 'node, tfjs wasm, explicit transposes', ...(await measure(model, windowMs)) });
@@ -76,18 +77,17 @@ export interface LeakRow {
 }
 
 /**
- * Trains `model` the way the worker does (stats read every 25 steps, samples
- * every 100) and reads tfjs's tensor and byte counts along the way. The
- * article and toy GANs run 1,000 steps on WASM; the DCGAN cannot train on
- * WASM and tfjs's cpu backend takes seconds per convolutional step, so it
- * runs 100 steps at batch 2 there. Leaks do not depend on the batch size.
+ * Trains `model` 1,000 steps on WASM the way the worker does (stats read
+ * every 25 steps, samples every 100) and reads tfjs's tensor and byte counts
+ * along the way. The image GANs run at batch 2: leaks do not depend on the
+ * batch size, time does.
  */
 export async function ganLeakRows(model: GanModelKind): Promise<LeakRow[]> {
-  const onWasm = model !== 'dcgan' && model !== 'conditional';
-  const steps = onWasm ? 1000 : 100;
+  const steps = 1000;
   const batchSize = model === 'toy' ? presetFor('toy').batchSize : 2;
-  await tf.setBackend(onWasm ? 'wasm' : 'cpu');
-  if (onWasm) useExplicitTranspose('wasm');
+  await tf.setBackend('wasm');
+  useExplicitTranspose('wasm');
+  useConvFilterGradient('wasm');
   const job = new GanJob(
     { ...presetFor(model), batchSize, metricsEvery: 0, sampleEvery: 100 },
     model === 'toy' ? null : await mnistSource(),
@@ -105,12 +105,11 @@ export async function ganLeakRows(model: GanModelKind): Promise<LeakRow[]> {
   }
   job.dispose();
   // The module's memory: tfjs keeps it on the backend object, not in its typings.
-  const heap = onWasm
-    ? (tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } }).wasm?.HEAPU8?.byteLength
-    : undefined;
+  const heap = (tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } }).wasm?.HEAPU8
+    ?.byteLength;
   return [
     {
-      label: onWasm ? 'node, tfjs wasm (explicit transposes)' : 'node, tfjs cpu',
+      label: 'node, tfjs wasm (explicit transposes)',
       note: `${steps.toLocaleString('en')} steps at batch ${batchSize}`,
       tensors,
       bytes,

@@ -91,10 +91,6 @@ const JOBS = {
     start: 'Train',
     stepId: 'gan-step',
     nodeModel: 'dcgan',
-    cannot: {
-      wasm: 'tfjs-backend-wasm has no Conv2DBackpropFilter (the lab says so and offers another backend)',
-      wasm1: 'as wasm',
-    },
   },
   'gan-toy': {
     title:

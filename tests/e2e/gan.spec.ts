@@ -135,6 +135,19 @@ test('DCGAN trains on WebGPU and walks the latent space between two picked sampl
   await screenshot(page, 'gan-dcgan');
 });
 
+test("the DCGAN trains on WASM too, with the app's own Conv2DBackpropFilter", async ({ page }) => {
+  await page.goto('./?backend=wasm#/gan');
+  await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', 'wasm');
+  await page.getByRole('tab', { name: 'DCGAN' }).click();
+  await set(page, 'metricsEvery', 0);
+  await page.getByRole('button', { name: 'Train' }).click();
+  await waitForGanSteps(page, 5);
+  await expect(page.getByTestId('gan-backend')).toHaveText('wasm');
+  await expect(page.getByRole('alert')).toHaveCount(0);
+  expect(await inkedPixels(page, '.samples canvas')).toBeGreaterThan(1000);
+  await screenshot(page, 'gan-dcgan-wasm');
+});
+
 test('the conditional GAN shows one row per digit and makes the digit asked for', async ({
   page,
 }) => {

@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 // Side-effect imports register the 'webgpu' and 'wasm' backends with tfjs.
 import '@tensorflow/tfjs-backend-webgpu';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { useConvFilterGradient } from './wasm-conv';
 import { useExplicitTranspose } from './wasm-matmul';
 import {
   wasmThreadsFor,
@@ -72,8 +73,12 @@ export async function activateBackend(
       const ok = await tf.setBackend(name);
       if (!ok) throw new Error('tfjs could not initialise it');
       await tf.ready();
-      // Backprop's transposed products are several times slower than plain ones on WASM.
-      if (name === 'wasm') useExplicitTranspose('wasm');
+      // Backprop's transposed products are several times slower than plain ones on WASM,
+      // and it lacks the convolution weight gradient the DCGANs need.
+      if (name === 'wasm') {
+        useExplicitTranspose('wasm');
+        useConvFilterGradient('wasm');
+      }
       await smokeTest();
       return {
         name,
