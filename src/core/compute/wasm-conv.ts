@@ -5,11 +5,12 @@
  * there. (Its Conv3DBackpropFilterV2 looks like a way in, with depth 1, but it
  * gives wrong sums for strides above 1: a hand-computed 2×2 case tells.)
  *
- * This registers the kernel from ones WASM has, as the definition reads: for
- * each filter tap (kh, kw), the strided window of the padded input that tap
- * sees, [batch·outH·outW, inC], times dy, [batch·outH·outW, outC], summed over
- * the rows: a [inC, outC] product. The taps are stacked into the filter's
- * shape. A unit test compares the result with tfjs's cpu backend.
+ * This registers the kernel from ones WASM has, as im2col: for each filter
+ * tap (kh, kw), the strided window of the padded input that tap sees
+ * (cut from the input's stride phases with plain slices),
+ * [batch·outH·outW, inC]; the windows side by side make the patch matrix,
+ * and dyᵀ times it, summed over the rows, is the whole filter gradient in one
+ * product. A unit test compares the result with tfjs's cpu backend.
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -30,7 +31,7 @@ type Kernel = NonNullable<ReturnType<typeof tf.getKernel>>['kernelFunc'];
  */
 export function useConvFilterGradient(backendName: string): boolean {
   if (tf.getKernel('Conv2DBackpropFilter', backendName)) return true;
-  const needed = ['PadV2', 'StridedSlice', 'Reshape', 'BatchMatMul', 'Pack'];
+  const needed = ['PadV2', 'Slice', 'Concat', 'Reshape', 'BatchMatMul', 'Transpose'];
   if (needed.some((k) => !tf.getKernel(k, backendName))) return false;
   // Looked up per call: BatchMatMul may be wrapped later (wasm-matmul.ts).
   const kernel = (name: string): Kernel => tf.getKernel(name, backendName)!.kernelFunc;
@@ -61,52 +62,83 @@ export function useConvFilterGradient(backendName: string): boolean {
         return t;
       };
       try {
+        // WASM's StridedSlice is slow (about 80 ns an element), so the strided
+        // windows come from plain slices: the padded input is split once into
+        // its stride phases (rows, then columns, each a reshape and a slice),
+        // and tap (i, j) is a contiguous window of phase (i mod s, j mod s).
+        const up = (n: number, s: number) => Math.ceil(n / s) * s;
+        const [, height, width] = x.shape as [number, number, number, number];
+        const paddedH = up(height + padInfo.top + padInfo.bottom, strideHeight);
+        const paddedW = up(width + padInfo.left + padInfo.right, strideWidth);
         const padded = run(
           'PadV2',
           { x },
           {
             paddings: [
               [0, 0],
-              [padInfo.top, padInfo.bottom],
-              [padInfo.left, padInfo.right],
+              [padInfo.top, paddedH - height - padInfo.top],
+              [padInfo.left, paddedW - width - padInfo.left],
               [0, 0],
             ],
             constantValue: 0,
           },
         );
-        const grads = run('Reshape', { x: dy }, { shape: [1, rows, outC] });
-        const taps: tf.TensorInfo[] = [];
+        const hs = paddedH / strideHeight;
+        const ws = paddedW / strideWidth;
+        const slice = (t: tf.TensorInfo, begin: number[], size: number[]) =>
+          run('Slice', { x: t }, { begin, size });
+        const phases = new Map<string, tf.TensorInfo>();
+        const phase = (pi: number, pj: number): tf.TensorInfo => {
+          const key = `${pi},${pj}`;
+          let p = phases.get(key);
+          if (!p) {
+            const byRow = run(
+              'Reshape',
+              { x: padded },
+              { shape: [batchSize * hs, strideHeight, paddedW * inC] },
+            );
+            const rows = slice(byRow, [0, pi, 0], [batchSize * hs, 1, paddedW * inC]);
+            const byCol = run(
+              'Reshape',
+              { x: rows },
+              { shape: [batchSize * hs * ws, strideWidth, inC] },
+            );
+            const cols = slice(byCol, [0, pj, 0], [batchSize * hs * ws, 1, inC]);
+            p = run('Reshape', { x: cols }, { shape: [batchSize, hs, ws, inC] });
+            phases.set(key, p);
+          }
+          return p;
+        };
+        const windows: tf.TensorInfo[] = [];
         for (let i = 0; i < kh; i++) {
           for (let j = 0; j < kw; j++) {
-            const window = run(
-              'StridedSlice',
-              { x: padded },
-              {
-                begin: [0, i, j, 0],
-                end: [
-                  batchSize,
-                  i + (outHeight - 1) * strideHeight + 1,
-                  j + (outWidth - 1) * strideWidth + 1,
-                  inC,
-                ],
-                strides: [1, strideHeight, strideWidth, 1],
-                beginMask: 0,
-                endMask: 0,
-                ellipsisMask: 0,
-                newAxisMask: 0,
-                shrinkAxisMask: 0,
-              },
-            );
-            const flat = run('Reshape', { x: window }, { shape: [1, rows, inC] });
-            taps.push(
-              run('BatchMatMul', { a: flat, b: grads }, { transposeA: true, transposeB: false }),
+            windows.push(
+              slice(
+                phase(i % strideHeight, j % strideWidth),
+                [0, Math.floor(i / strideHeight), Math.floor(j / strideWidth), 0],
+                [batchSize, outHeight, outWidth, inC],
+              ),
             );
           }
         }
-        const stacked = run('Pack', taps as unknown as tf.NamedTensorInfoMap, { axis: 0 });
+        // im2col: the taps side by side, [rows, kh·kw·inC], then one product
+        // dyᵀ·patches = [outC, kh·kw·inC], turned to the filter's layout.
+        const patches = run(
+          'Reshape',
+          { x: run('Concat', windows as unknown as tf.NamedTensorInfoMap, { axis: 3 }) },
+          { shape: [1, rows, kh * kw * inC] },
+        );
+        const grads = run('Reshape', { x: dy }, { shape: [1, rows, outC] });
+        const product = run(
+          'BatchMatMul',
+          { a: grads, b: patches },
+          { transposeA: true, transposeB: false },
+        );
+        const flat = run('Reshape', { x: product }, { shape: [outC, kh * kw * inC] });
+        const swapped = run('Transpose', { x: flat }, { perm: [1, 0] });
         // The result must outlive the intermediates: it is the one not disposed below.
         return kernel('Reshape')({
-          inputs: { x: stacked },
+          inputs: { x: swapped },
           attrs: { shape: attrs.filterShape },
           backend,
         }) as tf.TensorInfo;
