@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { useConvFilterGradient } from '../../src/core/compute/wasm-conv';
+import { useConvFilterGradient, useConvInputGradient } from '../../src/core/compute/wasm-conv';
 import { useExplicitTranspose } from '../../src/core/compute/wasm-matmul';
 import { decodeMnist, parseManifest, splitTrainTest } from '../../src/core/data/mnist';
 import { presetFor, type GanModelKind } from '../../src/core/gan/config';
@@ -49,7 +49,10 @@ async function measure(
   return { stepsPerSecond: Number(((steps * 1000) / elapsed).toFixed(2)), steps };
 }
 
-/** cpu, then wasm with the shipped kernel, then wasm with explicit transposes (it stays installed). */
+/**
+ * cpu, then wasm with the shipped kernels, then with explicit transposes, then (conv
+ * models) with the conv input gradient too; each stays installed for the next.
+ */
 export async function ganNodeRows(model: GanModelKind, windowMs: number): Promise<NodeRow[]> {
   tf.env().set('IS_NODE', false); // skips tfjs's advice to install tfjs-node
   const rows: NodeRow[] = [];
@@ -63,6 +66,14 @@ export async function ganNodeRows(model: GanModelKind, windowMs: number): Promis
   rows.push({ label: 'node, tfjs wasm, shipped matMul', ...(await measure(model, windowMs)) });
   useExplicitTranspose('wasm');
   rows.push({ label: 'node, tfjs wasm, explicit transposes', ...(await measure(model, windowMs)) });
+  // Same machine, same run: what the conv input gradient through XNNPACK adds on its own.
+  if (model === 'dcgan' || model === 'conditional') {
+    useConvInputGradient('wasm');
+    rows.push({
+      label: 'node, tfjs wasm, explicit transposes + XNNPACK conv input gradient',
+      ...(await measure(model, windowMs)),
+    });
+  }
   return rows;
 }
 
@@ -88,6 +99,7 @@ export async function ganLeakRows(model: GanModelKind): Promise<LeakRow[]> {
   await tf.setBackend('wasm');
   useExplicitTranspose('wasm');
   useConvFilterGradient('wasm');
+  useConvInputGradient('wasm');
   const job = new GanJob(
     { ...presetFor(model), batchSize, metricsEvery: 0, sampleEvery: 100 },
     model === 'toy' ? null : await mnistSource(),

@@ -1,13 +1,14 @@
 /**
- * The WASM backend's Conv2DBackpropFilter, built from kernels it has: the same
- * weight gradients as tfjs's cpu backend for convolutions and transposed
- * convolutions as the DCGANs use them, nothing left behind, and a DCGAN that
- * now trains on WASM.
+ * The WASM backend's convolution gradients as the app installs them: its own
+ * Conv2DBackpropFilter (tfjs ships none) and Conv2DBackpropInput through
+ * XNNPACK's Conv2D. Outputs and gradients equal tfjs's cpu backend for
+ * convolutions and transposed convolutions as the DCGANs use them, nothing is
+ * left behind, and a DCGAN trains on WASM.
  */
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useConvFilterGradient } from '../../src/core/compute/wasm-conv';
+import { useConvFilterGradient, useConvInputGradient } from '../../src/core/compute/wasm-conv';
 import { useExplicitTranspose } from '../../src/core/compute/wasm-matmul';
 import { splitTrainTest } from '../../src/core/data/mnist';
 import { presetFor } from '../../src/core/gan/config';
@@ -21,7 +22,7 @@ const values = (n: number) => Float32Array.from({ length: n }, () => rng.normal(
 
 type Shape4 = readonly [number, number, number, number];
 
-/** Gradients of sum(f(x, w) * probe) with respect to x and w, on a backend. */
+/** f(x, w) and the gradients of sum(f(x, w) * probe) with respect to x and w, on a backend. */
 async function grads(
   backend: string,
   f: (x: tf.Tensor4D, w: tf.Tensor4D) => tf.Tensor4D,
@@ -37,7 +38,8 @@ async function grads(
       const y = f(a as tf.Tensor4D, b as tf.Tensor4D);
       return tf.sum(tf.mul(y, tf.tensor(probe.subarray(0, y.size), y.shape)));
     };
-    return tf.grads(loss)([tf.tensor4d(x, [...xShape]), tf.tensor4d(w, [...wShape])]);
+    const [a, b] = [tf.tensor4d(x, [...xShape]), tf.tensor4d(w, [...wShape])];
+    return [f(a, b), ...tf.grads(loss)([a, b])];
   });
   const data = await Promise.all(out.map((t) => t.data() as Promise<Float32Array>));
   out.forEach((t) => t.dispose());
@@ -61,6 +63,7 @@ beforeAll(async () => {
   expect(useConvFilterGradient('wasm')).toBe(true);
   expect(useConvFilterGradient('wasm')).toBe(true); // a second call changes nothing
   useExplicitTranspose('wasm');
+  expect(useConvInputGradient('wasm')).toBe(true);
 });
 
 describe('Conv2DBackpropFilter on WASM', () => {

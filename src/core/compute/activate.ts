@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 // Side-effect imports register the 'webgpu' and 'wasm' backends with tfjs.
 import '@tensorflow/tfjs-backend-webgpu';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { useConvFilterGradient } from './wasm-conv';
+import { useConvFilterGradient, useConvInputGradient } from './wasm-conv';
 import { useExplicitTranspose } from './wasm-matmul';
 import {
   wasmThreadsFor,
@@ -74,10 +74,11 @@ export async function activateBackend(
       if (!ok) throw new Error('tfjs could not initialise it');
       await tf.ready();
       // Backprop's transposed products are several times slower than plain ones on WASM,
-      // and it lacks the convolution weight gradient the DCGANs need.
+      // it lacks the convolution weight gradient the DCGANs need, and its input gradient is slow.
       if (name === 'wasm') {
         useExplicitTranspose('wasm');
         useConvFilterGradient('wasm');
+        useConvInputGradient('wasm');
       }
       await smokeTest();
       return {
