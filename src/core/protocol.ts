@@ -52,6 +52,8 @@ export type ToWorker =
       wasmPrefix: string;
       /** A cap on WASM threads from `?threads=`, or null for one per core. */
       wasmThreads?: number | null;
+      /** Auto's timings remembered on this device (auto-choice.ts's AutoRecord[]; checked on arrival). */
+      autoRecords?: unknown;
       /** Absolute URL prefix of the shipped data sets (…/data/). */
       dataUrl: string;
     }
@@ -95,6 +97,8 @@ export type FromWorker =
       error: string | null;
     }
   | { type: 'device-lost'; backend: BackendName; message: string }
+  /** Auto is timing a training step on this backend (before `ready`). */
+  | { type: 'backend-timing'; name: BackendName }
   /** Long work inside a job's step, or null when it is over. */
   | { type: 'job-progress'; jobId: number; progress: JobProgress | null }
   /** A data set downloading for a job: bytes so far of `total`. */

@@ -4,16 +4,26 @@
  * GPU device is lost. Reactive fields drive the header badge.
  */
 import {
+  parseAutoRecords,
+  withAutoRecord,
+  withoutAutoRecord,
+  type AutoChoice,
+} from '../core/compute/auto-choice';
+import {
   backendTitle,
   type BackendInfo,
   type BackendName,
   type BackendPreference,
 } from '../core/compute/backends';
 import type { FromWorker, ToWorker } from '../core/protocol';
+import { readDevice, writeDevice } from './common/device-store';
 import { toasts } from './common/toasts.svelte';
 import { assetUrl, createTrainingWorker } from './urls';
 
 export type ClientStatus = 'starting' | 'ready' | 'failed';
+
+/** Where auto's timings are kept on this device (auto-choice.ts's AutoRecord[]). */
+const AUTO_KEY = 'demandlab.autoBackend';
 type Listener = (msg: FromWorker) => void;
 
 export class TrainingClient {
@@ -23,6 +33,8 @@ export class TrainingClient {
   preference = $state<BackendPreference>('auto');
   /** Backends whose device was lost in this page; the worker never tries them again. */
   excluded = $state<BackendName[]>([]);
+  /** The backend auto is timing a training step on while the worker starts, or null. */
+  timing = $state<BackendName | null>(null);
   /** A data set the worker is downloading for a job (MNIST, 8 MB), or null. */
   download = $state<{ name: string; received: number; total: number; since: number } | null>(null);
 
@@ -46,6 +58,7 @@ export class TrainingClient {
     this.status = 'starting';
     this.backend = null;
     this.error = null;
+    this.timing = null;
     const worker = createTrainingWorker();
     worker.onmessage = (e: MessageEvent<FromWorker>) => this.receive(e.data);
     worker.onerror = (e) => {
@@ -59,6 +72,7 @@ export class TrainingClient {
       exclude: [...this.excluded],
       wasmPrefix: assetUrl('tfjs-wasm/'),
       wasmThreads: this.wasmThreads,
+      autoRecords: parseAutoRecords(readDevice(AUTO_KEY)),
       dataUrl: assetUrl('data/'),
     } satisfies ToWorker);
   }
@@ -67,6 +81,25 @@ export class TrainingClient {
   setPreference(preference: BackendPreference): void {
     this.preference = preference;
     this.start();
+  }
+
+  /**
+   * Auto again, timing the backends anew: this device's remembered timings
+   * are forgotten (all of them when none is known, as after a manual pick).
+   */
+  measureAgain(): void {
+    const device = this.backend?.choice?.device;
+    const records = parseAutoRecords(readDevice(AUTO_KEY));
+    writeDevice(AUTO_KEY, JSON.stringify(device ? withoutAutoRecord(records, device) : []));
+    this.setPreference('auto');
+  }
+
+  /** Keeps timings made just now, so the next visit on this device starts at once. */
+  private remember(choice: AutoChoice | undefined): void {
+    if (!choice || choice.remembered) return;
+    const { device, at, results } = choice;
+    const records = parseAutoRecords(readDevice(AUTO_KEY));
+    writeDevice(AUTO_KEY, JSON.stringify(withAutoRecord(records, { device, at, results })));
   }
 
   /** Sends a message once the worker is ready (queued until then). */
@@ -85,6 +118,8 @@ export class TrainingClient {
       case 'ready':
         this.backend = msg.backend;
         this.status = 'ready';
+        this.timing = null;
+        this.remember(msg.backend.choice);
         for (const skipped of msg.backend.skipped) {
           toasts.push(
             'warn',
@@ -95,6 +130,9 @@ export class TrainingClient {
         break;
       case 'init-failed':
         this.fail(msg.message);
+        break;
+      case 'backend-timing':
+        this.timing = msg.name;
         break;
       case 'device-lost':
         this.onDeviceLost(msg.backend, msg.message);

@@ -5,6 +5,7 @@
  */
 import { activateBackend, loseDeviceOnPurpose, watchDeviceLoss } from '../core/compute/activate';
 import { probeCapabilities } from '../core/compute/probe';
+import { timeBackends, workerTiming } from '../core/compute/speed-probe';
 import { loadMnist } from '../core/data/mnist';
 import { loadClassifier } from '../core/gan/classifier';
 import { TrainingHost } from '../core/jobs/host';
@@ -26,6 +27,9 @@ scope.addEventListener('securitypolicyviolation', (event) => {
 const host = new TrainingHost(post, {
   probe: () => probeCapabilities(),
   activate: activateBackend,
+  timeBackends: (plan, caps, options, onTiming) =>
+    timeBackends(plan, { ...workerTiming(caps, options), onTiming }),
+  traits: () => ({ userAgent: navigator.userAgent, cores: navigator.hardwareConcurrency || 1 }),
   watchDeviceLoss,
   loseDevice: loseDeviceOnPurpose,
   loadMnist: (url, onBytes) => loadMnist(url, fetch, onBytes),

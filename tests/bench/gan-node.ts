@@ -9,6 +9,7 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { useConvFilterGradient, useConvInputGradient } from '../../src/core/compute/wasm-conv';
+import { restoreShipped } from '../../src/core/compute/kernel-swap';
 import { useExplicitTranspose } from '../../src/core/compute/wasm-matmul';
 import { decodeMnist, parseManifest, splitTrainTest } from '../../src/core/data/mnist';
 import { presetFor, type GanModelKind } from '../../src/core/gan/config';
@@ -61,8 +62,11 @@ export async function ganNodeRows(model: GanModelKind, windowMs: number): Promis
   setWasmPaths(join(process.cwd(), 'node_modules/@tensorflow/tfjs-backend-wasm/dist/'));
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false); // one thread, as in the app today
   if (!(await tf.setBackend('wasm'))) return rows;
-  // The convolutional GANs need the app's Conv2DBackpropFilter even to start on WASM.
+  // The convolutional GANs need the app's Conv2DBackpropFilter even to start on WASM. The
+  // other kernels start as shipped: an earlier model (or leak check) in this process changed them.
   useConvFilterGradient('wasm');
+  restoreShipped('BatchMatMul', 'wasm');
+  restoreShipped('Conv2DBackpropInput', 'wasm');
   rows.push({ label: 'node, tfjs wasm, shipped matMul', ...(await measure(model, windowMs)) });
   useExplicitTranspose('wasm');
   rows.push({ label: 'node, tfjs wasm, explicit transposes', ...(await measure(model, windowMs)) });

@@ -90,7 +90,7 @@ const decisions = async (page) =>
 const rows = [];
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  await page.goto(`http://localhost:${port}/#/recsys`);
+  await page.goto(`http://localhost:${port}/?backend=webgpu#/recsys`);
   await page.getByTestId('backend-badge').and(page.locator('[data-backend="webgpu"]')).waitFor();
   const backend = 'webgpu';
   rows.push({
@@ -106,7 +106,7 @@ try {
    * @param {() => Promise<void>} setup
    */
   const race = async (scenario, agents, setup) => {
-    await page.goto(`http://localhost:${port}/#/recsys`);
+    await page.goto(`http://localhost:${port}/?backend=webgpu#/recsys`);
     await page.reload();
     await page.getByTestId('backend-badge').and(page.locator('[data-backend="webgpu"]')).waitFor();
     await setup();

@@ -1,9 +1,14 @@
-import { demoStep, expect, inkedPixels, screenshot, test, waitForSteps } from './fixtures';
+import {
+  autoPrefers,
+  demoStep,
+  expect,
+  inkedPixels,
+  screenshot,
+  test,
+  waitForSteps,
+} from './fixtures';
 
-test('auto picks WebGPU and the demo trains inside the worker on it', async ({
-  page,
-  problems,
-}) => {
+test('the demo trains inside the worker on WebGPU', async ({ page, problems }) => {
   await page.goto('./');
   const badge = page.getByTestId('backend-badge');
   await expect(badge).toHaveAttribute('data-backend', 'webgpu');
@@ -72,8 +77,8 @@ test('?threads=1 keeps WASM on one thread, for comparisons', async ({ page }) =>
 });
 
 test('a lost GPU device is reported and training moves to the next backend', async ({ page }) => {
-  await page.goto('./');
-  await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', 'webgpu');
+  // Auto on a device where WebGPU timed fastest (remembered), then WASM: the loss moves to WASM.
+  await autoPrefers(page, 'webgpu');
   await page.getByRole('button', { name: 'Start' }).click();
   await waitForSteps(page, 2);
   await page.getByText('Resilience check').click();
@@ -85,11 +90,11 @@ test('a lost GPU device is reported and training moves to the next backend', asy
   await expect(
     page.getByRole('status').filter({ hasText: /^Stopped at step \d+: the GPU device was lost/ }),
   ).toBeVisible();
-  await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', 'webgl');
+  await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', 'wasm');
   // Auto cannot use WebGPU any more: the page says what runs instead, why, and where to read more.
   const note = page.getByTestId('webgpu-notice');
   await expect(note).toContainText(
-    'WebGPU is not in use: its GPU device was lost earlier in this tab. Training runs on WebGL',
+    'WebGPU is not in use: its GPU device was lost earlier in this tab. Training runs on WASM',
   );
   await expect(note.getByRole('link', { name: /How to turn WebGPU on/ })).toHaveAttribute(
     'href',
@@ -99,7 +104,64 @@ test('a lost GPU device is reported and training moves to the next backend', asy
   // Training works again on the new backend.
   await page.getByRole('button', { name: 'Start' }).click();
   await waitForSteps(page, 2);
-  await expect(page.getByTestId('demo-backend')).toHaveText('webgl');
+  await expect(page.getByTestId('demo-backend')).toHaveText('wasm');
+});
+
+test('auto times a training step once on this device, says why it chose, and can time again', async ({
+  page,
+}) => {
+  await page.goto('./?backend=auto');
+  const badge = page.getByTestId('backend-badge');
+  // On this machine the GPU is SwiftShader: WASM is timed, the software GPUs are ruled out.
+  await expect(badge).toHaveAttribute('data-backend', 'wasm');
+  await expect(badge).toHaveAttribute(
+    'title',
+    /Auto chose WASM: the fastest at the article GAN's training step on this device \(measured just now\)/,
+  );
+  await expect(badge).toHaveAttribute('title', /WASM [\d.]+ steps\/s/);
+  await expect(badge).toHaveAttribute(
+    'title',
+    /WebGPU: software rendering \(SwiftShader\), not timed/,
+  );
+  const note = page.getByTestId('webgpu-notice');
+  await expect(note).toContainText(
+    'WebGPU is not in use: here it renders in software (SwiftShader), and software GPUs trained',
+  );
+  await expect(note).toContainText(/Training runs on WASM \([\d.]+ steps\/s at the article GAN's/);
+  // WebGPU works here, so there is no advice on turning it on.
+  await expect(note.getByRole('link')).toHaveCount(0);
+  await screenshot(page, 'auto-timed');
+
+  const stored = () =>
+    page.evaluate(
+      () =>
+        JSON.parse(localStorage.getItem('demandlab.autoBackend') ?? '[]') as {
+          at: string;
+          results: { name: string; stepsPerSecond: number | null }[];
+        }[],
+    );
+  const first = await stored();
+  expect(first).toHaveLength(1);
+  expect(first[0]!.results.find((r) => r.name === 'wasm')?.stepsPerSecond).toBeGreaterThan(0);
+
+  // The next visit uses the record: no timing, and the tooltip says so.
+  await page.reload();
+  await expect(badge).toHaveAttribute('data-backend', 'wasm');
+  await expect(badge).toHaveAttribute('title', /\(measured \d{4}-\d{2}-\d{2}, remembered\)/);
+  expect(await stored()).toEqual(first);
+
+  // The demo trains on the chosen backend: the timing left the worker in order.
+  await page.getByRole('button', { name: 'Start' }).click();
+  await waitForSteps(page, 3);
+  await expect(page.getByTestId('demo-backend')).toHaveText('wasm');
+
+  // "Auto: measure again" forgets the record and times anew.
+  await page.getByTestId('backend-select').selectOption('measure');
+  await expect(badge).toHaveAttribute('title', /\(measured just now\)/);
+  await expect(page.getByTestId('backend-select')).toHaveValue('auto');
+  const again = await stored();
+  expect(again).toHaveLength(1);
+  expect(again[0]!.at > first[0]!.at).toBe(true);
 });
 
 test('a lost WebGL context is handled the same way, moving on to WASM', async ({ page }) => {

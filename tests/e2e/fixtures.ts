@@ -1,6 +1,9 @@
 /**
  * Shared e2e fixture: every test's page records console errors, uncaught
- * errors and CSP violations, and the test fails if any appeared.
+ * errors and CSP violations, and the test fails if any appeared. Pages run on
+ * WebGPU unless the address names a backend: on this machine's software GPU,
+ * "auto" times the backends and picks WASM, and the suite is meant to drive
+ * the WebGPU path. Tests of auto ask for it with `?backend=auto`.
  */
 import { test as base, expect, type Page } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
@@ -9,7 +12,32 @@ export interface Problems {
   errors: string[];
 }
 
+/** `url` with `backend=webgpu` in its query when it names no backend (before any #hash). */
+export function onWebgpuUnlessNamed(url: string): string {
+  if (/[?&]backend=/.test(url)) return url;
+  const at = url.indexOf('#');
+  const [path, hash] = at < 0 ? [url, ''] : [url.slice(0, at), url.slice(at)];
+  return `${path}${path.includes('?') ? '&' : '?'}backend=webgpu${hash}`;
+}
+
+const onWebgpu = new WeakSet<Page>();
+/** Makes `page.goto` ask for WebGPU unless the address names a backend; same-page links stay same-page. */
+function gotoWebgpu(page: Page): void {
+  if (onWebgpu.has(page)) return;
+  onWebgpu.add(page);
+  const goto = page.goto.bind(page);
+  page.goto = (url, options) => goto(onWebgpuUnlessNamed(url), options);
+}
+
 export const test = base.extend<{ problems: Problems }>({
+  context: async ({ context }, use) => {
+    context.on('page', gotoWebgpu);
+    await use(context);
+  },
+  page: async ({ page }, use) => {
+    gotoWebgpu(page);
+    await use(page);
+  },
   problems: async ({ page }, use) => {
     const problems: Problems = { errors: [] };
     page.on('console', (m) => {
@@ -52,4 +80,32 @@ export async function inkedPixels(page: Page, selector: string): Promise<number>
     for (let i = 0; i < d.length; i += 4) if (d[i + 3]! > 0 && d[i]! < 128) n++;
     return n;
   });
+}
+
+/**
+ * Makes "auto" on this device prefer `name`, as if it had timed fastest: auto
+ * times the backends once (?backend=auto), then the remembered record is
+ * edited and the page reloaded, which uses it without timing again.
+ */
+export async function autoPrefers(page: Page, name: 'webgpu' | 'webgl'): Promise<void> {
+  await page.goto('./?backend=auto');
+  await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', /.+/);
+  await page.evaluate((fast) => {
+    const records = JSON.parse(localStorage.getItem('demandlab.autoBackend') ?? '[]') as {
+      results: {
+        name: string;
+        stepsPerSecond: number | null;
+        firstStepMs: number | null;
+        note: string;
+      }[];
+    }[];
+    const record = records[0]!;
+    record.results = [
+      { name: fast, stepsPerSecond: 1e6, firstStepMs: 1, note: '' },
+      ...record.results.filter((r) => r.name !== fast),
+    ];
+    localStorage.setItem('demandlab.autoBackend', JSON.stringify(records));
+  }, name);
+  await page.reload();
+  await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', name);
 }

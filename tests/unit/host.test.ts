@@ -241,6 +241,116 @@ describe('training worker host', () => {
     });
   });
 
+  describe('auto by timing', () => {
+    const caps: Capabilities = {
+      webgpu: {
+        vendor: 'nvidia',
+        architecture: 'hopper',
+        device: '',
+        description: '',
+        isFallbackAdapter: false,
+      },
+      webgl: null,
+      wasm: { simd: true, threads: false },
+    };
+    const traits = () => ({ userAgent: 'TestBrowser/1', cores: 2 });
+    /** Records what activate was asked to try, and starts the first candidate. */
+    function timedSetup(speeds: Record<string, number | null>) {
+      const tried: string[][] = [];
+      const timed: string[] = [];
+      const h = setup({
+        probe: async () => caps,
+        traits,
+        timeBackends: async (plan, _caps, _options, onTiming) =>
+          plan.timed.map(({ name }) => {
+            onTiming(name);
+            timed.push(name);
+            const s = speeds[name] ?? null;
+            return { name, stepsPerSecond: s, firstStepMs: s && 10, note: s ? '' : 'too slow' };
+          }),
+        activate: async (candidates, requested) => {
+          tried.push([...candidates]);
+          return {
+            name: candidates[0]!,
+            requested,
+            adapter: null,
+            webglRenderer: null,
+            wasm: null,
+            skipped: [],
+          };
+        },
+      });
+      return { h, tried, timed };
+    }
+
+    it('times the backends, starts the fastest and reports the timings to keep', async () => {
+      const { h, tried, timed } = timedSetup({ wasm: 6, webgpu: 120 });
+      await h.host.handle(init);
+      expect(timed).toEqual(['wasm', 'webgpu']);
+      expect(h.messages.filter((m) => m.type === 'backend-timing')).toEqual([
+        { type: 'backend-timing', name: 'wasm' },
+        { type: 'backend-timing', name: 'webgpu' },
+      ]);
+      expect(tried).toEqual([['webgpu', 'wasm', 'cpu']]);
+      const ready = h.messages.at(-1)!;
+      if (ready.type !== 'ready') throw new Error(`expected ready, got ${ready.type}`);
+      expect(ready.backend.name).toBe('webgpu');
+      expect(ready.backend.choice).toMatchObject({
+        remembered: false,
+        device: expect.stringContaining('TestBrowser/1'),
+        results: [
+          { name: 'wasm', stepsPerSecond: 6 },
+          { name: 'webgpu', stepsPerSecond: 120 },
+        ],
+      });
+    });
+
+    it('puts a slower GPU after WASM', async () => {
+      const { h, tried } = timedSetup({ wasm: 6, webgpu: null });
+      await h.host.handle(init);
+      expect(tried).toEqual([['wasm', 'webgpu', 'cpu']]);
+    });
+
+    it("uses this device's remembered timings without timing again", async () => {
+      const first = timedSetup({ wasm: 6, webgpu: 120 });
+      await first.h.host.handle(init);
+      const ready = first.h.messages.at(-1)!;
+      if (ready.type !== 'ready' || !ready.backend.choice) throw new Error('no choice');
+      const { device, at, results } = ready.backend.choice;
+      const stored = [{ device, at, results: [...results].reverse() }];
+
+      const again = timedSetup({ wasm: 6, webgpu: 120 });
+      await again.h.host.handle({ ...init, autoRecords: stored });
+      expect(again.timed).toEqual([]);
+      expect(again.tried).toEqual([['webgpu', 'wasm', 'cpu']]);
+      const second = again.h.messages.at(-1)!;
+      if (second.type !== 'ready') throw new Error('not ready');
+      expect(second.backend.choice?.remembered).toBe(true);
+
+      // Another device's record, or a malformed one, does not count.
+      const other = timedSetup({ wasm: 6, webgpu: 120 });
+      await other.h.host.handle({
+        ...init,
+        autoRecords: [{ ...stored[0]!, device: 'elsewhere' }, 'junk'],
+      });
+      expect(other.timed).toEqual(['wasm', 'webgpu']);
+    });
+
+    it('does not time when the user picked a backend, or after a loss leaves one', async () => {
+      const picked = timedSetup({ wasm: 6, webgpu: 120 });
+      await picked.h.host.handle({ ...init, backend: 'wasm' });
+      expect(picked.timed).toEqual([]);
+      const ready = picked.h.messages.at(-1)!;
+      if (ready.type !== 'ready') throw new Error('not ready');
+      expect(ready.backend.choice).toBeUndefined();
+
+      const lost = timedSetup({ wasm: 6, webgpu: 120 });
+      await lost.h.host.handle({ ...init, exclude: ['webgpu'] });
+      expect(lost.timed).toEqual([]);
+      expect(lost.tried).toEqual([['wasm', 'cpu']]);
+    });
+  });
+
   it('reports an init that cannot start any backend', async () => {
     const h = setup({
       activate: async () => {

@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { restoreShipped, shippedBehind } from '../../src/core/compute/kernel-swap';
 import { useExplicitTranspose } from '../../src/core/compute/wasm-matmul';
 import { createRandom } from '../../src/core/random';
 
@@ -92,5 +93,18 @@ describe('explicit-transpose matMul on WASM', () => {
     expect(backend.numDataIds()).toBe(before);
     a.dispose();
     b.dispose();
+  });
+
+  it('can be undone and installed again, as the bench does between rows', () => {
+    const installed = tf.getKernel('BatchMatMul', 'wasm')!.kernelFunc;
+    const shipped = shippedBehind('BatchMatMul', 'wasm');
+    expect(shipped).not.toBeNull();
+    restoreShipped('BatchMatMul', 'wasm');
+    expect(tf.getKernel('BatchMatMul', 'wasm')!.kernelFunc).toBe(shipped!.kernelFunc);
+    expect(shippedBehind('BatchMatMul', 'wasm')).toBeNull();
+    expect(useExplicitTranspose('wasm')).toBe(true);
+    expect(tf.getKernel('BatchMatMul', 'wasm')!.kernelFunc).not.toBe(shipped!.kernelFunc);
+    expect(tf.getKernel('BatchMatMul', 'wasm')!.kernelFunc).not.toBe(installed);
+    expect(shippedBehind('BatchMatMul', 'wasm')?.kernelFunc).toBe(shipped!.kernelFunc);
   });
 });

@@ -25,6 +25,8 @@ export interface ActivateOptions {
 }
 
 let wasmPathsSet = false;
+/** Backends startBackend brought up and that are still registered (the probe leaves them). */
+const started = new Set<BackendName>();
 
 async function smokeTest(): Promise<void> {
   // A backend can register and still fail on its first kernel (a broken driver,
@@ -43,6 +45,79 @@ function errorText(e: unknown): string {
 }
 
 /**
+ * Brings up one backend: WASM's paths, threads and kernels, then a smoke
+ * test. Throws (with the backend removed again) when it cannot train.
+ */
+export async function startBackend(
+  name: BackendName,
+  caps: Capabilities,
+  options: ActivateOptions,
+): Promise<void> {
+  try {
+    if (name === 'wasm' && !wasmPathsSet) {
+      setWasmPaths(options.wasmPrefix);
+      // Threads need SharedArrayBuffer, which only a cross-origin isolated
+      // page has (COOP + COEP; a static host without those headers gets one
+      // thread). vite.config.ts's tfjsWasmThreads() makes tfjs start its
+      // pthreads from our own origin, as the strict CSP requires.
+      const threads = wasmThreadsFor(
+        caps,
+        globalThis.navigator?.hardwareConcurrency,
+        options.wasmThreads ?? null,
+      );
+      tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', threads > 1);
+      setThreadsCount(threads);
+      wasmPathsSet = true;
+    }
+    const ok = await tf.setBackend(name);
+    if (!ok) throw new Error('tfjs could not initialise it');
+    await tf.ready();
+    // Backprop's transposed products are several times slower than plain ones on WASM,
+    // it lacks the convolution weight gradient the DCGANs need, and its input gradient is slow.
+    if (name === 'wasm') {
+      useExplicitTranspose('wasm');
+      useConvFilterGradient('wasm');
+      useConvInputGradient('wasm');
+    }
+    await smokeTest();
+    started.add(name);
+  } catch (e) {
+    dropBackend(name);
+    throw e;
+  }
+}
+
+/** Removes a backend from tfjs (for good, in this worker), ignoring one that is not there. */
+export function dropBackend(name: BackendName): void {
+  started.delete(name);
+  try {
+    tf.removeBackend(name);
+  } catch {
+    // never registered or already removed
+  }
+}
+
+/** What the badge shows about the backend now running. */
+function describeActive(
+  name: BackendName,
+  requested: BackendPreference,
+  caps: Capabilities,
+  skipped: BackendInfo['skipped'],
+): BackendInfo {
+  return {
+    name,
+    requested,
+    adapter: name === 'webgpu' ? caps.webgpu : null,
+    webglRenderer: name === 'webgl' ? caps.webgl : null,
+    wasm:
+      name === 'wasm'
+        ? { simd: caps.wasm?.simd ?? false, threads: Math.max(1, getThreadsCount()) }
+        : null,
+    skipped,
+  };
+}
+
+/**
  * Tries `candidates` in order and returns the first backend that initialises and
  * passes a smoke test. The last resort, cpu, cannot fail in practice.
  */
@@ -55,46 +130,16 @@ export async function activateBackend(
   const skipped: BackendInfo['skipped'] = [];
   for (const name of candidates) {
     try {
-      if (name === 'wasm' && !wasmPathsSet) {
-        setWasmPaths(options.wasmPrefix);
-        // Threads need SharedArrayBuffer, which only a cross-origin isolated
-        // page has (COOP + COEP; a static host without those headers gets one
-        // thread). vite.config.ts's tfjsWasmThreads() makes tfjs start its
-        // pthreads from our own origin, as the strict CSP requires.
-        const threads = wasmThreadsFor(
-          caps,
-          globalThis.navigator?.hardwareConcurrency,
-          options.wasmThreads ?? null,
-        );
-        tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', threads > 1);
-        setThreadsCount(threads);
-        wasmPathsSet = true;
+      // A backend the speed probe left running only needs selecting again.
+      if (started.has(name) && name in tf.engine().registry) {
+        if (!(await tf.setBackend(name))) throw new Error('tfjs could not switch to it');
+      } else {
+        await startBackend(name, caps, options);
       }
-      const ok = await tf.setBackend(name);
-      if (!ok) throw new Error('tfjs could not initialise it');
-      await tf.ready();
-      // Backprop's transposed products are several times slower than plain ones on WASM,
-      // it lacks the convolution weight gradient the DCGANs need, and its input gradient is slow.
-      if (name === 'wasm') {
-        useExplicitTranspose('wasm');
-        useConvFilterGradient('wasm');
-        useConvInputGradient('wasm');
-      }
-      await smokeTest();
-      return {
-        name,
-        requested,
-        adapter: name === 'webgpu' ? caps.webgpu : null,
-        webglRenderer: name === 'webgl' ? caps.webgl : null,
-        wasm:
-          name === 'wasm'
-            ? { simd: caps.wasm?.simd ?? false, threads: Math.max(1, getThreadsCount()) }
-            : null,
-        skipped,
-      };
+      return describeActive(name, requested, caps, skipped);
     } catch (e) {
       skipped.push({ name, reason: errorText(e) });
-      tf.removeBackend(name);
+      dropBackend(name);
     }
   }
   throw new Error(

@@ -3,6 +3,7 @@
  * Pure logic: the probing lives in probe.ts and the tfjs calls in activate.ts,
  * so the order and the labels can be tested in node with faked capabilities.
  */
+import type { AutoChoice } from './auto-choice';
 
 /** Backends in the order DemandLab prefers them: fastest first on typical hardware. */
 export const BACKEND_ORDER = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
@@ -43,6 +44,8 @@ export interface BackendInfo {
   skipped: { name: BackendName; reason: string }[];
   /** Backends ahead of this one that were never tried, and why (set by the worker host). */
   unoffered?: { name: BackendName; reason: string }[];
+  /** How "auto" chose by timing a training step (auto-choice.ts); absent when it did not time. */
+  choice?: AutoChoice;
 }
 
 const LABELS: Record<BackendName, string> = {

@@ -13,6 +13,7 @@
  * product. A unit test compares the result with tfjs's cpu backend.
  */
 import * as tf from '@tensorflow/tfjs';
+import { shippedBehind, wrapKernel } from './kernel-swap';
 
 interface FilterGradAttrs {
   strides: [number, number] | number;
@@ -159,8 +160,6 @@ interface InputGradAttrs {
   inputShape: [number, number, number, number];
 }
 
-const fasterInput = new Set<string>();
-
 /**
  * Routes WASM's Conv2DBackpropInput (the input gradient of every convolution,
  * and the forward pass of every transposed one) through its XNNPACK Conv2D:
@@ -170,99 +169,94 @@ const fasterInput = new Set<string>();
  * cover (channels first, a rounding mode) go to the shipped kernel.
  */
 export function useConvInputGradient(backendName: string): boolean {
-  if (fasterInput.has(backendName)) return true;
+  if (shippedBehind('Conv2DBackpropInput', backendName)) return true;
   const original = tf.getKernel('Conv2DBackpropInput', backendName);
   const needed = ['PadV2', 'Slice', 'Reshape', 'Reverse', 'Transpose', 'Conv2D'];
   if (!original || needed.some((k) => !tf.getKernel(k, backendName))) return false;
   const kernel = (name: string): Kernel => tf.getKernel(name, backendName)!.kernelFunc;
   const shipped = original.kernelFunc;
-  tf.unregisterKernel('Conv2DBackpropInput', backendName);
-  tf.registerKernel({
-    ...original,
-    kernelFunc: (args) => {
-      const { dy, filter } = args.inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
-      const attrs = args.attrs as unknown as InputGradAttrs;
-      const backend = args.backend as tf.KernelBackend;
-      if ((attrs.dataFormat ?? 'NHWC') !== 'NHWC' || attrs.dimRoundingMode != null)
-        return shipped(args);
-      const info = tf.backend_util.computeConv2DInfo(
-        attrs.inputShape,
-        filter.shape as [number, number, number, number],
-        attrs.strides,
-        1,
-        attrs.pad as 'same' | 'valid' | number,
+  wrapKernel(original, (args) => {
+    const { dy, filter } = args.inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
+    const attrs = args.attrs as unknown as InputGradAttrs;
+    const backend = args.backend as tf.KernelBackend;
+    if ((attrs.dataFormat ?? 'NHWC') !== 'NHWC' || attrs.dimRoundingMode != null)
+      return shipped(args);
+    const info = tf.backend_util.computeConv2DInfo(
+      attrs.inputShape,
+      filter.shape as [number, number, number, number],
+      attrs.strides,
+      1,
+      attrs.pad as 'same' | 'valid' | number,
+    );
+    const { batchSize, inHeight, inWidth, outHeight, outWidth, strideHeight, strideWidth } = info;
+    const [kh, kw, , outC] = filter.shape as [number, number, number, number];
+    const top = kh - 1 - info.padInfo.top;
+    const left = kw - 1 - info.padInfo.left;
+    // Rows the correlation needs: inHeight + kh - 1, of which the spread dy fills oh·s.
+    const needH = inHeight + kh - 1;
+    const needW = inWidth + kw - 1;
+    if (top < 0 || left < 0) return shipped(args);
+    const made: tf.TensorInfo[] = [];
+    const run = (name: string, inputs: tf.NamedTensorInfoMap, a: tf.NamedAttrMap) => {
+      const t = kernel(name)({ inputs, attrs: a, backend }) as tf.TensorInfo;
+      made.push(t);
+      return t;
+    };
+    try {
+      const split = run(
+        'Reshape',
+        { x: dy },
+        { shape: [batchSize, outHeight, 1, outWidth, 1, outC] },
       );
-      const { batchSize, inHeight, inWidth, outHeight, outWidth, strideHeight, strideWidth } = info;
-      const [kh, kw, , outC] = filter.shape as [number, number, number, number];
-      const top = kh - 1 - info.padInfo.top;
-      const left = kw - 1 - info.padInfo.left;
-      // Rows the correlation needs: inHeight + kh - 1, of which the spread dy fills oh·s.
-      const needH = inHeight + kh - 1;
-      const needW = inWidth + kw - 1;
-      if (top < 0 || left < 0) return shipped(args);
-      const made: tf.TensorInfo[] = [];
-      const run = (name: string, inputs: tf.NamedTensorInfoMap, a: tf.NamedAttrMap) => {
-        const t = kernel(name)({ inputs, attrs: a, backend }) as tf.TensorInfo;
-        made.push(t);
-        return t;
-      };
-      try {
-        const split = run(
-          'Reshape',
-          { x: dy },
-          { shape: [batchSize, outHeight, 1, outWidth, 1, outC] },
-        );
-        const spreadOut = run(
-          'PadV2',
-          { x: split },
-          {
-            paddings: [
-              [0, 0],
-              [0, 0],
-              [0, strideHeight - 1],
-              [0, 0],
-              [0, strideWidth - 1],
-              [0, 0],
-            ],
-            constantValue: 0,
-          },
-        );
-        const spread = run(
-          'Reshape',
-          { x: spreadOut },
-          { shape: [batchSize, outHeight * strideHeight, outWidth * strideWidth, outC] },
-        );
-        // Pad to at least the needed size, then cut exactly to it (the spread may run over).
-        const framed = run(
-          'PadV2',
-          { x: spread },
-          {
-            paddings: [
-              [0, 0],
-              [top, Math.max(0, needH - top - outHeight * strideHeight)],
-              [left, Math.max(0, needW - left - outWidth * strideWidth)],
-              [0, 0],
-            ],
-            constantValue: 0,
-          },
-        );
-        const cut = run(
-          'Slice',
-          { x: framed },
-          { begin: [0, 0, 0, 0], size: [batchSize, needH, needW, outC] },
-        );
-        const turned = run('Reverse', { x: filter }, { dims: [0, 1] });
-        const swapped = run('Transpose', { x: turned }, { perm: [0, 1, 3, 2] });
-        return kernel('Conv2D')({
-          inputs: { x: cut, filter: swapped },
-          attrs: { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [1, 1] },
-          backend,
-        }) as tf.TensorInfo;
-      } finally {
-        for (const t of made) backend.disposeData(t.dataId);
-      }
-    },
+      const spreadOut = run(
+        'PadV2',
+        { x: split },
+        {
+          paddings: [
+            [0, 0],
+            [0, 0],
+            [0, strideHeight - 1],
+            [0, 0],
+            [0, strideWidth - 1],
+            [0, 0],
+          ],
+          constantValue: 0,
+        },
+      );
+      const spread = run(
+        'Reshape',
+        { x: spreadOut },
+        { shape: [batchSize, outHeight * strideHeight, outWidth * strideWidth, outC] },
+      );
+      // Pad to at least the needed size, then cut exactly to it (the spread may run over).
+      const framed = run(
+        'PadV2',
+        { x: spread },
+        {
+          paddings: [
+            [0, 0],
+            [top, Math.max(0, needH - top - outHeight * strideHeight)],
+            [left, Math.max(0, needW - left - outWidth * strideWidth)],
+            [0, 0],
+          ],
+          constantValue: 0,
+        },
+      );
+      const cut = run(
+        'Slice',
+        { x: framed },
+        { begin: [0, 0, 0, 0], size: [batchSize, needH, needW, outC] },
+      );
+      const turned = run('Reverse', { x: filter }, { dims: [0, 1] });
+      const swapped = run('Transpose', { x: turned }, { perm: [0, 1, 3, 2] });
+      return kernel('Conv2D')({
+        inputs: { x: cut, filter: swapped },
+        attrs: { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [1, 1] },
+        backend,
+      }) as tf.TensorInfo;
+    } finally {
+      for (const t of made) backend.disposeData(t.dataId);
+    }
   });
-  fasterInput.add(backendName);
   return true;
 }

@@ -8,14 +8,13 @@
  * gradients, saved models and exported models all stay as they are.
  */
 import * as tf from '@tensorflow/tfjs';
+import { shippedBehind, wrapKernel } from './kernel-swap';
 
 type KernelFunc = tf.KernelConfig['kernelFunc'];
 
-const wrapped = new Set<string>();
-
 /** Installs the wrapper for a backend's BatchMatMul (once); false when the backend lacks the kernels. */
 export function useExplicitTranspose(backendName: string): boolean {
-  if (wrapped.has(backendName)) return true;
+  if (shippedBehind('BatchMatMul', backendName)) return true;
   const original = tf.getKernel('BatchMatMul', backendName);
   const transpose = tf.getKernel('Transpose', backendName);
   if (!original || !transpose) return false;
@@ -46,8 +45,6 @@ export function useExplicitTranspose(backendName: string): boolean {
       if (bt !== b) backend.disposeData(bt.dataId);
     }
   };
-  tf.unregisterKernel('BatchMatMul', backendName);
-  tf.registerKernel({ ...original, kernelFunc });
-  wrapped.add(backendName);
+  wrapKernel(original, kernelFunc);
   return true;
 }

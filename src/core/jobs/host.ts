@@ -5,9 +5,20 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import {
+  deviceKey,
+  parseAutoRecords,
+  rankCandidates,
+  timingPlan,
+  type AutoChoice,
+  type DeviceTraits,
+  type Measured,
+  type TimingPlan,
+} from '../compute/auto-choice';
+import {
   backendCandidates,
   unofferedBackends,
   type BackendInfo,
+  type BackendName,
   type Capabilities,
 } from '../compute/backends';
 import type { MnistData, OnBytes } from '../data/mnist';
@@ -32,6 +43,18 @@ export interface HostDeps {
     caps: Capabilities,
     options: { wasmPrefix: string; wasmThreads: number | null },
   ): Promise<BackendInfo>;
+  /**
+   * Times a training step on the planned backends for "auto" (speed-probe.ts).
+   * Without it, auto takes the first backend that starts.
+   */
+  timeBackends?(
+    plan: TimingPlan,
+    caps: Capabilities,
+    options: { wasmPrefix: string; wasmThreads: number | null },
+    onTiming: (name: BackendName) => void,
+  ): Promise<Measured[]>;
+  /** The browser and core count, which name the device for remembered timings. */
+  traits?(): DeviceTraits;
   watchDeviceLoss(onLost: (message: string) => void): () => void;
   loseDevice(): boolean;
   /** `onBytes` follows the download, for the page's progress bar. */
@@ -159,15 +182,45 @@ export class TrainingHost {
   private async init(msg: Extract<ToWorker, { type: 'init' }>): Promise<void> {
     this.dataUrl = msg.dataUrl;
     const caps = await this.deps.probe();
-    const candidates = backendCandidates(caps, msg.backend, msg.exclude);
-    const active = await this.deps.activate(candidates, msg.backend, caps, {
-      wasmPrefix: msg.wasmPrefix,
-      wasmThreads: msg.wasmThreads ?? null,
-    });
+    const options = { wasmPrefix: msg.wasmPrefix, wasmThreads: msg.wasmThreads ?? null };
+    let candidates = backendCandidates(caps, msg.backend, msg.exclude);
+    const choice =
+      msg.backend === 'auto'
+        ? await this.timedChoice(candidates, caps, options, msg.autoRecords)
+        : null;
+    if (choice) candidates = rankCandidates(candidates, choice.results);
+    const active = await this.deps.activate(candidates, msg.backend, caps, options);
     // The page says why a better backend is not in use, including ones never tried.
-    this.backend = { ...active, unoffered: unofferedBackends(active.name, caps, msg.exclude) };
+    this.backend = {
+      ...active,
+      unoffered: unofferedBackends(active.name, caps, msg.exclude),
+      ...(choice ? { choice } : {}),
+    };
     this.unwatch = this.deps.watchDeviceLoss((text) => void this.onDeviceLost(text));
     this.post({ type: 'ready', backend: this.backend });
+  }
+
+  /**
+   * "Auto" by measurement: this device's remembered timings, or new ones
+   * (the page keeps them). Null when there is nothing to choose between.
+   */
+  private async timedChoice(
+    candidates: BackendName[],
+    caps: Capabilities,
+    options: { wasmPrefix: string; wasmThreads: number | null },
+    records: unknown,
+  ): Promise<AutoChoice | null> {
+    const time = this.deps.timeBackends;
+    if (!time) return null;
+    const device = deviceKey(caps, this.deps.traits?.() ?? { userAgent: '', cores: 1 });
+    const known = parseAutoRecords(records).find((r) => r.device === device);
+    if (known) return { ...known, remembered: true };
+    const plan = timingPlan(candidates, caps);
+    if (!plan) return null;
+    const results = await time(plan, caps, options, (name) =>
+      this.post({ type: 'backend-timing', name }),
+    );
+    return { device, at: new Date().toISOString(), results, remembered: false };
   }
 
   private async onDeviceLost(text: string): Promise<void> {

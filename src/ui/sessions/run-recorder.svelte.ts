@@ -16,6 +16,7 @@ import type {
   MetricHistory,
   SampleRecord,
   SavedRun,
+  SessionStore,
   SessionSummary,
 } from '../../core/store';
 import { isQuotaError } from '../../core/store/health';
@@ -71,6 +72,8 @@ export class RunRecorder {
   private pending: { checkpoint: JobCheckpoint; info: RunInfo } | null = null;
   /** The name Save session gave, announced once its checkpoint is written. */
   private announce: string | null = null;
+  /** A session keep() created that has no checkpoint yet; undone if its first one fails. */
+  private madeByKeep: string | null = null;
   private writing: Promise<void> | null = null;
 
   constructor(
@@ -244,6 +247,7 @@ export class RunRecorder {
       this.savedStep = checkpoint.step;
       this.savedAt = Date.now();
       this.error = null;
+      this.madeByKeep = null;
       if (this.announce) {
         toasts.push(
           'info',
@@ -253,6 +257,8 @@ export class RunRecorder {
       }
       // The sessions list is not re-read here: it reads every session, and autosave is frequent.
     } catch (e) {
+      // The user's Save gets its own answer, even when autosave already said the same.
+      if (this.announce !== null) await this.undoNamedSave(store, e);
       this.announce = null;
       this.fail(
         isQuotaError(e)
@@ -260,6 +266,32 @@ export class RunRecorder {
           : `Autosave failed: ${message(e)}. Training goes on; what was saved before is kept.`,
       );
     }
+  }
+
+  /**
+   * The first checkpoint of a run the user just named could not be written:
+   * says so, and removes the session keep() made for it, which would hold
+   * settings without a state to resume. A renamed autosave keeps its older state.
+   */
+  private async undoNamedSave(store: SessionStore, e: unknown): Promise<void> {
+    const made = this.session && this.session.id === this.madeByKeep ? this.session.id : null;
+    this.madeByKeep = null;
+    if (!made) {
+      // A draft that was renamed: the name stays on the state it already holds.
+      toasts.push(
+        'error',
+        isQuotaError(e) && this.session
+          ? `Named “${this.session.name}”, but the run’s latest state was not saved: the browser’s storage for DemandLab is full. The session keeps its state from step ${this.savedStep}; delete old sessions or their samples in Sessions, then save again.`
+          : saveFailure(e),
+      );
+      return;
+    }
+    toasts.push('error', saveFailure(e));
+    this.lock?.release();
+    this.lock = null;
+    this.session = null;
+    await store.delete(made).catch(() => {});
+    await this.sessions.refresh().catch(() => {});
   }
 
   private fail(text: string): void {
@@ -327,6 +359,7 @@ export class RunRecorder {
         );
         this.lock = await tryLockSession(s.id);
         this.session = { id: s.id, name: s.name, draft: false };
+        this.madeByKeep = s.id;
       }
       this.announce = name;
       requestCheckpoint();

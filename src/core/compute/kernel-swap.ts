@@ -1,0 +1,34 @@
+/**
+ * Swapping a backend's shipped kernel for the app's own, and back. tfjs's
+ * kernel registry is global, so the shipped kernel is kept on the wrapper's
+ * function under a global symbol: a second copy of the module that swapped it
+ * (the bench imports them once per job) can still find and undo the swap.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+type KernelFunc = tf.KernelConfig['kernelFunc'];
+
+/** Where a wrapper keeps the shipped kernel it replaced. */
+export const SHIPPED = Symbol.for('demandlab.shippedKernel');
+type Wrapped = KernelFunc & { [SHIPPED]?: tf.KernelConfig };
+
+/** The shipped kernel behind an installed wrapper, or null when the kernel is the shipped one. */
+export function shippedBehind(kernelName: string, backendName: string): tf.KernelConfig | null {
+  const k = tf.getKernel(kernelName, backendName);
+  return (k?.kernelFunc as Wrapped | undefined)?.[SHIPPED] ?? null;
+}
+
+/** Registers `kernelFunc` in place of the shipped kernel, remembering it for restoreShipped. */
+export function wrapKernel(original: tf.KernelConfig, kernelFunc: KernelFunc): void {
+  (kernelFunc as Wrapped)[SHIPPED] = original;
+  tf.unregisterKernel(original.kernelName, original.backendName);
+  tf.registerKernel({ ...original, kernelFunc });
+}
+
+/** Puts the shipped kernel back where a wrapper is installed (the bench times both). */
+export function restoreShipped(kernelName: string, backendName: string): void {
+  const original = shippedBehind(kernelName, backendName);
+  if (!original) return;
+  tf.unregisterKernel(kernelName, backendName);
+  tf.registerKernel(original);
+}
