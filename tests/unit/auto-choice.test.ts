@@ -12,23 +12,10 @@ import {
   type AutoRecord,
   type Measured,
 } from '../../src/core/compute/auto-choice';
-import type { AdapterReport, BackendInfo, Capabilities } from '../../src/core/compute/backends';
+import type { BackendInfo, Capabilities } from '../../src/core/compute/backends';
 import { timeBackend, timeBackends, type ProbeJob } from '../../src/core/compute/speed-probe';
+import { nvidia, swiftshader } from './adapters';
 
-const swiftshader: AdapterReport = {
-  vendor: 'google',
-  architecture: 'swiftshader',
-  device: '',
-  description: 'SwiftShader Device (Subzero)',
-  isFallbackAdapter: false,
-};
-const nvidia: AdapterReport = {
-  vendor: 'nvidia',
-  architecture: 'hopper',
-  device: '',
-  description: '',
-  isFallbackAdapter: false,
-};
 const software: Capabilities = {
   webgpu: swiftshader,
   webgl: 'ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device (Subzero)), SwiftShader driver)',

@@ -8,25 +8,10 @@ import {
   unofferedBackends,
   wasmThreadsFor,
   withoutWebgpu,
-  type AdapterReport,
   type BackendInfo,
   type Capabilities,
 } from '../../src/core/compute/backends';
-
-const swiftshader: AdapterReport = {
-  vendor: 'google',
-  architecture: 'swiftshader',
-  device: '',
-  description: 'SwiftShader Device (Subzero)',
-  isFallbackAdapter: false,
-};
-const nvidia: AdapterReport = {
-  vendor: 'nvidia',
-  architecture: 'hopper',
-  device: '',
-  description: '',
-  isFallbackAdapter: false,
-};
+import { nvidia, swiftshader } from './adapters';
 
 const all: Capabilities = {
   webgpu: nvidia,

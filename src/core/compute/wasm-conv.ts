@@ -26,6 +26,26 @@ interface FilterGradAttrs {
 type Kernel = NonNullable<ReturnType<typeof tf.getKernel>>['kernelFunc'];
 
 /**
+ * Runs backend kernels by name inside one of the app's kernels, keeping what
+ * they make; `free` disposes all of it (the result is made outside `run`).
+ */
+function scratch(backendName: string, backend: tf.KernelBackend) {
+  const made: tf.TensorInfo[] = [];
+  return {
+    run(name: string, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap): tf.TensorInfo {
+      const t = tf
+        .getKernel(name, backendName)!
+        .kernelFunc({ inputs, attrs, backend }) as tf.TensorInfo;
+      made.push(t);
+      return t;
+    },
+    free(): void {
+      for (const t of made) backend.disposeData(t.dataId);
+    },
+  };
+}
+
+/**
  * Registers Conv2DBackpropFilter for `backendName` (once) when it lacks one
  * and has the kernels it is built from. Returns whether the backend has the
  * kernel afterwards.
@@ -56,12 +76,7 @@ export function useConvFilterGradient(backendName: string): boolean {
       const { batchSize, outHeight, outWidth, strideHeight, strideWidth, padInfo } = info;
       const [kh, kw, inC, outC] = attrs.filterShape;
       const rows = batchSize * outHeight * outWidth;
-      const made: tf.TensorInfo[] = [];
-      const run = (name: string, inputs: tf.NamedTensorInfoMap, a: tf.NamedAttrMap) => {
-        const t = kernel(name)({ inputs, attrs: a, backend }) as tf.TensorInfo;
-        made.push(t);
-        return t;
-      };
+      const { run, free } = scratch(backendName, backend);
       try {
         // WASM's StridedSlice is slow (about 80 ns an element), so the strided
         // windows come from plain slices: the padded input is split once into
@@ -145,7 +160,7 @@ export function useConvFilterGradient(backendName: string): boolean {
         }) as tf.TensorInfo;
       } finally {
         // Reshapes share data and count a reference, so every result is released once.
-        for (const t of made) backend.disposeData(t.dataId);
+        free();
       }
     },
   });
@@ -196,12 +211,7 @@ export function useConvInputGradient(backendName: string): boolean {
     const needH = inHeight + kh - 1;
     const needW = inWidth + kw - 1;
     if (top < 0 || left < 0) return shipped(args);
-    const made: tf.TensorInfo[] = [];
-    const run = (name: string, inputs: tf.NamedTensorInfoMap, a: tf.NamedAttrMap) => {
-      const t = kernel(name)({ inputs, attrs: a, backend }) as tf.TensorInfo;
-      made.push(t);
-      return t;
-    };
+    const { run, free } = scratch(backendName, backend);
     try {
       const split = run(
         'Reshape',
@@ -255,7 +265,7 @@ export function useConvInputGradient(backendName: string): boolean {
         backend,
       }) as tf.TensorInfo;
     } finally {
-      for (const t of made) backend.disposeData(t.dataId);
+      free();
     }
   });
   return true;
