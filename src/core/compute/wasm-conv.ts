@@ -15,11 +15,15 @@
 import * as tf from '@tensorflow/tfjs';
 import { shippedBehind, wrapKernel } from './kernel-swap';
 
-interface FilterGradAttrs {
+/** The attributes tfjs gives both convolution gradient kernels. */
+interface ConvGradAttrs {
   strides: [number, number] | number;
   pad: 'valid' | 'same' | number | unknown;
   dataFormat?: 'NHWC' | 'NCHW';
   dimRoundingMode?: 'floor' | 'round' | 'ceil';
+}
+
+interface FilterGradAttrs extends ConvGradAttrs {
   filterShape: [number, number, number, number];
 }
 
@@ -167,11 +171,7 @@ export function useConvFilterGradient(backendName: string): boolean {
   return true;
 }
 
-interface InputGradAttrs {
-  strides: [number, number] | number;
-  pad: 'valid' | 'same' | number | unknown;
-  dataFormat?: 'NHWC' | 'NCHW';
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+interface InputGradAttrs extends ConvGradAttrs {
   inputShape: [number, number, number, number];
 }
 
