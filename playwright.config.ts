@@ -5,6 +5,9 @@ import { chromiumArgs } from './tests/bench/chromium-args.mjs';
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 const port = 4173;
+/** The dev server, for pages that check one module in a real browser (tests/e2e/harness/). */
+const devPort = 4175;
+export const DEV_SERVER = `http://localhost:${devPort}`;
 
 export default defineConfig({
   testDir: 'tests/e2e',
@@ -23,10 +26,18 @@ export default defineConfig({
     // slow the suite. offline.spec.ts turns the service worker back on.
     serviceWorkers: 'block',
   },
-  webServer: {
-    command: `npx vite build --logLevel warn && npx vite preview --port ${port} --strictPort`,
-    url: `http://localhost:${port}/`,
-    reuseExistingServer: !process.env.CI,
-    timeout: 180_000,
-  },
+  webServer: [
+    {
+      command: `npx vite build --logLevel warn && npx vite preview --port ${port} --strictPort`,
+      url: `http://localhost:${port}/`,
+      reuseExistingServer: !process.env.CI,
+      timeout: 180_000,
+    },
+    {
+      command: `npx vite --port ${devPort} --strictPort`,
+      url: `${DEV_SERVER}/`,
+      reuseExistingServer: !process.env.CI,
+      timeout: 180_000,
+    },
+  ],
 });

@@ -9,7 +9,10 @@ import '@tensorflow/tfjs-backend-webgpu';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { useConvFilterGradient, useConvInputGradient } from './wasm-conv';
 import { useExplicitTranspose } from './wasm-matmul';
+import { useIm2colConvolutions } from './webgpu-conv';
+import { useRegisterBlockMatMul } from './webgpu-matmul';
 import {
+  isSoftware,
   wasmThreadsFor,
   type BackendInfo,
   type BackendName,
@@ -78,6 +81,12 @@ export async function startBackend(
       useExplicitTranspose('wasm');
       useConvFilterGradient('wasm');
       useConvInputGradient('wasm');
+    }
+    // A CPU emulating a GPU runs tfjs's tiled products and its convolution
+    // shaders several times slower than products kept in registers.
+    if (name === 'webgpu' && isSoftware(caps.webgpu, null)) {
+      useRegisterBlockMatMul('webgpu');
+      useIm2colConvolutions('webgpu');
     }
     await smokeTest();
     started.add(name);

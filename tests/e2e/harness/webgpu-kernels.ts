@@ -1,0 +1,190 @@
+/**
+ * A page for webgpu-kernels.spec.ts, served by the dev server: runs products
+ * and convolutions through the software-adapter kernels on this browser's
+ * WebGPU adapter and through tfjs's cpu backend, and reports how far apart
+ * they are.
+ */
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-webgpu';
+import { useIm2colConvolutions } from '../../../src/core/compute/webgpu-conv';
+import { useRegisterBlockMatMul } from '../../../src/core/compute/webgpu-matmul';
+
+export interface MatMulCase {
+  m: number;
+  k: number;
+  n: number;
+  transposeA: boolean;
+  transposeB: boolean;
+  /** Leading batch shapes of a and b ([] for plain matrices). */
+  batchA: number[];
+  batchB: number[];
+  bias: boolean;
+  activation: 'linear' | 'relu' | 'relu6' | 'elu' | 'sigmoid' | 'leakyrelu' | null;
+}
+
+export interface CaseResult {
+  shape: number[];
+  cpuShape: number[];
+  /** Largest |webgpu − cpu| over the largest |cpu|: rounding only. */
+  relativeError: number;
+  /** Tensors alive after the product was disposed, less before. */
+  leaked: number;
+}
+
+interface Operands {
+  a: tf.Tensor;
+  b: tf.Tensor;
+  bias: tf.Tensor | undefined;
+}
+
+function operands(c: MatMulCase, seed: number): Operands {
+  const aShape = [...c.batchA, ...(c.transposeA ? [c.k, c.m] : [c.m, c.k])];
+  const bShape = [...c.batchB, ...(c.transposeB ? [c.n, c.k] : [c.k, c.n])];
+  return {
+    a: tf.randomUniform(aShape, -1, 1, 'float32', seed),
+    b: tf.randomUniform(bShape, -1, 1, 'float32', seed + 1),
+    bias: c.bias ? tf.randomUniform([c.n], -1, 1, 'float32', seed + 2) : undefined,
+  };
+}
+
+function product(c: MatMulCase, o: Operands): tf.Tensor {
+  if (!c.bias && c.activation === null) return tf.matMul(o.a, o.b, c.transposeA, c.transposeB);
+  return tf.fused.matMul({
+    a: o.a,
+    b: o.b,
+    transposeA: c.transposeA,
+    transposeB: c.transposeB,
+    ...(o.bias ? { bias: o.bias } : {}),
+    ...(c.activation ? { activation: c.activation } : {}),
+    leakyreluAlpha: 0.3,
+  });
+}
+
+/** Runs `c` on `backend` from the same seeded operands; returns the product's values and shape. */
+async function run(
+  c: MatMulCase,
+  backend: string,
+  seed: number,
+): Promise<{ values: Float32Array; shape: number[]; leaked: number }> {
+  await tf.setBackend(backend);
+  const before = tf.memory().numTensors;
+  const o = operands(c, seed);
+  const out = product(c, o);
+  const values = (await out.data()) as Float32Array;
+  const shape = out.shape;
+  tf.dispose([out, o.a, o.b, o.bias].filter((t): t is tf.Tensor => t !== undefined));
+  return { values, shape, leaked: tf.memory().numTensors - before };
+}
+
+/** Compares every case on webgpu (register-block kernel installed) with cpu. */
+async function compare(cases: MatMulCase[]): Promise<CaseResult[]> {
+  await tf.setBackend('webgpu');
+  await tf.ready();
+  if (!useRegisterBlockMatMul('webgpu')) throw new Error('the WebGPU backend has no BatchMatMul');
+  const results: CaseResult[] = [];
+  for (const [i, c] of cases.entries()) {
+    const gpu = await run(c, 'webgpu', 17 * i + 1);
+    const cpu = await run(c, 'cpu', 17 * i + 1);
+    results.push({
+      shape: gpu.shape,
+      cpuShape: cpu.shape,
+      relativeError: relative(gpu.values, cpu.values),
+      leaked: gpu.leaked,
+    });
+  }
+  return results;
+}
+
+/** The programs the WebGPU backend has compiled so far (their shader keys). */
+function compiledPrograms(): string[] {
+  const backend = tf.findBackend('webgpu') as unknown as {
+    pipelineCache?: Record<string, unknown>;
+  };
+  return Object.keys(backend.pipelineCache ?? {});
+}
+
+/** Gradients of a dense layer's loss with respect to its input, kernel and bias on `backend`. */
+async function denseGrads(backend: string): Promise<number[][]> {
+  await tf.setBackend(backend);
+  const x = tf.randomUniform([33, 70], -1, 1, 'float32', 5);
+  const w = tf.randomUniform([70, 45], -1, 1, 'float32', 6);
+  const b = tf.randomUniform([45], -1, 1, 'float32', 7);
+  const loss = (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) =>
+    tf.fused.matMul({ a: x, b: w, bias: b, activation: 'relu' }).square().mean() as tf.Scalar;
+  const grads = tf.grads(loss)([x, w, b]);
+  const out = await Promise.all(grads.map(async (g) => Array.from(await g.data())));
+  tf.dispose([x, w, b, ...grads]);
+  return out;
+}
+
+/** The largest |webgpu − cpu| over a dense layer's three gradients, with the kernel installed. */
+async function denseGradientError(): Promise<number> {
+  await tf.setBackend('webgpu');
+  useRegisterBlockMatMul('webgpu');
+  const gpu = await denseGrads('webgpu');
+  const cpu = await denseGrads('cpu');
+  let worst = 0;
+  gpu.forEach((g, i) => g.forEach((v, j) => (worst = Math.max(worst, Math.abs(v - cpu[i]![j]!)))));
+  return worst;
+}
+
+/** The largest |a − b| over the largest |b|: 0 for equal arrays, Infinity for lengths that differ. */
+function relative(a: Float32Array, b: Float32Array): number {
+  if (a.length !== b.length) return Infinity;
+  let worst = 0;
+  let scale = 0;
+  for (let j = 0; j < b.length; j++) {
+    worst = Math.max(worst, Math.abs(a[j]! - b[j]!));
+    scale = Math.max(scale, Math.abs(b[j]!));
+  }
+  return worst / Math.max(scale, 1e-30);
+}
+
+/** The DCGAN's layers: D's strided convolution (fused bias + ReLU) and G's transposed one. */
+const CONV_LAYERS = {
+  conv: (x: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tensor1D) =>
+    tf.fused.conv2d({ x, filter: w, strides: 2, pad: 'same', bias: b, activation: 'relu' }),
+  transposed: (x: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tensor1D) =>
+    tf.add(tf.conv2dTranspose(x, w, [4, 14, 14, 8], 2, 'same'), b) as tf.Tensor4D,
+};
+
+/** A layer's output and its gradients for x, w and b (loss: sum of output times a fixed probe). */
+async function convRun(layer: keyof typeof CONV_LAYERS, backend: string): Promise<Float32Array[]> {
+  await tf.setBackend(backend);
+  const f = CONV_LAYERS[layer];
+  const [xShape, wShape, outC] =
+    layer === 'conv'
+      ? ([[4, 14, 14, 8], [4, 4, 8, 16], 16] as const)
+      : ([[4, 7, 7, 16], [4, 4, 8, 16], 8] as const);
+  const x = tf.randomUniform([...xShape], -1, 1, 'float32', 11) as tf.Tensor4D;
+  const w = tf.randomUniform([...wShape], -1, 1, 'float32', 12) as tf.Tensor4D;
+  const b = tf.randomUniform([outC], -1, 1, 'float32', 13) as tf.Tensor1D;
+  const out = tf.tidy(() => {
+    const y = f(x, w, b);
+    const probe = tf.randomUniform(y.shape, -1, 1, 'float32', 14);
+    const loss = (a: tf.Tensor, c: tf.Tensor, d: tf.Tensor) =>
+      tf.sum(tf.mul(f(a as tf.Tensor4D, c as tf.Tensor4D, d as tf.Tensor1D), probe)) as tf.Scalar;
+    return [y, ...tf.grads(loss)([x, w, b])];
+  });
+  const data = await Promise.all(out.map((t) => t.data() as Promise<Float32Array>));
+  tf.dispose([x, w, b, ...out]);
+  return data;
+}
+
+/** For each DCGAN layer: the relative error of output, dx, dw and db on webgpu against cpu. */
+async function compareConvs(): Promise<Record<string, number[]>> {
+  await tf.setBackend('webgpu');
+  useRegisterBlockMatMul('webgpu');
+  if (!useIm2colConvolutions('webgpu')) throw new Error('the WebGPU backend lacks a kernel');
+  const result: Record<string, number[]> = {};
+  for (const layer of Object.keys(CONV_LAYERS) as (keyof typeof CONV_LAYERS)[]) {
+    const gpu = await convRun(layer, 'webgpu');
+    const cpu = await convRun(layer, 'cpu');
+    result[layer] = gpu.map((g, i) => relative(g, cpu[i]!));
+  }
+  return result;
+}
+
+const api = { compare, compiledPrograms, denseGradientError, compareConvs };
+export type Harness = typeof api;
+(globalThis as unknown as { harness: Harness }).harness = api;
