@@ -75,6 +75,8 @@ describe('Conv2DBackpropFilter on WASM', () => {
     ["2×2, stride 2, 'valid'", 2, 2, 'valid'],
     ["3×3, stride 1, 'valid'", 3, 1, 'valid'],
     ['5×5, stride 1, padding 2', 5, 1, 2],
+    ["4×4, stride 2, 'valid' (input gradient by phase, a row past dy)", 4, 2, 'valid'],
+    ['6×6, stride 3, padding 1 (input gradient by phase, three phases)', 6, 3, 1],
   ] as const)('conv %s: gradients equal the cpu backend', async (_, k, stride, pad) => {
     const x = values(3 * 14 * 14 * 5);
     const w = values(k * k * 5 * 7);

@@ -1,10 +1,14 @@
 /**
- * 2D convolutions and their gradients as matrix products (im2col), built
- * from a backend's own pad, slice, concat, reshape and matMul kernels. A
- * backend whose products are fast and whose convolution kernels are slow or
- * missing trains convolutional GANs through these: WASM (no weight gradient
- * shipped, a plain C loop for the input gradient) and WebGPU on a software
- * adapter (tfjs's convolution shaders crawl there; see webgpu-conv.ts).
+ * 2D convolutions and their gradients built from a backend's own simpler
+ * kernels, for backends whose convolution kernels are slow or missing:
+ *
+ * - as matrix products over a patch matrix (im2col), for a backend whose
+ *   products are fast: WebGPU on a software adapter (webgpu-conv.ts), where
+ *   tfjs's convolution shaders crawl;
+ * - as the backend's own Conv2D, for a backend whose convolution is fast
+ *   but whose gradients are missing or slow: WASM (wasm-conv.ts), whose
+ *   XNNPACK Conv2D then does the weight gradient (dilated by the stride)
+ *   and the input gradient (by stride phase).
  *
  * The patch matrix: for each filter tap (kh, kw), the strided window of the
  * padded input that tap sees, [batch, outH, outW, inC], cut from the input's
@@ -195,6 +199,91 @@ export function filterGradientKernel(backendName: string, shipped?: Kernel): Ker
   };
 }
 
+/** The kernels the weight gradient as a dilated convolution is built from. */
+export const FILTER_GRADIENT_BY_CONV_KERNELS = ['PadV2', 'Slice', 'Transpose', 'Conv2D'];
+
+/**
+ * Conv2DBackpropFilter as the backend's own Conv2D, for a backend whose
+ * convolution is fast (WASM's XNNPACK): the weight gradient is itself a
+ * convolution of the input, channels moved to the batch axis, with dy as
+ * the filter, dilated by the stride:
+ * dW[i, j, c, o] = Σ over b, p, q of x[b, p·s + i, q·s + j, c] · dy[b, p, q, o].
+ * No patch matrix is cut, which on WASM costs more than the product (its
+ * Slice and Concat took 200 of a 675 ms DCGAN step). Channels first goes to
+ * `shipped`, where the backend has one.
+ */
+export function filterGradientByConvKernel(backendName: string, shipped?: Kernel): Kernel {
+  return (args) => {
+    const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
+    const attrs = args.attrs as unknown as FilterGradAttrs;
+    const backend = args.backend as tf.KernelBackend;
+    if ((attrs.dataFormat ?? 'NHWC') !== 'NHWC') {
+      if (shipped) return shipped(args);
+      throw new Error(`Conv2DBackpropFilter on ${backendName} supports channels last only`);
+    }
+    const info = tf.backend_util.computeConv2DInfo(
+      x.shape as [number, number, number, number],
+      attrs.filterShape,
+      attrs.strides,
+      1,
+      attrs.pad as 'same' | 'valid' | number,
+      attrs.dimRoundingMode,
+    );
+    const { batchSize, inHeight, inWidth, outHeight, outWidth, strideHeight, strideWidth } = info;
+    const { top, left } = info.padInfo;
+    const [kh, kw, inC] = attrs.filterShape;
+    // Exactly the rows and columns the taps reach: (out − 1)·s + k.
+    const needH = (outHeight - 1) * strideHeight + kh;
+    const needW = (outWidth - 1) * strideWidth + kw;
+    const { run, free } = scratch(backendName, backend);
+    try {
+      let framed = run(
+        'PadV2',
+        { x },
+        {
+          paddings: [
+            [0, 0],
+            [top, Math.max(0, needH - inHeight - top)],
+            [left, Math.max(0, needW - inWidth - left)],
+            [0, 0],
+          ],
+          constantValue: 0,
+        },
+      );
+      if (framed.shape[1] !== needH || framed.shape[2] !== needW) {
+        framed = run(
+          'Slice',
+          { x: framed },
+          { begin: [0, 0, 0, 0], size: [batchSize, needH, needW, inC] },
+        );
+      }
+      const channelsAsBatch = run('Transpose', { x: framed }, { perm: [3, 1, 2, 0] });
+      const dyAsFilter = run('Transpose', { x: dy }, { perm: [1, 2, 0, 3] });
+      const product = run(
+        'Conv2D',
+        { x: channelsAsBatch, filter: dyAsFilter },
+        {
+          strides: [1, 1],
+          pad: 'valid',
+          dataFormat: 'NHWC',
+          dilations: [strideHeight, strideWidth],
+        },
+      );
+      // [inC, kh, kw, outC] to the filter's [kh, kw, inC, outC]; made outside `run`, so it outlives free().
+      return kernelOf(
+        backendName,
+        'Transpose',
+      )({
+        inputs: { x: product },
+        attrs: { perm: [1, 2, 0, 3] },
+        backend,
+      }) as tf.TensorInfo;
+    } finally {
+      free();
+    }
+  };
+}
+
 /** The kernels the forward convolution is built from. */
 export const FORWARD_KERNELS = [...PATCH_KERNELS, 'BatchMatMul', '_FusedMatMul'];
 
@@ -264,20 +353,18 @@ export function forwardKernel(backendName: string, shipped: Kernel, fused: boole
 }
 
 /** The kernels the input gradient is built from. */
-export const INPUT_GRADIENT_KERNELS = [
-  'PadV2',
-  'Slice',
-  'Reshape',
-  'Reverse',
-  'Transpose',
-  'Conv2D',
-];
+export const INPUT_GRADIENT_KERNELS = [...PATCH_KERNELS, 'Reverse', 'Transpose', 'Conv2D'];
 
 /**
- * Conv2DBackpropInput as the backend's Conv2D: dy spread out by the stride
- * with zeros between, padded so the window lines up, correlated with the
- * filter turned 180° and its channels swapped. Channels first, a rounding
- * mode or padding wider than the filter go to `shipped`.
+ * Conv2DBackpropInput as the backend's Conv2D. When the stride divides the
+ * filter (the DCGANs' 4×4, stride 2), by stride phase ("sub-pixel"): the
+ * rows and columns of dx with one remainder mod the stride see only every
+ * s-th filter tap, so each phase is a stride-1 correlation of dy with that
+ * sub-filter, turned 180° and its channels swapped; the phases interleave
+ * into dx. Otherwise dy is spread out by the stride with zeros between and
+ * correlated with the whole turned filter, which multiplies those zeros too
+ * (three quarters of the work at stride 2). Channels first, a rounding mode
+ * or padding wider than the filter go to `shipped`.
  */
 export function inputGradientKernel(backendName: string, shipped: Kernel): Kernel {
   return (args) => {
@@ -302,7 +389,10 @@ export function inputGradientKernel(backendName: string, shipped: Kernel): Kerne
     const needW = inWidth + kw - 1;
     if (top < 0 || left < 0) return shipped(args);
     const { run, free } = scratch(backendName, backend);
+    const byPhase =
+      (strideHeight > 1 || strideWidth > 1) && kh % strideHeight === 0 && kw % strideWidth === 0;
     try {
+      if (byPhase) return subPixelInputGradient(run, dy, filter, info, backendName, backend);
       const split = run(
         'Reshape',
         { x: dy },
@@ -361,4 +451,107 @@ export function inputGradientKernel(backendName: string, shipped: Kernel): Kerne
       free();
     }
   };
+}
+
+/**
+ * The input gradient by stride phase (see inputGradientKernel). With
+ * Y = y + padTop = s·u + r, dx[b, y, ·, c] = Σ over t of
+ * dy[b, u − t, ·, o] · W[r + s·t, ·, c, o], t < kh / s: a stride-1
+ * correlation of dy, padded by kh/s − 1 in front, with the taps r, r + s, …
+ * in reverse order. The phases' outputs [b, U, V, c] interleave into
+ * [b, U·s, V·s, c], from which dx is cut at (padTop, padLeft).
+ */
+function subPixelInputGradient(
+  run: Run,
+  dy: tf.TensorInfo,
+  filter: tf.TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+  backendName: string,
+  backend: tf.KernelBackend,
+): tf.TensorInfo {
+  const {
+    batchSize,
+    inHeight,
+    inWidth,
+    outHeight,
+    outWidth,
+    strideHeight: sh,
+    strideWidth: sw,
+  } = info;
+  const { top, left } = info.padInfo;
+  const [kh, kw, inC, outC] = filter.shape as [number, number, number, number];
+  const th = kh / sh;
+  const tw = kw / sw;
+  // Phase rows u cover Y = top … top + inHeight − 1.
+  const u = Math.ceil((top + inHeight) / sh);
+  const v = Math.ceil((left + inWidth) / sw);
+  let framed = run(
+    'PadV2',
+    { x: dy },
+    {
+      paddings: [
+        [0, 0],
+        [th - 1, Math.max(0, u - outHeight)],
+        [tw - 1, Math.max(0, v - outWidth)],
+        [0, 0],
+      ],
+      constantValue: 0,
+    },
+  );
+  if (framed.shape[1] !== u + th - 1 || framed.shape[2] !== v + tw - 1) {
+    framed = run(
+      'Slice',
+      { x: framed },
+      { begin: [0, 0, 0, 0], size: [batchSize, u + th - 1, v + tw - 1, outC] },
+    );
+  }
+  // Turned 180°, tap i' = t·s + q of the turned filter is tap s·(T − 1 − t) + (s − 1 − q).
+  const turned = run('Reverse', { x: filter }, { dims: [0, 1] });
+  const byRowPhase = run('Reshape', { x: turned }, { shape: [th, sh, kw * inC * outC] });
+  const rowPhases: tf.TensorInfo[] = [];
+  for (let r = 0; r < sh; r++) {
+    const rows = run(
+      'Slice',
+      { x: byRowPhase },
+      { begin: [0, sh - 1 - r, 0], size: [th, 1, kw * inC * outC] },
+    );
+    const byColPhase = run('Reshape', { x: rows }, { shape: [th, tw, sw, inC * outC] });
+    const phases: tf.TensorInfo[] = [];
+    for (let c = 0; c < sw; c++) {
+      const taps = run(
+        'Slice',
+        { x: byColPhase },
+        { begin: [0, 0, sw - 1 - c, 0], size: [th, tw, 1, inC * outC] },
+      );
+      const sub = run('Reshape', { x: taps }, { shape: [th, tw, inC, outC] });
+      const swapped = run('Transpose', { x: sub }, { perm: [0, 1, 3, 2] });
+      phases.push(
+        run(
+          'Conv2D',
+          { x: framed, filter: swapped },
+          { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [1, 1] },
+        ),
+      );
+    }
+    // [b, u, v, s·c] holds the column phases in order; one row phase of [b, u, s, v·s·c].
+    const cols =
+      phases.length === 1
+        ? phases[0]!
+        : run('Concat', phases as unknown as tf.NamedTensorInfoMap, { axis: 3 });
+    rowPhases.push(run('Reshape', { x: cols }, { shape: [batchSize, u, 1, v * sw * inC] }));
+  }
+  const woven =
+    rowPhases.length === 1
+      ? rowPhases[0]!
+      : run('Concat', rowPhases as unknown as tf.NamedTensorInfoMap, { axis: 2 });
+  const full = run('Reshape', { x: woven }, { shape: [batchSize, u * sh, v * sw, inC] });
+  // Made outside `run`, so it outlives the caller's free().
+  return kernelOf(
+    backendName,
+    'Slice',
+  )({
+    inputs: { x: full },
+    attrs: { begin: [0, top, left, 0], size: [batchSize, inHeight, inWidth, inC] },
+    backend,
+  }) as tf.TensorInfo;
 }

@@ -4,15 +4,15 @@
  * every transposed one), so the DCGAN and the conditional GAN could not train
  * there. (Its Conv3DBackpropFilterV2 looks like a way in, with depth 1, but it
  * gives wrong sums for strides above 1: a hand-computed 2×2 case tells.) Its
- * Conv2DBackpropInput is a plain C loop. Both come from conv-im2col.ts here:
- * the weight gradient as one product over the patch matrix, the input
- * gradient through WASM's XNNPACK Conv2D. Unit tests compare the results
- * with tfjs's cpu backend.
+ * Conv2DBackpropInput is a plain C loop. Both run through WASM's XNNPACK
+ * Conv2D here (conv-im2col.ts): the weight gradient as a convolution dilated
+ * by the stride, the input gradient by stride phase. Unit tests compare the
+ * results with tfjs's cpu backend.
  */
 import * as tf from '@tensorflow/tfjs';
 import {
-  FILTER_GRADIENT_KERNELS,
-  filterGradientKernel,
+  FILTER_GRADIENT_BY_CONV_KERNELS,
+  filterGradientByConvKernel,
   hasKernels,
   INPUT_GRADIENT_KERNELS,
   inputGradientKernel,
@@ -26,11 +26,11 @@ import { shippedBehind, wrapKernel } from './kernel-swap';
  */
 export function useConvFilterGradient(backendName: string): boolean {
   if (tf.getKernel('Conv2DBackpropFilter', backendName)) return true;
-  if (!hasKernels(backendName, FILTER_GRADIENT_KERNELS)) return false;
+  if (!hasKernels(backendName, FILTER_GRADIENT_BY_CONV_KERNELS)) return false;
   tf.registerKernel({
     kernelName: 'Conv2DBackpropFilter',
     backendName,
-    kernelFunc: filterGradientKernel(backendName),
+    kernelFunc: filterGradientByConvKernel(backendName),
   });
   return true;
 }
