@@ -7,7 +7,20 @@
  */
 import { DEV_SERVER } from '../../playwright.config';
 import type { CaseResult, Harness, MatMulCase } from './harness/webgpu-kernels';
+import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
+
+/**
+ * WebGPU reports a shader that does not compile, and everything that uses
+ * it, as console warnings, not errors; the fixture only fails on errors.
+ */
+function watchGpuValidation(page: Page): string[] {
+  const invalid: string[] = [];
+  page.on('console', (m) => {
+    if (/WGSL|is invalid due to a previous error|\[Invalid /.test(m.text())) invalid.push(m.text());
+  });
+  return invalid;
+}
 
 const plain: Pick<MatMulCase, 'batchA' | 'batchB' | 'bias' | 'activation'> = {
   batchA: [],
@@ -51,6 +64,7 @@ const cases: MatMulCase[] = [
 
 test('the register-block matrix product matches tfjs cpu on WebGPU', async ({ page, problems }) => {
   test.setTimeout(240_000);
+  const invalid = watchGpuValidation(page);
   await page.goto(`${DEV_SERVER}/tests/e2e/harness/webgpu-kernels.html`);
   await page.waitForFunction(() => 'harness' in globalThis);
   const results: CaseResult[] = await page.evaluate(
@@ -81,20 +95,22 @@ test('the register-block matrix product matches tfjs cpu on WebGPU', async ({ pa
     (globalThis as unknown as { harness: Harness }).harness.denseGradientError(),
   );
   expect(gradError).toBeLessThan(1e-5);
+  expect(invalid).toEqual([]);
   expect(problems.errors).toEqual([]);
 });
 
-test('convolutions as im2col products match tfjs cpu on WebGPU, gradients included', async ({
+test('convolutions and their gradients on software WebGPU match tfjs cpu', async ({
   page,
   problems,
 }) => {
+  const invalid = watchGpuValidation(page);
   await page.goto(`${DEV_SERVER}/tests/e2e/harness/webgpu-kernels.html`);
   await page.waitForFunction(() => 'harness' in globalThis);
   const errors = await page.evaluate(() =>
     (globalThis as unknown as { harness: Harness }).harness.compareConvs(),
   );
-  // Output, dx, dw and db of D's strided convolution and of G's transposed one.
-  expect(Object.keys(errors)).toEqual(['conv', 'transposed']);
+  // Output, dx, dw and db of D's strided convolution, G's transposed one, and two more.
+  expect(Object.keys(errors)).toEqual(['conv', 'transposed', 'sixChannels', 'oneChannel']);
   for (const [layer, e] of Object.entries(errors)) {
     expect(e, layer).toHaveLength(4);
     for (const v of e) expect(v, layer).toBeLessThan(1e-5);
@@ -106,5 +122,10 @@ test('convolutions as im2col products match tfjs cpu on WebGPU, gradients includ
   expect(keys.some((k) => k.startsWith('conv2DDerFilter'))).toBe(false);
   expect(keys.some((k) => k.startsWith('conv2DMM') || k.startsWith('conv2dnaive'))).toBe(false);
   expect(keys.some((k) => k.startsWith('registerBlockMatMul_true_false'))).toBe(true);
+  // The input gradient gathered per pixel, in all three channel blocks; not tfjs's shader.
+  expect(keys.some((k) => k.startsWith('conv2DDerInput'))).toBe(false);
+  for (const block of [1, 4, 8])
+    expect(keys.some((k) => k.startsWith(`gatherConvInputGradient_${block}_`))).toBe(true);
+  expect(invalid).toEqual([]);
   expect(problems.errors).toEqual([]);
 });

@@ -10,6 +10,7 @@ import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs
 import { useConvFilterGradient, useConvInputGradient } from './wasm-conv';
 import { useExplicitTranspose } from './wasm-matmul';
 import { useIm2colConvolutions } from './webgpu-conv';
+import { useGatherConvInputGradient } from './webgpu-conv-input';
 import { useRegisterBlockMatMul } from './webgpu-matmul';
 import {
   isSoftware,
@@ -87,6 +88,7 @@ export async function startBackend(
     if (name === 'webgpu' && isSoftware(caps.webgpu, null)) {
       useRegisterBlockMatMul('webgpu');
       useIm2colConvolutions('webgpu');
+      useGatherConvInputGradient('webgpu');
     }
     await smokeTest();
     started.add(name);

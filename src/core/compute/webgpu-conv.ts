@@ -3,10 +3,10 @@
  * convolution shaders ran the DCGAN's layers at 0.15 to 0.35 GFLOP/s (its
  * weight gradient took 1.3 s a call); as im2col products (conv-im2col.ts)
  * they run through the register-block matrix product of webgpu-matmul.ts.
- * The input gradient stays tfjs's: as Conv2D by stride phase it took twice
- * as long there (cutting patches is slow on a software GPU, and G's last
- * layer has one output channel, a product one column wide). Like that
- * product, this is for software adapters only.
+ * The input gradient is webgpu-conv-input.ts's: as Conv2D by stride phase
+ * it took twice as long as tfjs's shader there (cutting patches is slow on
+ * a software GPU, and G's last layer has one output channel, a product one
+ * column wide). Like that product, this is for software adapters only.
  */
 import * as tf from '@tensorflow/tfjs';
 import {

@@ -140,7 +140,7 @@ function registerBlockMatMul(
   inputs: MatMulInputs,
   attrs: MatMulAttrs,
   backend: WebGPUBackend,
-  reshape: KernelFunc,
+  { reshape, fill }: { reshape: KernelFunc; fill: KernelFunc },
 ): tf.TensorInfo | null {
   const { a, b, bias, preluActivationWeights } = inputs;
   const activation = attrs.activation ?? null;
@@ -166,6 +166,15 @@ function registerBlockMatMul(
     m,
     n,
   ];
+  if (kA === 0) {
+    // WebGPU cannot bind an empty operand. With nothing to sum, the plain product is zeros.
+    if (bias || activation !== null) return null;
+    return fill({
+      inputs: {},
+      backend,
+      attrs: { shape: outShape, value: 0, dtype: 'float32' },
+    }) as tf.TensorInfo;
+  }
   const batch = Math.max(batchA, batchB);
   const program = new RegisterBlockMatMulProgram(
     [batch, m, n],
@@ -197,7 +206,8 @@ function registerBlockMatMul(
  */
 export function useRegisterBlockMatMul(backendName = 'webgpu'): boolean {
   const reshape = tf.getKernel('Reshape', backendName)?.kernelFunc;
-  if (!reshape) return false;
+  const fill = tf.getKernel('Fill', backendName)?.kernelFunc;
+  if (!reshape || !fill) return false;
   let installed = false;
   for (const kernelName of ['BatchMatMul', '_FusedMatMul']) {
     if (shippedBehind(kernelName, backendName)) {
@@ -212,7 +222,7 @@ export function useRegisterBlockMatMul(backendName = 'webgpu'): boolean {
         args.inputs as unknown as MatMulInputs,
         args.attrs as unknown as MatMulAttrs,
         args.backend as WebGPUBackend,
-        reshape,
+        { reshape, fill },
       ) ?? shipped(args);
     wrapKernel(original, kernelFunc);
     installed = true;

@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { useIm2colConvolutions } from '../../../src/core/compute/webgpu-conv';
+import { useGatherConvInputGradient } from '../../../src/core/compute/webgpu-conv-input';
 import { useRegisterBlockMatMul } from '../../../src/core/compute/webgpu-matmul';
 
 export interface MatMulCase {
@@ -140,25 +141,54 @@ function relative(a: Float32Array, b: Float32Array): number {
   return worst / Math.max(scale, 1e-30);
 }
 
-/** The DCGAN's layers: D's strided convolution (fused bias + ReLU) and G's transposed one. */
-const CONV_LAYERS = {
-  conv: (x: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tensor1D) =>
-    tf.fused.conv2d({ x, filter: w, strides: 2, pad: 'same', bias: b, activation: 'relu' }),
-  transposed: (x: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tensor1D) =>
-    tf.add(tf.conv2dTranspose(x, w, [4, 14, 14, 8], 2, 'same'), b) as tf.Tensor4D,
+interface ConvLayer {
+  xShape: [number, number, number, number];
+  wShape: [number, number, number, number];
+  outChannels: number;
+  f: (x: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tensor1D) => tf.Tensor4D;
+}
+
+/**
+ * The DCGAN's layers (D's strided convolution with bias and ReLU, G's
+ * transposed one), and two more for the input gradient's channel blocks:
+ * six channels (a block of four left ragged, a filter the stride does not
+ * divide) and one.
+ */
+const CONV_LAYERS: Record<string, ConvLayer> = {
+  conv: {
+    xShape: [4, 14, 14, 8],
+    wShape: [4, 4, 8, 16],
+    outChannels: 16,
+    f: (x, w, b) =>
+      tf.fused.conv2d({ x, filter: w, strides: 2, pad: 'same', bias: b, activation: 'relu' }),
+  },
+  transposed: {
+    xShape: [4, 7, 7, 16],
+    wShape: [4, 4, 8, 16],
+    outChannels: 8,
+    f: (x, w, b) => tf.add(tf.conv2dTranspose(x, w, [4, 14, 14, 8], 2, 'same'), b),
+  },
+  sixChannels: {
+    xShape: [3, 9, 9, 6],
+    wShape: [3, 3, 6, 5],
+    outChannels: 5,
+    f: (x, w, b) => tf.add(tf.conv2d(x, w, 2, 'same'), b),
+  },
+  oneChannel: {
+    xShape: [2, 8, 8, 1],
+    wShape: [4, 4, 1, 3],
+    outChannels: 3,
+    f: (x, w, b) => tf.add(tf.conv2d(x, w, 2, 'valid'), b),
+  },
 };
 
 /** A layer's output and its gradients for x, w and b (loss: sum of output times a fixed probe). */
-async function convRun(layer: keyof typeof CONV_LAYERS, backend: string): Promise<Float32Array[]> {
+async function convRun(layer: ConvLayer, backend: string): Promise<Float32Array[]> {
   await tf.setBackend(backend);
-  const f = CONV_LAYERS[layer];
-  const [xShape, wShape, outC] =
-    layer === 'conv'
-      ? ([[4, 14, 14, 8], [4, 4, 8, 16], 16] as const)
-      : ([[4, 7, 7, 16], [4, 4, 8, 16], 8] as const);
-  const x = tf.randomUniform([...xShape], -1, 1, 'float32', 11) as tf.Tensor4D;
-  const w = tf.randomUniform([...wShape], -1, 1, 'float32', 12) as tf.Tensor4D;
-  const b = tf.randomUniform([outC], -1, 1, 'float32', 13) as tf.Tensor1D;
+  const { f } = layer;
+  const x = tf.randomUniform(layer.xShape, -1, 1, 'float32', 11) as tf.Tensor4D;
+  const w = tf.randomUniform(layer.wShape, -1, 1, 'float32', 12) as tf.Tensor4D;
+  const b = tf.randomUniform([layer.outChannels], -1, 1, 'float32', 13) as tf.Tensor1D;
   const out = tf.tidy(() => {
     const y = f(x, w, b);
     const probe = tf.randomUniform(y.shape, -1, 1, 'float32', 14);
@@ -171,16 +201,17 @@ async function convRun(layer: keyof typeof CONV_LAYERS, backend: string): Promis
   return data;
 }
 
-/** For each DCGAN layer: the relative error of output, dx, dw and db on webgpu against cpu. */
+/** For each layer: the relative error of output, dx, dw and db on webgpu against cpu. */
 async function compareConvs(): Promise<Record<string, number[]>> {
   await tf.setBackend('webgpu');
   useRegisterBlockMatMul('webgpu');
-  if (!useIm2colConvolutions('webgpu')) throw new Error('the WebGPU backend lacks a kernel');
+  if (!useIm2colConvolutions('webgpu') || !useGatherConvInputGradient('webgpu'))
+    throw new Error('the WebGPU backend lacks a kernel');
   const result: Record<string, number[]> = {};
-  for (const layer of Object.keys(CONV_LAYERS) as (keyof typeof CONV_LAYERS)[]) {
+  for (const [name, layer] of Object.entries(CONV_LAYERS)) {
     const gpu = await convRun(layer, 'webgpu');
     const cpu = await convRun(layer, 'cpu');
-    result[layer] = gpu.map((g, i) => relative(g, cpu[i]!));
+    result[name] = gpu.map((g, i) => relative(g, cpu[i]!));
   }
   return result;
 }
