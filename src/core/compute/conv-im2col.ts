@@ -142,19 +142,28 @@ function patches(run: Run, x: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): 
   return run('Concat', windows as unknown as tf.NamedTensorInfoMap, { axis: 3 });
 }
 
-/** The kernels the filter gradient is built from. */
-export const FILTER_GRADIENT_KERNELS = [...PATCH_KERNELS, 'BatchMatMul', 'Transpose'];
+/** What both weight-gradient forms work from. */
+interface FilterGradientCall {
+  x: tf.TensorInfo;
+  dy: tf.TensorInfo;
+  attrs: FilterGradAttrs;
+  backend: tf.KernelBackend;
+  info: tf.backend_util.Conv2DInfo;
+}
 
 /**
- * Conv2DBackpropFilter as one product: dyᵀ · patches = [outC, kh·kw·inC],
- * turned to the filter's layout. Channels first goes to `shipped`, where
- * the backend has one.
+ * A Conv2DBackpropFilter kernel that hands channels-last calls, with their
+ * geometry, to `form`. Channels first goes to `shipped`, where the backend
+ * has one.
  */
-export function filterGradientKernel(backendName: string, shipped?: Kernel): Kernel {
+function filterGradientForm(
+  backendName: string,
+  shipped: Kernel | undefined,
+  form: (call: FilterGradientCall) => tf.TensorInfo,
+): Kernel {
   return (args) => {
     const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
     const attrs = args.attrs as unknown as FilterGradAttrs;
-    const backend = args.backend as tf.KernelBackend;
     if ((attrs.dataFormat ?? 'NHWC') !== 'NHWC') {
       if (shipped) return shipped(args);
       throw new Error(`Conv2DBackpropFilter on ${backendName} supports channels last only`);
@@ -167,9 +176,23 @@ export function filterGradientKernel(backendName: string, shipped?: Kernel): Ker
       attrs.pad as 'same' | 'valid' | number,
       attrs.dimRoundingMode,
     );
+    return form({ x, dy, attrs, backend: args.backend as tf.KernelBackend, info });
+  };
+}
+
+/** The kernels the filter gradient is built from. */
+export const FILTER_GRADIENT_KERNELS = [...PATCH_KERNELS, 'BatchMatMul', 'Transpose'];
+
+/**
+ * Conv2DBackpropFilter as one product: dyᵀ · patches = [outC, kh·kw·inC],
+ * turned to the filter's layout. Channels first goes to `shipped`, where
+ * the backend has one.
+ */
+export function filterGradientKernel(backendName: string, shipped?: Kernel): Kernel {
+  return filterGradientForm(backendName, shipped, ({ x, dy, attrs, backend, info }) => {
     const [kh, kw, inC, outC] = attrs.filterShape;
     const rows = info.batchSize * info.outHeight * info.outWidth;
-    const { run, free } = scratch(backendName, args.backend as tf.KernelBackend);
+    const { run, free } = scratch(backendName, backend);
     try {
       const cols = run(
         'Reshape',
@@ -196,7 +219,7 @@ export function filterGradientKernel(backendName: string, shipped?: Kernel): Ker
     } finally {
       free();
     }
-  };
+  });
 }
 
 /** The kernels the weight gradient as a dilated convolution is built from. */
@@ -213,22 +236,7 @@ export const FILTER_GRADIENT_BY_CONV_KERNELS = ['PadV2', 'Slice', 'Transpose', '
  * `shipped`, where the backend has one.
  */
 export function filterGradientByConvKernel(backendName: string, shipped?: Kernel): Kernel {
-  return (args) => {
-    const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
-    const attrs = args.attrs as unknown as FilterGradAttrs;
-    const backend = args.backend as tf.KernelBackend;
-    if ((attrs.dataFormat ?? 'NHWC') !== 'NHWC') {
-      if (shipped) return shipped(args);
-      throw new Error(`Conv2DBackpropFilter on ${backendName} supports channels last only`);
-    }
-    const info = tf.backend_util.computeConv2DInfo(
-      x.shape as [number, number, number, number],
-      attrs.filterShape,
-      attrs.strides,
-      1,
-      attrs.pad as 'same' | 'valid' | number,
-      attrs.dimRoundingMode,
-    );
+  return filterGradientForm(backendName, shipped, ({ x, dy, attrs, backend, info }) => {
     const { batchSize, inHeight, inWidth, outHeight, outWidth, strideHeight, strideWidth } = info;
     const { top, left } = info.padInfo;
     const [kh, kw, inC] = attrs.filterShape;
@@ -281,7 +289,7 @@ export function filterGradientByConvKernel(backendName: string, shipped?: Kernel
     } finally {
       free();
     }
-  };
+  });
 }
 
 /** The kernels the forward convolution is built from. */
