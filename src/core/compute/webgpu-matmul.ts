@@ -155,7 +155,10 @@ function registerBlockMatMul(
   const n = attrs.transposeB ? b.shape[rb - 2]! : b.shape[rb - 1]!;
   // The shipped kernel gives the error message for mismatched operands.
   if (kA !== kB) return null;
-  if (bias && (bias.dtype !== 'float32' || size(bias.shape) !== n || bias.shape.at(-1) !== n)) {
+  if (
+    bias != null &&
+    (bias.dtype !== 'float32' || size(bias.shape) !== n || bias.shape.at(-1) !== n)
+  ) {
     return null;
   }
   const batchA = size(a.shape.slice(0, -2));
@@ -168,7 +171,7 @@ function registerBlockMatMul(
   ];
   if (kA === 0) {
     // WebGPU cannot bind an empty operand. With nothing to sum, the plain product is zeros.
-    if (bias || activation !== null) return null;
+    if (bias != null || activation !== null) return null;
     return fill({
       inputs: {},
       backend,
@@ -180,7 +183,7 @@ function registerBlockMatMul(
     [batch, m, n],
     attrs.transposeA,
     attrs.transposeB,
-    bias !== undefined,
+    bias != null,
     activation,
   );
   const uniforms = [
@@ -192,7 +195,12 @@ function registerBlockMatMul(
   ];
   if (activation === 'leakyrelu')
     uniforms.push({ type: 'float32', data: [attrs.leakyreluAlpha ?? 0.2] });
-  const out = backend.runWebGPUProgram(program, bias ? [a, b, bias] : [a, b], 'float32', uniforms);
+  const out = backend.runWebGPUProgram(
+    program,
+    bias != null ? [a, b, bias] : [a, b],
+    'float32',
+    uniforms,
+  );
   try {
     return reshape({ inputs: { x: out }, backend, attrs: { shape: outShape } }) as tf.TensorInfo;
   } finally {
