@@ -35,7 +35,8 @@ interface FilterGradAttrs extends ConvAttrs {
   filterShape: [number, number, number, number];
 }
 
-interface InputGradAttrs extends ConvAttrs {
+/** Conv2DBackpropInput's attributes. */
+export interface InputGradAttrs extends ConvAttrs {
   inputShape: [number, number, number, number];
 }
 

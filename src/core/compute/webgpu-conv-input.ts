@@ -10,6 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import type { InputGradAttrs } from './conv-im2col';
 import { shippedBehind, wrapKernel } from './kernel-swap';
 
 /** Invocations per workgroup, one pixel each. */
@@ -75,14 +76,6 @@ export class GatherConvInputGradientProgram implements WebGPUProgram {
       ${lines((k) => `if (cBase + ${k} < uniforms.xC) { result[at + ${k}] = acc${k}; }`)}
     }`;
   }
-}
-
-interface InputGradAttrs {
-  strides: [number, number] | number;
-  pad: 'valid' | 'same' | number | unknown;
-  dataFormat?: 'NHWC' | 'NCHW';
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
-  inputShape: [number, number, number, number];
 }
 
 /** Installs the gathering input gradient for a WebGPU backend (once); false when it lacks the kernel. */
