@@ -1,15 +1,19 @@
 /**
  * The node baselines for `npm run bench`: a GAN job's steps per second on
  * tfjs's cpu backend, and on its wasm backend with the kernel as shipped and
- * with the app's explicit-transpose matMul (src/core/compute/wasm-matmul.ts);
- * and the leak check: tensors and bytes over 1,000 steps.
+ * with the app's explicit-transpose matMul (src/core/compute/wasm-matmul.ts),
+ * GEMM kernel (wasm-gemm.ts) and fused Adam (wasm-adam.ts); and the leak check: tensors and bytes over
+ * 1,000 steps.
  */
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { readFile } from 'node:fs/promises';
+import { setFlagsFromString } from 'node:v8';
 import { join } from 'node:path';
 import { useConvFilterGradient, useConvInputGradient } from '../../src/core/compute/wasm-conv';
 import { restoreShipped } from '../../src/core/compute/kernel-swap';
+import { FUSED_ADAM, useWasmAdam } from '../../src/core/compute/wasm-adam';
+import { useWasmGemm } from '../../src/core/compute/wasm-gemm';
 import { useExplicitTranspose } from '../../src/core/compute/wasm-matmul';
 import { decodeMnist, parseManifest, splitTrainTest } from '../../src/core/data/mnist';
 import { presetFor, type GanModelKind } from '../../src/core/gan/config';
@@ -21,6 +25,10 @@ export interface NodeRow {
   stepsPerSecond: number;
   steps: number;
 }
+
+// Relaxed SIMD (the GEMM kernel's fused multiply-add) is behind a flag in node 20's V8, as
+// Chromium had it before version 114; the browser rows have it on by default.
+setFlagsFromString('--experimental-wasm-relaxed-simd');
 
 /** The shipped MNIST, as the image GANs' data. */
 async function mnistSource(): Promise<ImageSource> {
@@ -66,15 +74,30 @@ export async function ganNodeRows(model: GanModelKind, windowMs: number): Promis
   // other kernels start as shipped: an earlier model (or leak check) in this process changed them.
   useConvFilterGradient('wasm');
   restoreShipped('BatchMatMul', 'wasm');
+  restoreShipped('_FusedMatMul', 'wasm');
   restoreShipped('Conv2DBackpropInput', 'wasm');
+  if (tf.getKernel(FUSED_ADAM, 'wasm')) tf.unregisterKernel(FUSED_ADAM, 'wasm');
   rows.push({ label: 'node, tfjs wasm, shipped matMul', ...(await measure(model, windowMs)) });
   useExplicitTranspose('wasm');
   rows.push({ label: 'node, tfjs wasm, explicit transposes', ...(await measure(model, windowMs)) });
-  // Same machine, same run: what the conv input gradient through XNNPACK adds on its own.
+  // Same machine, same run: what the app's GEMM kernel adds on its own, then the conv gradients.
+  const gemm = await useWasmGemm('wasm');
+  if (gemm) {
+    rows.push({
+      label: `node, tfjs wasm, app's GEMM kernel (${gemm.fma ? 'FMA' : 'no FMA'})`,
+      ...(await measure(model, windowMs)),
+    });
+  }
+  if (await useWasmAdam('wasm')) {
+    rows.push({
+      label: `node, tfjs wasm, app's GEMM and fused Adam`,
+      ...(await measure(model, windowMs)),
+    });
+  }
   if (model === 'dcgan' || model === 'conditional') {
     useConvInputGradient('wasm');
     rows.push({
-      label: 'node, tfjs wasm, explicit transposes + XNNPACK conv input gradient',
+      label: `node, tfjs wasm, ${gemm ? "app's GEMM" : 'explicit transposes'} + XNNPACK conv gradients`,
       ...(await measure(model, windowMs)),
     });
   }
@@ -102,6 +125,8 @@ export async function ganLeakRows(model: GanModelKind): Promise<LeakRow[]> {
   const batchSize = model === 'toy' ? presetFor('toy').batchSize : 2;
   await tf.setBackend('wasm');
   useExplicitTranspose('wasm');
+  await useWasmGemm('wasm');
+  await useWasmAdam('wasm');
   useConvFilterGradient('wasm');
   useConvInputGradient('wasm');
   const job = new GanJob(
@@ -125,7 +150,7 @@ export async function ganLeakRows(model: GanModelKind): Promise<LeakRow[]> {
     ?.byteLength;
   return [
     {
-      label: 'node, tfjs wasm (explicit transposes)',
+      label: "node, tfjs wasm (app's kernels)",
       note: `${steps.toLocaleString('en')} steps at batch ${batchSize}`,
       tensors,
       bytes,

@@ -6,7 +6,8 @@
  * second web server).
  */
 import { DEV_SERVER } from '../../playwright.config';
-import type { CaseResult, Harness, MatMulCase } from './harness/webgpu-kernels';
+import { MATMUL_CASES as cases, describeCase } from './harness/matmul-cases';
+import type { CaseResult, Harness } from './harness/webgpu-kernels';
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 
@@ -22,46 +23,6 @@ function watchGpuValidation(page: Page): string[] {
   return invalid;
 }
 
-const plain: Pick<MatMulCase, 'batchA' | 'batchB' | 'bias' | 'activation'> = {
-  batchA: [],
-  batchB: [],
-  bias: false,
-  activation: null,
-};
-
-/** Every transpose pair, edges that do not fill a block, batches, bias and each activation. */
-const cases: MatMulCase[] = [
-  { ...plain, m: 128, k: 784, n: 1024, transposeA: false, transposeB: false },
-  { ...plain, m: 128, k: 784, n: 1024, transposeA: false, transposeB: true },
-  { ...plain, m: 784, k: 128, n: 1024, transposeA: true, transposeB: false },
-  { ...plain, m: 37, k: 29, n: 61, transposeA: true, transposeB: true },
-  { ...plain, m: 1, k: 5, n: 1, transposeA: false, transposeB: false },
-  { ...plain, m: 67, k: 0, n: 9, transposeA: false, transposeB: false },
-  { ...plain, m: 13, k: 21, n: 70, transposeA: false, transposeB: false, batchA: [3], batchB: [3] },
-  {
-    ...plain,
-    m: 13,
-    k: 21,
-    n: 70,
-    transposeA: true,
-    transposeB: false,
-    batchA: [2, 3],
-    batchB: [1],
-  },
-  { ...plain, m: 9, k: 11, n: 17, transposeA: false, transposeB: true, batchA: [], batchB: [4] },
-  ...(['linear', 'relu', 'relu6', 'elu', 'sigmoid', 'leakyrelu'] as const).map((activation) => ({
-    ...plain,
-    m: 33,
-    k: 50,
-    n: 70,
-    transposeA: false,
-    transposeB: false,
-    bias: true,
-    activation,
-  })),
-  { ...plain, m: 33, k: 50, n: 70, transposeA: false, transposeB: true, activation: 'sigmoid' },
-];
-
 test('the register-block matrix product matches tfjs cpu on WebGPU', async ({ page, problems }) => {
   test.setTimeout(240_000);
   const invalid = watchGpuValidation(page);
@@ -74,7 +35,7 @@ test('the register-block matrix product matches tfjs cpu on WebGPU', async ({ pa
   expect(results).toHaveLength(cases.length);
   for (const [i, r] of results.entries()) {
     const c = cases[i]!;
-    const what = `${c.m}×${c.k}×${c.n} tA=${c.transposeA} tB=${c.transposeB} batches ${JSON.stringify([c.batchA, c.batchB])} bias=${c.bias} ${c.activation}`;
+    const what = describeCase(c);
     expect(r.shape, what).toEqual(r.cpuShape);
     // float32 sums of up to 784 terms in a different order from cpu's.
     expect(r.relativeError, what).toBeLessThan(1e-5);

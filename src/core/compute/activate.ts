@@ -8,6 +8,8 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { useConvFilterGradient, useConvInputGradient } from './wasm-conv';
+import { useWasmAdam } from './wasm-adam';
+import { useWasmGemm } from './wasm-gemm';
 import { useExplicitTranspose } from './wasm-matmul';
 import { useIm2colConvolutions } from './webgpu-conv';
 import { useGatherConvInputGradient } from './webgpu-conv-input';
@@ -80,6 +82,10 @@ export async function startBackend(
     // it lacks the convolution weight gradient the DCGANs need, and its input gradient is slow.
     if (name === 'wasm') {
       useExplicitTranspose('wasm');
+      // The app's own product kernel, in front of the explicit transposes where it applies,
+      // and Adam in one pass per variable (wasm-adam.ts's optimizer uses it where registered).
+      await useWasmGemm('wasm');
+      await useWasmAdam('wasm');
       useConvFilterGradient('wasm');
       useConvInputGradient('wasm');
     }

@@ -18,9 +18,13 @@ export function shippedBehind(kernelName: string, backendName: string): tf.Kerne
   return (k?.kernelFunc as Wrapped | undefined)?.[SHIPPED] ?? null;
 }
 
-/** Registers `kernelFunc` in place of the shipped kernel, remembering it for restoreShipped. */
+/**
+ * Registers `kernelFunc` in place of `original`, remembering the shipped
+ * kernel for restoreShipped (the one behind `original` when that is itself a
+ * wrapper: wrappers stack, restoring unstacks them all).
+ */
 export function wrapKernel(original: tf.KernelConfig, kernelFunc: KernelFunc): void {
-  (kernelFunc as Wrapped)[SHIPPED] = original;
+  (kernelFunc as Wrapped)[SHIPPED] = (original.kernelFunc as Wrapped)[SHIPPED] ?? original;
   tf.unregisterKernel(original.kernelName, original.backendName);
   tf.registerKernel({ ...original, kernelFunc });
 }

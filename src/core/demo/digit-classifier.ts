@@ -4,6 +4,7 @@
  * small enough to train at interactive speed even on a software GPU.
  */
 import * as tf from '@tensorflow/tfjs';
+import { adam } from '../compute/wasm-adam';
 import { MNIST_PIXELS, gatherBatch, sampleBatch, type MnistData, type Split } from '../data/mnist';
 import { createRandom, type Random } from '../random';
 import type { TrainingJob } from '../jobs/job';
@@ -78,7 +79,7 @@ export class DigitClassifierJob implements TrainingJob<DemoSnapshot> {
         tf.layers.dense({ units: 10, kernelInitializer: init(this.rng.seed32()) }),
       ],
     });
-    this.optimizer = tf.train.adam(config.learningRate);
+    this.optimizer = adam(config.learningRate);
     // The evaluation digits stay on the device for the whole run.
     const evalIdx = split.test.slice(0, Math.min(config.evalSize, split.test.length));
     const evalBatch = gatherBatch(data, evalIdx);

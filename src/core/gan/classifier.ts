@@ -7,6 +7,7 @@
  *   classifier.json  layer sizes, byte count, SHA-256, test accuracy
  */
 import * as tf from '@tensorflow/tfjs';
+import { adam } from '../compute/wasm-adam';
 import {
   DatasetError,
   MNIST_PIXELS,
@@ -94,7 +95,7 @@ export async function trainClassifier(
 ): Promise<{ model: tf.Sequential; testAccuracy: number }> {
   const model = buildClassifier(options.seed);
   const rng = createRandom(options.seed + 1);
-  const optimizer = tf.train.adam(options.learningRate ?? 1e-3);
+  const optimizer = adam(options.learningRate ?? 1e-3);
   for (let s = 0; s < options.steps; s++) {
     const b = sampleBatch(data, split.train, options.batchSize, rng);
     tf.tidy(() => {

@@ -9,6 +9,7 @@
  * last state whose losses were finite and `restoreLastGood` puts them back.
  */
 import * as tf from '@tensorflow/tfjs';
+import { adam } from '../compute/wasm-adam';
 import { TOY_EXTENT, modeCoverage, sampleToy, toyModes } from '../data/toy';
 import { DivergedError, type JobCheckpoint, type JobProgress, type TrainingJob } from '../jobs/job';
 import { createRandom, restoreRandom, type Random } from '../random';
@@ -345,7 +346,7 @@ export class GanJob implements TrainingJob<GanSnapshot> {
 
   private makeOptimizers(): [tf.Optimizer, tf.Optimizer] {
     const c = this.config;
-    return [tf.train.adam(c.learningRateD, c.beta1), tf.train.adam(c.learningRateG, c.beta1)];
+    return [adam(c.learningRateD, c.beta1), adam(c.learningRateG, c.beta1)];
   }
 
   /** Takes new settings at the next step; throws when they need a rebuild. */

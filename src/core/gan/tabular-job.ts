@@ -16,6 +16,7 @@
  * it and its samples inherit D's guarantee.
  */
 import * as tf from '@tensorflow/tfjs';
+import { adam } from '../compute/wasm-adam';
 import {
   fidelityReport,
   table,
@@ -167,8 +168,8 @@ export class TabularGanJob implements TrainingJob<TabularSnapshot> {
       'linear',
       this.rng,
     );
-    this.optD = tf.train.adam(config.learningRateD, config.beta1);
-    this.optG = tf.train.adam(config.learningRateG, config.beta1);
+    this.optD = adam(config.learningRateD, config.beta1);
+    this.optG = adam(config.learningRateG, config.beta1);
     const rows = tf.tensor2d(this.train.values, [this.train.rows, cols]);
     if (trainLabels) {
       this.labelPool = tf.oneHot(tf.tensor1d(trainLabels, 'int32'), K) as tf.Tensor2D;

@@ -1,11 +1,14 @@
 /**
- * A page for webgpu-kernels.spec.ts, served by the dev server: runs products
- * and convolutions through the software-adapter kernels on this browser's
- * WebGPU adapter and through tfjs's cpu backend, and reports how far apart
- * they are.
+ * A page for webgpu-kernels.spec.ts and wasm-kernels.spec.ts, served by the
+ * dev server: runs products and convolutions through the app's kernels (the
+ * software-adapter ones on this browser's WebGPU adapter, the GEMM on WASM)
+ * and through tfjs's cpu backend, and reports how far apart they are.
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
+import { activateBackend } from '../../../src/core/compute/activate';
+import { probeCapabilities } from '../../../src/core/compute/probe';
+import { wasmGemmInfo } from '../../../src/core/compute/wasm-gemm';
 import { useIm2colConvolutions } from '../../../src/core/compute/webgpu-conv';
 import { useGatherConvInputGradient } from '../../../src/core/compute/webgpu-conv-input';
 import { useRegisterBlockMatMul } from '../../../src/core/compute/webgpu-matmul';
@@ -26,7 +29,7 @@ export interface MatMulCase {
 export interface CaseResult {
   shape: number[];
   cpuShape: number[];
-  /** Largest |webgpu − cpu| over the largest |cpu|: rounding only. */
+  /** Largest |backend − cpu| over the largest |cpu|: rounding only. */
   relativeError: number;
   /** Tensors alive after the product was disposed, less before. */
   leaked: number;
@@ -82,15 +85,39 @@ async function compare(cases: MatMulCase[]): Promise<CaseResult[]> {
   await tf.setBackend('webgpu');
   await tf.ready();
   if (!useRegisterBlockMatMul('webgpu')) throw new Error('the WebGPU backend has no BatchMatMul');
+  return compareWith('webgpu', cases);
+}
+
+/**
+ * Starts WASM as the app does (threads, the GEMM kernel) and compares every
+ * case with cpu; also says what the kernel was built for and how many
+ * products it took.
+ */
+async function compareWasm(cases: MatMulCase[]) {
+  const info = await activateBackend(['wasm'], 'wasm', await probeCapabilities(), {
+    wasmPrefix: '/tfjs-wasm/',
+  });
+  const before = wasmGemmInfo()?.products ?? 0;
+  const results = await compareWith('wasm', cases);
+  const gemm = wasmGemmInfo();
+  return {
+    results,
+    threads: info.wasm?.threads ?? 0,
+    gemm,
+    products: (gemm?.products ?? 0) - before,
+  };
+}
+
+async function compareWith(backend: string, cases: MatMulCase[]): Promise<CaseResult[]> {
   const results: CaseResult[] = [];
   for (const [i, c] of cases.entries()) {
-    const gpu = await run(c, 'webgpu', 17 * i + 1);
+    const got = await run(c, backend, 17 * i + 1);
     const cpu = await run(c, 'cpu', 17 * i + 1);
     results.push({
-      shape: gpu.shape,
+      shape: got.shape,
       cpuShape: cpu.shape,
-      relativeError: relative(gpu.values, cpu.values),
-      leaked: gpu.leaked,
+      relativeError: relative(got.values, cpu.values),
+      leaked: got.leaked,
     });
   }
   return results;
@@ -216,6 +243,6 @@ async function compareConvs(): Promise<Record<string, number[]>> {
   return result;
 }
 
-const api = { compare, compiledPrograms, denseGradientError, compareConvs };
+const api = { compare, compareWasm, compiledPrograms, denseGradientError, compareConvs };
 export type Harness = typeof api;
 (globalThis as unknown as { harness: Harness }).harness = api;

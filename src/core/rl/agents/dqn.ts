@@ -16,6 +16,7 @@
  *   errors the adaptive exploration watches.
  */
 import * as tf from '@tensorflow/tfjs';
+import { adam } from '../../compute/wasm-adam';
 import type { NamedTensor } from '../../store/checkpoint';
 import {
   modelTensors,
@@ -134,7 +135,7 @@ export class DqnAgent implements Agent {
     this.online = this.build();
     this.target = this.build();
     this.target.setWeights(this.online.getWeights());
-    this.optimizer = tf.train.adam(o.learningRate);
+    this.optimizer = adam(o.learningRate);
     this.input = new Float32Array(this.inputSize);
     this.nextInput = new Float32Array(this.inputSize);
     this.q = new Float64Array(this.A);

@@ -1,0 +1,33 @@
+/**
+ * The WASM backend's heap, for the app's own WebAssembly kernels
+ * (wasm-gemm.ts, wasm-adam.ts) that read and write tensors where tfjs keeps
+ * them. These are the parts of tfjs-backend-wasm's backend and Emscripten
+ * module they use; tfjs's typings do not expose them.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+export interface WasmBackend {
+  wasm: {
+    _malloc(bytes: number): number;
+    _free(at: number): void;
+    /** The threaded build's shared memory. */
+    wasmMemory?: WebAssembly.Memory;
+    /** The single-threaded build exports its memory. */
+    asm?: { memory?: WebAssembly.Memory };
+  };
+  dataIdMap: { get(dataId: tf.DataId): { memoryOffset: number } };
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+}
+
+/** A registered WASM backend and its memory, or null (not registered, or not the expected build). */
+export function wasmHeap(
+  backendName: string,
+): { backend: WasmBackend; memory: WebAssembly.Memory } | null {
+  const backend = tf.findBackend(backendName) as unknown as WasmBackend | null;
+  const memory = backend?.wasm?.wasmMemory ?? backend?.wasm?.asm?.memory;
+  return backend && memory instanceof WebAssembly.Memory ? { backend, memory } : null;
+}
+
+/** A tensor's byte address in the heap. */
+export const addressOf = (backend: WasmBackend, t: tf.TensorInfo): number =>
+  backend.dataIdMap.get(t.dataId).memoryOffset;

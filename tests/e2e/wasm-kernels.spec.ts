@@ -1,0 +1,36 @@
+/**
+ * The app's WASM GEMM kernel (src/core/compute/wasm-gemm.ts) as the app
+ * starts it in this browser: over the threaded build's shared memory, with
+ * relaxed SIMD's fused multiply-add, against tfjs's cpu backend. Node runs
+ * the unshared form; this is where the shared one and Chromium's relaxed
+ * SIMD are checked.
+ */
+import { DEV_SERVER } from '../../playwright.config';
+import { MATMUL_CASES, describeCase } from './harness/matmul-cases';
+import type { Harness } from './harness/webgpu-kernels';
+import { expect, test } from './fixtures';
+
+test('the WASM GEMM kernel matches tfjs cpu over shared memory', async ({ page, problems }) => {
+  test.setTimeout(120_000);
+  await page.goto(`${DEV_SERVER}/tests/e2e/harness/webgpu-kernels.html`);
+  await page.waitForFunction(() => 'harness' in globalThis);
+  const run = await page.evaluate(
+    (cs) => (globalThis as unknown as { harness: Harness }).harness.compareWasm(cs),
+    MATMUL_CASES,
+  );
+  // Cross-origin isolated, so the threaded build and its shared memory.
+  expect(run.threads).toBeGreaterThan(1);
+  expect(run.gemm?.shape).toEqual({ rows: 6, unroll: 2, fma: true, shared: true });
+  expect(run.results).toHaveLength(MATMUL_CASES.length);
+  for (const [i, r] of run.results.entries()) {
+    const what = describeCase(MATMUL_CASES[i]!);
+    expect(r.shape, what).toEqual(r.cpuShape);
+    expect(r.relativeError, what).toBeLessThan(1e-5);
+    expect(r.leaked, what).toBe(0);
+  }
+  // Every product but those with an activation the kernel lacks (elu, sigmoid) ran through it.
+  const lacking = MATMUL_CASES.filter((c) => c.activation === 'elu' || c.activation === 'sigmoid');
+  expect(lacking).toHaveLength(3);
+  expect(run.products).toBe(MATMUL_CASES.length - lacking.length);
+  expect(problems.errors).toEqual([]);
+});
