@@ -1,7 +1,8 @@
 /**
  * The app's WASM GEMM kernel (src/core/compute/wasm-gemm.ts) as the app
  * starts it in this browser: over the threaded build's shared memory, with
- * relaxed SIMD's fused multiply-add, against tfjs's cpu backend. Node runs
+ * relaxed SIMD's fused multiply-add and a helper thread, against tfjs's cpu
+ * backend. Node runs
  * the unshared form; this is where the shared one and Chromium's relaxed
  * SIMD are checked.
  */
@@ -21,6 +22,9 @@ test('the WASM GEMM kernel matches tfjs cpu over shared memory', async ({ page, 
   // Cross-origin isolated, so the threaded build and its shared memory.
   expect(run.threads).toBeGreaterThan(1);
   expect(run.gemm?.shape).toEqual({ rows: 6, unroll: 2, fma: true, shared: true });
+  // A helper thread shares the memory and took half of each large product.
+  expect(run.gemm?.threads).toBe(2);
+  expect(run.gemm?.splits).toBeGreaterThanOrEqual(3);
   expect(run.results).toHaveLength(MATMUL_CASES.length);
   for (const [i, r] of run.results.entries()) {
     const what = describeCase(MATMUL_CASES[i]!);

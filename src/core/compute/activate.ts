@@ -9,7 +9,7 @@ import '@tensorflow/tfjs-backend-webgpu';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { useConvFilterGradient, useConvInputGradient } from './wasm-conv';
 import { useWasmAdam } from './wasm-adam';
-import { useWasmGemm } from './wasm-gemm';
+import { useWasmGemm, wasmGemmInfo } from './wasm-gemm';
 import { useExplicitTranspose } from './wasm-matmul';
 import { useIm2colConvolutions } from './webgpu-conv';
 import { useGatherConvInputGradient } from './webgpu-conv-input';
@@ -31,6 +31,8 @@ export interface ActivateOptions {
 }
 
 let wasmPathsSet = false;
+/** Threads for WASM's products, fixed when the WASM backend first starts. */
+let wasmThreads = 1;
 /** Backends startBackend brought up and that are still registered (the probe leaves them). */
 const started = new Set<BackendName>();
 
@@ -72,7 +74,12 @@ export async function startBackend(
         options.wasmThreads ?? null,
       );
       tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', threads > 1);
-      setThreadsCount(threads);
+      // The threads go to the app's GEMM (wasm-gemm.ts), which runs every product; tfjs's
+      // own pool stays at one thread. Its threads spin after each kernel on the cores the
+      // GEMM's helpers need: on 2 cores, a pool of 2 made the article GAN 13% and the demo
+      // 34% slower, though it made the DCGAN's convolutions 18% faster (tfjs's).
+      setThreadsCount(1);
+      wasmThreads = threads;
       wasmPathsSet = true;
     }
     const ok = await tf.setBackend(name);
@@ -84,7 +91,7 @@ export async function startBackend(
       useExplicitTranspose('wasm');
       // The app's own product kernel, in front of the explicit transposes where it applies,
       // and Adam in one pass per variable (wasm-adam.ts's optimizer uses it where registered).
-      await useWasmGemm('wasm');
+      await useWasmGemm('wasm', wasmThreads);
       await useWasmAdam('wasm');
       useConvFilterGradient('wasm');
       useConvInputGradient('wasm');
@@ -128,7 +135,10 @@ function describeActive(
     webglRenderer: name === 'webgl' ? caps.webgl : null,
     wasm:
       name === 'wasm'
-        ? { simd: caps.wasm?.simd ?? false, threads: Math.max(1, getThreadsCount()) }
+        ? {
+            simd: caps.wasm?.simd ?? false,
+            threads: wasmGemmInfo()?.threads ?? Math.max(1, getThreadsCount()),
+          }
         : null,
     skipped,
   };

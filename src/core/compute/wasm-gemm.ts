@@ -24,17 +24,25 @@ import {
   type GemmExports,
   type GemmShape,
 } from './gemm/gemm-module';
+import { CONTROL_BYTES, type GemmArgs } from './gemm/gemm-control';
+import { GemmHelper, GemmHelperLost } from './gemm/gemm-helper';
 import { wrapKernel } from './kernel-swap';
 import { addressOf, wasmHeap, type WasmBackend } from './wasm-heap';
 
 type KernelFunc = tf.KernelConfig['kernelFunc'];
 
+/** Products below this many flops (about 80 µs on one core) are not worth waking the helper for. */
+const SPLIT_FLOPS = 1 << 22;
+
 /** A kernel instance bound to one backend's memory, with a scratch area in its heap. */
 class HeapGemm {
   private scratch = 0;
   private scratchBytes = 0;
-  /** Products computed here (not fallen back), for the kernel checks. */
+  /** Products computed here (not fallen back), and those shared with the helper thread. */
   products = 0;
+  splits = 0;
+  /** Threads besides the caller's, on the threaded build (shared memory); none on one thread. */
+  helpers: GemmHelper[] = [];
 
   constructor(
     private readonly backend: WasmBackend,
@@ -50,6 +58,57 @@ class HeapGemm {
       this.scratch = this.backend.wasm._malloc(this.scratchBytes) >>> 0;
     }
     return this.scratch;
+  }
+
+  /**
+   * One `gemm` call; a large one is split by column panels between the
+   * helper threads and this one (each with its own 32 bytes of spare).
+   */
+  private gemm(args: GemmArgs): void {
+    const [a, ar, ak, bp, c, cr, cc, M, K, N, bias, act, alpha, spare] = args;
+    const panels = Math.ceil(N / 8);
+    const parts = Math.min(this.helpers.length + 1, panels);
+    if (parts < 2 || 2 * M * N * K < SPLIT_FLOPS) {
+      this.kernel.gemm(...args);
+      return;
+    }
+    const share = (i: number): GemmArgs => {
+      const p0 = Math.floor((panels * i) / parts);
+      const p1 = Math.floor((panels * (i + 1)) / parts);
+      const n = Math.min(N, p1 * 8) - p0 * 8;
+      const b = bias ? bias + p0 * 32 : 0;
+      return [
+        a,
+        ar,
+        ak,
+        bp + p0 * K * 32,
+        c + p0 * 8 * cc,
+        cr,
+        cc,
+        M,
+        K,
+        n,
+        b,
+        act,
+        alpha,
+        spare + 32 * i,
+      ];
+    };
+    this.splits++;
+    const helpers = this.helpers.slice(0, parts - 1);
+    const posted = helpers.map((h, i) => h.post(share(i + 1)));
+    this.kernel.gemm(...share(0));
+    helpers.forEach((h, i) => {
+      try {
+        h.wait(posted[i]!);
+      } catch (e) {
+        if (!(e instanceof GemmHelperLost)) throw e;
+        // Training goes on without it; its share is computed here.
+        h.stop();
+        this.helpers = this.helpers.filter((x) => x !== h);
+        this.kernel.gemm(...share(i + 1));
+      }
+    });
   }
 
   private address(t: tf.TensorInfo): number {
@@ -93,7 +152,10 @@ class HeapGemm {
     const swap =
       !bias && activation === 'linear' && transposeB && (transposeA ? 0 : K * M) + M * N < K * N;
     const packedCols = swap ? M : N;
-    const scratch = this.area(packedBytes(K, packedCols) + packedBytes(1, N) + 32);
+    // Packed operand, packed bias, then 32 bytes of spare per thread.
+    const scratch = this.area(
+      packedBytes(K, packedCols) + packedBytes(1, N) + 32 * (this.helpers.length + 1),
+    );
     const packedBias = scratch + packedBytes(K, packedCols);
     const spare = packedBias + packedBytes(1, N);
     const g = this.kernel;
@@ -108,7 +170,7 @@ class HeapGemm {
         if (i === 0 || bb !== 1) g.pack(bAt, transposeB ? 1 : N, transposeB ? K : 1, K, N, scratch);
         const [ar, ak] = transposeA ? [4, M * 4] : [K * 4, 4];
         const act = ACTIVATION[activation];
-        g.gemm(
+        this.gemm([
           aAt,
           ar,
           ak,
@@ -123,11 +185,11 @@ class HeapGemm {
           act,
           alpha,
           spare,
-        );
+        ]);
       } else {
         // Cᵀ[n][m] = Σk B[n][k]·Aᵀ[k][m]: B (stored N×K) through strides, Aᵀ packed, C written transposed.
         if (i === 0 || ba !== 1) g.pack(aAt, transposeA ? M : 1, transposeA ? 1 : K, K, M, scratch);
-        g.gemm(bAt, K * 4, 4, scratch, cAt, 4, N * 4, N, K, M, 0, 0, 0, spare);
+        this.gemm([bAt, K * 4, 4, scratch, cAt, 4, N * 4, N, K, M, 0, 0, 0, spare]);
       }
     }
     return out;
@@ -157,19 +219,24 @@ function wrap(
   return true;
 }
 
-/** The kernel running for a backend: its shape and how many products it computed; null without one. */
-export function wasmGemmInfo(backendName = 'wasm'): { shape: GemmShape; products: number } | null {
+/** The kernel running for a backend: its shape, threads and how many products it computed; null without one. */
+export function wasmGemmInfo(
+  backendName = 'wasm',
+): { shape: GemmShape; threads: number; products: number; splits: number } | null {
   const g = gemmOf(tf.findBackend(backendName));
-  return g ? { shape: g.shape, products: g.products } : null;
+  return g
+    ? { shape: g.shape, threads: g.helpers.length + 1, products: g.products, splits: g.splits }
+    : null;
 }
 
 /**
  * Compiles the kernel over the running WASM backend's memory and routes its
  * BatchMatMul and _FusedMatMul through it (falling back to the kernels they
- * replace). Returns the kernel's shape, or null where it cannot run (no
+ * replace). On shared memory, `threads` − 1 helper threads take shares of
+ * large products. Returns the kernel's shape, or null where it cannot run (no
  * SIMD, or a backend without the expected heap).
  */
-export async function useWasmGemm(backendName = 'wasm'): Promise<GemmShape | null> {
+export async function useWasmGemm(backendName = 'wasm', threads = 1): Promise<GemmShape | null> {
   const heap = wasmHeap(backendName);
   if (!heap) return null;
   const { backend, memory } = heap;
@@ -178,6 +245,18 @@ export async function useWasmGemm(backendName = 'wasm'): Promise<GemmShape | nul
     const compiled = await instantiateGemm(memory);
     if (!compiled) return null;
     heapGemm = new HeapGemm(backend, compiled.exports, compiled.shape);
+    // The threaded build's memory is shared: helper threads can take shares of large products.
+    if (compiled.shape.shared) {
+      for (let i = 1; i < threads; i++) {
+        const control = backend.wasm._malloc(CONTROL_BYTES) >>> 0;
+        const helper = await GemmHelper.start(compiled.module, memory, control);
+        if (!helper) {
+          backend.wasm._free(control);
+          break;
+        }
+        heapGemm.helpers.push(helper);
+      }
+    }
     (backend as unknown as { [HEAP_GEMM]: HeapGemm })[HEAP_GEMM] = heapGemm;
   }
   const matMul = wrap('BatchMatMul', backendName, (fallback) => (args) => {

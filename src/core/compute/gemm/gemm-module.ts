@@ -337,14 +337,14 @@ export const packedBytes = (K: number, N: number): number => Math.ceil(N / 8) * 
  */
 export async function instantiateGemm(
   memory: WebAssembly.Memory,
-): Promise<{ exports: GemmExports; shape: GemmShape } | null> {
+): Promise<{ exports: GemmExports; shape: GemmShape; module: WebAssembly.Module } | null> {
   const shared = isShared(memory);
   for (const fma of [true, false]) {
     const shape = gemmShape(fma, shared);
     const bytes = gemmModuleBytes(shape);
     if (!WebAssembly.validate(bytes)) continue;
-    const { instance } = await WebAssembly.instantiate(bytes, { env: { memory } });
-    return { exports: instance.exports as unknown as GemmExports, shape };
+    const { instance, module } = await WebAssembly.instantiate(bytes, { env: { memory } });
+    return { exports: instance.exports as unknown as GemmExports, shape, module };
   }
   return null;
 }
