@@ -15,6 +15,7 @@ import {
   type GemmExports,
 } from '../../src/core/compute/gemm/gemm-module';
 import { createRandom } from '../../src/core/random';
+import { expectClose } from './kernel-checks';
 
 // node 20's V8 (11.3) has relaxed SIMD behind a flag; Chromium has it on by default.
 setFlagsFromString('--experimental-wasm-relaxed-simd');
@@ -99,13 +100,6 @@ function run(g: GemmExports, memory: WebAssembly.Memory, c: Case) {
       want[c.transposeC ? n * M + m : m * N + n] = s;
     }
   return { got, want };
-}
-
-function expectClose(got: Float32Array, want: Float32Array): void {
-  let worst = 0;
-  for (let i = 0; i < want.length; i++)
-    worst = Math.max(worst, Math.abs(got[i]! - want[i]!) / (1 + Math.abs(want[i]!)));
-  expect(worst).toBeLessThan(1e-5);
 }
 
 const CASES: Case[] = [

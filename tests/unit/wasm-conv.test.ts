@@ -16,6 +16,7 @@ import { GanJob } from '../../src/core/gan/gan-job';
 import { MNIST_SHAPE, missingKernels } from '../../src/core/gan/models';
 import { createRandom } from '../../src/core/random';
 import { realMnist } from './helpers';
+import { expectClose } from './kernel-checks';
 
 const rng = createRandom(11);
 const values = (n: number) => Float32Array.from({ length: n }, () => rng.normal());
@@ -44,14 +45,6 @@ async function grads(
   const data = await Promise.all(out.map((t) => t.data() as Promise<Float32Array>));
   out.forEach((t) => t.dispose());
   return data;
-}
-
-function expectClose(a: Float32Array, b: Float32Array): void {
-  expect(a.length).toBe(b.length);
-  let worst = 0;
-  for (let i = 0; i < a.length; i++)
-    worst = Math.max(worst, Math.abs(a[i]! - b[i]!) / (1 + Math.abs(b[i]!)));
-  expect(worst).toBeLessThan(1e-4);
 }
 
 beforeAll(async () => {
@@ -84,7 +77,7 @@ describe('Conv2DBackpropFilter on WASM', () => {
     const args = [x, [3, 14, 14, 5], w, [k, k, 5, 7], probe] as const;
     const onWasm = await grads('wasm', f, ...args);
     const onCpu = await grads('cpu', f, ...args);
-    onWasm.forEach((g, i) => expectClose(g, onCpu[i]!));
+    onWasm.forEach((g, i) => expectClose(g, onCpu[i]!, 1e-4));
   });
 
   it("transposed conv 4×4, stride 2, 'same' (G's layers): gradients equal the cpu backend", async () => {
@@ -94,7 +87,7 @@ describe('Conv2DBackpropFilter on WASM', () => {
       tf.conv2dTranspose(a, b, [2, 14, 14, 3], 2, 'same');
     const onWasm = await grads('wasm', f, x, [2, 7, 7, 6], w, [4, 4, 3, 6], probe);
     const onCpu = await grads('cpu', f, x, [2, 7, 7, 6], w, [4, 4, 3, 6], probe);
-    onWasm.forEach((g, i) => expectClose(g, onCpu[i]!));
+    onWasm.forEach((g, i) => expectClose(g, onCpu[i]!, 1e-4));
   });
 
   it('frees what it makes', async () => {

@@ -13,28 +13,13 @@ import { restoreShipped, shippedBehind, wrapKernel } from '../../src/core/comput
 import { useWasmGemm } from '../../src/core/compute/wasm-gemm';
 import { useExplicitTranspose } from '../../src/core/compute/wasm-matmul';
 import { createRandom } from '../../src/core/random';
+import { expectClose, valuesOn } from './kernel-checks';
 
 // Relaxed SIMD (the kernel's FMA form) is behind a flag in node 20's V8, on by default in Chromium.
 setFlagsFromString('--experimental-wasm-relaxed-simd');
 
 const rng = createRandom(5);
 const values = (n: number) => Float32Array.from({ length: n }, () => rng.normal());
-
-async function on(backend: string, fn: () => tf.Tensor[]): Promise<Float32Array[]> {
-  await tf.setBackend(backend);
-  const out = tf.tidy(fn);
-  const data = await Promise.all(out.map((t) => t.data() as Promise<Float32Array>));
-  out.forEach((t) => t.dispose());
-  return data;
-}
-
-function expectClose(a: Float32Array, b: Float32Array, tolerance = 1e-5): void {
-  expect(a.length).toBe(b.length);
-  let worst = 0;
-  for (let i = 0; i < a.length; i++)
-    worst = Math.max(worst, Math.abs(a[i]! - b[i]!) / (1 + Math.abs(b[i]!)));
-  expect(worst).toBeLessThan(tolerance);
-}
 
 let kernelShape: Awaited<ReturnType<typeof useWasmGemm>> = null;
 /** Calls that reached the kernels the GEMM wrappers fall back to. */
@@ -94,9 +79,9 @@ describe('GEMM kernel on WASM', () => {
         tf.matMul(x.transpose(), w, true, true),
       ];
     };
-    const wasm = await on('wasm', cases);
+    const wasm = await valuesOn('wasm', cases);
     expect(fallbacks.BatchMatMul).toBe(0);
-    const cpu = await on('cpu', cases);
+    const cpu = await valuesOn('cpu', cases);
     wasm.forEach((w, i) => expectClose(w, cpu[i]!));
   });
 
@@ -132,9 +117,9 @@ describe('GEMM kernel on WASM', () => {
         }),
       ];
     };
-    const wasm = await on('wasm', cases);
+    const wasm = await valuesOn('wasm', cases);
     expect(fallbacks._FusedMatMul).toBe(1); // elu
-    const cpu = await on('cpu', cases);
+    const cpu = await valuesOn('cpu', cases);
     wasm.forEach((w, i) => expectClose(w, cpu[i]!));
     expect(wasm[3]!.some((v) => v < 0)).toBe(true); // leaky relu kept some negatives
   });
@@ -151,9 +136,9 @@ describe('GEMM kernel on WASM', () => {
           .sum();
       return tf.grads(f)([tf.tensor2d(x, [16, 40]), tf.tensor2d(w, [40, 24]), tf.tensor1d(bias)]);
     };
-    const wasm = await on('wasm', grads);
+    const wasm = await valuesOn('wasm', grads);
     expect(fallbacks).toEqual({ BatchMatMul: 0, _FusedMatMul: 0 });
-    const cpu = await on('cpu', grads);
+    const cpu = await valuesOn('cpu', grads);
     expect(wasm).toHaveLength(3);
     // Sums of squares of sums: FMA's single rounding and another summation order show at 1e-5.
     wasm.forEach((g, i) => expectClose(g, cpu[i]!, 5e-5));
@@ -164,7 +149,7 @@ describe('GEMM kernel on WASM', () => {
       tf.matMul(tf.zeros([0, 5]), tf.ones([5, 3])),
       tf.matMul(tf.ones([4, 0]), tf.ones([0, 3])),
     ];
-    const wasm = await on('wasm', cases);
+    const wasm = await valuesOn('wasm', cases);
     expect(fallbacks.BatchMatMul).toBe(0);
     expect(wasm[0]).toHaveLength(0);
     expect(Array.from(wasm[1]!)).toEqual(Array(12).fill(0));
@@ -200,6 +185,6 @@ describe('GEMM kernel on WASM', () => {
     expect(shippedBehind('BatchMatMul', 'wasm')?.kernelFunc).toBe(shipped.kernelFunc);
     const a = values(9 * 11);
     const product = () => [tf.matMul(tf.tensor2d(a, [9, 11]), tf.tensor2d(a, [11, 9]))];
-    expectClose((await on('wasm', product))[0]!, (await on('cpu', product))[0]!);
+    expectClose((await valuesOn('wasm', product))[0]!, (await valuesOn('cpu', product))[0]!);
   });
 });

@@ -9,26 +9,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { restoreShipped, shippedBehind } from '../../src/core/compute/kernel-swap';
 import { useExplicitTranspose } from '../../src/core/compute/wasm-matmul';
 import { createRandom } from '../../src/core/random';
+import { expectClose, valuesOn } from './kernel-checks';
 
 const rng = createRandom(7);
 const values = (n: number) => Float32Array.from({ length: n }, () => rng.normal());
-
-/** Runs `fn` on a backend and returns its tensors' values. */
-async function on(backend: string, fn: () => tf.Tensor[]): Promise<Float32Array[]> {
-  await tf.setBackend(backend);
-  const out = tf.tidy(fn);
-  const data = await Promise.all(out.map((t) => t.data() as Promise<Float32Array>));
-  out.forEach((t) => t.dispose());
-  return data;
-}
-
-function expectClose(a: Float32Array, b: Float32Array): void {
-  expect(a.length).toBe(b.length);
-  let worst = 0;
-  for (let i = 0; i < a.length; i++)
-    worst = Math.max(worst, Math.abs(a[i]! - b[i]!) / (1 + Math.abs(b[i]!)));
-  expect(worst).toBeLessThan(1e-5);
-}
 
 beforeAll(async () => {
   tf.env().set('IS_NODE', false);
@@ -57,8 +41,8 @@ describe('explicit-transpose matMul on WASM', () => {
         tf.matMul(a3.transpose([0, 2, 1]), b3, true, false),
       ];
     };
-    const wasm = await on('wasm', cases);
-    const cpu = await on('cpu', cases);
+    const wasm = await valuesOn('wasm', cases);
+    const cpu = await valuesOn('cpu', cases);
     wasm.forEach((w, i) => expectClose(w, cpu[i]!));
     // Every form is the same product A·B.
     for (const w of wasm.slice(1, 4)) expectClose(w, wasm[0]!);
@@ -76,8 +60,8 @@ describe('explicit-transpose matMul on WASM', () => {
           .sum();
       return tf.grads(f)([tf.tensor2d(x, [16, 40]), tf.tensor2d(w, [40, 24]), tf.tensor1d(bias)]);
     };
-    const wasm = await on('wasm', grads);
-    const cpu = await on('cpu', grads);
+    const wasm = await valuesOn('wasm', grads);
+    const cpu = await valuesOn('cpu', grads);
     expect(wasm).toHaveLength(3);
     wasm.forEach((g, i) => expectClose(g, cpu[i]!));
     expect(wasm[1]!.some((v) => v !== 0)).toBe(true);
