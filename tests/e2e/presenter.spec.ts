@@ -23,11 +23,12 @@ test('presenter mode runs the demo from the keyboard alone', async ({ page }) =>
   const help = page.getByTestId('shortcut-help');
   await expect(help).toBeVisible();
   await expect(help.getByRole('row')).toHaveCount(9);
+  // Space right after Escape starts training: the closed list's button does not take it.
   await page.keyboard.press('Escape');
+  await page.keyboard.press(' ');
   await expect(help).toBeHidden();
 
-  // Space starts, → pauses then steps, Shift+→ steps ten, space resumes, R starts again.
-  await page.keyboard.press(' ');
+  // Space started it; → pauses then steps, Shift+→ steps ten, space resumes, R starts again.
   await waitForSteps(page, 5);
   const phase = page.getByTestId('demo-phase');
   await page.keyboard.press('ArrowRight');
