@@ -2,8 +2,9 @@
  * The WASM backend's matrix products (BatchMatMul and _FusedMatMul) through
  * the app's own kernel (gemm/gemm-module.ts), which works in the backend's
  * heap: operands are read where tfjs keeps them and the result is written
- * into a tensor tfjs allocated. On the bench machine it multiplies 2.5 to 3
- * times faster than the XNNPACK product tfjs-backend-wasm 4.22 ships.
+ * into a tensor tfjs allocated. On the bench machine it multiplies about
+ * twice as fast as the XNNPACK product tfjs-backend-wasm 4.22 ships, on one
+ * thread (README, "Benchmarks").
  *
  * Every transpose flag is a pair of strides, not a copy. The operand walked
  * in panels is packed first (fast when its rows are contiguous); for A·Bᵀ,
@@ -38,7 +39,7 @@ const SPLIT_FLOPS = 1 << 22;
 class HeapGemm {
   private scratch = 0;
   private scratchBytes = 0;
-  /** Products computed here (not fallen back), and those shared with the helper thread. */
+  /** Products computed here (not fallen back), and those split with helper threads. */
   products = 0;
   splits = 0;
   /** Threads besides the caller's, on the threaded build (shared memory); none on one thread. */
