@@ -71,10 +71,11 @@ const VENDORS: Record<string, string> = {
 const SOFTWARE_NAMES = /swiftshader|llvmpipe|lavapipe|softpipe|warp|software|basic render/i;
 
 /**
- * Threads for tfjs's WASM backend (XNNPACK's pool, the calling thread
- * included): one per logical core, at most 8, the pthreads tfjs's build
- * keeps ready; 1 without SIMD (the threaded build needs it) or without
- * cross-origin isolation (no SharedArrayBuffer).
+ * Threads for WASM training, the calling thread included: one per logical
+ * core, at most 8; 1 without SIMD (the threaded build needs it) or without
+ * cross-origin isolation (no SharedArrayBuffer). More than one loads tfjs's
+ * threaded build, whose shared memory the app's GEMM helpers work in
+ * (activate.ts, wasm-gemm.ts).
  */
 export function wasmThreadsFor(
   caps: Capabilities,
