@@ -2,7 +2,8 @@
  * The node baselines for `npm run bench`: a GAN job's steps per second on
  * tfjs's cpu backend, and on its wasm backend with the kernel as shipped and
  * with the app's explicit-transpose matMul (src/core/compute/wasm-matmul.ts),
- * GEMM kernel (wasm-gemm.ts) and fused Adam (wasm-adam.ts); and the leak check: tensors and bytes over
+ * GEMM kernel (wasm-gemm.ts), fused Adam (wasm-adam.ts), copies (wasm-copies.ts) and
+ * column sums (wasm-column-sum.ts); and the leak check: tensors and bytes over
  * 1,000 steps.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -13,6 +14,8 @@ import { join } from 'node:path';
 import { useConvFilterGradient, useConvInputGradient } from '../../src/core/compute/wasm-conv';
 import { restoreShipped } from '../../src/core/compute/kernel-swap';
 import { FUSED_ADAM, useWasmAdam } from '../../src/core/compute/wasm-adam';
+import { useWasmColumnSum } from '../../src/core/compute/wasm-column-sum';
+import { useWasmCopies } from '../../src/core/compute/wasm-copies';
 import { useWasmGemm } from '../../src/core/compute/wasm-gemm';
 import { useExplicitTranspose } from '../../src/core/compute/wasm-matmul';
 import { decodeMnist, parseManifest, splitTrainTest } from '../../src/core/data/mnist';
@@ -76,6 +79,9 @@ export async function ganNodeRows(model: GanModelKind, windowMs: number): Promis
   restoreShipped('BatchMatMul', 'wasm');
   restoreShipped('_FusedMatMul', 'wasm');
   restoreShipped('Conv2DBackpropInput', 'wasm');
+  restoreShipped('Identity', 'wasm');
+  restoreShipped('GatherV2', 'wasm');
+  restoreShipped('Sum', 'wasm');
   if (tf.getKernel(FUSED_ADAM, 'wasm')) tf.unregisterKernel(FUSED_ADAM, 'wasm');
   rows.push({ label: 'node, tfjs wasm, shipped matMul', ...(await measure(model, windowMs)) });
   useExplicitTranspose('wasm');
@@ -88,9 +94,9 @@ export async function ganNodeRows(model: GanModelKind, windowMs: number): Promis
       ...(await measure(model, windowMs)),
     });
   }
-  if (await useWasmAdam('wasm')) {
+  if ((await useWasmAdam('wasm')) && useWasmCopies('wasm') && (await useWasmColumnSum('wasm'))) {
     rows.push({
-      label: `node, tfjs wasm, app's GEMM and fused Adam`,
+      label: `node, tfjs wasm, app's GEMM, fused Adam, copies and sums`,
       ...(await measure(model, windowMs)),
     });
   }
@@ -127,6 +133,8 @@ export async function ganLeakRows(model: GanModelKind): Promise<LeakRow[]> {
   useExplicitTranspose('wasm');
   await useWasmGemm('wasm');
   await useWasmAdam('wasm');
+  useWasmCopies('wasm');
+  await useWasmColumnSum('wasm');
   useConvFilterGradient('wasm');
   useConvInputGradient('wasm');
   const job = new GanJob(

@@ -11,6 +11,7 @@ import { featureStats, frechetDistance, inceptionScore } from '../../src/core/ga
 import {
   buildGan,
   discriminate,
+  discriminatePair,
   generate,
   missingKernels,
   trainableVariables,
@@ -84,6 +85,92 @@ describe('GAN models', () => {
       m.generator.dispose();
       m.discriminator.dispose();
     }
+  });
+});
+
+describe('discriminatePair', () => {
+  /** D's loss on a real and a fake batch, and its gradients for D's weights. */
+  function lossAndGrads(
+    m: ReturnType<typeof buildGan>,
+    judge: (r: TF.Tensor2D, f: TF.Tensor2D) => [TF.Tensor1D, TF.Tensor1D],
+  ): number[][] {
+    return tf.tidy(() => {
+      const n = m.dataSize;
+      const real = tf.randomUniform([5, n], -1, 1, 'float32', 3) as TF.Tensor2D;
+      const fake = tf.randomUniform([7, n], -1, 1, 'float32', 4) as TF.Tensor2D;
+      const { value, grads } = tf.variableGrads(() => {
+        const [lr, lf] = judge(real, fake);
+        return discriminatorLoss('non-saturating', lr, lf);
+      }, trainableVariables(m.discriminator));
+      return [value, ...Object.values(grads)].map((t) => Array.from(t.dataSync()));
+    });
+  }
+
+  function expectSame(a: number[][], b: number[][]): void {
+    expect(a.map((x) => x.length)).toEqual(b.map((x) => x.length));
+    a.forEach((x, i) => x.forEach((v, j) => expect(v).toBeCloseTo(b[i]![j]!, 5)));
+  }
+
+  it.each(['article', 'dcgan', 'conditional', 'toy'] as const)(
+    "judges real and fake as one batch for the %s GAN's D, with the same loss and gradients",
+    (kind) => {
+      const m = buildGan(config(kind), createRandom(4));
+      expect(m.rowWiseD).toBe(true);
+      const labels = (n: number, seed: number) =>
+        m.conditional
+          ? (tf.oneHot(
+              tf.randomUniform([n], 0, 10, 'int32', seed) as TF.Tensor1D,
+              10,
+            ) as TF.Tensor2D)
+          : null;
+      const [rl, fl] = [labels(5, 8), labels(7, 9)];
+      const separate = lossAndGrads(m, (r, f) => [
+        discriminate(m, r, rl, true),
+        discriminate(m, f, fl, true),
+      ]);
+      // D sees one batch of all 12 rows, and each side gets its own logits back.
+      const batches: number[] = [];
+      const apply = m.discriminator.apply.bind(m.discriminator);
+      m.discriminator.apply = (x, kwargs) => {
+        batches.push((x as TF.Tensor).shape[0]!);
+        return apply(x, kwargs);
+      };
+      const shapes: number[][] = [];
+      const paired = lossAndGrads(m, (r, f) => {
+        const out = discriminatePair(m, r, rl, f, fl, true);
+        shapes.push(out[0].shape, out[1].shape);
+        return out;
+      });
+      expect(batches).toEqual([12]);
+      expect(shapes).toEqual([[5], [7]]);
+      expectSame(paired, separate);
+      tf.dispose([rl, fl].filter((t) => t !== null));
+      disposeGan(m);
+    },
+  );
+
+  it('keeps the batches apart for a D with batch statistics, where one batch would change the result', () => {
+    const m = buildGan(config('toy'), createRandom(5));
+    const d = tf.sequential();
+    d.add(tf.layers.dense({ inputShape: [2], units: 4 }));
+    d.add(tf.layers.batchNormalization());
+    d.add(tf.layers.dense({ units: 1 }));
+    m.discriminator.dispose();
+    const bn = { ...m, discriminator: d, rowWiseD: false };
+    const separate = lossAndGrads(bn, (r, f) => [
+      discriminate(bn, r, null, true),
+      discriminate(bn, f, null, true),
+    ]);
+    expectSame(
+      lossAndGrads(bn, (r, f) => discriminatePair(bn, r, null, f, null, true)),
+      separate,
+    );
+    // Forced into one batch, the statistics mix real and fake rows: another loss.
+    const mixed = lossAndGrads({ ...bn, rowWiseD: true }, (r, f) =>
+      discriminatePair({ ...bn, rowWiseD: true }, r, null, f, null, true),
+    );
+    expect(Math.abs(mixed[0]![0]! - separate[0]![0]!)).toBeGreaterThan(1e-3);
+    disposeGan(bn);
   });
 });
 

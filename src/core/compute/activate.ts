@@ -9,6 +9,8 @@ import '@tensorflow/tfjs-backend-webgpu';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { useConvFilterGradient, useConvInputGradient } from './wasm-conv';
 import { useWasmAdam } from './wasm-adam';
+import { useWasmColumnSum } from './wasm-column-sum';
+import { useWasmCopies } from './wasm-copies';
 import { useWasmGemm, wasmGemmInfo } from './wasm-gemm';
 import { useExplicitTranspose } from './wasm-matmul';
 import { useIm2colConvolutions } from './webgpu-conv';
@@ -93,6 +95,10 @@ export async function startBackend(
       // and Adam in one pass per variable (wasm-adam.ts's optimizer uses it where registered).
       await useWasmGemm('wasm', wasmThreads);
       await useWasmAdam('wasm');
+      // Identity shares data instead of copying it; a batch gather copies whole rows; bias
+      // gradients sum columns in place of a transpose and a sum.
+      useWasmCopies('wasm');
+      await useWasmColumnSum('wasm');
       useConvFilterGradient('wasm');
       useConvInputGradient('wasm');
     }

@@ -29,6 +29,27 @@ export function wrapKernel(original: tf.KernelConfig, kernelFunc: KernelFunc): v
   tf.registerKernel({ ...original, kernelFunc });
 }
 
+/**
+ * Wraps the kernel registered for `kernelName` with `make(its function)`,
+ * unless the registered one already carries `mark` (installed before, maybe
+ * under other wrappers' counters). False when the backend lacks the kernel.
+ */
+export function wrapOnce(
+  kernelName: string,
+  backendName: string,
+  mark: symbol,
+  make: (fallback: KernelFunc) => KernelFunc,
+): boolean {
+  const current = tf.getKernel(kernelName, backendName);
+  if (!current) return false;
+  type Marked = KernelFunc & { [mark]?: true };
+  if ((current.kernelFunc as Marked)[mark]) return true;
+  const kernelFunc = make(current.kernelFunc) as Marked;
+  kernelFunc[mark] = true;
+  wrapKernel(current, kernelFunc);
+  return true;
+}
+
 /** Puts the shipped kernel back where a wrapper is installed (the bench times both). */
 export function restoreShipped(kernelName: string, backendName: string): void {
   const original = shippedBehind(kernelName, backendName);

@@ -25,12 +25,16 @@ import {
   type GemmExports,
   type GemmShape,
 } from './gemm/gemm-module';
-import { CONTROL_BYTES, type GemmArgs } from './gemm/gemm-control';
+import {
+  CONTROL_BYTES,
+  runShare,
+  type GemmArgs,
+  type GemmShare,
+  type PackFrom,
+} from './gemm/gemm-control';
 import { GemmHelper, GemmHelperLost } from './gemm/gemm-helper';
-import { wrapKernel } from './kernel-swap';
+import { wrapOnce } from './kernel-swap';
 import { addressOf, wasmHeap, type WasmBackend } from './wasm-heap';
-
-type KernelFunc = tf.KernelConfig['kernelFunc'];
 
 /** Products below this many flops (about 80 µs on one core) are not worth waking the helper for. */
 const SPLIT_FLOPS = 1 << 22;
@@ -62,43 +66,47 @@ class HeapGemm {
   }
 
   /**
-   * One `gemm` call; a large one is split by column panels between the
-   * helper threads and this one (each with its own 32 bytes of spare).
+   * One product over panels packed from `pack` (null: already packed); a
+   * large one is split by column panels between the helper threads and this
+   * one, each packing its own panels and with its own 32 bytes of spare.
    */
-  private gemm(args: GemmArgs): void {
+  private gemm(args: GemmArgs, pack: PackFrom | null): void {
     const [a, ar, ak, bp, c, cr, cc, M, K, N, bias, act, alpha, spare] = args;
     const panels = Math.ceil(N / 8);
     const parts = Math.min(this.helpers.length + 1, panels);
     if (parts < 2 || 2 * M * N * K < SPLIT_FLOPS) {
-      this.kernel.gemm(...args);
+      runShare(this.kernel, { pack, gemm: args });
       return;
     }
-    const share = (i: number): GemmArgs => {
+    const share = (i: number): GemmShare => {
       const p0 = Math.floor((panels * i) / parts);
       const p1 = Math.floor((panels * (i + 1)) / parts);
       const n = Math.min(N, p1 * 8) - p0 * 8;
       const b = bias ? bias + p0 * 32 : 0;
-      return [
-        a,
-        ar,
-        ak,
-        bp + p0 * K * 32,
-        c + p0 * 8 * cc,
-        cr,
-        cc,
-        M,
-        K,
-        n,
-        b,
-        act,
-        alpha,
-        spare + 32 * i,
-      ];
+      return {
+        pack: pack && { ...pack, src: pack.src + p0 * 8 * pack.sn * 4 },
+        gemm: [
+          a,
+          ar,
+          ak,
+          bp + p0 * K * 32,
+          c + p0 * 8 * cc,
+          cr,
+          cc,
+          M,
+          K,
+          n,
+          b,
+          act,
+          alpha,
+          spare + 32 * i,
+        ],
+      };
     };
     this.splits++;
     const helpers = this.helpers.slice(0, parts - 1);
     const posted = helpers.map((h, i) => h.post(share(i + 1)));
-    this.kernel.gemm(...share(0));
+    runShare(this.kernel, share(0));
     helpers.forEach((h, i) => {
       try {
         h.wait(posted[i]!);
@@ -107,7 +115,7 @@ class HeapGemm {
         // Training goes on without it; its share is computed here.
         h.stop();
         this.helpers = this.helpers.filter((x) => x !== h);
-        this.kernel.gemm(...share(i + 1));
+        runShare(this.kernel, share(i + 1));
       }
     });
   }
@@ -168,29 +176,20 @@ class HeapGemm {
       const cAt = pc + i * M * N * 4;
       if (!swap) {
         // A[m][k] through strides; B[k][n] packed.
-        if (i === 0 || bb !== 1) g.pack(bAt, transposeB ? 1 : N, transposeB ? K : 1, K, N, scratch);
+        const packB = i === 0 || bb !== 1;
         const [ar, ak] = transposeA ? [4, M * 4] : [K * 4, 4];
         const act = ACTIVATION[activation];
-        this.gemm([
-          aAt,
-          ar,
-          ak,
-          scratch,
-          cAt,
-          N * 4,
-          4,
-          M,
-          K,
-          N,
-          bias ? packedBias : 0,
-          act,
-          alpha,
-          spare,
-        ]);
+        this.gemm(
+          [aAt, ar, ak, scratch, cAt, N * 4, 4, M, K, N, bias ? packedBias : 0, act, alpha, spare],
+          packB ? { src: bAt, sk: transposeB ? 1 : N, sn: transposeB ? K : 1 } : null,
+        );
       } else {
         // Cᵀ[n][m] = Σk B[n][k]·Aᵀ[k][m]: B (stored N×K) through strides, Aᵀ packed, C written transposed.
-        if (i === 0 || ba !== 1) g.pack(aAt, transposeA ? M : 1, transposeA ? 1 : K, K, M, scratch);
-        this.gemm([bAt, K * 4, 4, scratch, cAt, 4, N * 4, N, K, M, 0, 0, 0, spare]);
+        const packA = i === 0 || ba !== 1;
+        this.gemm(
+          [bAt, K * 4, 4, scratch, cAt, 4, N * 4, N, K, M, 0, 0, 0, spare],
+          packA ? { src: aAt, sk: transposeA ? M : 1, sn: transposeA ? 1 : K } : null,
+        );
       }
     }
     return out;
@@ -201,24 +200,9 @@ class HeapGemm {
 const HEAP_GEMM = Symbol.for('demandlab.heapGemm');
 /** Marks the installed wrappers. */
 const GEMM_WRAPPER = Symbol.for('demandlab.gemmWrapper');
-type Marked = KernelFunc & { [GEMM_WRAPPER]?: true };
 
 const gemmOf = (backend: unknown): HeapGemm | undefined =>
   (backend as { [HEAP_GEMM]?: HeapGemm })[HEAP_GEMM];
-
-function wrap(
-  kernelName: string,
-  backendName: string,
-  make: (fallback: KernelFunc) => KernelFunc,
-): boolean {
-  const current = tf.getKernel(kernelName, backendName);
-  if (!current) return false;
-  if ((current.kernelFunc as Marked)[GEMM_WRAPPER]) return true;
-  const kernelFunc = make(current.kernelFunc) as Marked;
-  kernelFunc[GEMM_WRAPPER] = true;
-  wrapKernel(current, kernelFunc);
-  return true;
-}
 
 /** The kernel running for a backend: its shape, threads and how many products it computed; null without one. */
 export function wasmGemmInfo(
@@ -260,13 +244,13 @@ export async function useWasmGemm(backendName = 'wasm', threads = 1): Promise<Ge
     }
     (backend as unknown as { [HEAP_GEMM]: HeapGemm })[HEAP_GEMM] = heapGemm;
   }
-  const matMul = wrap('BatchMatMul', backendName, (fallback) => (args) => {
+  const matMul = wrapOnce('BatchMatMul', backendName, GEMM_WRAPPER, (fallback) => (args) => {
     const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
     const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
     const out = gemmOf(args.backend)?.product(a, b, transposeA, transposeB, null, 'linear', 0);
     return out ?? fallback(args);
   });
-  const fused = wrap('_FusedMatMul', backendName, (fallback) => (args) => {
+  const fused = wrapOnce('_FusedMatMul', backendName, GEMM_WRAPPER, (fallback) => (args) => {
     const { a, b, bias, preluActivationWeights } = args.inputs as Record<
       string,
       tf.TensorInfo | undefined

@@ -29,6 +29,7 @@ import {
   MNIST_SHAPE,
   buildGan,
   discriminate,
+  discriminatePair,
   disposeGan,
   generate,
   missingKernels,
@@ -397,8 +398,7 @@ export class GanJob implements TrainingJob<GanSnapshot> {
         const fake = generate(m, this.noise(b), fakeLabels, true);
         dLoss = this.optD.minimize(
           () => {
-            const lr = discriminate(m, real, realLabels, true);
-            const lf = discriminate(m, fake, fakeLabels, true);
+            const [lr, lf] = discriminatePair(m, real, realLabels, fake, fakeLabels, true);
             // Means of D(x) and D(G(z)) ride along; minimize disposes everything but the loss.
             const means = tf.keep(tf.stack([tf.mean(tf.sigmoid(lr)), tf.mean(tf.sigmoid(lf))]));
             kept.push(means);

@@ -6,7 +6,7 @@
  * A helper that does not answer is reported, so the caller can compute that
  * share itself and go on without it.
  */
-import { CONTROL_INTS, Slot, writeCall, type GemmArgs } from './gemm-control';
+import { CONTROL_INTS, Slot, writeShare, type GemmShare } from './gemm-control';
 
 /** How long a share may take before the helper counts as lost. */
 const LOST_MS = 5000;
@@ -64,8 +64,8 @@ export class GemmHelper {
   }
 
   /** Hands the helper a share of a product; returns the share's number for `wait`. */
-  post(share: GemmArgs): number {
-    writeCall(this.ints, this.floats, share);
+  post(share: GemmShare): number {
+    writeShare(this.ints, this.floats, share);
     const seq = Atomics.add(this.ints, Slot.seq, 1) + 1;
     Atomics.notify(this.ints, Slot.seq);
     return seq;
