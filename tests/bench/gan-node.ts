@@ -2,8 +2,8 @@
  * The node baselines for `npm run bench`: a GAN job's steps per second on
  * tfjs's cpu backend, and on its wasm backend with the kernel as shipped and
  * with the app's explicit-transpose matMul (src/core/compute/wasm-matmul.ts),
- * GEMM kernel (wasm-gemm.ts), fused Adam (wasm-adam.ts), copies (wasm-copies.ts) and
- * column sums (wasm-column-sum.ts); and the leak check: tensors and bytes over
+ * GEMM kernel (wasm-gemm.ts), then with all the app's kernels (fused Adam, copies,
+ * column sums, vector tanh); and the leak check: tensors and bytes over
  * 1,000 steps.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -17,6 +17,7 @@ import { FUSED_ADAM, useWasmAdam } from '../../src/core/compute/wasm-adam';
 import { useWasmColumnSum } from '../../src/core/compute/wasm-column-sum';
 import { useWasmCopies } from '../../src/core/compute/wasm-copies';
 import { useWasmGemm } from '../../src/core/compute/wasm-gemm';
+import { useWasmTanh } from '../../src/core/compute/wasm-tanh';
 import { useExplicitTranspose } from '../../src/core/compute/wasm-matmul';
 import { decodeMnist, parseManifest, splitTrainTest } from '../../src/core/data/mnist';
 import { presetFor, type GanModelKind } from '../../src/core/gan/config';
@@ -82,6 +83,7 @@ export async function ganNodeRows(model: GanModelKind, windowMs: number): Promis
   restoreShipped('Identity', 'wasm');
   restoreShipped('GatherV2', 'wasm');
   restoreShipped('Sum', 'wasm');
+  restoreShipped('Tanh', 'wasm');
   if (tf.getKernel(FUSED_ADAM, 'wasm')) tf.unregisterKernel(FUSED_ADAM, 'wasm');
   rows.push({ label: 'node, tfjs wasm, shipped matMul', ...(await measure(model, windowMs)) });
   useExplicitTranspose('wasm');
@@ -94,9 +96,10 @@ export async function ganNodeRows(model: GanModelKind, windowMs: number): Promis
       ...(await measure(model, windowMs)),
     });
   }
-  if ((await useWasmAdam('wasm')) && useWasmCopies('wasm') && (await useWasmColumnSum('wasm'))) {
+  const more = [await useWasmAdam('wasm'), useWasmCopies('wasm'), await useWasmColumnSum('wasm')];
+  if (more.every(Boolean) && (await useWasmTanh('wasm'))) {
     rows.push({
-      label: `node, tfjs wasm, app's GEMM, fused Adam, copies and sums`,
+      label: `node, tfjs wasm, all the app's kernels`,
       ...(await measure(model, windowMs)),
     });
   }
@@ -135,6 +138,7 @@ export async function ganLeakRows(model: GanModelKind): Promise<LeakRow[]> {
   await useWasmAdam('wasm');
   useWasmCopies('wasm');
   await useWasmColumnSum('wasm');
+  await useWasmTanh('wasm');
   useConvFilterGradient('wasm');
   useConvInputGradient('wasm');
   const job = new GanJob(

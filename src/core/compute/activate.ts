@@ -11,6 +11,7 @@ import { useConvFilterGradient, useConvInputGradient } from './wasm-conv';
 import { useWasmAdam } from './wasm-adam';
 import { useWasmColumnSum } from './wasm-column-sum';
 import { useWasmCopies } from './wasm-copies';
+import { useWasmTanh } from './wasm-tanh';
 import { useWasmGemm, wasmGemmInfo } from './wasm-gemm';
 import { useExplicitTranspose } from './wasm-matmul';
 import { useIm2colConvolutions } from './webgpu-conv';
@@ -96,9 +97,10 @@ export async function startBackend(
       await useWasmGemm('wasm', wasmThreads);
       await useWasmAdam('wasm');
       // Identity shares data instead of copying it; a batch gather copies whole rows; bias
-      // gradients sum columns in place of a transpose and a sum.
+      // gradients sum columns in place of a transpose and a sum; tanh takes four lanes.
       useWasmCopies('wasm');
       await useWasmColumnSum('wasm');
+      await useWasmTanh('wasm');
       useConvFilterGradient('wasm');
       useConvInputGradient('wasm');
     }

@@ -9,7 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { adamModuleBytes, type AdamExports } from './gemm/adam-module';
 import { isShared } from './gemm/wasm-encoder';
-import { addressOf, wasmHeap, type WasmBackend } from './wasm-heap';
+import { addressOf, instantiateOver, wasmHeap, type WasmBackend } from './wasm-heap';
 
 /** The kernel's name in tfjs's registry. */
 export const FUSED_ADAM = 'DemandLabFusedAdam';
@@ -29,10 +29,12 @@ export async function useWasmAdam(backendName = 'wasm'): Promise<boolean> {
   if (tf.getKernel(FUSED_ADAM, backendName)) return true;
   const heap = wasmHeap(backendName);
   if (!heap) return false;
-  const bytes = adamModuleBytes(isShared(heap.memory));
-  if (!WebAssembly.validate(bytes)) return false;
-  const { instance } = await WebAssembly.instantiate(bytes, { env: { memory: heap.memory } });
-  const { adam } = instance.exports as unknown as AdamExports;
+  const module = await instantiateOver<AdamExports>(
+    heap.memory,
+    adamModuleBytes(isShared(heap.memory)),
+  );
+  if (!module) return false;
+  const { adam } = module;
   const f32 = Math.fround;
   tf.registerKernel({
     kernelName: FUSED_ADAM,

@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { columnSumModuleBytes, type ColumnSumExports } from './gemm/column-sum-module';
 import { isShared } from './gemm/wasm-encoder';
 import { wrapOnce } from './kernel-swap';
-import { addressOf, wasmHeap, type WasmBackend } from './wasm-heap';
+import { addressOf, instantiateOver, wasmHeap, type WasmBackend } from './wasm-heap';
 
 /** Marks the installed wrapper. */
 const SUM_WRAPPER = Symbol.for('demandlab.columnSumWrapper');
@@ -19,9 +19,9 @@ export async function useWasmColumnSum(backendName = 'wasm'): Promise<boolean> {
   const heap = wasmHeap(backendName);
   if (!heap) return false;
   const bytes = columnSumModuleBytes(isShared(heap.memory));
-  if (!WebAssembly.validate(bytes)) return false;
-  const { instance } = await WebAssembly.instantiate(bytes, { env: { memory: heap.memory } });
-  const { columnSum } = instance.exports as unknown as ColumnSumExports;
+  const module = await instantiateOver<ColumnSumExports>(heap.memory, bytes);
+  if (!module) return false;
+  const { columnSum } = module;
   return wrapOnce('Sum', backendName, SUM_WRAPPER, (fallback) => (args) => {
     const backend = args.backend as unknown as WasmBackend;
     const { x } = args.inputs as { x: tf.TensorInfo };

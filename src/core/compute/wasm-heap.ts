@@ -31,3 +31,13 @@ export function wasmHeap(
 /** A tensor's byte address in the heap. */
 export const addressOf = (backend: WasmBackend, t: tf.TensorInfo): number =>
   backend.dataIdMap.get(t.dataId).memoryOffset;
+
+/** A module of the app's own (gemm/*-module.ts) over a heap's memory; null where this engine rejects it. */
+export async function instantiateOver<T>(
+  memory: WebAssembly.Memory,
+  bytes: Uint8Array<ArrayBuffer>,
+): Promise<T | null> {
+  if (!WebAssembly.validate(bytes)) return null;
+  const { instance } = await WebAssembly.instantiate(bytes, { env: { memory } });
+  return instance.exports as unknown as T;
+}

@@ -13,7 +13,6 @@
 import {
   add,
   f32Load,
-  f32Store,
   F32,
   geU,
   get,
@@ -24,56 +23,9 @@ import {
   set,
   f32,
   until,
-  v128Load,
-  v128Store,
-  f32x4Splat,
-  uleb,
   type Code,
 } from './wasm-encoder';
-
-/** Scalar f32 and 4-lane f32x4 forms of the same arithmetic. */
-interface Lanes {
-  width: number;
-  load(addr: Code): Code;
-  store(addr: Code, value: Code): Code;
-  splat(x: Code): Code;
-  add(x: Code, y: Code): Code;
-  sub(x: Code, y: Code): Code;
-  mul(x: Code, y: Code): Code;
-  div(x: Code, y: Code): Code;
-  sqrt(x: Code): Code;
-}
-
-const scalarOp =
-  (op: number) =>
-  (x: Code, y: Code): Code => [...x, ...y, op];
-const vectorOp =
-  (op: number) =>
-  (x: Code, y: Code): Code => [...x, ...y, 0xfd, ...uleb(op)];
-
-const SCALAR: Lanes = {
-  width: 1,
-  load: (addr) => f32Load(addr),
-  store: (addr, value) => f32Store(addr, value),
-  splat: (x) => x,
-  add: scalarOp(0x92),
-  sub: scalarOp(0x93),
-  mul: scalarOp(0x94),
-  div: scalarOp(0x95),
-  sqrt: (x) => [...x, 0x91],
-};
-
-const VECTOR: Lanes = {
-  width: 4,
-  load: (addr) => v128Load(addr),
-  store: (addr, value) => v128Store(addr, value),
-  splat: (x) => f32x4Splat(x),
-  add: vectorOp(0xe4),
-  sub: vectorOp(0xe5),
-  mul: vectorOp(0xe6),
-  div: vectorOp(0xe7),
-  sqrt: (x) => [...x, 0xfd, ...uleb(0xe3)],
-};
+import { SCALAR, VECTOR, type Lanes } from './lanes';
 
 /**
  * adam(w, g, m, v, w2, m2, v2, n, acc1, acc2, b1, c1, b2, c2, negLr, eps):
