@@ -38,3 +38,19 @@ test('the WASM GEMM kernel matches tfjs cpu over shared memory', async ({ page, 
   expect(run.products).toBe(MATMUL_CASES.length - lacking.length);
   expect(problems.errors).toEqual([]);
 });
+
+test('Adam on threaded WASM, helpers taking shares of large variables, equals tfjs cpu bit for bit', async ({
+  page,
+  problems,
+}) => {
+  await page.goto(`${DEV_SERVER}/tests/e2e/harness/webgpu-kernels.html`);
+  await page.waitForFunction(() => 'harness' in globalThis);
+  const run = await page.evaluate(() =>
+    (globalThis as unknown as { harness: Harness }).harness.compareWasmAdam(),
+  );
+  // 4 steps of the large variable went out in shares; weights, both moments and the step count compared.
+  expect(run.adamSplits).toBe(4);
+  expect(run.values).toBe(3 * (100_003 + 7) + 1);
+  expect(run.differing).toBe(0);
+  expect(problems.errors).toEqual([]);
+});

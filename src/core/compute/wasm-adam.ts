@@ -9,7 +9,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { adamModuleBytes, type AdamExports } from './gemm/adam-module';
 import { isShared } from './gemm/wasm-encoder';
+import type { AdamArgs } from './gemm/gemm-control';
+import { helperPool } from './wasm-gemm';
 import { addressOf, instantiateOver, wasmHeap, type WasmBackend } from './wasm-heap';
+
+/** Variables with fewer weights than this are not worth sharing out to helper threads. */
+const SPLIT_ELEMENTS = 1 << 16;
+type Tuple7 = [number, number, number, number, number, number, number];
 
 /** The kernel's name in tfjs's registry. */
 export const FUSED_ADAM = 'DemandLabFusedAdam';
@@ -34,7 +40,6 @@ export async function useWasmAdam(backendName = 'wasm'): Promise<boolean> {
     adamModuleBytes(isShared(heap.memory)),
   );
   if (!module) return false;
-  const { adam } = module;
   const f32 = Math.fround;
   tf.registerKernel({
     kernelName: FUSED_ADAM,
@@ -46,24 +51,38 @@ export async function useWasmAdam(backendName = 'wasm'): Promise<boolean> {
       const outs = [w!, m!, v!].map((t) => backend.makeOutput(t.shape, 'float32'));
       const at = (t: tf.TensorInfo) => addressOf(backend, t);
       // The constants as tfjs's ops see them: JavaScript numbers turned into float32 scalars.
-      adam(
-        at(w!),
-        at(g!),
-        at(m!),
-        at(v!),
-        at(outs[0]!),
-        at(outs[1]!),
-        at(outs[2]!),
-        tf.util.sizeFromShape(w!.shape),
-        at(acc1!),
-        at(acc2!),
+      const constants = [
         f32(a.beta1),
         f32(1 - a.beta1),
         f32(a.beta2),
         f32(1 - a.beta2),
         f32(-a.learningRate),
         f32(a.epsilon),
-      );
+      ] as const;
+      const arrays = [w!, g!, m!, v!, ...outs].map(at);
+      const n = tf.util.sizeFromShape(w!.shape);
+      const share = (from: number, to: number): AdamArgs => [
+        ...(arrays.map((address) => address + from * 4) as Tuple7),
+        to - from,
+        at(acc1!),
+        at(acc2!),
+        ...constants,
+      ];
+      // The GEMM's helper threads take shares of large variables.
+      const pool = helperPool(backendName);
+      if (pool) pool.local.adam ??= module;
+      const parts = pool && n >= SPLIT_ELEMENTS ? pool.threads : 1;
+      if (parts < 2 || !pool) module.adam(...share(0, n));
+      else {
+        // Whole 4-lane groups per share, so each share runs the vector loop as one pass would.
+        const edge = (i: number) => (i === parts ? n : Math.floor((n * i) / parts / 4) * 4);
+        pool.run(
+          Array.from({ length: parts }, (_, i) => ({
+            kind: 'adam' as const,
+            adam: share(edge(i), edge(i + 1)),
+          })),
+        );
+      }
       return outs;
     },
   });

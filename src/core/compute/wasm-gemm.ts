@@ -27,12 +27,12 @@ import {
 } from './gemm/gemm-module';
 import {
   CONTROL_BYTES,
-  runShare,
+  runTask,
   type GemmArgs,
   type GemmShare,
   type PackFrom,
 } from './gemm/gemm-control';
-import { GemmHelper, GemmHelperLost } from './gemm/gemm-helper';
+import { GemmHelper, HelperPool } from './gemm/gemm-helper';
 import { wrapOnce } from './kernel-swap';
 import { addressOf, wasmHeap, type WasmBackend } from './wasm-heap';
 
@@ -43,17 +43,18 @@ const SPLIT_FLOPS = 1 << 22;
 class HeapGemm {
   private scratch = 0;
   private scratchBytes = 0;
-  /** Products computed here (not fallen back), and those split with helper threads. */
+  /** Products computed here (not fallen back). */
   products = 0;
-  splits = 0;
-  /** Threads besides the caller's, on the threaded build (shared memory); none on one thread. */
-  helpers: GemmHelper[] = [];
+  /** This thread's kernels and, on the threaded build (shared memory), its helper threads. */
+  readonly pool: HelperPool;
 
   constructor(
     private readonly backend: WasmBackend,
     private readonly kernel: GemmExports,
     readonly shape: GemmShape,
-  ) {}
+  ) {
+    this.pool = new HelperPool({ gemm: kernel, adam: null });
+  }
 
   /** At least `bytes` of scratch in the heap, kept and grown between calls (never shrunk). */
   private area(bytes: number): number {
@@ -73,9 +74,9 @@ class HeapGemm {
   private gemm(args: GemmArgs, pack: PackFrom | null): void {
     const [a, ar, ak, bp, c, cr, cc, M, K, N, bias, act, alpha, spare] = args;
     const panels = Math.ceil(N / 8);
-    const parts = Math.min(this.helpers.length + 1, panels);
+    const parts = Math.min(this.pool.threads, panels);
     if (parts < 2 || 2 * M * N * K < SPLIT_FLOPS) {
-      runShare(this.kernel, { pack, gemm: args });
+      runTask(this.pool.local, { kind: 'gemm', pack, gemm: args });
       return;
     }
     const share = (i: number): GemmShare => {
@@ -84,6 +85,7 @@ class HeapGemm {
       const n = Math.min(N, p1 * 8) - p0 * 8;
       const b = bias ? bias + p0 * 32 : 0;
       return {
+        kind: 'gemm',
         pack: pack && { ...pack, src: pack.src + p0 * 8 * pack.sn * 4 },
         gemm: [
           a,
@@ -103,21 +105,7 @@ class HeapGemm {
         ],
       };
     };
-    this.splits++;
-    const helpers = this.helpers.slice(0, parts - 1);
-    const posted = helpers.map((h, i) => h.post(share(i + 1)));
-    runShare(this.kernel, share(0));
-    helpers.forEach((h, i) => {
-      try {
-        h.wait(posted[i]!);
-      } catch (e) {
-        if (!(e instanceof GemmHelperLost)) throw e;
-        // Training goes on without it; its share is computed here.
-        h.stop();
-        this.helpers = this.helpers.filter((x) => x !== h);
-        runShare(this.kernel, share(i + 1));
-      }
-    });
+    this.pool.run(Array.from({ length: parts }, (_, i) => share(i)));
   }
 
   private address(t: tf.TensorInfo): number {
@@ -163,7 +151,7 @@ class HeapGemm {
     const packedCols = swap ? M : N;
     // Packed operand, packed bias, then 32 bytes of spare per thread.
     const scratch = this.area(
-      packedBytes(K, packedCols) + packedBytes(1, N) + 32 * (this.helpers.length + 1),
+      packedBytes(K, packedCols) + packedBytes(1, N) + 32 * this.pool.threads,
     );
     const packedBias = scratch + packedBytes(K, packedCols);
     const spare = packedBias + packedBytes(1, N);
@@ -204,13 +192,29 @@ const GEMM_WRAPPER = Symbol.for('demandlab.gemmWrapper');
 const gemmOf = (backend: unknown): HeapGemm | undefined =>
   (backend as { [HEAP_GEMM]?: HeapGemm })[HEAP_GEMM];
 
+/** A WASM backend's threads for the app's kernels (wasm-adam.ts shares Adam steps out); null without the GEMM. */
+export function helperPool(backendName = 'wasm'): HelperPool | null {
+  return gemmOf(tf.findBackend(backendName))?.pool ?? null;
+}
+
 /** The kernel running for a backend: its shape, threads and how many products it computed; null without one. */
-export function wasmGemmInfo(
-  backendName = 'wasm',
-): { shape: GemmShape; threads: number; products: number; splits: number } | null {
+export function wasmGemmInfo(backendName = 'wasm'): {
+  shape: GemmShape;
+  threads: number;
+  products: number;
+  /** Products and Adam steps split with helper threads. */
+  splits: number;
+  adamSplits: number;
+} | null {
   const g = gemmOf(tf.findBackend(backendName));
   return g
-    ? { shape: g.shape, threads: g.helpers.length + 1, products: g.products, splits: g.splits }
+    ? {
+        shape: g.shape,
+        threads: g.pool.threads,
+        products: g.products,
+        splits: g.pool.splits.gemm,
+        adamSplits: g.pool.splits.adam,
+      }
     : null;
 }
 
@@ -239,7 +243,7 @@ export async function useWasmGemm(backendName = 'wasm', threads = 1): Promise<Ge
           backend.wasm._free(control);
           break;
         }
-        heapGemm.helpers.push(helper);
+        heapGemm.pool.helpers.push(helper);
       }
     }
     (backend as unknown as { [HEAP_GEMM]: HeapGemm })[HEAP_GEMM] = heapGemm;

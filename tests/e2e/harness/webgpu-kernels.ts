@@ -1,13 +1,14 @@
 /**
  * A page for webgpu-kernels.spec.ts and wasm-kernels.spec.ts, served by the
  * dev server: runs products and convolutions through the app's kernels (the
- * software-adapter ones on this browser's WebGPU adapter, the GEMM on WASM)
- * and through tfjs's cpu backend, and reports how far apart they are.
+ * software-adapter ones on this browser's WebGPU adapter, the GEMM and Adam
+ * on WASM) and through tfjs's cpu backend, and reports how far apart they are.
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { activateBackend } from '../../../src/core/compute/activate';
 import { probeCapabilities } from '../../../src/core/compute/probe';
+import { adam } from '../../../src/core/compute/wasm-adam';
 import { wasmGemmInfo } from '../../../src/core/compute/wasm-gemm';
 import { useIm2colConvolutions } from '../../../src/core/compute/webgpu-conv';
 import { useGatherConvInputGradient } from '../../../src/core/compute/webgpu-conv-input';
@@ -243,6 +244,54 @@ async function compareConvs(): Promise<Record<string, number[]>> {
   return result;
 }
 
-const api = { compare, compareWasm, compiledPrograms, denseGradientError, compareConvs };
+/** Weights and moments after `steps` Adam steps on a fixed quadratic, on `backend`. */
+async function adamRun(backend: string, steps: number): Promise<Float32Array[]> {
+  await tf.setBackend(backend);
+  // One variable large enough to be shared out between threads (with a tail), one small.
+  const sizes = [100_003, 7];
+  const vars = sizes.map((n, i) => tf.variable(tf.randomNormal([n], 0, 1, 'float32', 3 + i)));
+  const targets = sizes.map((n, i) => tf.randomNormal([n], 0, 1, 'float32', 9 + i));
+  const opt = adam(0.01, 0.5);
+  for (let i = 0; i < steps; i++)
+    opt.minimize(
+      () => tf.addN(vars.map((v, j) => tf.sum(tf.square(tf.sub(v, targets[j]!))))) as tf.Scalar,
+    );
+  const slots = (await opt.getWeights()).map((w) => w.tensor);
+  const out = await Promise.all([...vars, ...slots].map((t) => t.data() as Promise<Float32Array>));
+  opt.dispose();
+  tf.dispose([...vars, ...targets]);
+  return out;
+}
+
+/** The app's Adam on WASM (threads sharing large variables) against tfjs's on cpu: bits that differ. */
+async function compareWasmAdam(): Promise<{
+  differing: number;
+  values: number;
+  adamSplits: number;
+}> {
+  await activateBackend(['wasm'], 'wasm', await probeCapabilities(), { wasmPrefix: '/tfjs-wasm/' });
+  const before = wasmGemmInfo()?.adamSplits ?? 0;
+  const wasm = await adamRun('wasm', 4);
+  const adamSplits = (wasmGemmInfo()?.adamSplits ?? 0) - before;
+  const cpu = await adamRun('cpu', 4);
+  let differing = 0;
+  let values = 0;
+  wasm.forEach((a, i) =>
+    a.forEach((v, j) => {
+      values++;
+      if (!Object.is(v, cpu[i]![j])) differing++;
+    }),
+  );
+  return { differing, values, adamSplits };
+}
+
+const api = {
+  compare,
+  compareWasm,
+  compareWasmAdam,
+  compiledPrograms,
+  denseGradientError,
+  compareConvs,
+};
 export type Harness = typeof api;
 (globalThis as unknown as { harness: Harness }).harness = api;

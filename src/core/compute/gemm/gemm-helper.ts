@@ -1,12 +1,19 @@
 /**
- * One of the WASM GEMM kernel's helper threads, seen from the thread that
- * calls the kernel: starts gemm-helper.worker.ts over the backend's shared
- * memory (the threaded build's), hands it a share of a product through its
- * control block, and waits for it while the caller computes its own share.
- * A helper that does not answer is reported, so the caller can compute that
- * share itself and go on without it.
+ * The WASM kernels' helper threads, seen from the thread that calls the
+ * kernels: a GemmHelper starts gemm-helper.worker.ts over the backend's
+ * shared memory (the threaded build's), hands it a task (a share of a
+ * product or of an Adam step) through its control block, and waits for it;
+ * a HelperPool splits work between the caller and its helpers. A helper
+ * that does not answer is dropped and its share computed by the caller.
  */
-import { CONTROL_INTS, Slot, writeShare, type GemmShare } from './gemm-control';
+import {
+  CONTROL_INTS,
+  runTask,
+  Slot,
+  writeTask,
+  type HelperKernels,
+  type HelperTask,
+} from './gemm-control';
 
 /** How long a share may take before the helper counts as lost. */
 const LOST_MS = 5000;
@@ -63,9 +70,9 @@ export class GemmHelper {
     return new GemmHelper(worker, memory, control);
   }
 
-  /** Hands the helper a share of a product; returns the share's number for `wait`. */
-  post(share: GemmShare): number {
-    writeShare(this.ints, this.floats, share);
+  /** Hands the helper a task; returns the task's number for `wait`. */
+  post(task: HelperTask): number {
+    writeTask(this.ints, this.floats, task);
     const seq = Atomics.add(this.ints, Slot.seq, 1) + 1;
     Atomics.notify(this.ints, Slot.seq);
     return seq;
@@ -95,5 +102,41 @@ export class GemmHelper {
     Atomics.add(this.ints, Slot.seq, 1);
     Atomics.notify(this.ints, Slot.seq);
     this.worker.terminate();
+  }
+}
+
+/** The calling thread's kernels and its helpers (none on one thread). */
+export class HelperPool {
+  helpers: GemmHelper[] = [];
+  /** Work split between threads so far, by kind. */
+  readonly splits = { gemm: 0, adam: 0 };
+
+  /** `local.adam` may come later, when the Adam kernel is installed. */
+  constructor(readonly local: HelperKernels) {}
+
+  get threads(): number {
+    return this.helpers.length + 1;
+  }
+
+  /**
+   * Runs `tasks` (at most `threads` of them): the first on this thread, the
+   * others on helpers at the same time; returns when all are done.
+   */
+  run(tasks: HelperTask[]): void {
+    if (tasks.length > 1) this.splits[tasks[0]!.kind]++;
+    const helpers = this.helpers.slice(0, tasks.length - 1);
+    const posted = helpers.map((h, i) => h.post(tasks[i + 1]!));
+    runTask(this.local, tasks[0]!);
+    helpers.forEach((h, i) => {
+      try {
+        h.wait(posted[i]!);
+      } catch (e) {
+        if (!(e instanceof GemmHelperLost)) throw e;
+        // Training goes on without it; its share is computed here.
+        h.stop();
+        this.helpers = this.helpers.filter((x) => x !== h);
+        runTask(this.local, tasks[i + 1]!);
+      }
+    });
   }
 }
