@@ -148,6 +148,21 @@ test("the DCGAN trains on WASM too, with the app's own Conv2DBackpropFilter", as
   await screenshot(page, 'gan-dcgan-wasm');
 });
 
+test('the article GAN trains on one-thread WASM, the build a host without isolation gets', async ({
+  page,
+}) => {
+  // One thread: the unshared memory, which a growing heap detaches (the batch gather once
+  // kept a view across that).
+  await page.goto('./?backend=wasm&threads=1#/gan');
+  await expect(page.getByTestId('backend-badge')).toContainText('1 thread');
+  await page.getByRole('tab', { name: 'Article example' }).click();
+  await set(page, 'metricsEvery', 0);
+  await page.getByRole('button', { name: 'Train' }).click();
+  await waitForGanSteps(page, 30);
+  await expect(page.getByRole('alert')).toHaveCount(0);
+  expect(await inkedPixels(page, '.samples canvas')).toBeGreaterThan(1000);
+});
+
 test('the conditional GAN shows one row per digit and makes the digit asked for', async ({
   page,
 }) => {

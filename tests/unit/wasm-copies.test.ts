@@ -10,6 +10,7 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { wrapKernel } from '../../src/core/compute/kernel-swap';
 import { useWasmCopies } from '../../src/core/compute/wasm-copies';
+import { wasmHeap } from '../../src/core/compute/wasm-heap';
 import { createRandom } from '../../src/core/random';
 
 const rng = createRandom(31);
@@ -87,6 +88,30 @@ describe('GatherV2 by block copies on WASM', () => {
     expect(fallbacks.GatherV2).toBe(
       c.shape.slice(c.axis + 1).reduce((a, b) => a * b, 1) < 8 ? 1 : 0,
     );
+  });
+
+  it('takes a batch whose output grows the heap (which detaches the old buffer here)', async () => {
+    await tf.setBackend('wasm');
+    const memory = wasmHeap('wasm')!.memory;
+    const before = memory.buffer.byteLength;
+    const x = tf.tensor2d(
+      Float32Array.from({ length: 50 * 784 }, (_, i) => i),
+      [50, 784],
+    );
+    // 80 MB of output: more than the heap holds now, on the one-thread build that node runs.
+    const rows = Math.ceil((before + 80e6) / (784 * 4));
+    const idx = tf.tensor1d(
+      Int32Array.from({ length: rows }, (_, i) => (i * 7) % 50),
+      'int32',
+    );
+    const g = tf.gather(x, idx);
+    expect(memory.buffer.byteLength).toBeGreaterThan(before);
+    const last = rows - 1;
+    const values = await g.data();
+    expect(Array.from(values.subarray(last * 784, last * 784 + 3))).toEqual(
+      [0, 1, 2].map((j) => ((last * 7) % 50) * 784 + j),
+    );
+    tf.dispose([x, idx, g]);
   });
 
   it('leaves an index out of range to the shipped kernel, which says which', async () => {

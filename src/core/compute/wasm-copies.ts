@@ -48,15 +48,20 @@ function sliceGather(memory: WebAssembly.Memory, fallback: tf.KernelFunc): tf.Ke
     const count = tf.util.sizeFromShape(indices.shape);
     if (sliceSize < MIN_SLICE || count === 0 || tf.util.sizeFromShape(x.shape) === 0)
       return fallback(args);
-    const heap = new Int32Array(memory.buffer);
-    const at = addressOf(backend, indices) >> 2;
-    const index = heap.subarray(at, at + count);
+    const at = addressOf(backend, indices) / 4;
     // An index out of range gets the shipped kernel's error.
-    if (index.some((i) => i < 0 || i >= dimSize)) return fallback(args);
+    const inRange = new Int32Array(memory.buffer, at * 4, count).every(
+      (i) => i >= 0 && i < dimSize,
+    );
+    if (!inRange) return fallback(args);
     const out = backend.makeOutput(info.outputShape, x.dtype);
+    // Views are taken after the output is made: making it may grow the memory, which
+    // detaches the old buffer on the single-threaded build.
+    const heap = new Int32Array(memory.buffer);
+    const index = heap.subarray(at, at + count);
     const perBatch = count / batchSize;
-    const from = addressOf(backend, x) >> 2;
-    let to = addressOf(backend, out) >> 2;
+    const from = addressOf(backend, x) / 4;
+    let to = addressOf(backend, out) / 4;
     for (let b = 0; b < batchSize; b++) {
       for (let o = 0; o < outerSize; o++) {
         const base = from + (b * outerSize + o) * dimSize * sliceSize;
