@@ -428,9 +428,12 @@ describe('protocol guard', () => {
     if (saved.type !== 'checkpoint') throw new Error('not a checkpoint');
     expect(saved.reason).toBe('pause');
     const at = h.messages.indexOf(saved);
-    // Its buffers move to the page rather than being copied.
-    expect(h.transfers[at]!.length).toBe(
-      saved.checkpoint.weights.length + saved.checkpoint.optimizer.length,
+    // Its tensors lie end to end in one buffer, which moves to the page rather than being copied.
+    const tensors = [...saved.checkpoint.weights, ...saved.checkpoint.optimizer];
+    expect(h.transfers[at]).toEqual([tensors[0]!.data.buffer]);
+    expect(tensors.every((t) => t.data.buffer === tensors[0]!.data.buffer)).toBe(true);
+    expect(tensors.reduce((n, t) => n + t.data.byteLength, 0)).toBe(
+      tensors[0]!.data.buffer.byteLength,
     );
     const step = saved.checkpoint.step;
     expect(lastStep(h.messages.slice(0, at))).toBe(step); // the page already has every step

@@ -5,7 +5,13 @@ import { openDB } from 'idb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { presetFor } from '../../src/core/gan/config';
 import { defaultRecsysConfig } from '../../src/core/rl/lab/config';
-import { CheckpointError, type CheckpointInput } from '../../src/core/store/checkpoint';
+import {
+  CheckpointError,
+  inOneBuffer,
+  packCheckpoint,
+  unpackCheckpoint,
+  type CheckpointInput,
+} from '../../src/core/store/checkpoint';
 import { isQuotaError, storageHealth } from '../../src/core/store/health';
 import { createV1, type Json, type StoreSchema } from '../../src/core/store/schema';
 import { SessionStore, type RunProgress } from '../../src/core/store/sessions';
@@ -149,6 +155,29 @@ describe('session store', () => {
     // The old checkpoint is gone: one per session.
     expect(await store.db.get('checkpoints', first.id)).toBeUndefined();
     expect(await store.db.count('checkpoints')).toBe(1);
+  });
+
+  it('stores a checkpoint sent in one buffer (as the worker sends it) as that buffer, and checks it the same', async () => {
+    const single = inOneBuffer(checkpoint(100, 3));
+    const buffer = single.weights[0]!.data.buffer;
+    const record = packCheckpoint(single, { id: 'c', sessionId: 's', createdAt: 0 });
+    expect(record.data).toBe(buffer);
+    expect(record).toEqual(
+      packCheckpoint(checkpoint(100, 3), { id: 'c', sessionId: 's', createdAt: 0 }),
+    );
+    const back = unpackCheckpoint(record);
+    expect(Array.from(back.weights[0]!.data)).toEqual([3, 6, 9, 12, 15, 18]);
+    expect(Array.from(back.optimizer[1]!.data)).toEqual([100]);
+    // A view that does not fill the buffer in order is copied, not stored with its neighbours.
+    const partial = { ...single, optimizer: single.optimizer.slice(0, 1) };
+    expect(packCheckpoint(partial, { id: 'c', sessionId: 's', createdAt: 0 }).data).not.toBe(
+      buffer,
+    );
+    const bad = inOneBuffer(checkpoint(150));
+    bad.optimizer[0]!.data[0] = Infinity;
+    expect(() => packCheckpoint(bad, { id: 'c', sessionId: 's', createdAt: 0 })).toThrow(
+      /adam\/m holds Infinity at index 0/,
+    );
   });
 
   it('refuses a checkpoint with NaN weights or wrong shapes, keeping the good one', async () => {

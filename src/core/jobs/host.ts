@@ -31,6 +31,7 @@ import type { GanConfig } from '../gan/config';
 import { RecsysJob } from '../rl/lab/recsys-job';
 import { TabularGanJob } from '../gan/tabular-job';
 import { isToWorker, type JobSnapshot, type JobSpec, type Post, type ToWorker } from '../protocol';
+import { inOneBuffer } from '../store/checkpoint';
 import type { TrainingJob } from './job';
 import { JobRunner, type RunnerOptions } from './runner';
 
@@ -295,10 +296,13 @@ export class TrainingHost {
           ),
         snapshot: (snapshot, transfer) =>
           this.post({ type: 'snapshot', jobId: id, snapshot }, transfer),
-        checkpoint: (checkpoint, reason) =>
+        checkpoint: (state, reason) => {
+          // Copied into one buffer here, in the worker: the page stores that buffer as it is.
+          const checkpoint = inOneBuffer(state);
           this.post({ type: 'checkpoint', jobId: id, reason, checkpoint }, [
-            ...new Set([...checkpoint.weights, ...checkpoint.optimizer].map((t) => t.data.buffer)),
-          ]),
+            [...checkpoint.weights, ...checkpoint.optimizer][0]?.data.buffer ?? new ArrayBuffer(0),
+          ]);
+        },
         checkpointFailed: (text) =>
           this.post({ type: 'checkpoint-failed', jobId: id, message: text }),
       },

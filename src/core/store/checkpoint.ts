@@ -49,12 +49,50 @@ function checkTensor(t: NamedTensor): void {
     );
   if ((t.dtype === 'float32') !== t.data instanceof Float32Array)
     throw new CheckpointError(`${t.name} says ${t.dtype} but holds other data`);
-  if (t.dtype === 'float32')
+  if (t.dtype === 'float32') {
+    // A float is NaN or ±Infinity exactly when its exponent bits are all ones; reading the
+    // bits as integers checks tens of millions of weights several times faster.
+    const bits = new Int32Array(t.data.buffer, t.data.byteOffset, n);
     for (let i = 0; i < n; i++)
-      if (!Number.isFinite(t.data[i]))
+      if ((bits[i]! & 0x7f800000) === 0x7f800000)
         throw new CheckpointError(
           `${t.name} holds ${t.data[i]} at index ${i}: a model with non-finite weights is not saved`,
         );
+  }
+}
+
+/**
+ * The checkpoint with every tensor copied, in order (weights, then optimizer
+ * state), into one ArrayBuffer: the training worker sends it so, and
+ * packCheckpoint then takes that buffer as it is instead of copying tens of
+ * megabytes on the page's main thread.
+ */
+export function inOneBuffer(input: CheckpointInput): CheckpointInput {
+  const all = [...input.weights, ...input.optimizer];
+  const buffer = new ArrayBuffer(all.reduce((n, t) => n + t.data.byteLength, 0));
+  let offset = 0;
+  const moved = (t: NamedTensor): NamedTensor => {
+    const data =
+      t.data instanceof Float32Array
+        ? new Float32Array(buffer, offset, t.data.length)
+        : new Int32Array(buffer, offset, t.data.length);
+    data.set(t.data);
+    offset += t.data.byteLength;
+    return { ...t, shape: [...t.shape], data };
+  };
+  return { ...input, weights: input.weights.map(moved), optimizer: input.optimizer.map(moved) };
+}
+
+/** The buffer the tensors fill end to end, in order, if they do (see inOneBuffer); else null. */
+function filledBuffer(all: NamedTensor[]): ArrayBuffer | null {
+  const buffer = all[0]?.data.buffer;
+  if (!(buffer instanceof ArrayBuffer)) return null;
+  let offset = 0;
+  for (const t of all) {
+    if (t.data.buffer !== buffer || t.data.byteOffset !== offset) return null;
+    offset += t.data.byteLength;
+  }
+  return offset === buffer.byteLength ? buffer : null;
 }
 
 /** Packs and checks a checkpoint; throws a CheckpointError on any problem. */
@@ -73,13 +111,15 @@ export function packCheckpoint(
     if (names.has(t.name)) throw new CheckpointError(`two tensors are named ${t.name}`);
     names.add(t.name);
   }
-  const bytes = all.reduce((n, t) => n + t.data.byteLength, 0);
-  const data = new ArrayBuffer(bytes);
+  // Tensors that already fill one buffer in order are stored as they lie.
+  const filled = filledBuffer(all);
+  const data = filled ?? new ArrayBuffer(all.reduce((n, t) => n + t.data.byteLength, 0));
   const view = new Uint8Array(data);
   let offset = 0;
   const index = (t: NamedTensor): TensorIndex => {
     const entry = { name: t.name, shape: [...t.shape], dtype: t.dtype, offset };
-    view.set(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength), offset);
+    if (!filled)
+      view.set(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength), offset);
     offset += t.data.byteLength;
     return entry;
   };

@@ -174,6 +174,10 @@ export class SessionStore {
     });
     const sample = run.sample && { ...run.sample, sessionId: id };
     if (sample) checkSample(sample);
+    // The transaction's first write copies the checkpoint (tens of megabytes for the
+    // article GAN); after the checks above, in a task of its own, so neither holds the
+    // page for long.
+    await new Promise((resolve) => setTimeout(resolve, 0));
     const tx = this.db.transaction(
       ['sessions', 'histories', 'samples', 'checkpoints'],
       'readwrite',
