@@ -7,7 +7,6 @@
  * everything the job made is gone.
  */
 import * as tf from '@tensorflow/tfjs';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useExplicitTranspose } from '../../src/core/compute/wasm-matmul';
 import { splitTrainTest } from '../../src/core/data/mnist';
@@ -15,6 +14,7 @@ import { presetFor, type GanConfig } from '../../src/core/gan/config';
 import { GanJob, type ImageSource } from '../../src/core/gan/gan-job';
 import { MNIST_SHAPE } from '../../src/core/gan/models';
 import { realMnist } from './helpers';
+import { useWasmInNode } from './kernel-checks';
 
 const STEPS = 1000;
 const FLUSH_EVERY = 25;
@@ -23,10 +23,7 @@ const SAMPLE_EVERY = 100;
 let images: ImageSource;
 
 beforeAll(async () => {
-  tf.env().set('IS_NODE', false);
-  setWasmPaths(`${process.cwd()}/node_modules/@tensorflow/tfjs-backend-wasm/dist/`);
-  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-  expect(await tf.setBackend('wasm')).toBe(true);
+  await useWasmInNode();
   useExplicitTranspose('wasm');
   const data = await realMnist();
   images = { data, shape: MNIST_SHAPE, ...splitTrainTest(data.count), classifier: null };

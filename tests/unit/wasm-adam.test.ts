@@ -5,10 +5,10 @@
  * is not registered.
  */
 import * as tf from '@tensorflow/tfjs';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { adam, FUSED_ADAM, useWasmAdam } from '../../src/core/compute/wasm-adam';
 import { createRandom } from '../../src/core/random';
+import { useWasmInNode } from './kernel-checks';
 
 const rng = createRandom(23);
 const values = (n: number) => Float32Array.from({ length: n }, () => rng.normal());
@@ -54,10 +54,7 @@ async function train(
 }
 
 beforeAll(async () => {
-  tf.env().set('IS_NODE', false);
-  setWasmPaths(`${process.cwd()}/node_modules/@tensorflow/tfjs-backend-wasm/dist/`);
-  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-  expect(await tf.setBackend('wasm')).toBe(true);
+  await useWasmInNode();
   expect(await useWasmAdam('wasm')).toBe(true);
   expect(await useWasmAdam('wasm')).toBe(true); // once
 });

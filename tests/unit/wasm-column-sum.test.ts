@@ -5,29 +5,22 @@
  * reduction reaches the shipped kernel.
  */
 import * as tf from '@tensorflow/tfjs';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { restoreShipped, wrapKernel } from '../../src/core/compute/kernel-swap';
+import { restoreShipped } from '../../src/core/compute/kernel-swap';
 import { useWasmColumnSum } from '../../src/core/compute/wasm-column-sum';
 import { createRandom } from '../../src/core/random';
+import { countCalls, useWasmInNode } from './kernel-checks';
 
 const rng = createRandom(41);
 let shippedCalls = 0;
 
 beforeAll(async () => {
-  tf.env().set('IS_NODE', false);
-  setWasmPaths(`${process.cwd()}/node_modules/@tensorflow/tfjs-backend-wasm/dist/`);
-  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-  expect(await tf.setBackend('wasm')).toBe(true);
+  await useWasmInNode();
 });
 
 /** Counts the calls reaching the shipped Sum, with the column sum in front. */
 async function install(): Promise<void> {
-  const shipped = tf.getKernel('Sum', 'wasm')!;
-  wrapKernel(shipped, (args) => {
-    shippedCalls++;
-    return shipped.kernelFunc(args);
-  });
+  countCalls('Sum', () => shippedCalls++);
   expect(await useWasmColumnSum('wasm')).toBe(true);
 }
 

@@ -6,7 +6,6 @@
  * left behind, and a DCGAN trains on WASM.
  */
 import * as tf from '@tensorflow/tfjs';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useConvFilterGradient, useConvInputGradient } from '../../src/core/compute/wasm-conv';
 import { useExplicitTranspose } from '../../src/core/compute/wasm-matmul';
@@ -16,7 +15,7 @@ import { GanJob } from '../../src/core/gan/gan-job';
 import { MNIST_SHAPE, missingKernels } from '../../src/core/gan/models';
 import { createRandom } from '../../src/core/random';
 import { realMnist } from './helpers';
-import { expectClose } from './kernel-checks';
+import { expectClose, useWasmInNode } from './kernel-checks';
 
 const rng = createRandom(11);
 const values = (n: number) => Float32Array.from({ length: n }, () => rng.normal());
@@ -48,10 +47,7 @@ async function grads(
 }
 
 beforeAll(async () => {
-  tf.env().set('IS_NODE', false);
-  setWasmPaths(`${process.cwd()}/node_modules/@tensorflow/tfjs-backend-wasm/dist/`);
-  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-  expect(await tf.setBackend('wasm')).toBe(true);
+  await useWasmInNode();
   expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeUndefined(); // what tfjs ships
   expect(useConvFilterGradient('wasm')).toBe(true);
   expect(useConvFilterGradient('wasm')).toBe(true); // a second call changes nothing

@@ -6,33 +6,20 @@
  * without copying or leaking.
  */
 import * as tf from '@tensorflow/tfjs';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { wrapKernel } from '../../src/core/compute/kernel-swap';
 import { useWasmCopies } from '../../src/core/compute/wasm-copies';
 import { wasmHeap } from '../../src/core/compute/wasm-heap';
 import { createRandom } from '../../src/core/random';
+import { countCalls, useWasmInNode } from './kernel-checks';
 
 const rng = createRandom(31);
 
 /** Calls that reached the kernel the app's GatherV2 falls back to. */
 const fallbacks = { GatherV2: 0 };
 
-/** Counts the calls that reach the shipped kernel (then the app's kernel wraps the counter). */
-function countCalls(kernelName: keyof typeof fallbacks): void {
-  const shipped = tf.getKernel(kernelName, 'wasm')!;
-  wrapKernel(shipped, (args) => {
-    fallbacks[kernelName]++;
-    return shipped.kernelFunc(args);
-  });
-}
-
 beforeAll(async () => {
-  tf.env().set('IS_NODE', false);
-  setWasmPaths(`${process.cwd()}/node_modules/@tensorflow/tfjs-backend-wasm/dist/`);
-  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-  expect(await tf.setBackend('wasm')).toBe(true);
-  countCalls('GatherV2');
+  await useWasmInNode();
+  countCalls('GatherV2', () => fallbacks.GatherV2++);
   expect(useWasmCopies('wasm')).toBe(true);
 });
 

@@ -6,14 +6,13 @@
  * behind; and undone by restoreShipped as the bench does between rows.
  */
 import * as tf from '@tensorflow/tfjs';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { setFlagsFromString } from 'node:v8';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { restoreShipped, shippedBehind, wrapKernel } from '../../src/core/compute/kernel-swap';
+import { restoreShipped, shippedBehind } from '../../src/core/compute/kernel-swap';
 import { useWasmGemm } from '../../src/core/compute/wasm-gemm';
 import { useExplicitTranspose } from '../../src/core/compute/wasm-matmul';
 import { createRandom } from '../../src/core/random';
-import { expectClose, valuesOn } from './kernel-checks';
+import { expectClose, valuesOn, countCalls, useWasmInNode } from './kernel-checks';
 
 // Relaxed SIMD (the kernel's FMA form) is behind a flag in node 20's V8, on by default in Chromium.
 setFlagsFromString('--experimental-wasm-relaxed-simd');
@@ -25,22 +24,10 @@ let kernelShape: Awaited<ReturnType<typeof useWasmGemm>> = null;
 /** Calls that reached the kernels the GEMM wrappers fall back to. */
 const fallbacks = { BatchMatMul: 0, _FusedMatMul: 0 };
 
-/** Counts the calls that reach the shipped kernel (then the GEMM wraps the counter). */
-function countCalls(kernelName: keyof typeof fallbacks): void {
-  const shipped = tf.getKernel(kernelName, 'wasm')!;
-  wrapKernel(shipped, (args) => {
-    fallbacks[kernelName]++;
-    return shipped.kernelFunc(args);
-  });
-}
-
 beforeAll(async () => {
-  tf.env().set('IS_NODE', false);
-  setWasmPaths(`${process.cwd()}/node_modules/@tensorflow/tfjs-backend-wasm/dist/`);
-  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-  expect(await tf.setBackend('wasm')).toBe(true);
-  countCalls('BatchMatMul');
-  countCalls('_FusedMatMul');
+  await useWasmInNode();
+  countCalls('BatchMatMul', () => fallbacks.BatchMatMul++);
+  countCalls('_FusedMatMul', () => fallbacks._FusedMatMul++);
   kernelShape = await useWasmGemm('wasm');
 });
 

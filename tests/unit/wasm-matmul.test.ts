@@ -4,21 +4,17 @@
  * gradients through a dense layer, and no memory left behind.
  */
 import * as tf from '@tensorflow/tfjs';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { restoreShipped, shippedBehind } from '../../src/core/compute/kernel-swap';
 import { useExplicitTranspose } from '../../src/core/compute/wasm-matmul';
 import { createRandom } from '../../src/core/random';
-import { expectClose, valuesOn } from './kernel-checks';
+import { expectClose, valuesOn, useWasmInNode } from './kernel-checks';
 
 const rng = createRandom(7);
 const values = (n: number) => Float32Array.from({ length: n }, () => rng.normal());
 
 beforeAll(async () => {
-  tf.env().set('IS_NODE', false);
-  setWasmPaths(`${process.cwd()}/node_modules/@tensorflow/tfjs-backend-wasm/dist/`);
-  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-  expect(await tf.setBackend('wasm')).toBe(true);
+  await useWasmInNode();
   expect(useExplicitTranspose('wasm')).toBe(true);
   expect(useExplicitTranspose('wasm')).toBe(true); // a second call changes nothing
 });

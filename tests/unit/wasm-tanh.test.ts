@@ -5,15 +5,12 @@
  * gradient through it unchanged.
  */
 import * as tf from '@tensorflow/tfjs';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useWasmTanh } from '../../src/core/compute/wasm-tanh';
+import { useWasmInNode } from './kernel-checks';
 
 beforeAll(async () => {
-  tf.env().set('IS_NODE', false);
-  setWasmPaths(`${process.cwd()}/node_modules/@tensorflow/tfjs-backend-wasm/dist/`);
-  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-  expect(await tf.setBackend('wasm')).toBe(true);
+  await useWasmInNode();
   expect(await useWasmTanh('wasm')).toBe(true);
 });
 
