@@ -155,6 +155,25 @@ describe('session store', () => {
     // The old checkpoint is gone: one per session.
     expect(await store.db.get('checkpoints', first.id)).toBeUndefined();
     expect(await store.db.count('checkpoints')).toBe(1);
+    // Its bytes are kept as a Blob (IndexedDB stores it without cloning on the page's thread).
+    const record = (await store.db.get('checkpoints', c.id))!;
+    expect(record.data).toBeInstanceOf(Blob);
+    expect((record.data as Blob).size).toBe(4 * (6 + 2 + 2 + 1));
+    expect((await store.get(s.id))!.checkpointBytes).toBeGreaterThan(44);
+  });
+
+  it('still reads a checkpoint stored as an ArrayBuffer, as before 2026-11-30 and in imports', async () => {
+    const store = await freshStore();
+    const s = await store.create(newSession);
+    const saved = await save(store, s.id, checkpoint(100, 5));
+    const record = (await store.db.get('checkpoints', saved.checkpointId!))!;
+    await store.db.put('checkpoints', {
+      ...record,
+      data: await (record.data as Blob).arrayBuffer(),
+    });
+    const c = (await store.checkpoint(s.id))!;
+    expect(Array.from(c.weights[0]!.data)).toEqual([5, 10, 15, 20, 25, 30]);
+    expect((await store.loadRun(s.id)).checkpoint!.step).toBe(100);
   });
 
   it('stores a checkpoint sent in one buffer (as the worker sends it) as that buffer, and checks it the same', async () => {

@@ -99,7 +99,7 @@ function filledBuffer(all: NamedTensor[]): ArrayBuffer | null {
 export function packCheckpoint(
   input: CheckpointInput,
   ids: { id: string; sessionId: string; createdAt: number },
-): CheckpointRecord {
+): LoadedRecord {
   if (!(Number.isInteger(input.step) && input.step >= 0))
     throw new CheckpointError(`the step must be a whole number ≥ 0, got ${input.step}`);
   if (!input.rng.every((v) => Number.isFinite(v)))
@@ -154,7 +154,25 @@ function view(data: ArrayBuffer, e: TensorIndex): NamedTensor {
 }
 
 /** The tensors of a stored checkpoint, checked again on the way out. */
-export function unpackCheckpoint(r: CheckpointRecord): Checkpoint {
+/** A record whose bytes are in memory (see loadCheckpoint for one stored as a Blob). */
+export type LoadedRecord = CheckpointRecord & { data: ArrayBuffer };
+
+/** The record as IndexedDB should keep it: its bytes in a Blob, which it stores without cloning. */
+export function asStored(r: CheckpointRecord): CheckpointRecord {
+  return r.data instanceof Blob ? r : { ...r, data: new Blob([r.data]) };
+}
+
+/** A stored record's bytes read into memory, then unpacked and checked. */
+export async function loadCheckpoint(r: CheckpointRecord): Promise<Checkpoint> {
+  return unpackCheckpoint(await loaded(r));
+}
+
+/** The record with its bytes in memory. */
+export async function loaded(r: CheckpointRecord): Promise<LoadedRecord> {
+  return r.data instanceof Blob ? { ...r, data: await r.data.arrayBuffer() } : (r as LoadedRecord);
+}
+
+export function unpackCheckpoint(r: LoadedRecord): Checkpoint {
   return {
     id: r.id,
     sessionId: r.sessionId,

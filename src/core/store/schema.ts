@@ -84,7 +84,12 @@ export interface CheckpointRecord {
   /** Model weights, then optimizer state, all in `data`. */
   weights: TensorIndex[];
   optimizer: TensorIndex[];
-  data: ArrayBuffer;
+  /**
+   * The bytes. Written as a Blob since 2026-11-30: IndexedDB then keeps a
+   * reference instead of cloning tens of megabytes on the page's thread.
+   * Older records and imports hold an ArrayBuffer; both are read.
+   */
+  data: ArrayBuffer | Blob;
   /** The random generator's state, so a resumed run draws what an unbroken one would. */
   rng: number[];
   /** Anything else the job needs to resume (counters, schedules), as JSON. */

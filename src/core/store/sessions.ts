@@ -8,7 +8,8 @@ import { openDB, type IDBPDatabase, type IDBPTransaction, type StoreNames } from
 import {
   CheckpointError,
   packCheckpoint,
-  unpackCheckpoint,
+  asStored,
+  loadCheckpoint,
   type Checkpoint,
   type CheckpointInput,
 } from './checkpoint';
@@ -88,6 +89,10 @@ function sizeOf(value: unknown): number {
   const json = JSON.stringify(value, (_key, v: unknown) => {
     if (v instanceof ArrayBuffer) {
       bytes += v.byteLength;
+      return undefined;
+    }
+    if (v instanceof Blob) {
+      bytes += v.size;
       return undefined;
     }
     if (ArrayBuffer.isView(v)) {
@@ -174,10 +179,11 @@ export class SessionStore {
     });
     const sample = run.sample && { ...run.sample, sessionId: id };
     if (sample) checkSample(sample);
-    // The transaction's first write copies the checkpoint (tens of megabytes for the
-    // article GAN); after the checks above, in a task of its own, so neither holds the
-    // page for long.
+    // IndexedDB would clone an ArrayBuffer of tens of megabytes (the article GAN's) on
+    // this thread as it is written; a Blob it keeps by reference. Made after the checks
+    // above, in a task of its own, so neither holds the page for long.
     await new Promise((resolve) => setTimeout(resolve, 0));
+    const stored = asStored(record);
     const tx = this.db.transaction(
       ['sessions', 'histories', 'samples', 'checkpoints'],
       'readwrite',
@@ -189,7 +195,7 @@ export class SessionStore {
         ? { id, ...input, step: 0, checkpointId: null, createdAt: record.createdAt, updatedAt: 0 }
         : await sessions.get(id);
       if (!session) throw new Error(`there is no session ${id}`);
-      await tx.objectStore('checkpoints').add(record);
+      await tx.objectStore('checkpoints').add(stored);
       await tx.objectStore('histories').put({ sessionId: id, metrics: run.metrics });
       if (sample) {
         const samples = tx.objectStore('samples');
@@ -223,7 +229,7 @@ export class SessionStore {
       session: d.session,
       metrics: d.history?.metrics ?? {},
       samples: d.samples.sort((a, b) => a.step - b.step),
-      checkpoint: record ? unpackCheckpoint(record) : null,
+      checkpoint: record ? await loadCheckpoint(record) : null,
     };
   }
 
@@ -378,7 +384,7 @@ export class SessionStore {
     const record = await this.db.get('checkpoints', session.checkpointId);
     if (!record)
       throw new CheckpointError(`session ${session.name} points at a missing checkpoint`);
-    return unpackCheckpoint(record);
+    return loadCheckpoint(record);
   }
 
   /** Deletes a session and all it holds, returning it all for Undo. */

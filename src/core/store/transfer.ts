@@ -9,7 +9,13 @@
  */
 import { strFromU8, strToU8, unzipSync, zipSync, type Unzipped } from 'fflate';
 import * as v from 'valibot';
-import { CheckpointError, elementsOf, unpackCheckpoint } from './checkpoint';
+import {
+  CheckpointError,
+  elementsOf,
+  loaded,
+  unpackCheckpoint,
+  type LoadedRecord,
+} from './checkpoint';
 import { labConfigProblem } from './lab-configs';
 import type { CheckpointRecord, Json, MetricHistory, SampleRecord } from './schema';
 import { withNewIds, type DeletedSession, type SessionStore } from './sessions';
@@ -159,7 +165,7 @@ export async function exportSession(store: SessionStore, id: string): Promise<Ui
         }
       : null,
   };
-  if (c) files['checkpoint.bin'] = new Uint8Array(c.data);
+  if (c) files['checkpoint.bin'] = new Uint8Array((await loaded(c)).data);
   files['manifest.json'] = strToU8(JSON.stringify(manifest));
   return zipSync(files, { level: 6 });
 }
@@ -251,7 +257,7 @@ export function readSessionFile(bytes: Uint8Array): DeletedSession {
       throw new ImportError(
         `checkpoint.bin has ${bin.length} bytes; its tensors' shapes need ${need}`,
       );
-    const record: CheckpointRecord = {
+    const record: LoadedRecord = {
       id: 'import-checkpoint',
       sessionId: id,
       step: c.step,
