@@ -182,12 +182,12 @@ describe('auto: what the page says', () => {
     expect(autoNotice(info({ choice: soft }))).toEqual({
       text:
         'WebGPU is not in use: here it renders in software (SwiftShader), and software GPUs ' +
-        'trained every model in the bench 22 to 36 times slower than WASM, so Auto did not ' +
+        'trained every model in the bench 22 to 39 times slower than WASM, so Auto did not ' +
         "time it. Training runs on WASM (5.72 steps/s at the article GAN's training step).",
       timed: true,
     });
     expect(choiceLines(soft, 'wasm')).toContain(
-      'Software GPUs trained every model in the bench 22 to 36 times slower than WASM, so they are not timed.',
+      'Software GPUs trained every model in the bench 22 to 39 times slower than WASM, so they are not timed.',
     );
     expect(choiceLines(choice, 'wasm').some((l) => l.startsWith('Software GPUs'))).toBe(false);
   });

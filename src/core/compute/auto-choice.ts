@@ -18,7 +18,7 @@ import {
 
 /** Why software GPUs are not timed beside WASM (bench figures, README "Performance"). */
 export const SOFTWARE_GPU_REASON =
-  'Software GPUs trained every model in the bench 22 to 36 times slower than WASM, so they are not timed.';
+  'Software GPUs trained every model in the bench 22 to 39 times slower than WASM, so they are not timed.';
 
 /** The whole probe's time, shared out in TIMED_BACKENDS order; what one leaves goes to the next. */
 export const PROBE_BUDGET_MS = 2000;
@@ -156,7 +156,7 @@ export interface TimingPlan {
  * What to time among the candidates, or null when there is nothing to
  * choose. WASM and hardware GPUs are timed, WASM first (it starts fastest).
  * A software GPU (SwiftShader and the like) is not when WASM can run: in
- * every model of this project's bench it trained 22 to 36 times slower than
+ * every model of this project's bench it trained 22 to 39 times slower than
  * WASM, and compiling its programs alone takes seconds. CPU is the floor.
  */
 export function timingPlan(
@@ -230,7 +230,7 @@ export function autoNotice(info: BackendInfo): { text: string; timed: boolean } 
     return {
       text:
         `WebGPU is not in use: here it renders in software (${webgpu.software}), and software ` +
-        'GPUs trained every model in the bench 22 to 36 times slower than WASM, so Auto did ' +
+        'GPUs trained every model in the bench 22 to 39 times slower than WASM, so Auto did ' +
         `not time it. Training runs on ${title}${speed}.`,
       timed: true,
     };
