@@ -3,6 +3,7 @@ import svelte from 'eslint-plugin-svelte';
 import globals from 'globals';
 import ts from 'typescript-eslint';
 import svelteConfig from './svelte.config.js';
+import demandlab from './tests/lint/layers.mjs';
 
 export default ts.config(
   {
@@ -37,6 +38,12 @@ export default ts.config(
         svelteConfig,
       },
     },
+  },
+  {
+    // ARCHITECTURE.md's layers, and no import cycles anywhere in src/.
+    files: ['src/**/*.ts', 'src/**/*.svelte'],
+    plugins: { demandlab },
+    rules: { 'demandlab/no-cycle': 'error', 'demandlab/layers': 'error' },
   },
   {
     // core/ is pure logic shared by node, the worker and the page: no DOM, no Svelte.

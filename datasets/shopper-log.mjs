@@ -10,7 +10,7 @@ export const SAMPLE_LOG = { shop: 'fashion', sessions: 300, seed: 1 };
 
 /** @returns {Promise<{ csv: string, rows: number }>} */
 export async function buildSampleLog() {
-  const { module } = await runnerImport('/src/core/data/simulated-log.ts');
+  const { module } = await runnerImport('/src/core/rl/sim/simulated-log.ts');
   const csv = /** @type {{ simulatedLogCsv: (o: typeof SAMPLE_LOG) => string }} */ (
     module
   ).simulatedLogCsv(SAMPLE_LOG);

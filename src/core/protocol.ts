@@ -10,7 +10,7 @@ import type { GanAnswer, GanImages, GanQuery, GanSnapshot } from './gan/gan-job'
 import type { RecsysConfig } from './rl/lab/config';
 import type { TabularGanConfig } from './gan/tabular-config';
 import type { TabularData, TabularSnapshot } from './gan/tabular-job';
-import type { JobCheckpoint, JobProgress } from './jobs/job';
+import type { JobCheckpoint, JobProgress, JobState } from './jobs/job';
 import type { CheckpointReason } from './jobs/runner';
 import type { RecsysSnapshot } from './rl/lab/snapshot';
 import type { TfjsModelFiles } from './store/tf-state';
@@ -34,11 +34,7 @@ export type JobSpec = (
 /** Everything a job reports while it runs, by kind. */
 export type JobSnapshot = DemoSnapshot | GanSnapshot | RecsysSnapshot | TabularSnapshot;
 
-/**
- * `diverged`: a loss became NaN or infinite; the job is paused with its
- * weights kept, and `rollback` takes it back to its last good state.
- */
-export type JobState = 'starting' | 'running' | 'paused' | 'diverged' | 'stopped' | 'failed';
+export type { JobState };
 
 /** Page -> worker. */
 export type ToWorker =

@@ -3,12 +3,8 @@
  * forwards messages both ways, and restarts it on the next backend when the
  * GPU device is lost. Reactive fields drive the header badge.
  */
-import {
-  parseAutoRecords,
-  withAutoRecord,
-  withoutAutoRecord,
-  type AutoChoice,
-} from '../core/compute/auto-choice';
+import { parseAutoRecords, withAutoRecord, withoutAutoRecord } from '../core/compute/auto-choice';
+import type { AutoChoice } from '../core/compute/backends';
 import {
   backendTitle,
   type BackendInfo,

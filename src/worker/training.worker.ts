@@ -5,10 +5,10 @@
  */
 import { activateBackend, loseDeviceOnPurpose, watchDeviceLoss } from '../core/compute/activate';
 import { probeCapabilities } from '../core/compute/probe';
-import { timeBackends, workerTiming } from '../core/compute/speed-probe';
+import { timeBackends, workerTiming } from './speed-probe';
 import { loadMnist } from '../core/data/mnist';
 import { loadClassifier } from '../core/gan/classifier';
-import { TrainingHost } from '../core/jobs/host';
+import { TrainingHost } from './host';
 import type { FromWorker } from '../core/protocol';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;

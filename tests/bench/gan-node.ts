@@ -1,7 +1,7 @@
 /**
  * The node baselines for `npm run bench`: a GAN job's steps per second on
  * tfjs's cpu backend, and on its wasm backend with the kernel as shipped and
- * with the app's explicit-transpose matMul (src/core/compute/wasm-matmul.ts),
+ * with the app's explicit-transpose matMul (src/core/kernels/wasm/wasm-matmul.ts),
  * GEMM kernel (wasm-gemm.ts), then with all the app's kernels (fused Adam, copies,
  * column sums, vector tanh); and the leak check: tensors and bytes over
  * 1,000 steps.
@@ -11,14 +11,14 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { readFile } from 'node:fs/promises';
 import { setFlagsFromString } from 'node:v8';
 import { join } from 'node:path';
-import { useConvFilterGradient, useConvInputGradient } from '../../src/core/compute/wasm-conv';
-import { restoreShipped } from '../../src/core/compute/kernel-swap';
-import { FUSED_ADAM, useWasmAdam } from '../../src/core/compute/wasm-adam';
-import { useWasmColumnSum } from '../../src/core/compute/wasm-column-sum';
-import { useWasmCopies } from '../../src/core/compute/wasm-copies';
-import { useWasmGemm } from '../../src/core/compute/wasm-gemm';
-import { useWasmTanh } from '../../src/core/compute/wasm-tanh';
-import { useExplicitTranspose } from '../../src/core/compute/wasm-matmul';
+import { useConvFilterGradient, useConvInputGradient } from '../../src/core/kernels/wasm/wasm-conv';
+import { restoreShipped } from '../../src/core/kernels/kernel-swap';
+import { FUSED_ADAM, useWasmAdam } from '../../src/core/kernels/wasm/wasm-adam';
+import { useWasmColumnSum } from '../../src/core/kernels/wasm/wasm-column-sum';
+import { useWasmCopies } from '../../src/core/kernels/wasm/wasm-copies';
+import { useWasmGemm } from '../../src/core/kernels/wasm/wasm-gemm';
+import { useWasmTanh } from '../../src/core/kernels/wasm/wasm-tanh';
+import { useExplicitTranspose } from '../../src/core/kernels/wasm/wasm-matmul';
 import { decodeMnist, parseManifest, splitTrainTest } from '../../src/core/data/mnist';
 import { presetFor, type GanModelKind } from '../../src/core/gan/config';
 import { GanJob, type ImageSource } from '../../src/core/gan/gan-job';

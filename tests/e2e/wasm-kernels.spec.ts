@@ -1,5 +1,5 @@
 /**
- * The app's WASM GEMM kernel (src/core/compute/wasm-gemm.ts) as the app
+ * The app's WASM GEMM kernel (src/core/kernels/wasm/wasm-gemm.ts) as the app
  * starts it in this browser: over the threaded build's shared memory, with
  * relaxed SIMD's fused multiply-add and a helper thread, against tfjs's cpu
  * backend. Node runs

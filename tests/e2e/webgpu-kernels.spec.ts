@@ -1,5 +1,5 @@
 /**
- * The kernels software WebGPU adapters get (src/core/compute/webgpu-matmul.ts
+ * The kernels software WebGPU adapters get (src/core/kernels/webgpu/webgpu-matmul.ts
  * and webgpu-conv.ts) on this browser's WebGPU adapter, against tfjs's cpu
  * backend. Node has no WebGPU, so this is where the shader itself is
  * checked. The page is served by the dev server (playwright.config.ts's

@@ -7,16 +7,16 @@ import * as tf from '@tensorflow/tfjs';
 // Side-effect imports register the 'webgpu' and 'wasm' backends with tfjs.
 import '@tensorflow/tfjs-backend-webgpu';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { useConvFilterGradient, useConvInputGradient } from './wasm-conv';
-import { useWasmAdam } from './wasm-adam';
-import { useWasmColumnSum } from './wasm-column-sum';
-import { useWasmCopies } from './wasm-copies';
-import { useWasmTanh } from './wasm-tanh';
-import { useWasmGemm, wasmGemmInfo } from './wasm-gemm';
-import { useExplicitTranspose } from './wasm-matmul';
-import { useIm2colConvolutions } from './webgpu-conv';
-import { useGatherConvInputGradient } from './webgpu-conv-input';
-import { useRegisterBlockMatMul } from './webgpu-matmul';
+import { useConvFilterGradient, useConvInputGradient } from '../kernels/wasm/wasm-conv';
+import { useWasmAdam } from '../kernels/wasm/wasm-adam';
+import { useWasmColumnSum } from '../kernels/wasm/wasm-column-sum';
+import { useWasmCopies } from '../kernels/wasm/wasm-copies';
+import { useWasmTanh } from '../kernels/wasm/wasm-tanh';
+import { useWasmGemm, wasmGemmInfo } from '../kernels/wasm/wasm-gemm';
+import { useExplicitTranspose } from '../kernels/wasm/wasm-matmul';
+import { useIm2colConvolutions } from '../kernels/webgpu/webgpu-conv';
+import { useGatherConvInputGradient } from '../kernels/webgpu/webgpu-conv-input';
+import { useRegisterBlockMatMul } from '../kernels/webgpu/webgpu-matmul';
 import {
   isSoftware,
   wasmThreadsFor,

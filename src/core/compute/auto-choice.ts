@@ -12,8 +12,11 @@ import {
   rendererName,
   withoutWebgpu,
   type BackendInfo,
+  type AutoChoice,
+  type AutoRecord,
   type BackendName,
   type Capabilities,
+  type Measured,
 } from './backends';
 
 /** Why software GPUs are not timed beside WASM (bench figures, README "Performance"). */
@@ -30,34 +33,6 @@ export const PROBE_BUDGET_MS = 2000;
  * GPU out. Software GPUs get no grace: their compile is the slow part.
  */
 export const GPU_FIRST_STEP_GRACE_MS = 10_000;
-
-/** One backend's result. */
-export interface Measured {
-  name: BackendName;
-  /** Steady steps per second after the first step; null when none were timed. */
-  stepsPerSecond: number | null;
-  /** Milliseconds of the first (cold) step, or null when it did not finish. */
-  firstStepMs: number | null;
-  /** Why there is no speed, in words ("its first step took over 0.6 s"); '' when timed. */
-  note: string;
-  /** Set when not timed because the GPU renders in software: its name ("SwiftShader"). */
-  software?: string;
-}
-
-/** What the probe found on one device, as kept in localStorage. */
-export interface AutoRecord {
-  /** deviceKey(): the browser, its adapters and the core count. */
-  device: string;
-  /** When it was measured (ISO 8601). */
-  at: string;
-  results: Measured[];
-}
-
-/** How "auto" chose, as the page shows it. */
-export interface AutoChoice extends AutoRecord {
-  /** True when the record came from an earlier visit, false when measured just now. */
-  remembered: boolean;
-}
 
 /** What the worker knows of its device beyond the capabilities. */
 export interface DeviceTraits {

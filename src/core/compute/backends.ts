@@ -3,7 +3,6 @@
  * Pure logic: the probing lives in probe.ts and the tfjs calls in activate.ts,
  * so the order and the labels can be tested in node with faked capabilities.
  */
-import type { AutoChoice } from './auto-choice';
 
 /** Backends in the order DemandLab prefers them: fastest first on typical hardware. */
 export const BACKEND_ORDER = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
@@ -46,6 +45,36 @@ export interface BackendInfo {
   unoffered?: { name: BackendName; reason: string }[];
   /** How "auto" chose by timing a training step (auto-choice.ts); absent when it did not time. */
   choice?: AutoChoice;
+}
+
+/* What "auto" measured (auto-choice.ts times it); kept here, with the backend it describes. */
+
+/** One backend's result. */
+export interface Measured {
+  name: BackendName;
+  /** Steady steps per second after the first step; null when none were timed. */
+  stepsPerSecond: number | null;
+  /** Milliseconds of the first (cold) step, or null when it did not finish. */
+  firstStepMs: number | null;
+  /** Why there is no speed, in words ("its first step took over 0.6 s"); '' when timed. */
+  note: string;
+  /** Set when not timed because the GPU renders in software: its name ("SwiftShader"). */
+  software?: string;
+}
+
+/** What the probe found on one device, as kept in localStorage. */
+export interface AutoRecord {
+  /** deviceKey(): the browser, its adapters and the core count. */
+  device: string;
+  /** When it was measured (ISO 8601). */
+  at: string;
+  results: Measured[];
+}
+
+/** How "auto" chose, as the page shows it. */
+export interface AutoChoice extends AutoRecord {
+  /** True when the record came from an earlier visit, false when measured just now. */
+  remembered: boolean;
 }
 
 const LABELS: Record<BackendName, string> = {

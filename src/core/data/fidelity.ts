@@ -13,7 +13,7 @@
  * - memorisation: each synthetic row's distance to its nearest training row,
  *   against held-out real rows' distances to the same training rows.
  */
-import { featureStats, symmetricEigen } from '../gan/metrics';
+import { featureStats, symmetricEigen } from './stats';
 
 /** Rows of `cols` values each, row-major. */
 export interface Table {

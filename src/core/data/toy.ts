@@ -3,8 +3,10 @@
  * of Gaussians, two moons, a spiral, and points the user drew. All live in
  * the square TOY_EXTENT x TOY_EXTENT that the toy view draws.
  */
-import type { ToyDistributionKind } from '../gan/config';
 import type { Random } from '../random';
+
+/** 2D data the toy GAN learns. */
+export type ToyDistributionKind = 'ring' | 'grid' | 'moons' | 'spiral' | 'drawn';
 
 /** The view and the data span [-TOY_EXTENT, TOY_EXTENT] on both axes. */
 export const TOY_EXTENT = 2.5;

@@ -4,14 +4,14 @@
  * live and which need a rebuild is decided here, once.
  */
 
+import type { ToyDistributionKind } from '../data/toy';
+
 /** The four GAN views of the lab. */
 export type GanModelKind = 'article' | 'dcgan' | 'conditional' | 'toy';
 /** Generator/discriminator objectives (see losses.ts for the formulas). */
 export type GanLossKind = 'minimax' | 'non-saturating' | 'hinge';
 /** What the image GANs learn: the shipped MNIST digits, or images the user brought. */
 export type GanDatasetKind = 'mnist' | 'own';
-/** 2D data the toy GAN learns. */
-export type ToyDistributionKind = 'ring' | 'grid' | 'moons' | 'spiral' | 'drawn';
 
 export interface GanConfig {
   model: GanModelKind;

@@ -9,7 +9,7 @@
  * last state whose losses were finite and `restoreLastGood` puts them back.
  */
 import * as tf from '@tensorflow/tfjs';
-import { adam } from '../compute/wasm-adam';
+import { adam } from '../kernels/wasm/wasm-adam';
 import { TOY_EXTENT, modeCoverage, sampleToy, toyModes } from '../data/toy';
 import { DivergedError, type JobCheckpoint, type JobProgress, type TrainingJob } from '../jobs/job';
 import { createRandom, restoreRandom, type Random } from '../random';
@@ -37,13 +37,8 @@ import {
   type GanModels,
   type ImageShape,
 } from './models';
-import {
-  classHistogram,
-  featureStats,
-  frechetDistance,
-  inceptionScore,
-  type FeatureStats,
-} from './metrics';
+import { classHistogram, inceptionScore } from './metrics';
+import { featureStats, frechetDistance, type FeatureStats } from '../data/stats';
 
 /** Values recorded per step, in this order: D loss, G loss, mean D(x), mean D(G(z)). */
 export const STATS_PER_STEP = 4;

@@ -176,7 +176,7 @@ const CONV_TRAINING_KERNELS = ['Conv2DBackpropFilter', 'Conv2DBackpropInput'] as
  * Kernels a model needs that `backend` lacks, so the job can say so up front
  * instead of failing at its first step. tfjs's WASM backend ships no
  * Conv2DBackpropFilter; the app registers one when WASM starts
- * (compute/wasm-conv.ts), so this is empty there in the app.
+ * (kernels/wasm/wasm-conv.ts), so this is empty there in the app.
  */
 export function missingKernels(kind: GanModelKind, backend: string): string[] {
   if (kind !== 'dcgan' && kind !== 'conditional') return [];

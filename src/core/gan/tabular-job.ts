@@ -16,7 +16,7 @@
  * it and its samples inherit D's guarantee.
  */
 import * as tf from '@tensorflow/tfjs';
-import { adam } from '../compute/wasm-adam';
+import { adam } from '../kernels/wasm/wasm-adam';
 import {
   fidelityReport,
   table,

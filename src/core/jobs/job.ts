@@ -4,6 +4,12 @@ import type { CheckpointInput } from '../store/checkpoint';
 /** Everything a job needs to continue exactly where it stopped. */
 export type JobCheckpoint = CheckpointInput;
 
+/**
+ * `diverged`: a loss became NaN or infinite; the job is paused with its
+ * weights kept, and `rollback` takes it back to its last good state.
+ */
+export type JobState = 'starting' | 'running' | 'paused' | 'diverged' | 'stopped' | 'failed';
+
 /** Long work inside a step (such as measuring IS and FID), for a progress bar. */
 export interface JobProgress {
   task: string;

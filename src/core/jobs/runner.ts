@@ -4,8 +4,7 @@
  * messages are handled at once. Snapshots go out at most every
  * `minSnapshotMs` while running, and always when the job pauses or stops.
  */
-import type { JobState } from '../protocol';
-import { DivergedError, type JobCheckpoint, type TrainingJob } from './job';
+import { DivergedError, type JobCheckpoint, type JobState, type TrainingJob } from './job';
 
 /** Why a checkpoint was taken: autosave every N steps, the job pausing, or the page asking. */
 export type CheckpointReason = 'auto' | 'pause' | 'request';

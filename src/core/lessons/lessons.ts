@@ -2,7 +2,7 @@
  * The guided lessons: short sequences of steps over a live lab. Each step has
  * text, formulas (TeX, rendered by KaTeX) and, where it needs the lab in a
  * given state, a setup: the settings to load and whether to start. Plain data,
- * checked in node (tests/unit/lessons.test.ts): every setup is a valid lab
+ * checked in node (tests/unit/lessons/lessons.test.ts): every setup is a valid lab
  * config and every formula renders. Only types are imported: the page loads
  * the labs' settings code (setup.ts) when a step is set up.
  */

@@ -24,12 +24,8 @@ import { buildAgent } from './lab/build-agent';
 import { labAgent } from './lab/config';
 import { generateCatalog, type Catalog } from './sim/catalog';
 import { isShopName, shopPreset, type ShopConfig, type ShopName } from './sim/presets';
-import {
-  MAX_PROFILES,
-  profilesFromFeatures,
-  type FeatureRows,
-  type ShopperProfile,
-} from './sim/profiles';
+import { MAX_PROFILES, profilesFromFeatures, type FeatureRows } from './sim/profiles';
+import type { ShopperProfile } from './sim/shoppers';
 import { ShopEnv } from './sim/shop-env';
 
 export const COLD_START_REWARDS = { clicked: 'Clicks', purchased: 'Purchases' } as const;

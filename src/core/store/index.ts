@@ -6,7 +6,6 @@
 export { CheckpointError, packCheckpoint, unpackCheckpoint } from './checkpoint';
 export type { Checkpoint, CheckpointInput, NamedTensor } from './checkpoint';
 export { isQuotaError, storageHealth, type StorageHealth } from './health';
-export { labConfigProblem } from './lab-configs';
 export { DB_NAME, DB_VERSION } from './schema';
 export type { Json, LabKind, MetricHistory, SampleRecord, SessionRecord } from './schema';
 export {
@@ -17,4 +16,10 @@ export {
   type SavedRun,
   type SessionSummary,
 } from './sessions';
-export { exportSession, ImportError, importSession, readSessionFile } from './transfer';
+export {
+  exportSession,
+  ImportError,
+  importSession,
+  readSessionFile,
+  type ConfigCheck,
+} from './transfer';

@@ -16,8 +16,7 @@ import {
   unpackCheckpoint,
   type LoadedRecord,
 } from './checkpoint';
-import { labConfigProblem } from './lab-configs';
-import type { CheckpointRecord, Json, MetricHistory, SampleRecord } from './schema';
+import type { CheckpointRecord, Json, LabKind, MetricHistory, SampleRecord } from './schema';
 import { withNewIds, type DeletedSession, type SessionStore } from './sessions';
 
 export const FORMAT = 'demandlab-session';
@@ -196,8 +195,15 @@ function unzip(bytes: Uint8Array): Unzipped {
   return files;
 }
 
+/**
+ * Checks a lab's settings read from a file: the problem in words, or null.
+ * The settings layer owns the check (settings/lab-configs.ts); the store takes
+ * it from its caller so that it never imports the labs.
+ */
+export type ConfigCheck = (lab: LabKind, config: unknown) => string | null;
+
 /** Reads and checks a session file completely; nothing is written. */
-export function readSessionFile(bytes: Uint8Array): DeletedSession {
+export function readSessionFile(bytes: Uint8Array, checkConfig: ConfigCheck): DeletedSession {
   const files = unzip(bytes);
   const raw = files['manifest.json'];
   if (!raw) throw new ImportError('the file has no manifest.json: not a DemandLab session');
@@ -218,7 +224,7 @@ export function readSessionFile(bytes: Uint8Array): DeletedSession {
   const m = parsed.output;
   const jsonIssue = jsonProblem(m.session.config) ?? jsonProblem(m.checkpoint?.extra ?? null);
   if (jsonIssue) throw new ImportError(jsonIssue);
-  const configIssue = labConfigProblem(m.session.lab, m.session.config);
+  const configIssue = checkConfig(m.session.lab, m.session.config);
   if (configIssue)
     throw new ImportError(`the ${m.session.lab} settings are not valid: ${configIssue}`);
   for (const [k, s] of Object.entries(m.history))
@@ -295,8 +301,12 @@ export function readSessionFile(bytes: Uint8Array): DeletedSession {
 }
 
 /** Imports a session file as a new session; throws an ImportError (database untouched) when it is refused. */
-export async function importSession(store: SessionStore, bytes: Uint8Array) {
-  const d = readSessionFile(bytes);
+export async function importSession(
+  store: SessionStore,
+  bytes: Uint8Array,
+  checkConfig: ConfigCheck,
+) {
+  const d = readSessionFile(bytes, checkConfig);
   const fresh = withNewIds(d, d.session.name);
   await store.putAll(fresh);
   return fresh.session;

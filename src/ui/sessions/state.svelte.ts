@@ -181,7 +181,9 @@ export class SessionsState {
   /** Imports a session file as a new session; a refused file is explained and changes nothing. */
   async importFile(file: File): Promise<void> {
     await this.run(async (s) => {
-      const session = await this.api!.importSession(s, new Uint8Array(await file.arrayBuffer()));
+      const { labConfigProblem } = await import('../../core/settings/lab-configs');
+      const bytes = new Uint8Array(await file.arrayBuffer());
+      const session = await this.api!.importSession(s, bytes, labConfigProblem);
       toasts.push('info', `Imported “${session.name}” as a new session.`);
     }, `import ${file.name}`);
   }

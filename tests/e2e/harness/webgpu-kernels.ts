@@ -8,11 +8,11 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { activateBackend } from '../../../src/core/compute/activate';
 import { probeCapabilities } from '../../../src/core/compute/probe';
-import { adam } from '../../../src/core/compute/wasm-adam';
-import { wasmGemmInfo } from '../../../src/core/compute/wasm-gemm';
-import { useIm2colConvolutions } from '../../../src/core/compute/webgpu-conv';
-import { useGatherConvInputGradient } from '../../../src/core/compute/webgpu-conv-input';
-import { useRegisterBlockMatMul } from '../../../src/core/compute/webgpu-matmul';
+import { adam } from '../../../src/core/kernels/wasm/wasm-adam';
+import { wasmGemmInfo } from '../../../src/core/kernels/wasm/wasm-gemm';
+import { useIm2colConvolutions } from '../../../src/core/kernels/webgpu/webgpu-conv';
+import { useGatherConvInputGradient } from '../../../src/core/kernels/webgpu/webgpu-conv-input';
+import { useRegisterBlockMatMul } from '../../../src/core/kernels/webgpu/webgpu-matmul';
 
 export interface MatMulCase {
   m: number;

@@ -16,7 +16,7 @@
  *   errors the adaptive exploration watches.
  */
 import * as tf from '@tensorflow/tfjs';
-import { adam } from '../../compute/wasm-adam';
+import { adam } from '../../kernels/wasm/wasm-adam';
 import type { NamedTensor } from '../../store/checkpoint';
 import {
   modelTensors,

@@ -33,18 +33,13 @@
  */
 import type { ShopperFeatures } from '../../data/shopper-features';
 import type { Catalog } from './catalog';
-import type { ShopConfig } from './presets';
+import type { ShopperConfig, ShopperProfile } from './shoppers';
 
-export interface ShopperProfile {
-  /** The segment index: its weights apply, and the shop sees it. */
-  segment: number;
-  /** Unit preference vector in the catalog's taste space. */
-  preference: number[];
-  priceSensitivity: number;
-  /** Mean steps without a click before leaving, ≥ 1. */
-  patience: number;
-  /** Session budget, in median prices. */
-  budget: number;
+/** What of a shop's settings (presets.ts's ShopConfig) the mapping reads. */
+interface ProfileShop {
+  catalog: { categories: number };
+  shoppers: ShopperConfig;
+  slateSize: number;
 }
 
 /** Shopper feature rows without the per-user count (synthetic rows have no users). */
@@ -146,7 +141,7 @@ function column(names: readonly string[], name: string): number {
 /** One profile per feature row, for `shop` with `catalog` (see the module notes for how). */
 export function profilesFromFeatures(
   rows: FeatureRows,
-  shop: ShopConfig,
+  shop: ProfileShop,
   catalog: Catalog,
 ): ShopperProfile[] {
   const D = rows.names.length;

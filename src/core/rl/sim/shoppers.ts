@@ -36,7 +36,19 @@
 import { createRandom, type Random } from '../../random';
 import { normalise, randomUnit, type Catalog } from './catalog';
 import { F, type StepEvents } from './events';
-import type { ShopperProfile } from './profiles';
+
+/** One shopper who arrives as given (built from feature rows in profiles.ts). */
+export interface ShopperProfile {
+  /** The segment index: its weights apply, and the shop sees it. */
+  segment: number;
+  /** Unit preference vector in the catalog's taste space. */
+  preference: number[];
+  priceSensitivity: number;
+  /** Mean steps without a click before leaving, ≥ 1. */
+  patience: number;
+  /** Session budget, in median prices. */
+  budget: number;
+}
 
 export interface SegmentConfig {
   name: string;

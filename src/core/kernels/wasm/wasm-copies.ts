@@ -1,0 +1,91 @@
+/**
+ * Two WASM kernels that only move data, made cheap. tfjs-backend-wasm 4.22's
+ * Identity copies the tensor, and tfjs's engine runs it (through clone) on
+ * every input a gradient keeps for the backward pass: megabytes per step for
+ * the article GAN, 5% of its step on two threads. The other backends share
+ * the data instead, as WASM's own Reshape does; tensors are never written
+ * after they are made, so sharing is safe. Its GatherV2 moves one element at
+ * a time through a general index loop; a batch of rows taken from the data
+ * set is one block copy per row here.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { wrapOnce } from '../kernel-swap';
+import { addressOf, wasmHeap, type WasmBackend } from './wasm-heap';
+
+/** Slices shorter than this many elements stay with the shipped gather's loop. */
+const MIN_SLICE = 8;
+
+interface RefCounting {
+  incRef(dataId: tf.DataId): void;
+}
+
+/** Identity that shares the input's data (counted once more) instead of copying it. */
+function sharedIdentity(fallback: tf.KernelFunc): tf.KernelFunc {
+  return (args) => {
+    const { x } = args.inputs as { x: tf.TensorInfo };
+    if (x.dtype === 'string') return fallback(args);
+    (args.backend as unknown as RefCounting).incRef(x.dataId);
+    return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
+  };
+}
+
+/** GatherV2 by block copies of whole slices, for 4-byte dtypes and indices in range. */
+function sliceGather(memory: WebAssembly.Memory, fallback: tf.KernelFunc): tf.KernelFunc {
+  return (args) => {
+    const backend = args.backend as unknown as WasmBackend;
+    const { x, indices } = args.inputs as { x: tf.TensorInfo; indices: tf.TensorInfo };
+    const { axis, batchDims } = args.attrs as { axis: number; batchDims: number };
+    if ((x.dtype !== 'float32' && x.dtype !== 'int32') || indices.dtype !== 'int32')
+      return fallback(args);
+    const parsedAxis = tf.util.parseAxisParam(axis, x.shape)[0]!;
+    const info = tf.backend_util.segment_util.collectGatherOpShapeInfo(
+      x as tf.Tensor,
+      indices as tf.Tensor,
+      parsedAxis,
+      batchDims,
+    );
+    const { batchSize, outerSize, dimSize, sliceSize } = info;
+    const count = tf.util.sizeFromShape(indices.shape);
+    if (sliceSize < MIN_SLICE || count === 0 || tf.util.sizeFromShape(x.shape) === 0)
+      return fallback(args);
+    const at = addressOf(backend, indices) / 4;
+    // An index out of range gets the shipped kernel's error.
+    const inRange = new Int32Array(memory.buffer, at * 4, count).every(
+      (i) => i >= 0 && i < dimSize,
+    );
+    if (!inRange) return fallback(args);
+    const out = backend.makeOutput(info.outputShape, x.dtype);
+    // Views are taken after the output is made: making it may grow the memory, which
+    // detaches the old buffer on the single-threaded build.
+    const heap = new Int32Array(memory.buffer);
+    const index = heap.subarray(at, at + count);
+    const perBatch = count / batchSize;
+    const from = addressOf(backend, x) / 4;
+    let to = addressOf(backend, out) / 4;
+    for (let b = 0; b < batchSize; b++) {
+      for (let o = 0; o < outerSize; o++) {
+        const base = from + (b * outerSize + o) * dimSize * sliceSize;
+        for (let i = 0; i < perBatch; i++) {
+          const src = base + index[b * perBatch + i]! * sliceSize;
+          heap.copyWithin(to, src, src + sliceSize);
+          to += sliceSize;
+        }
+      }
+    }
+    return out;
+  };
+}
+
+/** Marks the installed wrappers. */
+const COPY_WRAPPER = Symbol.for('demandlab.copyWrapper');
+
+/** Puts both kernels in front of the ones registered on a WASM backend (once); false without its heap. */
+export function useWasmCopies(backendName = 'wasm'): boolean {
+  const heap = wasmHeap(backendName);
+  if (!heap) return false;
+  const identity = wrapOnce('Identity', backendName, COPY_WRAPPER, sharedIdentity);
+  const gather = wrapOnce('GatherV2', backendName, COPY_WRAPPER, (fallback) =>
+    sliceGather(heap.memory, fallback),
+  );
+  return identity && gather;
+}

@@ -1,0 +1,60 @@
+/**
+ * An interaction log written by the shop simulator, in the CSV format that
+ * `parseInteractionLog` reads: what a logged e-commerce site would export.
+ * Each step of a shopper's session shows a random slate (every shown item is
+ * a `view`), and the shopper's click, cart and purchase follow as the
+ * simulator decides. It makes the sample file the app ships and gives the
+ * GAN something real-shaped to learn from without anyone's data.
+ */
+import { createRandom } from '../../random';
+import { shopPreset, type ShopName } from './presets';
+import { ShopEnv } from './shop-env';
+
+export interface SimulatedLogOptions {
+  shop: ShopName;
+  /** Shopper sessions to log. */
+  sessions: number;
+  seed: number;
+  /** The first session's start, ms since 1970. */
+  start?: number;
+}
+
+const HEADER = 'user_id,item_id,event,timestamp,price,category,segment';
+
+/** The log as CSV text (with a `segment` column the importer ignores, for reference). */
+export function simulatedLogCsv(o: SimulatedLogOptions): string {
+  const config = shopPreset(o.shop);
+  const env = new ShopEnv(config, { seed: o.seed });
+  const rng = createRandom(o.seed + 17);
+  const names = config.shoppers.segments.map((s) => s.name);
+  const rows = [HEADER];
+  let time = o.start ?? Date.UTC(2026, 0, 5, 9);
+  const K = env.slateSize;
+  for (let session = 0; session < o.sessions; session++) {
+    env.reset();
+    const user = `shopper-${String(session + 1).padStart(4, '0')}`;
+    time += Math.round(60_000 + rng.next() * 600_000); // the next visit, 1 to 11 minutes later
+    for (let done = false; !done;) {
+      const slate = new Set<number>();
+      while (slate.size < K) slate.add(rng.int(env.numActions));
+      const shown = [...slate];
+      const segment = names[env.shoppers.segment[0]!] ?? 'unknown';
+      const out = env.step(shown);
+      const at = new Date(time).toISOString();
+      const row = (item: number, event: string) =>
+        rows.push(
+          `${user},sku-${item + 1},${event},${at},${env.catalog.price[item]!.toFixed(2)},cat-${env.catalog.category[item]! + 1},${segment}`,
+        );
+      for (const item of shown) row(item, 'view');
+      const e = out.info.events;
+      if (e.clicked >= 0) {
+        row(e.clicked, 'click');
+        if (e.carted) row(e.clicked, 'cart');
+        if (e.purchased) row(e.clicked, 'purchase');
+      }
+      time += Math.round(5_000 + rng.next() * 40_000);
+      done = out.done;
+    }
+  }
+  return rows.join('\n') + '\n';
+}

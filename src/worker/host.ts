@@ -1,0 +1,406 @@
+/**
+ * The training worker's logic: it answers the page's messages, brings up the
+ * backend, runs one job at a time and reports device loss. The worker entry
+ * only wires `self.onmessage` to `handle`; node tests call `handle` directly.
+ */
+import type * as tf from '@tensorflow/tfjs';
+import {
+  deviceKey,
+  parseAutoRecords,
+  rankCandidates,
+  timingPlan,
+  type DeviceTraits,
+  type TimingPlan,
+} from '../core/compute/auto-choice';
+import type { AutoChoice, Measured } from '../core/compute/backends';
+import {
+  backendCandidates,
+  unofferedBackends,
+  type BackendInfo,
+  type BackendName,
+  type Capabilities,
+} from '../core/compute/backends';
+import type { MnistData, OnBytes } from '../core/data/mnist';
+import { splitTrainTest } from '../core/data/mnist';
+import { DigitClassifierJob } from '../core/demo/digit-classifier';
+import type { ClassifierManifest } from '../core/gan/classifier';
+import { GanJob, type GanImages } from '../core/gan/gan-job';
+import { MNIST_SHAPE } from '../core/gan/models';
+import type { GanConfig } from '../core/gan/config';
+import { RecsysJob } from '../core/rl/lab/recsys-job';
+import { TabularGanJob } from '../core/gan/tabular-job';
+import {
+  isToWorker,
+  type JobSnapshot,
+  type JobSpec,
+  type Post,
+  type ToWorker,
+} from '../core/protocol';
+import { inOneBuffer } from '../core/store/checkpoint';
+import type { TrainingJob } from '../core/jobs/job';
+import { JobRunner, type RunnerOptions } from '../core/jobs/runner';
+
+/** What the host needs from the outside world; the worker passes the real ones. */
+export interface HostDeps {
+  probe(): Promise<Capabilities>;
+  activate(
+    candidates: ReturnType<typeof backendCandidates>,
+    requested: BackendInfo['requested'],
+    caps: Capabilities,
+    options: { wasmPrefix: string; wasmThreads: number | null },
+  ): Promise<BackendInfo>;
+  /**
+   * Times a training step on the planned backends for "auto" (speed-probe.ts).
+   * Without it, auto takes the first backend that starts.
+   */
+  timeBackends?(
+    plan: TimingPlan,
+    caps: Capabilities,
+    options: { wasmPrefix: string; wasmThreads: number | null },
+    onTiming: (name: BackendName) => void,
+  ): Promise<Measured[]>;
+  /** The browser and core count, which name the device for remembered timings. */
+  traits?(): DeviceTraits;
+  watchDeviceLoss(onLost: (message: string) => void): () => void;
+  loseDevice(): boolean;
+  /** `onBytes` follows the download, for the page's progress bar. */
+  loadMnist(baseUrl: string, onBytes?: OnBytes): Promise<MnistData>;
+  /** The shipped digit classifier for GAN metrics. */
+  loadClassifier(baseUrl: string): Promise<{ model: tf.LayersModel; manifest: ClassifierManifest }>;
+  runner?: Partial<RunnerOptions>;
+}
+
+type Job = TrainingJob<JobSnapshot>;
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** A GAN on the user's own images: all of them train, and the MNIST metrics do not apply. */
+function ownImagesJob(config: GanConfig, images: GanImages | undefined): GanJob {
+  if (!images) throw new Error('No images came with the job: load your own images first.');
+  const { side, channels, count, pixels } = images;
+  if (!(channels === 1 || channels === 3) || !Number.isInteger(side) || !Number.isInteger(count))
+    throw new Error(`The image set has an unknown shape: ${side}×${side}×${channels}.`);
+  return new GanJob(config, {
+    data: { count, pixels, labels: null },
+    shape: { side, channels },
+    train: Uint32Array.from({ length: count }, (_, i) => i),
+    test: new Uint32Array(0),
+    classifier: null,
+  });
+}
+
+export class TrainingHost {
+  private backend: BackendInfo | null = null;
+  private dataUrl = '';
+  private mnist: Promise<MnistData> | null = null;
+  private classifier: Promise<{
+    model: tf.LayersModel;
+    manifest: ClassifierManifest;
+  } | null> | null = null;
+  private current: { id: number; runner: JobRunner<JobSnapshot>; job: Job } | null = null;
+  private unwatch: () => void = () => {};
+  private lost = false;
+  /** The message being handled; the next waits for it (see handle). */
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly post: Post,
+    private readonly deps: HostDeps,
+  ) {}
+
+  /**
+   * Handles one message from the page, after those before it. Never throws:
+   * problems are posted back. Messages wait their turn because a start can
+   * take seconds (MNIST loading, shader compiling): a stop, pause or autosave
+   * sent right after it is for that job, and must find it there. Training
+   * itself does not hold the queue; the runner trains on its own.
+   */
+  handle(raw: unknown): Promise<void> {
+    const next = this.queue.then(() => this.process(raw));
+    this.queue = next;
+    return next;
+  }
+
+  private async process(raw: unknown): Promise<void> {
+    if (!isToWorker(raw)) {
+      this.post({
+        type: 'log',
+        level: 'error',
+        message: `Ignored a malformed message: ${JSON.stringify(raw)}`,
+      });
+      return;
+    }
+    const msg: ToWorker = raw;
+    try {
+      switch (msg.type) {
+        case 'init':
+          return await this.init(msg);
+        case 'start':
+          return await this.start(msg.jobId, msg.spec);
+        case 'pause':
+          return this.withJob(msg.jobId, (r) => r.pause());
+        case 'resume':
+          return this.withJob(msg.jobId, (r) => r.run());
+        case 'step':
+          return this.withJob(msg.jobId, (r) => r.stepBy(msg.steps));
+        case 'stop':
+          if (this.current?.id === msg.jobId) await this.stopCurrent();
+          return;
+        case 'rollback': {
+          const cur = this.jobFor(msg.jobId);
+          if (cur) await cur.runner.rollback();
+          return;
+        }
+        case 'throttle':
+          return this.withJob(msg.jobId, (r) => r.setRateCap(msg.stepsPerSecond));
+        case 'autosave':
+          return this.withJob(msg.jobId, (r) => r.setAutosave(msg.everySteps));
+        case 'checkpoint': {
+          const cur = this.jobFor(msg.jobId);
+          if (cur) await cur.runner.requestCheckpoint();
+          return;
+        }
+        case 'export-model':
+          return await this.exportModel(msg.jobId);
+        case 'configure':
+          return this.configure(msg.jobId, msg.config);
+        case 'query':
+          return await this.query(msg);
+        case 'lose-device':
+          if (!this.deps.loseDevice()) {
+            this.post({
+              type: 'log',
+              level: 'warn',
+              message: `The ${this.backend?.name ?? 'current'} backend has no GPU device to lose.`,
+            });
+          }
+          return;
+      }
+    } catch (e) {
+      const jobId = 'jobId' in msg ? msg.jobId : -1;
+      if (msg.type === 'init') this.post({ type: 'init-failed', message: message(e) });
+      else this.post({ type: 'job-state', jobId, state: 'failed', step: 0, message: message(e) });
+    }
+  }
+
+  private async init(msg: Extract<ToWorker, { type: 'init' }>): Promise<void> {
+    this.dataUrl = msg.dataUrl;
+    const caps = await this.deps.probe();
+    const options = { wasmPrefix: msg.wasmPrefix, wasmThreads: msg.wasmThreads ?? null };
+    let candidates = backendCandidates(caps, msg.backend, msg.exclude);
+    const choice =
+      msg.backend === 'auto'
+        ? await this.timedChoice(candidates, caps, options, msg.autoRecords)
+        : null;
+    if (choice) candidates = rankCandidates(candidates, choice.results);
+    const active = await this.deps.activate(candidates, msg.backend, caps, options);
+    // The page says why a better backend is not in use, including ones never tried.
+    this.backend = {
+      ...active,
+      unoffered: unofferedBackends(active.name, caps, msg.exclude),
+      ...(choice ? { choice } : {}),
+    };
+    this.unwatch = this.deps.watchDeviceLoss((text) => void this.onDeviceLost(text));
+    this.post({ type: 'ready', backend: this.backend });
+  }
+
+  /**
+   * "Auto" by measurement: this device's remembered timings, or new ones
+   * (the page keeps them). Null when there is nothing to choose between.
+   */
+  private async timedChoice(
+    candidates: BackendName[],
+    caps: Capabilities,
+    options: { wasmPrefix: string; wasmThreads: number | null },
+    records: unknown,
+  ): Promise<AutoChoice | null> {
+    const time = this.deps.timeBackends;
+    if (!time) return null;
+    const device = deviceKey(caps, this.deps.traits?.() ?? { userAgent: '', cores: 1 });
+    const known = parseAutoRecords(records).find((r) => r.device === device);
+    if (known) return { ...known, remembered: true };
+    const plan = timingPlan(candidates, caps);
+    if (!plan) return null;
+    const results = await time(plan, caps, options, (name) =>
+      this.post({ type: 'backend-timing', name }),
+    );
+    return { device, at: new Date().toISOString(), results, remembered: false };
+  }
+
+  private async onDeviceLost(text: string): Promise<void> {
+    if (this.lost || !this.backend) return;
+    this.lost = true;
+    const name = this.backend.name;
+    // The job's tensors died with the device; stopping it only frees what is left.
+    await this.stopCurrent().catch(() => {});
+    this.post({ type: 'device-lost', backend: name, message: text });
+  }
+
+  private loadMnist(): Promise<MnistData> {
+    // Reported at most every 1% (and at the end), not per network chunk.
+    let shown = -1;
+    const onBytes: OnBytes = (received, total) => {
+      const percent = Math.floor((100 * received) / total);
+      if (percent === shown && received < total) return;
+      shown = percent;
+      this.post({ type: 'dataset-progress', name: 'MNIST digits', received, total });
+    };
+    this.mnist ??= this.deps.loadMnist(`${this.dataUrl}mnist/`, onBytes).catch((e: unknown) => {
+      this.mnist = null; // let a later start try again
+      throw e;
+    });
+    return this.mnist;
+  }
+
+  /**
+   * The classifier is optional: without it a GAN still trains, only its
+   * quality metrics are off, so a load failure is a warning.
+   */
+  private loadClassifier(): Promise<{
+    model: tf.LayersModel;
+    manifest: ClassifierManifest;
+  } | null> {
+    this.classifier ??= this.deps.loadClassifier(`${this.dataUrl}mnist/`).catch((e: unknown) => {
+      this.classifier = null;
+      this.post({
+        type: 'log',
+        level: 'warn',
+        message: `Quality metrics are off: ${message(e)}`,
+      });
+      return null;
+    });
+    return this.classifier;
+  }
+
+  private async start(id: number, spec: JobSpec): Promise<void> {
+    if (!this.backend) throw new Error('The worker has no backend yet; wait for it to be ready.');
+    if (this.lost) throw new Error('The GPU device was lost; the worker is restarting.');
+    await this.stopCurrent();
+    this.post({ type: 'job-state', jobId: id, state: 'starting', step: 0 });
+    const job = await this.createJob(spec);
+    job.onProgress = (progress) => this.post({ type: 'job-progress', jobId: id, progress });
+    if (spec.resume) {
+      try {
+        if (!job.loadState) throw new Error(`a ${spec.kind} job cannot be resumed`);
+        await job.loadState(spec.resume);
+      } catch (e) {
+        job.dispose();
+        throw new Error(`The saved run could not be resumed: ${message(e)}`, { cause: e });
+      }
+    }
+    const runner = new JobRunner<JobSnapshot>(
+      job,
+      {
+        state: (state, step, text) =>
+          this.post(
+            text === undefined
+              ? { type: 'job-state', jobId: id, state, step }
+              : { type: 'job-state', jobId: id, state, step, message: text },
+          ),
+        snapshot: (snapshot, transfer) =>
+          this.post({ type: 'snapshot', jobId: id, snapshot }, transfer),
+        checkpoint: (state, reason) => {
+          // Copied into one buffer here, in the worker: the page stores that buffer as it is.
+          const checkpoint = inOneBuffer(state);
+          this.post({ type: 'checkpoint', jobId: id, reason, checkpoint }, [
+            [...checkpoint.weights, ...checkpoint.optimizer][0]?.data.buffer ?? new ArrayBuffer(0),
+          ]);
+        },
+        checkpointFailed: (text) =>
+          this.post({ type: 'checkpoint-failed', jobId: id, message: text }),
+      },
+      this.deps.runner,
+    );
+    this.current = { id, runner, job };
+    if (spec.paused) await runner.announcePaused();
+    else runner.run();
+  }
+
+  private async createJob(spec: JobSpec): Promise<Job> {
+    switch (spec.kind) {
+      case 'mnist-demo': {
+        const data = await this.loadMnist();
+        return new DigitClassifierJob(data, splitTrainTest(data.count), spec.config);
+      }
+      case 'gan': {
+        if (spec.config.model === 'toy') return new GanJob(spec.config, null);
+        if (spec.config.dataset === 'own') return ownImagesJob(spec.config, spec.images);
+        const [data, classifier] = await Promise.all([this.loadMnist(), this.loadClassifier()]);
+        return new GanJob(spec.config, {
+          data,
+          shape: MNIST_SHAPE,
+          ...splitTrainTest(data.count),
+          classifier: classifier?.model ?? null,
+          classifierAccuracy: classifier?.manifest.testAccuracy,
+        });
+      }
+      case 'recsys':
+        return RecsysJob.create(spec.config, this.backend?.name ?? 'cpu');
+      case 'tabular-gan':
+        if (!(spec.data?.values instanceof Float32Array) || !Array.isArray(spec.data.names))
+          throw new Error('No shopper table came with the job: accept a log first.');
+        return new TabularGanJob(spec.config, spec.data);
+    }
+  }
+
+  private jobFor(id: number): { runner: JobRunner<JobSnapshot>; job: Job } | null {
+    if (this.current?.id === id) return this.current;
+    this.post({ type: 'log', level: 'warn', message: `Job ${id} is not running.` });
+    return null;
+  }
+
+  private configure(id: number, config: GanConfig): void {
+    const cur = this.jobFor(id);
+    if (!cur) return;
+    let error: string | null = null;
+    try {
+      if (!(cur.job instanceof GanJob)) throw new Error('This job takes no new settings.');
+      cur.job.reconfigure(config);
+    } catch (e) {
+      error = message(e);
+    }
+    this.post({ type: 'configured', jobId: id, error });
+  }
+
+  private async exportModel(id: number): Promise<void> {
+    const cur = this.current?.id === id ? this.current : null;
+    try {
+      if (!(cur?.job instanceof GanJob)) throw new Error('No GAN is running to export.');
+      const files = await cur.job.generatorFiles();
+      this.post({ type: 'model-files', jobId: id, files, error: null }, [files.weights]);
+    } catch (e) {
+      this.post({ type: 'model-files', jobId: id, files: null, error: message(e) });
+    }
+  }
+
+  private async query(msg: Extract<ToWorker, { type: 'query' }>): Promise<void> {
+    const reply = { type: 'answer', jobId: msg.jobId, queryId: msg.queryId } as const;
+    const cur = this.current?.id === msg.jobId ? this.current : null;
+    try {
+      if (!(cur?.job instanceof GanJob)) throw new Error('No GAN is running to ask.');
+      const answer = await cur.job.answer(msg.query);
+      this.post({ ...reply, answer, error: null }, [answer.pixels.buffer]);
+    } catch (e) {
+      this.post({ ...reply, answer: null, error: message(e) });
+    }
+  }
+
+  private withJob(id: number, act: (r: JobRunner<JobSnapshot>) => void): void {
+    const cur = this.jobFor(id);
+    if (cur) act(cur.runner);
+  }
+
+  private async stopCurrent(): Promise<void> {
+    const cur = this.current;
+    this.current = null;
+    if (cur) await cur.runner.stop();
+  }
+
+  /** Stops the job and the device watch (worker shutdown, tests). */
+  async dispose(): Promise<void> {
+    this.unwatch();
+    await this.stopCurrent();
+  }
+}
