@@ -6,10 +6,10 @@ import type { BackendInfo, BackendName, BackendPreference } from './compute/back
 import type { DemoConfig } from './demo/config';
 import type { DemoSnapshot } from './demo/digit-classifier';
 import type { GanConfig } from './gan/config';
-import type { GanAnswer, GanImages, GanQuery, GanSnapshot } from './gan/gan-job';
+import type { GanAnswer, GanImages, GanQuery, GanSnapshot } from './gan/snapshot';
 import type { RecsysConfig } from './rl/lab/config';
 import type { TabularGanConfig } from './gan/tabular-config';
-import type { TabularData, TabularSnapshot } from './gan/tabular-job';
+import type { TabularData, TabularSnapshot } from './gan/tabular-snapshot';
 import type { JobCheckpoint, JobProgress, JobState } from './jobs/job';
 import type { CheckpointReason } from './jobs/runner';
 import type { RecsysSnapshot } from './rl/lab/snapshot';

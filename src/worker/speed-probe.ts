@@ -5,7 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { presetFor } from '../core/gan/config';
-import { GanJob, type ImageSource } from '../core/gan/gan-job';
+import { GanJob } from '../core/gan/gan-job';
+import type { ImageSource } from '../core/gan/real-pool';
 import { MNIST_SHAPE } from '../core/gan/models';
 import {
   dropBackend,

@@ -21,7 +21,8 @@ import { useWasmTanh } from '../../src/core/kernels/wasm/wasm-tanh';
 import { useExplicitTranspose } from '../../src/core/kernels/wasm/wasm-matmul';
 import { decodeMnist, parseManifest, splitTrainTest } from '../../src/core/data/mnist';
 import { presetFor, type GanModelKind } from '../../src/core/gan/config';
-import { GanJob, type ImageSource } from '../../src/core/gan/gan-job';
+import { GanJob } from '../../src/core/gan/gan-job';
+import type { ImageSource } from '../../src/core/gan/real-pool';
 import { MNIST_SHAPE } from '../../src/core/gan/models';
 
 export interface NodeRow {

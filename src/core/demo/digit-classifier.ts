@@ -8,6 +8,7 @@ import { adam } from '../kernels/wasm/wasm-adam';
 import { MNIST_PIXELS, gatherBatch, sampleBatch, type MnistData, type Split } from '../data/mnist';
 import { createRandom, type Random } from '../random';
 import type { TrainingJob } from '../jobs/job';
+import { StepStats } from '../jobs/step-stats';
 import { demoConfigError, type DemoConfig } from './config';
 
 export type { DemoConfig } from './config';
@@ -50,8 +51,10 @@ export class DigitClassifierJob implements TrainingJob<DemoSnapshot> {
   private readonly optimizer: tf.Optimizer;
   private readonly rng: Random;
   private stepCount = 0;
-  private pendingLosses: tf.Scalar[] = [];
-  private lossBuffer: number[] = [];
+  private readonly losses = new StepStats(
+    1,
+    (step, _k, value) => new NonFiniteLossError(step, value),
+  );
   private accSteps: number[] = [];
   private accValues: number[] = [];
   private lastBatch: Uint32Array = new Uint32Array();
@@ -107,7 +110,7 @@ export class DigitClassifierJob implements TrainingJob<DemoSnapshot> {
         true,
       ) as tf.Scalar;
     });
-    this.pendingLosses.push(loss);
+    this.losses.push(loss);
     this.stepCount++;
     const every = this.config.evalEvery;
     if (every > 0 && this.stepCount % every === 0 && !this.pendingAcc) {
@@ -125,20 +128,7 @@ export class DigitClassifierJob implements TrainingJob<DemoSnapshot> {
 
   /** Reads back the losses queued since the last flush in one transfer; throws on NaN. */
   async flush(): Promise<void> {
-    if (this.pendingLosses.length > 0) {
-      const pending = this.pendingLosses;
-      this.pendingLosses = [];
-      const stacked = tf.stack(pending);
-      pending.forEach((t) => t.dispose());
-      const values = await stacked.data();
-      stacked.dispose();
-      const firstStep = this.stepCount - values.length;
-      for (let i = 0; i < values.length; i++) {
-        const v = values[i]!;
-        if (!Number.isFinite(v)) throw new NonFiniteLossError(firstStep + i + 1, v);
-        this.lossBuffer.push(v);
-      }
-    }
+    await this.losses.flush(this.stepCount);
     if (this.pendingAcc) {
       const { step, correct } = this.pendingAcc;
       this.pendingAcc = null;
@@ -164,7 +154,7 @@ export class DigitClassifierJob implements TrainingJob<DemoSnapshot> {
       previewLabels[i] = this.data.labels[k]!;
     }
     const previewGuesses = n > 0 ? await this.guess(previewPixels, n) : new Uint8Array();
-    const losses = Float32Array.from(this.lossBuffer);
+    const losses = this.losses.take();
     const snapshot: DemoSnapshot = {
       kind: 'mnist-demo',
       step: this.stepCount,
@@ -178,7 +168,6 @@ export class DigitClassifierJob implements TrainingJob<DemoSnapshot> {
       numTensors: tf.memory().numTensors,
       backend: tf.getBackend(),
     };
-    this.lossBuffer = [];
     this.accSteps = [];
     this.accValues = [];
     return {
@@ -205,8 +194,7 @@ export class DigitClassifierJob implements TrainingJob<DemoSnapshot> {
   }
 
   dispose(): void {
-    this.pendingLosses.forEach((t) => t.dispose());
-    this.pendingLosses = [];
+    this.losses.clear();
     this.pendingAcc?.correct.dispose();
     this.pendingAcc = null;
     this.evalX.dispose();

@@ -17,63 +17,18 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { adam } from '../kernels/wasm/wasm-adam';
-import {
-  fidelityReport,
-  table,
-  type FidelityReport,
-  type Table,
-  type TstrTask,
-} from '../data/fidelity';
+import { fidelityReport, table, type FidelityReport, type Table } from '../data/fidelity';
 import { holdoutSplit } from '../data/holdout';
 import { DivergedError, type JobCheckpoint, type TrainingJob } from '../jobs/job';
+import { StepStats } from '../jobs/step-stats';
 import { createRandom, restoreRandom, type Random } from '../random';
-import {
-  modelTensors,
-  optimizerTensors,
-  setModelTensors,
-  setOptimizerTensors,
-} from '../store/tf-state';
-import { discriminatorLoss, fakeTerms, generatorLoss, realTerms } from './losses';
-import { clippedGradientSum } from './clipped-gradients';
+import { discriminatorLoss, generatorLoss } from './losses';
+import { ganTensors, setGanTensors, type GanParts } from './gan-tensors';
 import { mlp, trainableVariables } from './models';
-import { dpDelta, dpEpsilon, secureNormal, secureUniform } from './privacy';
+import { dpDelta, dpEpsilon } from './privacy';
+import { privateDiscriminatorStep, type PrivateStepParts } from './private-step';
 import { tabularConfigError, type TabularGanConfig } from './tabular-config';
-
-/** Values recorded per step: D loss, G loss, mean D(x), mean D(G(z)). */
-export const TABULAR_STATS_PER_STEP = 4;
-
-/** The rows a tabular GAN learns, and what "train on synthetic, test on real" predicts. */
-export interface TabularData {
-  names: string[];
-  /** Row-major, values in [0, 1]. */
-  values: Float32Array;
-  /** The first `shares` columns sum to 1 in every row. */
-  shares: number;
-  /** Null when the table has no yes/no column to predict. */
-  task: TstrTask | null;
-  /**
-   * A label per row (a shopper's segment) to condition G and D on, or null
-   * for an unconditional GAN. G then makes rows of a chosen label.
-   */
-  condition?: { names: string[]; labels: Int32Array } | null;
-}
-
-export interface TabularSnapshot {
-  kind: 'tabular-gan';
-  step: number;
-  firstStatStep: number;
-  /** TABULAR_STATS_PER_STEP values per step since the last snapshot. D(x) is NaN after an empty private sample. */
-  stats: Float32Array;
-  fidelity: FidelityReport | null;
-  /** With a condition and a fidelity measurement: the label of each synthetic row. */
-  syntheticLabels: Int32Array | null;
-  /** Rows that train D and rows held out from it. */
-  split: { train: number; holdout: number };
-  /** The guarantee so far, when training privately. */
-  privacy: { epsilon: number; delta: number; sampleRate: number; steps: number } | null;
-  numTensors: number;
-  backend: string;
-}
+import { TABULAR_STATS_PER_STEP, type TabularData, type TabularSnapshot } from './tabular-snapshot';
 
 /** The least shoppers worth training on: enough for a training part and a held-out part. */
 export const MIN_TABULAR_ROWS = 20;
@@ -100,8 +55,16 @@ export class TabularGanJob implements TrainingJob<TabularSnapshot> {
   private stepCount = 0;
   /** D updates made under DP-SGD: what the accountant counts. */
   private privateSteps = 0;
-  private pending: tf.Tensor1D[] = [];
-  private statBuffer: number[] = [];
+  private readonly stats = new StepStats(TABULAR_STATS_PER_STEP, (step, k, value) =>
+    // D(x) is NaN after an empty private sample; only the losses must be finite.
+    k < 2
+      ? new DivergedError(
+          step,
+          `Training diverged: the ${k === 0 ? 'D' : 'G'} loss became ${value} at step ${step}. ` +
+            'Train again with lower learning rates or another loss.',
+        )
+      : null,
+  );
   private lastFidelityStep = -Infinity;
   private readonly train: Table;
   private readonly holdout: Table;
@@ -244,6 +207,16 @@ export class TabularGanJob implements TrainingJob<TabularSnapshot> {
     return tf.reshape(out, [x.shape[0]]);
   }
 
+  private parts(): GanParts {
+    const { generator, discriminator, optD, optG } = this;
+    return { generator, discriminator, optD, optG };
+  }
+
+  private privateParts(): PrivateStepParts {
+    const { discriminator, optD, pool, config, sampleRate } = this;
+    return { discriminator, optD, pool, config, sampleRate, logits: (x, t) => this.logits(x, t) };
+  }
+
   trainStep(): void {
     const c = this.config;
     const b = c.batchSize;
@@ -255,7 +228,8 @@ export class TabularGanJob implements TrainingJob<TabularSnapshot> {
         const labels = this.fakeLabels(b);
         const fake = this.labelled(this.generateRows(this.noise(b), labels, true), labels);
         if (c.privacy) {
-          [dLoss, means] = this.privateDiscriminatorStep(fake);
+          [dLoss, means] = privateDiscriminatorStep(this.privateParts(), fake);
+          this.privateSteps++;
           continue;
         }
         const idx = Int32Array.from({ length: b }, () => this.rng.int(this.train.rows));
@@ -287,80 +261,12 @@ export class TabularGanJob implements TrainingJob<TabularSnapshot> {
       return tf.concat([tf.stack([dLoss, gLoss]), means]) as tf.Tensor1D;
     });
     kept.forEach((t) => t.dispose());
-    this.pending.push(stats);
+    this.stats.push(stats);
     this.stepCount++;
   }
 
-  /**
-   * One DP-SGD update of D. Returns D's loss and [mean D(x), mean D(G(z))];
-   * runs inside the caller's tidy.
-   */
-  private privateDiscriminatorStep(fake: tf.Tensor2D): [tf.Scalar, tf.Tensor1D] {
-    const c = this.config;
-    const n = this.train.rows;
-    const q = this.sampleRate;
-    const u = secureUniform(n);
-    const rows: number[] = [];
-    for (let i = 0; i < n; i++) if (u[i]! < q) rows.push(i);
-    const m = rows.length;
-    const vars = trainableVariables(this.discriminator);
-    let clipped: tf.Tensor[];
-    let realLoss: tf.Scalar;
-    let realMean: tf.Scalar;
-    if (m > 0) {
-      const real = tf.gather(this.pool, tf.tensor1d(rows, 'int32'));
-      const terms = (logits: tf.Tensor1D) => realTerms(c.loss, logits) as tf.Tensor1D;
-      const { sums, outputs } = clippedGradientSum(this.discriminator, real, terms, c.clipNorm);
-      clipped = sums;
-      realLoss = tf.mean(terms(outputs));
-      realMean = tf.mean(tf.sigmoid(outputs));
-    } else {
-      clipped = vars.map((v) => tf.zerosLike(v));
-      realLoss = tf.scalar(0);
-      realMean = tf.scalar(NaN);
-    }
-    // The generated rows hold no one's data: their gradient needs no clipping or noise.
-    const { value: fakeLoss, grads: fakeGrads } = tf.variableGrads(
-      () => tf.mean(fakeTerms(c.loss, this.logits(fake, true))) as tf.Scalar,
-      vars,
-    );
-    const grads: tf.NamedTensorMap = {};
-    vars.forEach((v, i) => {
-      const sum = clipped[i]!;
-      const noise = tf.mul(
-        tf.tensor(secureNormal(sum.size), sum.shape),
-        c.noiseMultiplier * c.clipNorm,
-      );
-      grads[v.name] = tf.add(tf.div(tf.add(sum, noise), c.batchSize), fakeGrads[v.name]!);
-    });
-    // Measured before the update, as the plain step measures it.
-    const fakeMean = tf.mean(tf.sigmoid(this.logits(fake, false)));
-    this.optD.applyGradients(grads);
-    this.privateSteps++;
-    return [tf.add(realLoss, fakeLoss) as tf.Scalar, tf.stack([realMean, fakeMean]) as tf.Tensor1D];
-  }
-
   async flush(): Promise<void> {
-    if (this.pending.length === 0) return;
-    const pending = this.pending;
-    this.pending = [];
-    const stacked = tf.stack(pending);
-    pending.forEach((t) => t.dispose());
-    const values = await stacked.data();
-    stacked.dispose();
-    const first = this.stepCount - pending.length;
-    for (let i = 0; i < values.length; i++) {
-      // D(x) is NaN after an empty private sample; only the losses must be finite.
-      if (i % TABULAR_STATS_PER_STEP < 2 && !Number.isFinite(values[i]!)) {
-        const step = first + Math.floor(i / TABULAR_STATS_PER_STEP) + 1;
-        throw new DivergedError(
-          step,
-          `Training diverged: the ${i % TABULAR_STATS_PER_STEP === 0 ? 'D' : 'G'} loss became ` +
-            `${values[i]} at step ${step}. Train again with lower learning rates or another loss.`,
-        );
-      }
-      this.statBuffer.push(values[i]!);
-    }
+    await this.stats.flush(this.stepCount);
   }
 
   /** Synthetic rows from the fixed noise, measured against the real ones. */
@@ -384,8 +290,7 @@ export class TabularGanJob implements TrainingJob<TabularSnapshot> {
       fidelity = await this.measure();
       this.lastFidelityStep = this.stepCount;
     }
-    const stats = Float32Array.from(this.statBuffer);
-    this.statBuffer = [];
+    const stats = this.stats.take();
     const delta = dpDelta(this.train.rows);
     const snapshot: TabularSnapshot = {
       kind: 'tabular-gan',
@@ -419,16 +324,9 @@ export class TabularGanJob implements TrainingJob<TabularSnapshot> {
   /** Weights, Adam states, the random stream and the private-step count. */
   async saveState(): Promise<JobCheckpoint> {
     await this.flush();
-    const [g, d, oD, oG] = await Promise.all([
-      modelTensors(this.generator, 'G'),
-      modelTensors(this.discriminator, 'D'),
-      optimizerTensors(this.optD, 'optD'),
-      optimizerTensors(this.optG, 'optG'),
-    ]);
     return {
       step: this.stepCount,
-      weights: [...g, ...d],
-      optimizer: [...oD, ...oG],
+      ...(await ganTensors(this.parts())),
       rng: this.rng.state(),
       extra: { privateSteps: this.privateSteps },
     };
@@ -436,10 +334,7 @@ export class TabularGanJob implements TrainingJob<TabularSnapshot> {
 
   async loadState(state: JobCheckpoint): Promise<void> {
     if (this.stepCount !== 0) throw new Error('only a fresh job can take a saved state');
-    setModelTensors(this.generator, 'G', state.weights);
-    setModelTensors(this.discriminator, 'D', state.weights);
-    await setOptimizerTensors(this.optD, 'optD', state.optimizer);
-    await setOptimizerTensors(this.optG, 'optG', state.optimizer);
+    await setGanTensors(this.parts(), state);
     this.rng = restoreRandom(state.rng);
     this.stepCount = state.step;
     const extra = state.extra as { privateSteps?: unknown } | null;
@@ -447,8 +342,7 @@ export class TabularGanJob implements TrainingJob<TabularSnapshot> {
   }
 
   dispose(): void {
-    this.pending.forEach((t) => t.dispose());
-    this.pending = [];
+    this.stats.clear();
     this.pool.dispose();
     this.labelPool?.dispose();
     this.fixedZ.dispose();

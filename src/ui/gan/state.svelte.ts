@@ -21,7 +21,7 @@ import type {
   GanSnapshot,
   SampleFrame,
   ToyView,
-} from '../../core/gan/gan-job';
+} from '../../core/gan/snapshot';
 import type { FromWorker, JobState } from '../../core/protocol';
 import type { Json, MetricHistory, SavedRun } from '../../core/store';
 import type { TfjsModelFiles } from '../../core/store/tf-state';

@@ -10,7 +10,7 @@ import {
   tabularConfigError,
   type TabularGanConfig,
 } from '../../core/gan/tabular-config';
-import { TABULAR_STATS_PER_STEP, type TabularSnapshot } from '../../core/gan/tabular-job';
+import { TABULAR_STATS_PER_STEP, type TabularSnapshot } from '../../core/gan/tabular-snapshot';
 import type { FromWorker, JobState } from '../../core/protocol';
 import { downsample, type Point } from '../../charts/series';
 import { JobControl } from '../common/job-control';

@@ -13,12 +13,12 @@ import { realTerms } from '../../../src/core/gan/losses';
 import { mlp, trainableVariables } from '../../../src/core/gan/models';
 import { dpDelta, dpEpsilon } from '../../../src/core/gan/privacy';
 import { TABULAR_PRESET, type TabularGanConfig } from '../../../src/core/gan/tabular-config';
+import { TabularGanJob } from '../../../src/core/gan/tabular-job';
 import {
   TABULAR_STATS_PER_STEP,
-  TabularGanJob,
   type TabularData,
   type TabularSnapshot,
-} from '../../../src/core/gan/tabular-job';
+} from '../../../src/core/gan/tabular-snapshot';
 import { createRandom } from '../../../src/core/random';
 import { useCpu } from '../helpers/setup-tf';
 
