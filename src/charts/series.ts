@@ -23,6 +23,36 @@ export function smooth(points: readonly Point[], weight: number): Point[] {
   return out;
 }
 
+/** Points a live curve keeps; past this the history is thinned to half, keeping its shape. */
+export const MAX_HISTORY = 20_000;
+
+/** `history` with `added` appended, thinned (downsample) once it holds more than `max` points. */
+export function appendCapped(
+  history: readonly Point[],
+  added: readonly Point[],
+  max = MAX_HISTORY,
+): Point[] {
+  const all = history.concat(added);
+  return all.length > max ? downsample(all, max / 2) : all;
+}
+
+/**
+ * Column `k` of per-step values laid out `perStep` to a step, as points;
+ * the first value belongs to step `firstStep + 1`.
+ */
+export function stepColumn(
+  values: ArrayLike<number>,
+  perStep: number,
+  k: number,
+  firstStep: number,
+): Point[] {
+  const n = Math.floor(values.length / perStep);
+  return Array.from({ length: n }, (_, i) => ({
+    x: firstStep + i + 1,
+    y: values[i * perStep + k]!,
+  }));
+}
+
 /**
  * At most `max` points that keep the shape of a long series: the series is cut
  * into buckets and each keeps its lowest and highest point, in x order.

@@ -3,7 +3,6 @@
  * backend, runs one job at a time and reports device loss. The worker entry
  * only wires `self.onmessage` to `handle`; node tests call `handle` directly.
  */
-import type * as tf from '@tensorflow/tfjs';
 import {
   deviceKey,
   parseAutoRecords,
@@ -20,16 +19,8 @@ import {
   type BackendName,
   type Capabilities,
 } from '../core/compute/backends';
-import type { MnistData, OnBytes } from '../core/data/mnist';
-import { splitTrainTest } from '../core/data/mnist';
-import { DigitClassifierJob } from '../core/demo/digit-classifier';
-import type { ClassifierManifest } from '../core/gan/classifier';
 import { GanJob } from '../core/gan/gan-job';
-import type { GanImages } from '../core/gan/snapshot';
-import { MNIST_SHAPE } from '../core/gan/models';
 import type { GanConfig } from '../core/gan/config';
-import { RecsysJob } from '../core/rl/lab/recsys-job';
-import { TabularGanJob } from '../core/gan/tabular-job';
 import {
   isToWorker,
   type JobSnapshot,
@@ -40,9 +31,10 @@ import {
 import { inOneBuffer } from '../core/store/checkpoint';
 import type { TrainingJob } from '../core/jobs/job';
 import { JobRunner, type RunnerOptions } from '../core/jobs/runner';
+import { JobFactory, type DataLoaders } from './jobs';
 
 /** What the host needs from the outside world; the worker passes the real ones. */
-export interface HostDeps {
+export interface HostDeps extends DataLoaders {
   probe(): Promise<Capabilities>;
   activate(
     candidates: ReturnType<typeof backendCandidates>,
@@ -64,10 +56,6 @@ export interface HostDeps {
   traits?(): DeviceTraits;
   watchDeviceLoss(onLost: (message: string) => void): () => void;
   loseDevice(): boolean;
-  /** `onBytes` follows the download, for the page's progress bar. */
-  loadMnist(baseUrl: string, onBytes?: OnBytes): Promise<MnistData>;
-  /** The shipped digit classifier for GAN metrics. */
-  loadClassifier(baseUrl: string): Promise<{ model: tf.LayersModel; manifest: ClassifierManifest }>;
   runner?: Partial<RunnerOptions>;
 }
 
@@ -77,29 +65,9 @@ function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-/** A GAN on the user's own images: all of them train, and the MNIST metrics do not apply. */
-function ownImagesJob(config: GanConfig, images: GanImages | undefined): GanJob {
-  if (!images) throw new Error('No images came with the job: load your own images first.');
-  const { side, channels, count, pixels } = images;
-  if (!(channels === 1 || channels === 3) || !Number.isInteger(side) || !Number.isInteger(count))
-    throw new Error(`The image set has an unknown shape: ${side}×${side}×${channels}.`);
-  return new GanJob(config, {
-    data: { count, pixels, labels: null },
-    shape: { side, channels },
-    train: Uint32Array.from({ length: count }, (_, i) => i),
-    test: new Uint32Array(0),
-    classifier: null,
-  });
-}
-
 export class TrainingHost {
   private backend: BackendInfo | null = null;
-  private dataUrl = '';
-  private mnist: Promise<MnistData> | null = null;
-  private classifier: Promise<{
-    model: tf.LayersModel;
-    manifest: ClassifierManifest;
-  } | null> | null = null;
+  private readonly jobs: JobFactory;
   private current: { id: number; runner: JobRunner<JobSnapshot>; job: Job } | null = null;
   private unwatch: () => void = () => {};
   private lost = false;
@@ -109,7 +77,9 @@ export class TrainingHost {
   constructor(
     private readonly post: Post,
     private readonly deps: HostDeps,
-  ) {}
+  ) {
+    this.jobs = new JobFactory(post, deps);
+  }
 
   /**
    * Handles one message from the page, after those before it. Never throws:
@@ -187,7 +157,7 @@ export class TrainingHost {
   }
 
   private async init(msg: Extract<ToWorker, { type: 'init' }>): Promise<void> {
-    this.dataUrl = msg.dataUrl;
+    this.jobs.dataUrl = msg.dataUrl;
     const caps = await this.deps.probe();
     const options = { wasmPrefix: msg.wasmPrefix, wasmThreads: msg.wasmThreads ?? null };
     let candidates = backendCandidates(caps, msg.backend, msg.exclude);
@@ -239,48 +209,12 @@ export class TrainingHost {
     this.post({ type: 'device-lost', backend: name, message: text });
   }
 
-  private loadMnist(): Promise<MnistData> {
-    // Reported at most every 1% (and at the end), not per network chunk.
-    let shown = -1;
-    const onBytes: OnBytes = (received, total) => {
-      const percent = Math.floor((100 * received) / total);
-      if (percent === shown && received < total) return;
-      shown = percent;
-      this.post({ type: 'dataset-progress', name: 'MNIST digits', received, total });
-    };
-    this.mnist ??= this.deps.loadMnist(`${this.dataUrl}mnist/`, onBytes).catch((e: unknown) => {
-      this.mnist = null; // let a later start try again
-      throw e;
-    });
-    return this.mnist;
-  }
-
-  /**
-   * The classifier is optional: without it a GAN still trains, only its
-   * quality metrics are off, so a load failure is a warning.
-   */
-  private loadClassifier(): Promise<{
-    model: tf.LayersModel;
-    manifest: ClassifierManifest;
-  } | null> {
-    this.classifier ??= this.deps.loadClassifier(`${this.dataUrl}mnist/`).catch((e: unknown) => {
-      this.classifier = null;
-      this.post({
-        type: 'log',
-        level: 'warn',
-        message: `Quality metrics are off: ${message(e)}`,
-      });
-      return null;
-    });
-    return this.classifier;
-  }
-
   private async start(id: number, spec: JobSpec): Promise<void> {
     if (!this.backend) throw new Error('The worker has no backend yet; wait for it to be ready.');
     if (this.lost) throw new Error('The GPU device was lost; the worker is restarting.');
     await this.stopCurrent();
     this.post({ type: 'job-state', jobId: id, state: 'starting', step: 0 });
-    const job = await this.createJob(spec);
+    const job = await this.jobs.create(spec, this.backend.name);
     job.onProgress = (progress) => this.post({ type: 'job-progress', jobId: id, progress });
     if (spec.resume) {
       try {
@@ -317,33 +251,6 @@ export class TrainingHost {
     this.current = { id, runner, job };
     if (spec.paused) await runner.announcePaused();
     else runner.run();
-  }
-
-  private async createJob(spec: JobSpec): Promise<Job> {
-    switch (spec.kind) {
-      case 'mnist-demo': {
-        const data = await this.loadMnist();
-        return new DigitClassifierJob(data, splitTrainTest(data.count), spec.config);
-      }
-      case 'gan': {
-        if (spec.config.model === 'toy') return new GanJob(spec.config, null);
-        if (spec.config.dataset === 'own') return ownImagesJob(spec.config, spec.images);
-        const [data, classifier] = await Promise.all([this.loadMnist(), this.loadClassifier()]);
-        return new GanJob(spec.config, {
-          data,
-          shape: MNIST_SHAPE,
-          ...splitTrainTest(data.count),
-          classifier: classifier?.model ?? null,
-          classifierAccuracy: classifier?.manifest.testAccuracy,
-        });
-      }
-      case 'recsys':
-        return RecsysJob.create(spec.config, this.backend?.name ?? 'cpu');
-      case 'tabular-gan':
-        if (!(spec.data?.values instanceof Float32Array) || !Array.isArray(spec.data.names))
-          throw new Error('No shopper table came with the job: accept a log first.');
-        return new TabularGanJob(spec.config, spec.data);
-    }
   }
 
   private jobFor(id: number): { runner: JobRunner<JobSnapshot>; job: Job } | null {

@@ -17,7 +17,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { adam } from '../kernels/wasm/wasm-adam';
-import { fidelityReport, table, type FidelityReport, type Table } from '../data/fidelity';
+import { fidelityReport, type FidelityReport } from '../data/fidelity';
+import { table, type Table } from '../data/table';
 import { holdoutSplit } from '../data/holdout';
 import { DivergedError, type JobCheckpoint, type TrainingJob } from '../jobs/job';
 import { StepStats } from '../jobs/step-stats';

@@ -3,7 +3,8 @@
  * what it reports to the page. Types only, so the page and the protocol
  * import them without tfjs.
  */
-import type { FidelityReport, TstrTask } from '../data/fidelity';
+import type { FidelityReport } from '../data/fidelity';
+import type { TstrTask } from '../data/tstr';
 
 /** Values recorded per step: D loss, G loss, mean D(x), mean D(G(z)). */
 export const TABULAR_STATS_PER_STEP = 4;

@@ -1,6 +1,7 @@
 /** Turns a lesson step's setup into the full settings of its lab. */
 import { presetFor, type GanConfig } from '../gan/config';
-import { defaultRecsysConfig, labAgent, type RecsysConfig } from '../rl/lab/config';
+import { defaultRecsysConfig, type RecsysConfig } from '../rl/lab/config';
+import { agentSettings } from '../rl/agents/settings';
 import type { GanLessonSetup, LessonSetup, RecsysLessonSetup } from './lessons';
 
 /** The full lab settings a setup stands for: the lab's defaults with the lesson's settings over them. */
@@ -12,6 +13,6 @@ export function lessonConfig(setup: LessonSetup): GanConfig | RecsysConfig {
   return {
     ...defaultRecsysConfig(setup.shop),
     ...setup.config,
-    agents: setup.agents.map((a) => ({ ...labAgent(a.kind), ...a.tune })),
+    agents: setup.agents.map((a) => ({ ...agentSettings(a.kind), ...a.tune })),
   };
 }

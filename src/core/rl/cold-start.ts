@@ -20,12 +20,12 @@ import type { HoldoutSplit } from '../data/holdout';
 import { AGENT_LABELS, isAgentName, type AgentName } from './agents/names';
 import type { Agent } from './contract';
 import { decide } from './interact';
-import { buildAgent } from './lab/build-agent';
-import { labAgent } from './lab/config';
+import { buildAgent } from './agents/build';
+import { agentSettings } from './agents/settings';
 import { generateCatalog, type Catalog } from './sim/catalog';
 import { isShopName, shopPreset, type ShopConfig, type ShopName } from './sim/presets';
 import { MAX_PROFILES, profilesFromFeatures, type FeatureRows } from './sim/profiles';
-import type { ShopperProfile } from './sim/shoppers';
+import type { ShopperProfile } from './sim/shopper-config';
 import { ShopEnv } from './sim/shop-env';
 
 export const COLD_START_REWARDS = { clicked: 'Clicks', purchased: 'Purchases' } as const;
@@ -297,7 +297,7 @@ export function runColdStart(
     // The same agent seed for every arm: they differ only in what they learned first.
     const arm = new Arm(
       name,
-      buildAgent(labAgent(c.agent), shape, c.seed * 7919 + 13),
+      buildAgent(agentSettings(c.agent), shape, c.seed * 7919 + 13),
       c.firstSteps,
     );
     if (population) {

@@ -7,11 +7,11 @@ import { DEFAULT_DEMO_CONFIG, demoConfigError, type DemoConfig } from '../demo/c
 import { ganConfigError, presetFor, type GanConfig } from '../gan/config';
 import {
   defaultRecsysConfig,
-  labAgent,
   recsysConfigError,
   syntheticProblem,
   type RecsysConfig,
 } from '../rl/lab/config';
+import { agentSettings } from '../rl/agents/settings';
 import type { LabKind } from '../store/schema';
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -70,7 +70,7 @@ export function labConfigProblem(lab: LabKind, config: unknown): string | null {
         }
         const c = config as RecsysConfig;
         for (const [i, a] of c.agents.entries()) {
-          const problem = shapeProblem(a, labAgent('ucb'), `agent ${i + 1}`);
+          const problem = shapeProblem(a, agentSettings('ucb'), `agent ${i + 1}`);
           if (problem) return problem;
         }
         const problem = recsysConfigError(c);

@@ -8,14 +8,14 @@ export type { Checkpoint, CheckpointInput, NamedTensor } from './checkpoint';
 export { isQuotaError, storageHealth, type StorageHealth } from './health';
 export { DB_NAME, DB_VERSION } from './schema';
 export type { Json, LabKind, MetricHistory, SampleRecord, SessionRecord } from './schema';
-export {
-  SessionStore,
-  type DeletedSession,
-  type NewSession,
-  type RunProgress,
-  type SavedRun,
-  type SessionSummary,
-} from './sessions';
+export { SessionStore } from './sessions';
+export type {
+  DeletedSession,
+  NewSession,
+  RunProgress,
+  SavedRun,
+  SessionSummary,
+} from './session-records';
 export {
   exportSession,
   ImportError,

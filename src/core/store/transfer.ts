@@ -17,7 +17,8 @@ import {
   type LoadedRecord,
 } from './checkpoint';
 import type { CheckpointRecord, Json, LabKind, MetricHistory, SampleRecord } from './schema';
-import { withNewIds, type DeletedSession, type SessionStore } from './sessions';
+import { withNewIds, type DeletedSession } from './session-records';
+import type { SessionStore } from './sessions';
 
 export const FORMAT = 'demandlab-session';
 export const FORMAT_VERSION = 1;

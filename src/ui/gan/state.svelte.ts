@@ -4,7 +4,7 @@
  * timeline, quality metrics, the toy view). Snapshots are folded in here;
  * components only read and call methods.
  */
-import { downsample, fromColumns, toColumns, type Point } from '../../charts/series';
+import { appendCapped, fromColumns, stepColumn, toColumns, type Point } from '../../charts/series';
 import type { ImageFormat } from '../../core/data/image-set';
 import {
   ganConfigError,
@@ -13,36 +13,30 @@ import {
   type GanConfig,
   type GanModelKind,
 } from '../../core/gan/config';
-import type {
-  GanImages,
-  GanMetrics,
-  GanQuery,
-  GanReference,
-  GanSnapshot,
-  SampleFrame,
-  ToyView,
+import {
+  STATS_PER_STEP,
+  type GanImages,
+  type GanMetrics,
+  type GanQuery,
+  type GanReference,
+  type GanSnapshot,
+  type SampleFrame,
+  type ToyView,
 } from '../../core/gan/snapshot';
-import type { FromWorker, JobState } from '../../core/protocol';
+import type { JobState } from '../../core/protocol';
 import type { Json, MetricHistory, SavedRun } from '../../core/store';
-import type { TfjsModelFiles } from '../../core/store/tf-state';
-import { download } from '../common/export-chart';
-import { JobControl } from '../common/job-control';
-import { StepRate } from '../common/step-rate';
+import { LabRun, type JobMessage } from '../common/lab-run.svelte';
 import { toasts } from '../common/toasts.svelte';
 import { RunRecorder, type RunInfo } from '../sessions/run-recorder.svelte';
 import type { SessionsState } from '../sessions/state.svelte';
 import type { TrainingClient } from '../training-client.svelte';
 import { WarmupClock } from '../common/warmup.svelte';
 import type { JobProgress } from '../../core/jobs/job';
+import { MODEL_NAMES, saveGenerator } from './generator-download';
 import { OwnImages } from './own-images.svelte';
 
-/** Points kept per curve; past this the history is thinned to half, keeping its shape. */
-const MAX_HISTORY = 20_000;
 /** Sample grids kept for the timeline; past this every other one is dropped. */
 const MAX_FRAMES = 120;
-const STATS_PER_STEP = 4;
-
-export type GanPhase = JobState | 'idle';
 
 /** One sample grid from the fixed noise, at a step. */
 export type Frame = SampleFrame;
@@ -60,24 +54,10 @@ export function thinFrames(frames: Frame[]): Frame[] {
   return frames.filter((_, i) => i % 2 === 0 || i === frames.length - 1);
 }
 
-const MODEL_NAMES: Record<GanModelKind, string> = {
-  article: 'Article GAN',
-  dcgan: 'DCGAN',
-  conditional: 'Conditional GAN',
-  toy: 'Toy GAN',
-};
-
-function cap(points: Point[]): Point[] {
-  return points.length > MAX_HISTORY ? downsample(points, MAX_HISTORY / 2) : points;
-}
-
-export class GanState {
+export class GanState extends LabRun {
   config = $state<GanConfig>(presetFor('article'));
   /** The settings the running job has (built with, plus live changes it accepted). */
   applied = $state.raw<GanConfig | null>(null);
-  phase = $state<GanPhase>('idle');
-  step = $state(0);
-  message = $state<string | null>(null);
   /** A live setting the worker refused, shown at the controls. */
   settingError = $state<string | null>(null);
   dLoss = $state.raw<Point[]>([]);
@@ -89,11 +69,7 @@ export class GanState {
   reference = $state.raw<GanReference | null>(null);
   toy = $state.raw<ToyView | null>(null);
   lastGoodStep = $state(0);
-  ranOn = $state('');
   numTensors = $state(0);
-  stepsPerSecond = $state(0);
-  /** Speed cap in steps per second; 0 = full speed. */
-  rateCap = $state(0);
   query = $state.raw<QueryResult | null>(null);
   queryBusy = $state(false);
   queryError = $state<string | null>(null);
@@ -107,11 +83,9 @@ export class GanState {
   /** Autosave of this lab's runs, and the link to their saved session. */
   readonly recorder: RunRecorder;
 
-  private readonly job: JobControl;
   private queryId = 0;
   /** Title of the latest query; answers to older ones are dropped. */
   private queryTitle = '';
-  private readonly rate = new StepRate();
 
   /** Long work inside a step (measuring IS and FID), with when it began; null when none. */
   activity = $state<(JobProgress & { since: number }) | null>(null);
@@ -121,16 +95,10 @@ export class GanState {
     model: this.applied?.model ?? this.config.model,
   }));
 
-  constructor(
-    private readonly client: TrainingClient,
-    sessions: SessionsState,
-  ) {
-    this.job = new JobControl(client, 1_000_000); // ids apart from the demo's, which share the worker
+  constructor(client: TrainingClient, sessions: SessionsState) {
+    super(client, { firstJobId: 1_000_000, unit: 'step', again: 'Press Reset to train again' });
     this.recorder = new RunRecorder(sessions, 'gan');
-    client.subscribe((msg) => this.receive(msg));
-    this.recorder.saveWhenHidden(() => {
-      if (this.phase === 'running') this.job.checkpoint();
-    });
+    this.saveRunsWith(this.recorder, () => this.runInfo());
   }
 
   get model(): GanModelKind {
@@ -150,15 +118,6 @@ export class GanState {
     if (this.own.set?.format !== this.ownFormat)
       return { field: 'dataset', message: 'your images are being remade in this model’s format' };
     return null;
-  }
-
-  get active(): boolean {
-    return (
-      this.phase === 'starting' ||
-      this.phase === 'running' ||
-      this.phase === 'paused' ||
-      this.phase === 'diverged'
-    );
   }
 
   /** Settings changed since the job was built that only Reset can apply. */
@@ -198,7 +157,6 @@ export class GanState {
 
   /** Starts the job, fresh or from a saved state, with autosave on. */
   private launch(config: GanConfig, resume?: SavedRun['checkpoint'], paused = false): void {
-    this.phase = 'starting';
     this.applied = config;
     const set = config.dataset === 'own' ? this.own.set : null;
     this.appliedSetVersion = this.own.version;
@@ -206,15 +164,13 @@ export class GanState {
     const images = set
       ? { side: set.side, channels: set.channels, count: set.count, pixels: set.pixels }
       : undefined;
-    this.job.start({
+    this.launchJob({
       kind: 'gan',
       config,
       ...(images ? { images } : {}),
       ...(resume ? { resume } : {}),
       ...(paused ? { paused } : {}),
     });
-    this.job.autosave(this.recorder.everySteps);
-    if (this.rateCap > 0) this.setRateCap(this.rateCap);
   }
 
   /**
@@ -279,41 +235,6 @@ export class GanState {
     this.client.send({ type: 'export-model', jobId: this.job.jobId });
   }
 
-  private async saveModelFiles(files: TfjsModelFiles): Promise<void> {
-    const config = this.applied ?? this.config;
-    const { zipSync, strToU8 } = await import('fflate');
-    const conditional = config.model === 'conditional';
-    const out =
-      config.model === 'toy'
-        ? '2 numbers (a point in the plane)'
-        : 'the image’s pixels, row by row, in [-1, 1]';
-    const readme = [
-      `${MODEL_NAMES[config.model]} generator from DemandLab, at step ${this.step}.`,
-      '',
-      'Load it with TensorFlow.js:',
-      "  const g = await tf.loadLayersModel('model.json');  // weights.bin beside it",
-      '',
-      `Input: [n, ${config.latentSize + (conditional ? 10 : 0)}]: ${config.latentSize} standard normal noise values${conditional ? ', then the digit one-hot (10 values)' : ''}.`,
-      `Output: [n, …]: ${out}.`,
-      '',
-    ].join('\n');
-    const zip = zipSync({
-      'model.json': strToU8(files.modelJson),
-      'weights.bin': new Uint8Array(files.weights),
-      'README.txt': strToU8(readme),
-    });
-    download(
-      `demandlab-${config.model}-generator-step${this.step}-tfjs.zip`,
-      new Blob([zip as Uint8Array<ArrayBuffer>], { type: 'application/zip' }),
-    );
-  }
-
-  /** Autosave cadence, for this and later runs. */
-  setAutosave(everySteps: number): void {
-    this.recorder.setEvery(everySteps);
-    if (this.active) this.job.autosave(everySteps);
-  }
-
   /** What the recorder saves with a checkpoint. */
   private runInfo(): RunInfo {
     const config = this.applied ?? this.config;
@@ -334,39 +255,6 @@ export class GanState {
         },
       }),
     };
-  }
-
-  /** Save session: the run is kept under its name (and goes on saving as it trains). */
-  async keep(): Promise<void> {
-    const live = this.active && this.phase !== 'starting';
-    await this.recorder.keepRun(this.runInfo(), this.step, live ? this.job : null);
-  }
-
-  pause(): void {
-    this.job.pause();
-  }
-
-  resume(): void {
-    this.rate.reset();
-    this.job.resume();
-  }
-
-  stepBy(steps: number): void {
-    this.job.stepBy(steps);
-  }
-
-  stop(): void {
-    this.job.stop();
-  }
-
-  rollback(): void {
-    this.client.send({ type: 'rollback', jobId: this.job.jobId });
-  }
-
-  setRateCap(stepsPerSecond: number): void {
-    this.rateCap = stepsPerSecond;
-    this.rate.reset();
-    if (this.active) this.client.send({ type: 'throttle', jobId: this.job.jobId, stepsPerSecond });
   }
 
   /**
@@ -417,8 +305,7 @@ export class GanState {
   }
 
   private clear(): void {
-    this.step = 0;
-    this.message = null;
+    this.resetRun();
     this.settingError = null;
     this.dLoss = [];
     this.gLoss = [];
@@ -431,20 +318,14 @@ export class GanState {
     this.query = null;
     this.queryError = null;
     this.lastGoodStep = 0;
-    this.rate.reset();
-    this.stepsPerSecond = 0;
   }
 
-  private receive(msg: FromWorker): void {
-    if (msg.type === 'device-lost') {
-      if (this.active) {
-        this.phase = 'failed';
-        this.message = `Stopped at step ${this.step}: the GPU device was lost (${msg.message}). Press Reset to train again on the next backend.`;
-      }
-      return;
-    }
-    if (!('jobId' in msg) || msg.jobId !== this.job.jobId) return;
-    if (this.recorder.receive(msg, () => this.runInfo())) return;
+  protected override onState(state: JobState, step: number): void {
+    if (state !== 'running') this.activity = null;
+    this.warmup.onState(state, step);
+  }
+
+  protected receive(msg: JobMessage): void {
     switch (msg.type) {
       case 'job-progress':
         this.activity = msg.progress && {
@@ -452,14 +333,6 @@ export class GanState {
           // Each measurement starts at 0 and has its own clock.
           since: msg.progress.done > 0 && this.activity ? this.activity.since : performance.now(),
         };
-        return;
-      case 'job-state':
-        if (msg.state !== 'running') this.activity = null;
-        this.phase = msg.state;
-        if (msg.state !== 'starting') this.step = msg.step;
-        this.message = msg.message ?? null;
-        if (msg.state === 'running') this.rate.reset();
-        this.warmup.onState(msg.state, msg.step);
         return;
       case 'snapshot':
         if (msg.snapshot.kind === 'gan') {
@@ -471,7 +344,7 @@ export class GanState {
         this.settingError = msg.error;
         return;
       case 'model-files':
-        if (msg.files) void this.saveModelFiles(msg.files);
+        if (msg.files) void saveGenerator(msg.files, this.applied ?? this.config, this.step);
         else toasts.push('error', `The model could not be exported: ${msg.error}`);
         return;
       case 'answer': {
@@ -496,27 +369,19 @@ export class GanState {
       this.frames = this.frames.filter((f) => f.step <= s.step);
       this.metrics = this.metrics.filter((m) => m.step <= s.step);
     }
-    const n = s.stats.length / STATS_PER_STEP;
-    if (n > 0) {
-      const col = (k: number) =>
-        Array.from({ length: n }, (_, i) => ({
-          x: s.firstStatStep + i + 1,
-          y: s.stats[i * STATS_PER_STEP + k]!,
-        }));
-      this.dLoss = cap(this.dLoss.concat(col(0)));
-      this.gLoss = cap(this.gLoss.concat(col(1)));
-      this.dReal = cap(this.dReal.concat(col(2)));
-      this.dFake = cap(this.dFake.concat(col(3)));
+    if (s.stats.length > 0) {
+      const col = (k: number) => stepColumn(s.stats, STATS_PER_STEP, k, s.firstStatStep);
+      this.dLoss = appendCapped(this.dLoss, col(0));
+      this.gLoss = appendCapped(this.gLoss, col(1));
+      this.dReal = appendCapped(this.dReal, col(2));
+      this.dFake = appendCapped(this.dFake, col(3));
     }
     if (s.samples) this.frames = thinFrames([...this.frames, s.samples]);
     if (s.metrics.length > 0) this.metrics = [...this.metrics, ...s.metrics];
     if (s.reference) this.reference = s.reference;
     if (s.toy) this.toy = s.toy;
-    const rate = this.rate.update(s.step, performance.now());
-    if (rate !== null) this.stepsPerSecond = rate;
-    this.step = s.step;
+    this.reached(s.step, s.backend);
     this.lastGoodStep = s.lastGoodStep;
-    this.ranOn = s.backend;
     this.numTensors = s.numTensors;
   }
 }

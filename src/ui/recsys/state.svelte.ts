@@ -3,30 +3,24 @@
  * and the histories the charts draw. Snapshots are folded in here; components
  * read and call methods.
  */
-import { downsample, fromColumns, toColumns, type Point } from '../../charts/series';
-import type { FromWorker, JobState } from '../../core/protocol';
+import { appendCapped, fromColumns, toColumns, type Point } from '../../charts/series';
 import { AGENT_LABELS, type AgentName } from '../../core/rl/agents/names';
 import {
   defaultRecsysConfig,
-  labAgent,
   recsysConfigError,
   type ConfigProblem,
   type RecsysConfig,
 } from '../../core/rl/lab/config';
+import { agentSettings } from '../../core/rl/agents/settings';
 import { POINT_STRIDE, type AgentSnapshot, type RecsysSnapshot } from '../../core/rl/lab/snapshot';
 import { previewReward, type RewardPreview } from '../../core/rl/lab/reward-preview';
 import { compileReward, RewardError } from '../../core/rl/reward/expression';
 import type { ShopName } from '../../core/rl/sim/presets';
 import type { Json, MetricHistory, SavedRun } from '../../core/store';
-import { JobControl } from '../common/job-control';
-import { StepRate } from '../common/step-rate';
+import { LabRun, type JobMessage } from '../common/lab-run.svelte';
 import { RunRecorder, type RunInfo } from '../sessions/run-recorder.svelte';
 import type { SessionsState } from '../sessions/state.svelte';
 import type { TrainingClient } from '../training-client.svelte';
-
-const MAX_HISTORY = 20_000;
-
-export type RecsysPhase = JobState | 'idle';
 
 /** The reward as typed: its parse error (with where), another problem, or its preview. */
 export interface RewardCheck {
@@ -67,18 +61,11 @@ function labelsOf(config: RecsysConfig): string[] {
   );
 }
 
-function cap(points: Point[]): Point[] {
-  return points.length > MAX_HISTORY ? downsample(points, MAX_HISTORY / 2) : points;
-}
-
-export class RecsysState {
+export class RecsysState extends LabRun {
   config = $state<RecsysConfig>(defaultRecsysConfig());
   /** The settings the running race was built with. */
   applied = $state.raw<RecsysConfig | null>(null);
-  phase = $state<RecsysPhase>('idle');
-  step = $state(0);
   decisions = $state(0);
-  message = $state<string | null>(null);
   curves = $state.raw<AgentCurves[]>([]);
   /** The latest view of each agent (funnel, shoppers, arms, Q, DQN). */
   latest = $state.raw<AgentSnapshot[]>([]);
@@ -86,10 +73,6 @@ export class RecsysState {
   flowDelta = $state.raw<number[][]>([]);
   segmentNames = $state.raw<string[]>([]);
   catalog = $state.raw<{ price: number[]; category: number[] } | null>(null);
-  ranOn = $state('');
-  stepsPerSecond = $state(0);
-  /** Speed cap in rounds per second; 0 = full speed. */
-  rateCap = $state(0);
   /** Whose shoppers the flow and the sessions show. */
   watch = $state(0);
 
@@ -119,32 +102,14 @@ export class RecsysState {
   /** Autosave of races, and the link to their saved session. */
   readonly recorder: RunRecorder;
 
-  private readonly job: JobControl;
-  private readonly rate = new StepRate();
-
-  constructor(
-    private readonly client: TrainingClient,
-    sessions: SessionsState,
-  ) {
-    this.job = new JobControl(client, 2_000_000); // apart from the demo's and the GAN's ids
+  constructor(client: TrainingClient, sessions: SessionsState) {
+    super(client, { firstJobId: 2_000_000, unit: 'round', again: 'Press Reset to race again' });
     this.recorder = new RunRecorder(sessions, 'recsys');
-    client.subscribe((msg) => this.receive(msg));
-    this.recorder.saveWhenHidden(() => {
-      if (this.phase === 'running') this.job.checkpoint();
-    });
+    this.saveRunsWith(this.recorder, () => this.runInfo());
   }
 
   get configError(): ConfigProblem | null {
     return recsysConfigError(this.config);
-  }
-
-  get active(): boolean {
-    return (
-      this.phase === 'starting' ||
-      this.phase === 'running' ||
-      this.phase === 'paused' ||
-      this.phase === 'diverged'
-    );
   }
 
   /** Loads a shop preset's settings, keeping the seed, reward, agents and synthetic shoppers. */
@@ -155,7 +120,7 @@ export class RecsysState {
 
   addAgent(kind: AgentName): void {
     if (this.config.agents.length >= 4) return;
-    this.config.agents.push(labAgent(kind));
+    this.config.agents.push(agentSettings(kind));
   }
 
   removeAgent(index: number): void {
@@ -166,7 +131,7 @@ export class RecsysState {
 
   /** Changes an agent's kind, with that kind's default hyperparameters. */
   setAgentKind(index: number, kind: AgentName): void {
-    this.config.agents[index] = labAgent(kind);
+    this.config.agents[index] = agentSettings(kind);
   }
 
   /** Settings and reward are fit to race. */
@@ -186,17 +151,14 @@ export class RecsysState {
 
   /** Starts the job, fresh or from a saved state, with autosave on. */
   private launch(config: RecsysConfig, resume?: SavedRun['checkpoint'], paused = false): void {
-    this.phase = 'starting';
     this.applied = config;
     if (this.watch >= config.agents.length) this.watch = 0;
-    this.job.start({
+    this.launchJob({
       kind: 'recsys',
       config,
       ...(resume ? { resume } : {}),
       ...(paused ? { paused } : {}),
     });
-    this.job.autosave(this.recorder.everySteps);
-    if (this.rateCap > 0) this.setRateCap(this.rateCap);
   }
 
   /** Shows a saved race (settings and curves) without running it. */
@@ -232,12 +194,6 @@ export class RecsysState {
     this.launch($state.snapshot(this.config) as RecsysConfig, run.checkpoint, !play);
   }
 
-  /** Autosave cadence, for this and later races. */
-  setAutosave(everySteps: number): void {
-    this.recorder.setEvery(everySteps);
-    if (this.active) this.job.autosave(everySteps);
-  }
-
   /** What the recorder saves with a checkpoint. */
   private runInfo(): RunInfo {
     const config = this.applied ?? this.config;
@@ -250,70 +206,17 @@ export class RecsysState {
     };
   }
 
-  /** Save session: the race is kept under its name (and goes on saving as it runs). */
-  async keep(): Promise<void> {
-    const live = this.active && this.phase !== 'starting';
-    await this.recorder.keepRun(this.runInfo(), this.step, live ? this.job : null);
-  }
-
-  pause(): void {
-    this.job.pause();
-  }
-
-  resume(): void {
-    this.rate.reset();
-    this.job.resume();
-  }
-
-  stepBy(rounds: number): void {
-    this.job.stepBy(rounds);
-  }
-
-  stop(): void {
-    this.job.stop();
-  }
-
-  setRateCap(roundsPerSecond: number): void {
-    this.rateCap = roundsPerSecond;
-    this.rate.reset();
-    if (this.active)
-      this.client.send({
-        type: 'throttle',
-        jobId: this.job.jobId,
-        stepsPerSecond: roundsPerSecond,
-      });
-  }
-
   private clear(): void {
-    this.step = 0;
+    this.resetRun();
     this.decisions = 0;
-    this.message = null;
     this.curves = [];
     this.latest = [];
     this.flowDelta = [];
     this.catalog = null;
-    this.rate.reset();
-    this.stepsPerSecond = 0;
   }
 
-  private receive(msg: FromWorker): void {
-    if (msg.type === 'device-lost') {
-      if (this.active) {
-        this.phase = 'failed';
-        this.message = `Stopped at round ${this.step}: the GPU device was lost (${msg.message}). Press Reset to race again on the next backend.`;
-      }
-      return;
-    }
-    if (!('jobId' in msg) || msg.jobId !== this.job.jobId) return;
-    if (this.recorder.receive(msg, () => this.runInfo())) return;
-    if (msg.type === 'job-state') {
-      this.phase = msg.state;
-      if (msg.state !== 'starting') this.step = msg.step;
-      this.message = msg.message ?? null;
-      if (msg.state === 'running') this.rate.reset();
-    } else if (msg.type === 'snapshot' && msg.snapshot.kind === 'recsys') {
-      this.fold(msg.snapshot);
-    }
+  protected receive(msg: JobMessage): void {
+    if (msg.type === 'snapshot' && msg.snapshot.kind === 'recsys') this.fold(msg.snapshot);
   }
 
   private fold(s: RecsysSnapshot): void {
@@ -334,21 +237,18 @@ export class RecsysState {
       const loss = a.dqn?.loss.map(([x, y]) => ({ x, y })) ?? [];
       return {
         label: c.label,
-        reward: cap(c.reward.concat(col(1))),
-        regret: cap(c.regret.concat(col(2))),
-        ctr: cap(c.ctr.concat(col(3))),
-        conversion: cap(c.conversion.concat(col(4))),
-        loss: cap(c.loss.concat(loss)),
+        reward: appendCapped(c.reward, col(1)),
+        regret: appendCapped(c.regret, col(2)),
+        ctr: appendCapped(c.ctr, col(3)),
+        conversion: appendCapped(c.conversion, col(4)),
+        loss: appendCapped(c.loss, loss),
       };
     });
     this.latest = s.agents;
     if (s.catalog) this.catalog = s.catalog;
     this.segmentNames = s.segmentNames;
-    const rate = this.rate.update(s.step, performance.now());
-    if (rate !== null) this.stepsPerSecond = rate;
-    this.step = s.step;
+    this.reached(s.step, s.backend);
     this.decisions = s.decisions;
-    this.ranOn = s.backend;
   }
 
   /** The race's curves as named series, for saving as a session. */

@@ -11,13 +11,10 @@ import {
   type TabularGanConfig,
 } from '../../core/gan/tabular-config';
 import { TABULAR_STATS_PER_STEP, type TabularSnapshot } from '../../core/gan/tabular-snapshot';
-import type { FromWorker, JobState } from '../../core/protocol';
-import { downsample, type Point } from '../../charts/series';
-import { JobControl } from '../common/job-control';
-import { StepRate } from '../common/step-rate';
+import { appendCapped, stepColumn, type Point } from '../../charts/series';
+import { LabRun, type JobMessage } from '../common/lab-run.svelte';
 import type { TrainingClient } from '../training-client.svelte';
 
-const MAX_HISTORY = 20_000;
 /** Runs kept for the comparison table. */
 const MAX_RUNS = 8;
 
@@ -36,13 +33,8 @@ export interface RunSummary {
   tooClose: number;
 }
 
-export type ShopperGanPhase = JobState | 'idle';
-
-export class ShopperGanState {
+export class ShopperGanState extends LabRun {
   config = $state<TabularGanConfig>({ ...TABULAR_PRESET });
-  phase = $state<ShopperGanPhase>('idle');
-  step = $state(0);
-  message = $state<string | null>(null);
   dLoss = $state.raw<Point[]>([]);
   gLoss = $state.raw<Point[]>([]);
   fidelity = $state.raw<FidelityReport | null>(null);
@@ -50,7 +42,6 @@ export class ShopperGanState {
   split = $state.raw<TabularSnapshot['split'] | null>(null);
   /** Column names of the table being learned. */
   names = $state.raw<string[]>([]);
-  ranOn = $state('');
   /** Condition the GAN on the shoppers' segment, when the log has segments. */
   conditional = $state(true);
   /** The segments the run shown is conditioned on, and each synthetic row's (with `fidelity`). */
@@ -61,14 +52,15 @@ export class ShopperGanState {
   private runNumber = 0;
   /** The seed of the run shown: it chose the held-out shoppers. */
   runSeed = $state<number | null>(null);
-  stepsPerSecond = $state(0);
-
-  private readonly job: JobControl;
-  private readonly rate = new StepRate();
 
   constructor(client: TrainingClient) {
-    this.job = new JobControl(client, 3_000_000); // apart from the other labs' ids
-    client.subscribe((msg) => this.receive(msg));
+    super(client, {
+      firstJobId: 3_000_000,
+      unit: 'step',
+      again: 'Press Train to start again',
+      stepOnlyGrows: true,
+      divergedEnds: true,
+    });
   }
 
   get configError(): string | null {
@@ -76,22 +68,17 @@ export class ShopperGanState {
     return p ? `${p.field} ${p.message}` : null;
   }
 
-  get active(): boolean {
-    return this.phase === 'starting' || this.phase === 'running' || this.phase === 'paused';
-  }
-
   /** Starts a new run on the accepted shoppers (replacing any job in the worker). */
   start(features: ShopperFeatures): void {
     if (this.configError) return;
     this.forget();
-    this.phase = 'starting';
     this.names = features.names;
     this.runSeed = this.config.seed;
     this.runNumber++;
     const condition = this.conditional ? features.segments : null;
     this.segmentNames = condition ? condition.names : null;
     const target = buyerColumn(features.names);
-    this.job.start({
+    this.launchJob({
       kind: 'tabular-gan',
       config: $state.snapshot(this.config),
       data: {
@@ -115,8 +102,7 @@ export class ShopperGanState {
   }
 
   private forget(): void {
-    this.step = 0;
-    this.message = null;
+    this.resetRun();
     this.dLoss = [];
     this.gLoss = [];
     this.fidelity = null;
@@ -126,21 +112,6 @@ export class ShopperGanState {
     this.runSeed = null;
     this.segmentNames = null;
     this.syntheticLabels = null;
-    this.rate.reset();
-    this.stepsPerSecond = 0;
-  }
-
-  pause(): void {
-    this.job.pause();
-  }
-
-  resume(): void {
-    this.rate.reset();
-    this.job.resume();
-  }
-
-  stop(): void {
-    this.job.stop();
   }
 
   /** The synthetic shoppers last measured, as CSV with a header row. */
@@ -162,22 +133,8 @@ export class ShopperGanState {
     return lines.join('\n') + '\n';
   }
 
-  private receive(msg: FromWorker): void {
-    if (msg.type === 'device-lost') {
-      if (this.active) {
-        this.phase = 'failed';
-        this.message = `Stopped at step ${this.step}: the GPU device was lost (${msg.message}). Press Train to start again on the next backend.`;
-      }
-      return;
-    }
-    if (!('jobId' in msg) || msg.jobId !== this.job.jobId) return;
-    if (msg.type === 'job-state') {
-      this.phase = msg.state;
-      if (msg.state !== 'starting') this.step = Math.max(this.step, msg.step);
-      this.message = msg.message ?? null;
-    } else if (msg.type === 'snapshot' && msg.snapshot.kind === 'tabular-gan') {
-      this.fold(msg.snapshot);
-    }
+  protected receive(msg: JobMessage): void {
+    if (msg.type === 'snapshot' && msg.snapshot.kind === 'tabular-gan') this.fold(msg.snapshot);
   }
 
   /** Puts the run's latest fidelity into the comparison. */
@@ -197,17 +154,10 @@ export class ShopperGanState {
   }
 
   private fold(s: TabularSnapshot): void {
-    const n = s.stats.length / TABULAR_STATS_PER_STEP;
-    if (n > 0) {
-      const at = (k: number) =>
-        Array.from({ length: n }, (_, i) => ({
-          x: s.firstStatStep + i + 1,
-          y: s.stats[i * TABULAR_STATS_PER_STEP + k]!,
-        }));
-      const keep = (all: Point[]) =>
-        all.length > MAX_HISTORY ? downsample(all, MAX_HISTORY / 2) : all;
-      this.dLoss = keep(this.dLoss.concat(at(0)));
-      this.gLoss = keep(this.gLoss.concat(at(1)));
+    if (s.stats.length > 0) {
+      const col = (k: number) => stepColumn(s.stats, TABULAR_STATS_PER_STEP, k, s.firstStatStep);
+      this.dLoss = appendCapped(this.dLoss, col(0));
+      this.gLoss = appendCapped(this.gLoss, col(1));
     }
     this.privacy = s.privacy;
     if (s.fidelity) {
@@ -216,9 +166,6 @@ export class ShopperGanState {
       this.record(s.fidelity);
     }
     this.split = s.split;
-    const rate = this.rate.update(s.step, performance.now());
-    if (rate !== null) this.stepsPerSecond = rate;
-    this.step = s.step;
-    this.ranOn = s.backend;
+    this.reached(s.step, s.backend);
   }
 }

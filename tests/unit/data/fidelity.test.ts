@@ -5,12 +5,10 @@ import {
   histogram,
   memorisation,
   pcaProjection,
-  rocAuc,
-  table,
-  tstr,
   wasserstein1,
-  type Table,
 } from '../../../src/core/data/fidelity';
+import { table, type Table } from '../../../src/core/data/table';
+import { rocAuc, tstr } from '../../../src/core/data/tstr';
 import { createRandom, type Random } from '../../../src/core/random';
 
 const clamp01 = (v: number) => Math.min(1, Math.max(0, v));

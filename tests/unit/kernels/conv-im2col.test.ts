@@ -1,5 +1,5 @@
 /**
- * Convolutions as im2col products (conv-im2col.ts), installed the way
+ * Convolutions as im2col products (kernels/conv/), installed the way
  * software WebGPU gets them (webgpu-conv.ts) but on tfjs's cpu backend, where
  * node can run them: outputs and gradients equal cpu's own kernels, cases
  * they do not cover go to those kernels, and nothing is left behind. The

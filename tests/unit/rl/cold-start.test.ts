@@ -13,11 +13,11 @@ import {
 } from '../../../src/core/rl/cold-start';
 import {
   defaultRecsysConfig,
-  labAgent,
   labShop,
   recsysConfigError,
   type SyntheticPopulation,
 } from '../../../src/core/rl/lab/config';
+import { agentSettings } from '../../../src/core/rl/agents/settings';
 import { RecsysJob } from '../../../src/core/rl/lab/recsys-job';
 import { generateCatalog } from '../../../src/core/rl/sim/catalog';
 import { labConfigProblem } from '../../../src/core/settings/lab-configs';
@@ -27,7 +27,7 @@ import {
   profilesFromFeatures,
   type FeatureRows,
 } from '../../../src/core/rl/sim/profiles';
-import type { ShopperProfile } from '../../../src/core/rl/sim/shoppers';
+import type { ShopperProfile } from '../../../src/core/rl/sim/shopper-config';
 import { ShopEnv } from '../../../src/core/rl/sim/shop-env';
 import { useCpu } from '../helpers/setup-tf';
 
@@ -235,7 +235,7 @@ describe('synthetic shoppers in the recommender lab', () => {
   }
 
   it('checks the rows wherever they come from, and old settings without them still open', () => {
-    const base = { ...defaultRecsysConfig('electronics'), agents: [labAgent('ucb')] };
+    const base = { ...defaultRecsysConfig('electronics'), agents: [agentSettings('ucb')] };
     expect(labConfigProblem('recsys', base)).toBeNull();
     const withRows = { ...base, synthetic: population(40) };
     expect(recsysConfigError(withRows)).toBeNull();
@@ -261,7 +261,7 @@ describe('synthetic shoppers in the recommender lab', () => {
     const config = {
       ...defaultRecsysConfig('electronics'),
       population: 4,
-      agents: [labAgent('ucb')],
+      agents: [agentSettings('ucb')],
       synthetic: population(30),
     };
     const { shop, catalog } = labShop(config);

@@ -2,10 +2,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { NonFiniteRewardError } from '../../../src/core/rl/reward/shop-reward';
 import {
   defaultRecsysConfig,
-  labAgent,
   recsysConfigError,
   type RecsysConfig,
 } from '../../../src/core/rl/lab/config';
+import { agentSettings } from '../../../src/core/rl/agents/settings';
 import { FUNNEL, POINT_STRIDE, RecsysJob } from '../../../src/core/rl/lab/recsys-job';
 import { previewReward } from '../../../src/core/rl/lab/reward-preview';
 import { articleMdp, valueIteration, valueIterationTrace } from '../../../src/core/rl/mdp';
@@ -19,7 +19,7 @@ function config(over: Partial<RecsysConfig> = {}): RecsysConfig {
   return {
     ...defaultRecsysConfig('electronics'),
     population: 4,
-    agents: [labAgent('random'), labAgent('ucb')],
+    agents: [agentSettings('random'), agentSettings('ucb')],
     ...over,
   };
 }
@@ -86,9 +86,9 @@ describe('recommender lab job', () => {
   });
 
   it('shows Q-learning’s table and DQN’s loss and replay', async () => {
-    const dqn = { ...labAgent('dqn'), hidden: 8, replay: 500 };
+    const dqn = { ...agentSettings('dqn'), hidden: 8, replay: 500 };
     const s = await run(
-      config({ agents: [labAgent('qlearning'), dqn], population: 8, slateSize: 2 }),
+      config({ agents: [agentSettings('qlearning'), dqn], population: 8, slateSize: 2 }),
       150,
     );
     const q = s.agents[0]!.q!;
@@ -118,12 +118,22 @@ describe('recommender lab job', () => {
   });
 
   it('a resumed race continues exactly as one that never stopped, for every agent', async () => {
-    const dqn = { ...labAgent('dqn'), hidden: 8, replay: 200 };
-    const adaptive = { ...labAgent('qlearning'), adaptive: true };
+    const dqn = { ...agentSettings('dqn'), hidden: 8, replay: 200 };
+    const adaptive = { ...agentSettings('qlearning'), adaptive: true };
     const races: RecsysConfig['agents'][] = [
-      [labAgent('random'), labAgent('popularity'), labAgent('egreedy'), labAgent('egreedy-decay')],
-      [labAgent('ucb'), labAgent('ts-beta'), labAgent('ts-gauss'), labAgent('linucb')],
-      [labAgent('qlearning'), labAgent('sarsa'), dqn, adaptive],
+      [
+        agentSettings('random'),
+        agentSettings('popularity'),
+        agentSettings('egreedy'),
+        agentSettings('egreedy-decay'),
+      ],
+      [
+        agentSettings('ucb'),
+        agentSettings('ts-beta'),
+        agentSettings('ts-gauss'),
+        agentSettings('linucb'),
+      ],
+      [agentSettings('qlearning'), agentSettings('sarsa'), dqn, adaptive],
     ];
     for (const agents of races) {
       const c = config({ agents, population: 5, slateSize: 2, fatigue: 0.3, drift: 0.02 });
@@ -165,7 +175,7 @@ describe('recommender lab job', () => {
     expect(recsysConfigError(config({ slateSize: 11 }))?.field).toBe('slateSize');
     expect(recsysConfigError(config({ agents: [] }))?.field).toBe('agents');
     expect(
-      recsysConfigError(config({ agents: [{ ...labAgent('qlearning'), gamma: 2 }] })),
+      recsysConfigError(config({ agents: [{ ...agentSettings('qlearning'), gamma: 2 }] })),
     ).toMatchObject({
       field: 'agents.0',
       message: expect.stringMatching(/γ/),

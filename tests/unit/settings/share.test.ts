@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { presetFor } from '../../../src/core/gan/config';
-import { defaultRecsysConfig, labAgent } from '../../../src/core/rl/lab/config';
+import { defaultRecsysConfig } from '../../../src/core/rl/lab/config';
+import { agentSettings } from '../../../src/core/rl/agents/settings';
 import type { Json } from '../../../src/core/store/schema';
 import { decodeSetup, encodeSetup } from '../../../src/core/settings/share';
 
@@ -11,7 +12,7 @@ describe('setup links', () => {
       ...defaultRecsysConfig('grocery'),
       seed: 42,
       reward: 'purchased * price',
-      agents: [labAgent('linucb')],
+      agents: [agentSettings('linucb')],
     };
     const text = encodeSetup(recsys as unknown as Json);
     expect(text).toMatch(/^[\w-]+$/); // safe in an address without escaping

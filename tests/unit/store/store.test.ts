@@ -14,7 +14,8 @@ import {
 } from '../../../src/core/store/checkpoint';
 import { isQuotaError, storageHealth } from '../../../src/core/store/health';
 import { createV1, type Json, type StoreSchema } from '../../../src/core/store/schema';
-import { SessionStore, type RunProgress } from '../../../src/core/store/sessions';
+import type { RunProgress } from '../../../src/core/store/session-records';
+import { SessionStore } from '../../../src/core/store/sessions';
 import {
   exportSession,
   ImportError,

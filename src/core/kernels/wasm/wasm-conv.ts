@@ -5,7 +5,7 @@
  * there. (Its Conv3DBackpropFilterV2 looks like a way in, with depth 1, but it
  * gives wrong sums for strides above 1: a hand-computed 2×2 case tells.) Its
  * Conv2DBackpropInput is a plain C loop. Both run through WASM's XNNPACK
- * Conv2D here (conv-im2col.ts): the weight gradient as a convolution dilated
+ * Conv2D here (kernels/conv/): the weight gradient as a convolution dilated
  * by the stride, the input gradient by stride phase. Unit tests compare the
  * results with tfjs's cpu backend.
  */
@@ -13,10 +13,9 @@ import * as tf from '@tensorflow/tfjs';
 import {
   FILTER_GRADIENT_BY_CONV_KERNELS,
   filterGradientByConvKernel,
-  hasKernels,
-  INPUT_GRADIENT_KERNELS,
-  inputGradientKernel,
-} from '../conv-im2col';
+} from '../conv/filter-gradient';
+import { hasKernels } from '../conv/im2col';
+import { INPUT_GRADIENT_KERNELS, inputGradientKernel } from '../conv/input-gradient';
 import { shippedBehind, wrapKernel } from '../kernel-swap';
 
 /**

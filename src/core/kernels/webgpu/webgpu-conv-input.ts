@@ -10,7 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
-import type { InputGradAttrs } from '../conv-im2col';
+import type { InputGradAttrs } from '../conv/im2col';
 import { shippedBehind, wrapKernel } from '../kernel-swap';
 
 /** Invocations per workgroup, one pixel each. */

@@ -1,7 +1,7 @@
 /**
  * Convolutions for WebGPU on a software adapter. On SwiftShader tfjs's
  * convolution shaders ran the DCGAN's layers at 0.15 to 0.35 GFLOP/s (its
- * weight gradient took 1.3 s a call); as im2col products (conv-im2col.ts)
+ * weight gradient took 1.3 s a call); as im2col products (kernels/conv/)
  * they run through the register-block matrix product of webgpu-matmul.ts.
  * The input gradient is webgpu-conv-input.ts's: as Conv2D by stride phase
  * it took twice as long as tfjs's shader there (cutting patches is slow on
@@ -9,13 +9,9 @@
  * column wide). Like that product, this is for software adapters only.
  */
 import * as tf from '@tensorflow/tfjs';
-import {
-  FILTER_GRADIENT_KERNELS,
-  FORWARD_KERNELS,
-  filterGradientKernel,
-  forwardKernel,
-  hasKernels,
-} from '../conv-im2col';
+import { FILTER_GRADIENT_KERNELS, filterGradientKernel } from '../conv/filter-gradient';
+import { FORWARD_KERNELS, forwardKernel } from '../conv/forward';
+import { hasKernels } from '../conv/im2col';
 import { shippedBehind, wrapKernel } from '../kernel-swap';
 
 /**

@@ -4,64 +4,20 @@
  * hyperparameters. It is what the page sends the worker, and what a saved
  * session or the URL will carry. Every field is checked by `recsysConfigError`.
  * No agent code here: the page imports this module, and DQN would bring tfjs
- * with it (build-agent.ts makes the agents, in the worker).
+ * with it (agents/build.ts makes the agents, in the worker).
  */
-import { AGENT_LABELS, isAgentName, type AgentName } from '../agents/names';
+import { AGENT_LABELS } from '../agents/names';
+import {
+  agentSettings,
+  agentSettingsProblem,
+  inRange,
+  type AgentSettings,
+} from '../agents/settings';
 import { compileReward, RewardError } from '../reward/expression';
 import type { FeatureScale } from '../../data/shopper-features';
 import { generateCatalog, type Catalog } from '../sim/catalog';
 import { isShopName, shopPreset, type ShopConfig, type ShopName } from '../sim/presets';
 import { MAX_PROFILES, profilesFromFeatures, PROFILE_COLUMNS } from '../sim/profiles';
-
-/** One racing agent and its hyperparameters; each kind reads the ones `AGENT_PARAMS` lists. */
-export interface LabAgent {
-  kind: AgentName;
-  /** Tabular step size α in (0, 1] (0 = 1/visits^0.8); DQN's Adam learning rate. */
-  learningRate: number;
-  /** Discount γ in [0, 1] (Q-learning, SARSA, DQN). */
-  gamma: number;
-  /** ε falls linearly from `epsilonStart` to `epsilonEnd` over `epsilonSteps` decisions. */
-  epsilonStart: number;
-  epsilonEnd: number;
-  epsilonSteps: number;
-  /** Raise ε when the shoppers' behaviour drifts from what was learned (TD agents). */
-  adaptive: boolean;
-  /** Exploration bonus: UCB1's c, LinUCB's α, Thompson (Gaussian)'s reward noise σ; > 0. */
-  ucbC: number;
-  /** DQN: units in each of its two hidden layers, 4 to 256. */
-  hidden: number;
-  /** DQN: replay capacity in transitions, 100 to 100,000. */
-  replay: number;
-  /** DQN: updates between target-network copies, 1 to 10,000. */
-  targetEvery: number;
-}
-
-export type LabParam = Exclude<keyof LabAgent, 'kind'>;
-
-/** Which hyperparameters each agent reads (the setup panel shows only these). */
-export const AGENT_PARAMS: Record<AgentName, LabParam[]> = {
-  random: [],
-  popularity: [],
-  egreedy: ['epsilonStart', 'epsilonEnd', 'epsilonSteps'],
-  'egreedy-decay': ['epsilonStart', 'epsilonEnd', 'epsilonSteps'],
-  ucb: ['ucbC'],
-  'ts-beta': [],
-  'ts-gauss': ['ucbC'],
-  linucb: ['ucbC'],
-  qlearning: ['learningRate', 'gamma', 'epsilonStart', 'epsilonEnd', 'epsilonSteps', 'adaptive'],
-  sarsa: ['learningRate', 'gamma', 'epsilonStart', 'epsilonEnd', 'epsilonSteps', 'adaptive'],
-  dqn: [
-    'learningRate',
-    'gamma',
-    'epsilonStart',
-    'epsilonEnd',
-    'epsilonSteps',
-    'adaptive',
-    'hidden',
-    'replay',
-    'targetEvery',
-  ],
-};
 
 export interface RecsysConfig {
   shop: ShopName;
@@ -82,7 +38,7 @@ export interface RecsysConfig {
   /** The reward expression (see reward/expression.ts for the language). */
   reward: string;
   /** One to four agents, raced on the same shoppers. */
-  agents: LabAgent[];
+  agents: AgentSettings[];
   /** Shoppers to serve instead of the shop's own segments (absent or null: the shop's own). */
   synthetic?: SyntheticPopulation | null;
 }
@@ -102,23 +58,6 @@ export interface SyntheticPopulation {
   values: number[];
 }
 
-/** The hyperparameters each agent starts from (the experiments' defaults). */
-export function labAgent(kind: AgentName): LabAgent {
-  return {
-    kind,
-    learningRate: kind === 'dqn' ? 0.001 : 0,
-    gamma: 0.5,
-    epsilonStart: kind === 'egreedy' ? 0.1 : 0.3,
-    epsilonEnd: kind === 'egreedy' ? 0.1 : 0.02,
-    epsilonSteps: 10_000,
-    adaptive: true,
-    ucbC: 0.5,
-    hidden: 64,
-    replay: 10_000,
-    targetEvery: 200,
-  };
-}
-
 /** The lab's default: UCB1 against DQN on the fashion shop, rewarding clicks. */
 export function defaultRecsysConfig(shop: ShopName = 'fashion'): RecsysConfig {
   const preset = shopPreset(shop);
@@ -132,7 +71,7 @@ export function defaultRecsysConfig(shop: ShopName = 'fashion'): RecsysConfig {
     priceSensitivity: 1,
     seed: 1,
     reward: 'clicked',
-    agents: [labAgent('ucb'), labAgent('dqn')],
+    agents: [agentSettings('ucb'), agentSettings('dqn')],
   };
 }
 
@@ -200,45 +139,6 @@ export interface ConfigProblem {
   message: string;
 }
 
-function inRange(v: number, lo: number, hi: number, whole = false): boolean {
-  return Number.isFinite(v) && v >= lo && v <= hi && (!whole || Number.isInteger(v));
-}
-
-function agentProblem(a: LabAgent): string | null {
-  if (!isAgentName(a.kind)) return `unknown agent "${String(a.kind)}"`;
-  const uses = new Set(AGENT_PARAMS[a.kind]);
-  const bad = (p: LabParam, ok: boolean, text: string) => (uses.has(p) && !ok ? text : null);
-  return (
-    bad(
-      'learningRate',
-      a.kind === 'dqn' ? inRange(a.learningRate, 1e-6, 0.1) : inRange(a.learningRate, 0, 1),
-      a.kind === 'dqn'
-        ? 'the learning rate must be 0.000001 to 0.1'
-        : 'α must be 0 (1/visits) to 1',
-    ) ??
-    bad('gamma', inRange(a.gamma, 0, 1), 'γ must be 0 to 1') ??
-    bad('epsilonStart', inRange(a.epsilonStart, 0, 1), 'ε start must be 0 to 1') ??
-    bad('epsilonEnd', inRange(a.epsilonEnd, 0, 1), 'ε end must be 0 to 1') ??
-    bad(
-      'epsilonSteps',
-      inRange(a.epsilonSteps, 1, 10_000_000, true),
-      'ε steps must be a whole number from 1',
-    ) ??
-    bad('ucbC', inRange(a.ucbC, 1e-6, 100), 'the exploration bonus must be above 0 (up to 100)') ??
-    bad('hidden', inRange(a.hidden, 4, 256, true), 'hidden units must be 4 to 256') ??
-    bad(
-      'replay',
-      inRange(a.replay, 100, 100_000, true),
-      'the replay size must be 100 to 100,000',
-    ) ??
-    bad(
-      'targetEvery',
-      inRange(a.targetEvery, 1, 10_000, true),
-      'target updates must be every 1 to 10,000 steps',
-    )
-  );
-}
-
 /** The first problem with a config, or null when it can run. */
 export function recsysConfigError(c: RecsysConfig): ConfigProblem | null {
   const fail = (field: string, message: string) => ({ field, message });
@@ -265,7 +165,7 @@ export function recsysConfigError(c: RecsysConfig): ConfigProblem | null {
   }
   if (c.agents.length < 1 || c.agents.length > 4) return fail('agents', 'race one to four agents');
   for (const [i, a] of c.agents.entries()) {
-    const problem = agentProblem(a);
+    const problem = agentSettingsProblem(a);
     if (problem) return fail(`agents.${i}`, `${AGENT_LABELS[a.kind] ?? 'agent'}: ${problem}`);
   }
   return null;

@@ -24,7 +24,7 @@ import type { Catalog } from '../sim/catalog';
 import type { ShopConfig } from '../sim/presets';
 import { topK } from '../sim/oracle';
 import { ShopEnv } from '../sim/shop-env';
-import { buildAgent } from './build-agent';
+import { buildAgent } from '../agents/build';
 import { labShop, recsysConfigError, type RecsysConfig } from './config';
 import {
   FUNNEL,

@@ -8,7 +8,7 @@
  */
 import { checkCatalogConfig, type CatalogConfig } from './catalog';
 import { checkProfiles } from './profiles';
-import { checkShopperConfig, type FunnelConfig, type ShopperConfig } from './shoppers';
+import { checkShopperConfig, type FunnelConfig, type ShopperConfig } from './shopper-config';
 
 export interface ShopConfig {
   catalog: CatalogConfig;

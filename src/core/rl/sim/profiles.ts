@@ -33,7 +33,7 @@
  */
 import type { ShopperFeatures } from '../../data/shopper-features';
 import type { Catalog } from './catalog';
-import type { ShopperConfig, ShopperProfile } from './shoppers';
+import type { ShopperConfig, ShopperProfile } from './shopper-config';
 
 /** What of a shop's settings (presets.ts's ShopConfig) the mapping reads. */
 interface ProfileShop {

@@ -1,5 +1,9 @@
-/** Builds the lab's agents from their settings (worker side: DQN brings tfjs). */
-import type { Exploration } from '../agents/adaptive';
+/**
+ * Builds an agent from its settings (settings.ts): the one factory the lab's
+ * race and the command line's experiments share. Worker or node side: DQN
+ * brings tfjs.
+ */
+import type { Exploration } from './adaptive';
 import {
   EpsilonGreedyAgent,
   PopularityAgent,
@@ -7,14 +11,14 @@ import {
   ThompsonBetaAgent,
   ThompsonGaussianAgent,
   Ucb1Agent,
-} from '../agents/bandits';
-import { DqnAgent } from '../agents/dqn';
-import { LinUcbAgent } from '../agents/linucb';
-import { QLearningAgent, SarsaAgent } from '../agents/tabular';
+} from './bandits';
+import { DqnAgent } from './dqn';
+import { LinUcbAgent } from './linucb';
+import { QLearningAgent, SarsaAgent } from './tabular';
 import type { Agent, ProblemShape } from '../contract';
-import type { LabAgent } from './config';
+import type { AgentSettings } from './settings';
 
-function exploration(a: LabAgent): Exploration {
+function exploration(a: AgentSettings): Exploration {
   const base = {
     kind: 'linear',
     start: a.epsilonStart,
@@ -25,7 +29,7 @@ function exploration(a: LabAgent): Exploration {
 }
 
 /** Builds a racing agent from its settings. */
-export function buildAgent(a: LabAgent, shape: ProblemShape, seed: number): Agent {
+export function buildAgent(a: AgentSettings, shape: ProblemShape, seed: number): Agent {
   const schedule = {
     kind: 'linear',
     start: a.epsilonStart,
