@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { downsample, smooth, yExtent, type Point } from '../../../src/charts/series';
+import {
+  appendCapped,
+  downsample,
+  smooth,
+  stepColumn,
+  yExtent,
+  type Point,
+} from '../../../src/charts/series';
 
 const pts = (ys: number[]): Point[] => ys.map((y, x) => ({ x, y }));
 
@@ -31,5 +38,25 @@ describe('chart series helpers', () => {
     expect(yExtent([pts([0, 10])])).toEqual([-0.5, 10.5]);
     expect(yExtent([])).toEqual([0, 1]);
     expect(yExtent([pts([3, 3])])).toEqual([2.5, 3.5]);
+  });
+
+  it('stepColumn() reads one value per step from interleaved stats, numbered from the step after firstStep', () => {
+    const stats = [10, 20, 11, 21, 12, 22];
+    expect(stepColumn(stats, 2, 0, 100)).toEqual([
+      { x: 101, y: 10 },
+      { x: 102, y: 11 },
+      { x: 103, y: 12 },
+    ]);
+    expect(stepColumn(stats, 2, 1, 0).map((p) => p.y)).toEqual([20, 21, 22]);
+    expect(stepColumn([], 4, 0, 7)).toEqual([]);
+  });
+
+  it('appendCapped() appends, and thins a history past its cap, keeping its extremes in order', () => {
+    expect(appendCapped(pts([1, 2]), [{ x: 2, y: 3 }], 10)).toEqual(pts([1, 2, 3]));
+    const history = pts(Array.from({ length: 40 }, (_, i) => i % 7));
+    const long = appendCapped(history, [{ x: 40, y: 100 }], 20);
+    expect(long.length).toBeLessThanOrEqual(10);
+    expect(long.map((p) => p.x)).toEqual([...long.map((p) => p.x)].sort((a, b) => a - b));
+    expect(long).toContainEqual({ x: 40, y: 100 }); // the new extreme survives the thinning
   });
 });

@@ -23,6 +23,7 @@ import {
   readSessionFile,
 } from '../../../src/core/store/transfer';
 import { labConfigProblem } from '../../../src/core/settings/lab-configs';
+import { withFullDisk } from '../helpers/full-disk';
 
 let n = 0;
 const opened: SessionStore[] = [];
@@ -77,20 +78,6 @@ function progress(c: CheckpointInput): RunProgress {
 const save = (store: SessionStore, id: string, c: CheckpointInput) =>
   store.saveRun(id, progress(c));
 
-/** Runs `during` with every put into the object store `name` failing as a full disk would. */
-async function withFullDisk(name: string, during: () => Promise<void>): Promise<void> {
-  const proto = IDBObjectStore.prototype;
-  const put = proto.put;
-  proto.put = function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['put']>) {
-    if (this.name === name) throw new DOMException('quota exceeded', 'QuotaExceededError');
-    return put.apply(this, args);
-  };
-  try {
-    await during();
-  } finally {
-    proto.put = put;
-  }
-}
 
 const newSession = {
   name: 'Race 1',
