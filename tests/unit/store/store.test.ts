@@ -78,7 +78,6 @@ function progress(c: CheckpointInput): RunProgress {
 const save = (store: SessionStore, id: string, c: CheckpointInput) =>
   store.saveRun(id, progress(c));
 
-
 const newSession = {
   name: 'Race 1',
   lab: 'recsys' as const,
