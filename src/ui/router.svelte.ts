@@ -1,5 +1,5 @@
 /**
- * Hash routes: #/ (home), #/learn, #/gan, #/recsys, #/shoppers, #/sessions, each with an optional
+ * Hash routes: #/ (home), #/learn, #/gan, #/recsys, #/shoppers, #/sessions, #/guide, each with an optional
  * query (#/recsys?setup=…, a shared setup). Hash routing works on any static host.
  */
 export const ROUTES = [
@@ -9,6 +9,7 @@ export const ROUTES = [
   { path: '/recsys', title: 'Recommender lab' },
   { path: '/shoppers', title: 'Synthetic shoppers' },
   { path: '/sessions', title: 'Sessions' },
+  { path: '/guide', title: 'Guide' },
 ] as const;
 export type RoutePath = (typeof ROUTES)[number]['path'];
 

@@ -5,7 +5,7 @@
  */
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
-import { expect, screenshot, test } from './fixtures';
+import { acceptSampleLog, expect, screenshot, test, trainSmallShopperGan } from './fixtures';
 
 async function seriousProblems(page: Page): Promise<string[]> {
   const result = await new AxeBuilder({ page })
@@ -45,13 +45,8 @@ for (const colorScheme of ['light', 'dark'] as const) {
     await scan('recsys');
 
     // The sample log, a few GAN steps with the fidelity views, and a small cold-start run.
-    await page.goto('./#/shoppers');
-    await page.getByTestId('logs-sample').click();
-    await page.getByTestId('logs-accept').click();
-    const gan = page.getByTestId('shopper-gan');
-    await gan.getByLabel('Hidden units').fill('16');
-    await gan.getByLabel('Check fidelity every').fill('10');
-    await page.getByTestId('shopper-gan-train').click();
+    await acceptSampleLog(page);
+    await trainSmallShopperGan(page);
     await expect(page.getByTestId('fidelity')).toBeVisible({ timeout: 60_000 });
     await page.getByTestId('shopper-gan-pause').click();
     await page.getByTestId('cold-start-new').fill('40');
@@ -63,6 +58,11 @@ for (const colorScheme of ['light', 'dark'] as const) {
     await page.goto('./#/sessions');
     await expect(page.getByRole('heading', { name: 'Sessions' })).toBeVisible();
     await scan('sessions');
+
+    await page.goto('./#/guide');
+    await page.getByRole('button', { name: 'The recommender lab' }).click();
+    await expect(page.getByTestId('guide-page').locator('table').first()).toBeVisible();
+    await scan('guide');
 
     await page.goto('./#/learn');
     await expect(page.getByTestId('lesson-card').first()).toBeVisible();

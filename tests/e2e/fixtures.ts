@@ -109,3 +109,18 @@ export async function autoPrefers(page: Page, name: 'webgpu' | 'webgl'): Promise
   await page.reload();
   await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', name);
 }
+
+/** Opens the synthetic-shoppers lab with the shipped sample log read and accepted. */
+export async function acceptSampleLog(page: Page): Promise<void> {
+  await page.goto('./#/shoppers');
+  await page.getByTestId('logs-sample').click();
+  await page.getByTestId('logs-accept').click();
+}
+
+/** Starts a small shopper GAN (16 hidden units, fidelity every 10 steps) on the accepted log. */
+export async function trainSmallShopperGan(page: Page): Promise<void> {
+  const gan = page.getByTestId('shopper-gan');
+  await gan.getByLabel('Hidden units').fill('16');
+  await gan.getByLabel('Check fidelity every').fill('10');
+  await page.getByTestId('shopper-gan-train').click();
+}

@@ -3,7 +3,7 @@
  * damaged log are read in the worker, refused rows are listed with their
  * lines, and an accepted log's shoppers are drawn feature by feature.
  */
-import { expect, screenshot, test } from './fixtures';
+import { acceptSampleLog, expect, screenshot, test, trainSmallShopperGan } from './fixtures';
 
 test('reads the sample log and a damaged one, lists refused rows, and shows accepted shoppers', async ({
   page,
@@ -59,13 +59,9 @@ test('reads the sample log and a damaged one, lists refused rows, and shows acce
 test('trains the shopper GAN on the sample log, draws the fidelity views, and spends privacy under DP', async ({
   page,
 }) => {
-  await page.goto('./#/shoppers');
-  await page.getByTestId('logs-sample').click();
-  await page.getByTestId('logs-accept').click();
+  await acceptSampleLog(page);
   const gan = page.getByTestId('shopper-gan');
-  await gan.getByLabel('Hidden units').fill('16');
-  await gan.getByLabel('Check fidelity every').fill('10');
-  await page.getByTestId('shopper-gan-train').click();
+  await trainSmallShopperGan(page);
   await expect(page.getByTestId('shopper-gan-status')).toContainText(
     '240 training shoppers, 60 held out',
   );
@@ -118,9 +114,7 @@ test('trains the shopper GAN on the sample log, draws the fidelity views, and sp
 test('measures the cold-start gain, serves the synthetic shoppers in the recommender lab, and forgets both for a new log', async ({
   page,
 }) => {
-  await page.goto('./#/shoppers');
-  await page.getByTestId('logs-sample').click();
-  await page.getByTestId('logs-accept').click();
+  await acceptSampleLog(page);
   const experiment = page.getByTestId('cold-start');
   await expect(page.getByTestId('cold-start-no-gan')).toBeVisible();
 
@@ -164,9 +158,7 @@ test('measures the cold-start gain, serves the synthetic shoppers in the recomme
   await expect(page.getByTestId('recsys-synthetic')).toHaveCount(0);
 
   // A new log: the old run's views and the experiment's result go.
-  await page.goto('./#/shoppers');
-  await page.getByTestId('logs-sample').click();
-  await page.getByTestId('logs-accept').click();
+  await acceptSampleLog(page);
   await expect(page.getByTestId('shopper-gan-status')).toHaveText('Not trained yet.');
   await expect(page.getByTestId('fidelity')).toHaveCount(0);
   await expect(page.getByTestId('shopper-gan-runs')).toHaveCount(0);

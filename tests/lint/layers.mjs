@@ -117,90 +117,70 @@ function pathBack(start, goal) {
 }
 
 /**
- * Calls `check` with every module name the file imports, and the node to report on.
- * @param {(spec: string, node: import('estree').Node) => void} check
- * @returns {import('eslint').Rule.RuleListener}
+ * A rule that checks each file of the project the linted file imports
+ * (static, dynamic, type-only, `import()` types): `check` gets the linted
+ * file and the imported one, and returns what is wrong, or null.
+ * @param {string} description
+ * @param {(file: string, target: string) => string | null} check
+ * @returns {import('eslint').Rule.RuleModule}
  */
-function eachImport(check) {
-  /** @param {{ source?: import('estree').Node | null }} node */
-  const fromSource = (node) => {
-    const s = node.source;
-    if (s && s.type === 'Literal' && typeof s.value === 'string')
-      check(s.value, /** @type {import('estree').Node} */ (node));
-  };
+function importRule(description, check) {
   return {
-    ImportDeclaration: fromSource,
-    ExportNamedDeclaration: fromSource,
-    ExportAllDeclaration: fromSource,
-    ImportExpression: fromSource,
-    /** `import('./x').Type` in a type position. @param {any} node (a TSImportType, which estree does not know) */
-    TSImportType(node) {
-      const lit = node.argument?.literal;
-      if (lit && typeof lit.value === 'string') check(lit.value, node);
+    meta: { type: 'problem', docs: { description }, schema: [] },
+    create(context) {
+      const file = context.filename;
+      /** @param {string} spec @param {import('estree').Node} node */
+      const visit = (spec, node) => {
+        const target = resolveImport(file, spec);
+        const message = target === null ? null : check(file, target);
+        if (message) context.report({ node, message });
+      };
+      /** @param {{ source?: import('estree').Node | null }} node */
+      const fromSource = (node) => {
+        const s = node.source;
+        if (s && s.type === 'Literal' && typeof s.value === 'string')
+          visit(s.value, /** @type {import('estree').Node} */ (node));
+      };
+      return {
+        ImportDeclaration: fromSource,
+        ExportNamedDeclaration: fromSource,
+        ExportAllDeclaration: fromSource,
+        ImportExpression: fromSource,
+        /** `import('./x').Type` in a type position. @param {any} node (a TSImportType, which estree does not know) */
+        TSImportType(node) {
+          const lit = node.argument?.literal;
+          if (lit && typeof lit.value === 'string') visit(lit.value, node);
+        },
+      };
     },
   };
 }
 
-/** @type {import('eslint').Rule.RuleModule} */
-const layers = {
-  meta: {
-    type: 'problem',
-    docs: { description: 'src/core imports only from its own layer or below (ARCHITECTURE.md)' },
-    schema: [],
-  },
-  create(context) {
-    const file = context.filename;
+const layers = importRule(
+  'src/core imports only from its own layer or below (ARCHITECTURE.md)',
+  (file, target) => {
     const unit = coreUnit(file);
-    if (unit === null) return {};
+    if (unit === null) return null;
+    const rel = relative(ROOT, target);
+    const to = coreUnit(target);
+    if (to === null) return `src/core must not import ${rel}: core stays pure`;
     const own = layerOf(unit);
-    return eachImport((spec, node) => {
-      const target = resolveImport(file, spec);
-      if (target === null) return;
-      const rel = relative(ROOT, target);
-      const to = coreUnit(target);
-      if (to === null) {
-        context.report({ node, message: `src/core must not import ${rel}: core stays pure` });
-        return;
-      }
-      if (own < 0) {
-        context.report({ node, message: `src/core/${unit} has no layer in CORE_LAYERS` });
-        return;
-      }
-      const theirs = layerOf(to);
-      if (theirs > own)
-        context.report({
-          node,
-          message: `${unit} (layer ${own}) must not import ${rel} from the layer above it (${to}, layer ${theirs})`,
-        });
-      else if (LABS.has(unit) && LABS.has(to) && unit !== to)
-        context.report({
-          node,
-          message: `the labs stand side by side: ${unit} must not import ${rel}`,
-        });
-    });
+    if (own < 0) return `src/core/${unit} has no layer in CORE_LAYERS`;
+    const theirs = layerOf(to);
+    if (theirs > own)
+      return `${unit} (layer ${own}) must not import ${rel} from the layer above it (${to}, layer ${theirs})`;
+    if (LABS.has(unit) && LABS.has(to) && unit !== to)
+      return `the labs stand side by side: ${unit} must not import ${rel}`;
+    return null;
   },
-};
+);
 
-/** @type {import('eslint').Rule.RuleModule} */
-const noCycle = {
-  meta: {
-    type: 'problem',
-    docs: { description: 'no file reaches itself through its imports (type imports too)' },
-    schema: [],
+const noCycle = importRule(
+  'no file reaches itself through its imports (type imports too)',
+  (file, target) => {
+    const loop = target === file ? [file] : pathBack(target, file);
+    return loop && `import cycle: ${[file, ...loop].map((f) => relative(ROOT, f)).join(' → ')}`;
   },
-  create(context) {
-    const file = context.filename;
-    return eachImport((spec, node) => {
-      const target = resolveImport(file, spec);
-      if (target === null) return;
-      const loop = target === file ? [file] : pathBack(target, file);
-      if (loop)
-        context.report({
-          node,
-          message: `import cycle: ${[file, ...loop].map((f) => relative(ROOT, f)).join(' → ')}`,
-        });
-    });
-  },
-};
+);
 
 export default { rules: { layers, 'no-cycle': noCycle } };

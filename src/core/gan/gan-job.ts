@@ -21,7 +21,7 @@ import { createRandom, restoreRandom, type Random } from '../random';
 import { tfjsModelFiles, type TfjsModelFiles } from '../store/tf-state';
 import { ganConfigError, optimizerChanged, rebuildNeeded, type GanConfig } from './config';
 import { GanEvaluation } from './evaluation';
-import { ganTensors, setGanTensors, type GanParts } from './gan-tensors';
+import { ganCheckpoint, setGanTensors, type GanParts } from './gan-tensors';
 import { LastGood } from './last-good';
 import { MNIST_SHAPE, buildGan, disposeGan, missingKernels, type GanModels } from './models';
 import { RealPool, type ImageSource } from './real-pool';
@@ -190,12 +190,8 @@ export class GanJob implements TrainingJob<GanSnapshot> {
   /** Weights of G and D, both Adam states, both random streams and the step. */
   async saveState(): Promise<JobCheckpoint> {
     await this.flush();
-    return {
-      step: this.stepCount,
-      ...(await ganTensors(this.parts())),
-      rng: this.rng.state(),
-      extra: { queryRng: this.queryRng.state(), model: this.config.model },
-    };
+    const extra = { queryRng: this.queryRng.state(), model: this.config.model };
+    return ganCheckpoint(this.parts(), this.stepCount, this.rng, extra);
   }
 
   /** Continues from a saved state; the job must be fresh and built from the same settings. */

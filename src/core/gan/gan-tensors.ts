@@ -5,6 +5,8 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { JobCheckpoint } from '../jobs/job';
+import type { Random } from '../random';
+import type { Json } from '../store/schema';
 import {
   modelTensors,
   optimizerTensors,
@@ -19,17 +21,20 @@ export interface GanParts {
   optG: tf.Optimizer;
 }
 
-/** The weights and optimizer states, read back from the device. */
-export async function ganTensors(
+/** A checkpoint at `step`: the weights and optimizer states read back from the device, with the job's own random stream and extras. */
+export async function ganCheckpoint(
   p: GanParts,
-): Promise<Pick<JobCheckpoint, 'weights' | 'optimizer'>> {
+  step: number,
+  rng: Random,
+  extra: Json,
+): Promise<JobCheckpoint> {
   const [g, d, oD, oG] = await Promise.all([
     modelTensors(p.generator, 'G'),
     modelTensors(p.discriminator, 'D'),
     optimizerTensors(p.optD, 'optD'),
     optimizerTensors(p.optG, 'optG'),
   ]);
-  return { weights: [...g, ...d], optimizer: [...oD, ...oG] };
+  return { step, weights: [...g, ...d], optimizer: [...oD, ...oG], rng: rng.state(), extra };
 }
 
 /** Puts saved weights and optimizer states back. */

@@ -24,7 +24,7 @@ import { DivergedError, type JobCheckpoint, type TrainingJob } from '../jobs/job
 import { StepStats } from '../jobs/step-stats';
 import { createRandom, restoreRandom, type Random } from '../random';
 import { discriminatorLoss, generatorLoss } from './losses';
-import { ganTensors, setGanTensors, type GanParts } from './gan-tensors';
+import { ganCheckpoint, setGanTensors, type GanParts } from './gan-tensors';
 import { mlp, trainableVariables } from './models';
 import { dpDelta, dpEpsilon } from './privacy';
 import { privateDiscriminatorStep, type PrivateStepParts } from './private-step';
@@ -325,12 +325,9 @@ export class TabularGanJob implements TrainingJob<TabularSnapshot> {
   /** Weights, Adam states, the random stream and the private-step count. */
   async saveState(): Promise<JobCheckpoint> {
     await this.flush();
-    return {
-      step: this.stepCount,
-      ...(await ganTensors(this.parts())),
-      rng: this.rng.state(),
-      extra: { privateSteps: this.privateSteps },
-    };
+    return ganCheckpoint(this.parts(), this.stepCount, this.rng, {
+      privateSteps: this.privateSteps,
+    });
   }
 
   async loadState(state: JobCheckpoint): Promise<void> {

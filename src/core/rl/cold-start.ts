@@ -1,5 +1,5 @@
 /**
- * The cold-start experiment (SOURCE-NOTES §1 and §4): new shoppers arrive,
+ * The cold-start experiment (the source articles' synthetic data for new users, README "Source material"): new shoppers arrive,
  * and a recommender serves each of them for their first N steps. Three
  * recommenders of the same kind compete:
  *

@@ -5,7 +5,8 @@
  * and what a lost GPU device means for the run. Each lab's state extends it
  * with its settings and what its snapshots carry.
  */
-import type { FromWorker, JobSpec, JobState } from '../../core/protocol';
+import type { FromWorker, JobCheckpoint, JobSpec, JobState } from '../../core/protocol';
+import type { SavedRun } from '../../core/store';
 import type { RunInfo, RunRecorder } from '../sessions/run-recorder.svelte';
 import type { TrainingClient } from '../training-client.svelte';
 import { JobControl } from './job-control';
@@ -110,12 +111,31 @@ export abstract class LabRun {
     });
   }
 
-  /** Starts `spec` in the worker, with autosave and the speed cap where they apply. */
-  protected launchJob(spec: JobSpec): void {
+  /**
+   * Starts `spec` in the worker, from a saved state when `resume` is given
+   * (paused there with `paused`), with autosave and the speed cap where they apply.
+   */
+  protected launchJob(spec: JobSpec, resume?: JobCheckpoint | null, paused = false): void {
     this.phase = 'starting';
-    this.job.start(spec);
+    this.job.start({ ...spec, ...(resume ? { resume } : {}), ...(paused ? { paused } : {}) });
     if (this.saving) this.job.autosave(this.saving.recorder.everySteps);
     if (this.rateCap > 0) this.setRateCap(this.rateCap);
+  }
+
+  /**
+   * Stops any job and clears the view for a saved run; returns a copy of the
+   * run's settings for the lab to take.
+   */
+  protected openSaved(run: SavedRun): unknown {
+    if (this.active) this.stop();
+    this.clearView();
+    this.phase = 'idle';
+    return structuredClone(run.session.config);
+  }
+
+  /** Clears what the lab shows of a run; labs with more to forget add to it. */
+  protected clearView(): void {
+    this.resetRun();
   }
 
   /** Forgets the step, message and rate of the run shown. */

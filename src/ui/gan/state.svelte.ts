@@ -142,7 +142,7 @@ export class GanState extends LabRun {
       dataset: OWN_IMAGE_MODELS.includes(kind) ? this.config.dataset : ('mnist' as const),
     };
     this.config = { ...presetFor(kind), ...keep };
-    this.clear();
+    this.clearView();
     this.phase = 'idle';
     this.applied = null;
   }
@@ -150,7 +150,7 @@ export class GanState extends LabRun {
   /** Builds new models from the current settings and starts training (a new, unsaved run). */
   start(): void {
     if (this.configError) return;
-    this.clear();
+    this.clearView();
     void this.recorder.newRun();
     this.launch($state.snapshot(this.config) as GanConfig);
   }
@@ -164,13 +164,15 @@ export class GanState extends LabRun {
     const images = set
       ? { side: set.side, channels: set.channels, count: set.count, pixels: set.pixels }
       : undefined;
-    this.launchJob({
-      kind: 'gan',
-      config,
-      ...(images ? { images } : {}),
-      ...(resume ? { resume } : {}),
-      ...(paused ? { paused } : {}),
-    });
+    this.launchJob(
+      {
+        kind: 'gan',
+        config,
+        ...(images ? { images } : {}),
+      },
+      resume,
+      paused,
+    );
   }
 
   /**
@@ -178,12 +180,9 @@ export class GanState extends LabRun {
    * without training. Used for the read-only view and before resuming.
    */
   show(run: SavedRun): void {
-    if (this.active) this.stop();
-    this.clear();
-    const config = structuredClone(run.session.config) as unknown as GanConfig;
+    const config = this.openSaved(run) as GanConfig;
     this.config = config;
     this.applied = null;
-    this.phase = 'idle';
     const m = run.metrics;
     this.dLoss = fromColumns(m['D loss']);
     this.gLoss = fromColumns(m['G loss']);
@@ -304,8 +303,8 @@ export class GanState extends LabRun {
     return history;
   }
 
-  private clear(): void {
-    this.resetRun();
+  protected override clearView(): void {
+    super.clearView();
     this.settingError = null;
     this.dLoss = [];
     this.gLoss = [];

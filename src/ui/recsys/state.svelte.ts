@@ -142,7 +142,7 @@ export class RecsysState extends LabRun {
   /** Builds the race from the settings and starts it; the seed is kept, so a reset replays. */
   start(): void {
     if (!this.canStart) return;
-    this.clear();
+    this.clearView();
     void this.recorder.newRun();
     const config = $state.snapshot(this.config) as RecsysConfig;
     this.curves = labelsOf(config).map((label) => ({ ...emptyCurves(), label }));
@@ -153,22 +153,21 @@ export class RecsysState extends LabRun {
   private launch(config: RecsysConfig, resume?: SavedRun['checkpoint'], paused = false): void {
     this.applied = config;
     if (this.watch >= config.agents.length) this.watch = 0;
-    this.launchJob({
-      kind: 'recsys',
-      config,
-      ...(resume ? { resume } : {}),
-      ...(paused ? { paused } : {}),
-    });
+    this.launchJob(
+      {
+        kind: 'recsys',
+        config,
+      },
+      resume,
+      paused,
+    );
   }
 
   /** Shows a saved race (settings and curves) without running it. */
   show(run: SavedRun): void {
-    if (this.active) this.stop();
-    this.clear();
-    const config = structuredClone(run.session.config) as unknown as RecsysConfig;
+    const config = this.openSaved(run) as RecsysConfig;
     this.config = config;
     this.applied = null;
-    this.phase = 'idle';
     const m = run.metrics;
     const series = (label: string, what: string) => fromColumns(m[`${label} · ${what}`]);
     this.curves = labelsOf(config).map((label) => ({
@@ -206,8 +205,8 @@ export class RecsysState extends LabRun {
     };
   }
 
-  private clear(): void {
-    this.resetRun();
+  protected override clearView(): void {
+    super.clearView();
     this.decisions = 0;
     this.curves = [];
     this.latest = [];

@@ -1,5 +1,5 @@
 /**
- * Adaptive exploration: the "dynamic trade-off" of SOURCE-NOTES §3 made into
+ * Adaptive exploration: the "dynamic trade-off" the source articles ask for (README, Source material) made into
  * a rule. A base schedule decays epsilon as the agent learns; on top, the
  * agent watches whether its estimates have gone stale. With δ = target −
  * Q(s,a) (the TD error) it keeps a fast moving average of δ itself, B (about

@@ -11,14 +11,8 @@
  *   Thompson Gauss Normal posterior per arm with known noise, for any real reward
  */
 import { createRandom, type Random } from '../../random';
-import {
-  argmaxRandomTie,
-  checkShape,
-  type Agent,
-  type Observation,
-  type ProblemShape,
-  type Transition,
-} from '../contract';
+import type { Agent, Observation, ProblemShape, Transition } from '../contract';
+import { argmaxRandomTie, checkShape } from '../contract';
 import { sampleBeta } from '../distributions';
 import { topK } from '../sim/oracle';
 import { checkSchedule, epsilonAt, type Schedule } from './schedule';

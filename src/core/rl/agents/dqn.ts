@@ -25,14 +25,8 @@ import {
   setOptimizerTensors,
 } from '../../store/tf-state';
 import { createRandom, type Random } from '../../random';
-import {
-  argmaxRandomTie,
-  checkShape,
-  type Agent,
-  type Observation,
-  type ProblemShape,
-  type Transition,
-} from '../contract';
+import type { Agent, Observation, ProblemShape, Transition } from '../contract';
+import { argmaxRandomTie, checkShape } from '../contract';
 import { explorerFor, type Exploration, type Explorer } from './adaptive';
 import { bestSlate, randomSlate } from './bandits';
 import { ReplayBuffer } from './replay';

@@ -1,5 +1,5 @@
 /**
- * Experience replay (SOURCE-NOTES §3: the article's remedy for sparse,
+ * Experience replay (the source articles' remedy, README "Source material", for sparse,
  * correlated rewards): a fixed-size ring of transitions in typed arrays,
  * sampled uniformly so a minibatch mixes old and new experience.
  */

@@ -13,14 +13,8 @@
  * epsilon-greedy with a fixed or adaptive schedule (adaptive.ts).
  */
 import { createRandom, type Random } from '../../random';
-import {
-  argmaxRandomTie,
-  checkShape,
-  type Agent,
-  type Observation,
-  type ProblemShape,
-  type Transition,
-} from '../contract';
+import type { Agent, Observation, ProblemShape, Transition } from '../contract';
+import { argmaxRandomTie, checkShape } from '../contract';
 import { explorerFor, type Exploration, type Explorer } from './adaptive';
 import { epsilonGreedySlate } from './bandits';
 

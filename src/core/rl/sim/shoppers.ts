@@ -1,5 +1,5 @@
 /**
- * Simulated shoppers and the funnel they walk through (SOURCE-NOTES §2).
+ * Simulated shoppers and the funnel they walk through (the source articles' funnel; README, "Source material").
  *
  * Each step the recommender shows a slate of K items. For item i the shopper
  * feels an appeal

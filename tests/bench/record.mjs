@@ -1,0 +1,64 @@
+/**
+ * Writes tests/bench/README.md, the performance record: what the bench does,
+ * then every job's latest results as the bench wrote them
+ * (results/<job>-latest.md). Run at the end of `npm run bench`; by hand with
+ * `node tests/bench/record.mjs`.
+ */
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const results = join(here, 'results');
+
+/** The jobs in the order the record shows them; others follow by name. */
+const ORDER = ['gan-article', 'gan-dcgan', 'gan-toy', 'demo', 'rl', 'recsys-page'];
+
+const INTRO = `# Benchmarks: the performance record
+
+This page is written by \`npm run bench\`; edit tests/bench/record.mjs, not this file.
+
+\`npm run bench\` is the performance record. It trains each job through the UI
+in headless Chromium on each backend: WebGPU, WebGL, WASM with a thread per
+core, WASM on one thread (\`?threads=1\`) and plain-JS CPU. It then trains the
+same GAN in node (tfjs cpu; tfjs wasm with the shipped matMul, then with
+the app's explicit transposes, its GEMM kernel, and all its WASM kernels
+added one at a time). Where python3 has torch (Debian:
+\`python3-torch libopenblas0-pthread\`), it also trains it in PyTorch on the
+CPU with \`tests/bench/torch_gan.py\`: same layers, loss, Adam settings, batch
+and MNIST. Without torch it says so and skips that column. Options:
+\`--seconds N\`, \`--backends webgpu,webgl,wasm,wasm1,cpu\`,
+\`--jobs demo,gan-article,gan-dcgan,gan-toy\`, \`--no-torch\`, \`--no-leaks\`.
+For each job and backend it records:
+
+- steps per second, against the fastest browser backend and the best PyTorch
+  setting, and GFLOP/s for the article GAN (one step there is 4.12 GFLOP of
+  matrix products);
+- the time to the first step from cold (model build and shader compilation);
+- the page's longest main-thread task and longest gap between frames while
+  training (training never runs on the main thread);
+- live tensors, and a leak check in node: tensors and bytes at step 25, half
+  way and the end of 1,000 steps on WASM.
+
+Results go to \`tests/bench/results/<job>-latest.md\` (tracked) and a dated
+JSON file; \`npm run bench\` also runs the recommender benchmarks (\`bench:rl\`,
+\`bench:recsys\`), then writes this page from the latest results
+(\`tests/bench/record.mjs\`). What the figures mean, and the record of earlier
+runs, is in [NOTES.md](NOTES.md).`;
+
+const jobs = readdirSync(results)
+  .filter((f) => f.endsWith('-latest.md'))
+  .map((f) => f.slice(0, -'-latest.md'.length))
+  .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+
+/** @param {string} job */
+function rank(job) {
+  const i = ORDER.indexOf(job);
+  return i < 0 ? ORDER.length : i;
+}
+
+const sections = jobs.map(
+  (job) => `## ${job}\n\n${readFileSync(join(results, `${job}-latest.md`), 'utf8').trim()}\n`,
+);
+writeFileSync(join(here, 'README.md'), [INTRO.trim() + '\n', ...sections].join('\n'));
+console.log(`bench: wrote tests/bench/README.md (${jobs.length} jobs)`);
