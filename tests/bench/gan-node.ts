@@ -11,6 +11,7 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { readFile } from 'node:fs/promises';
 import { setFlagsFromString } from 'node:v8';
 import { join } from 'node:path';
+import { useAllWasmKernels } from '../../src/core/kernels/wasm/all-kernels';
 import { useConvFilterGradient, useConvInputGradient } from '../../src/core/kernels/wasm/wasm-conv';
 import { restoreShipped } from '../../src/core/kernels/kernel-swap';
 import { FUSED_ADAM, useWasmAdam } from '../../src/core/kernels/wasm/wasm-adam';
@@ -134,14 +135,7 @@ export async function ganLeakRows(model: GanModelKind): Promise<LeakRow[]> {
   const steps = 1000;
   const batchSize = model === 'toy' ? presetFor('toy').batchSize : 2;
   await tf.setBackend('wasm');
-  useExplicitTranspose('wasm');
-  await useWasmGemm('wasm');
-  await useWasmAdam('wasm');
-  useWasmCopies('wasm');
-  await useWasmColumnSum('wasm');
-  await useWasmTanh('wasm');
-  useConvFilterGradient('wasm');
-  useConvInputGradient('wasm');
+  await useAllWasmKernels('wasm');
   const job = new GanJob(
     { ...presetFor(model), batchSize, metricsEvery: 0, sampleEvery: 100 },
     model === 'toy' ? null : await mnistSource(),

@@ -7,13 +7,8 @@ import * as tf from '@tensorflow/tfjs';
 // Side-effect imports register the 'webgpu' and 'wasm' backends with tfjs.
 import '@tensorflow/tfjs-backend-webgpu';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { useConvFilterGradient, useConvInputGradient } from '../kernels/wasm/wasm-conv';
-import { useWasmAdam } from '../kernels/wasm/wasm-adam';
-import { useWasmColumnSum } from '../kernels/wasm/wasm-column-sum';
-import { useWasmCopies } from '../kernels/wasm/wasm-copies';
-import { useWasmTanh } from '../kernels/wasm/wasm-tanh';
-import { useWasmGemm, wasmGemmInfo } from '../kernels/wasm/wasm-gemm';
-import { useExplicitTranspose } from '../kernels/wasm/wasm-matmul';
+import { useAllWasmKernels } from '../kernels/wasm/all-kernels';
+import { wasmGemmInfo } from '../kernels/wasm/wasm-gemm';
 import { useIm2colConvolutions } from '../kernels/webgpu/webgpu-conv';
 import { useGatherConvInputGradient } from '../kernels/webgpu/webgpu-conv-input';
 import { useRegisterBlockMatMul } from '../kernels/webgpu/webgpu-matmul';
@@ -88,22 +83,8 @@ export async function startBackend(
     const ok = await tf.setBackend(name);
     if (!ok) throw new Error('tfjs could not initialise it');
     await tf.ready();
-    // Backprop's transposed products are several times slower than plain ones on WASM,
-    // it lacks the convolution weight gradient the DCGANs need, and its input gradient is slow.
-    if (name === 'wasm') {
-      useExplicitTranspose('wasm');
-      // The app's own product kernel, in front of the explicit transposes where it applies,
-      // and Adam in one pass per variable (wasm-adam.ts's optimizer uses it where registered).
-      await useWasmGemm('wasm', wasmThreads);
-      await useWasmAdam('wasm');
-      // Identity shares data instead of copying it; a batch gather copies whole rows; bias
-      // gradients sum columns in place of a transpose and a sum; tanh takes four lanes.
-      useWasmCopies('wasm');
-      await useWasmColumnSum('wasm');
-      await useWasmTanh('wasm');
-      useConvFilterGradient('wasm');
-      useConvInputGradient('wasm');
-    }
+    // The app's own kernels (kernels/wasm/all-kernels.ts) take over where tfjs's are slow or missing.
+    if (name === 'wasm') await useAllWasmKernels('wasm', wasmThreads);
     // A CPU emulating a GPU runs tfjs's tiled products and its convolution
     // shaders several times slower than products kept in registers.
     if (name === 'webgpu' && isSoftware(caps.webgpu, null)) {

@@ -164,15 +164,7 @@ export class GanState extends LabRun {
     const images = set
       ? { side: set.side, channels: set.channels, count: set.count, pixels: set.pixels }
       : undefined;
-    this.launchJob(
-      {
-        kind: 'gan',
-        config,
-        ...(images ? { images } : {}),
-      },
-      resume,
-      paused,
-    );
+    this.launchJob({ kind: 'gan', config, ...(images ? { images } : {}) }, resume, paused);
   }
 
   /**

@@ -153,14 +153,7 @@ export class RecsysState extends LabRun {
   private launch(config: RecsysConfig, resume?: SavedRun['checkpoint'], paused = false): void {
     this.applied = config;
     if (this.watch >= config.agents.length) this.watch = 0;
-    this.launchJob(
-      {
-        kind: 'recsys',
-        config,
-      },
-      resume,
-      paused,
-    );
+    this.launchJob({ kind: 'recsys', config }, resume, paused);
   }
 
   /** Shows a saved race (settings and curves) without running it. */

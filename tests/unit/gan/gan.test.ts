@@ -25,6 +25,7 @@ import { DivergedError } from '../../../src/core/jobs/job';
 import { createRandom } from '../../../src/core/random';
 import { realMnist, shippedClassifier } from '../helpers/mnist';
 import { useCpu } from '../helpers/setup-tf';
+import { tensorCounts } from '../helpers/tensor-counts';
 
 let tf: Awaited<ReturnType<typeof useCpu>>;
 let data: MnistData;
@@ -295,14 +296,7 @@ describe('GAN training', () => {
 
   it('keeps the tensor count flat over 200 steps', async () => {
     const job = new GanJob(config('toy'), null);
-    const counts: number[] = [];
-    for (let i = 0; i < 200; i++) {
-      job.trainStep();
-      if (i % 10 === 9) {
-        await job.snapshot();
-        counts.push(tf.memory().numTensors);
-      }
-    }
+    const counts = await tensorCounts(job, 200, 10);
     job.dispose();
     const early = Math.max(...counts.slice(0, 10));
     const late = Math.max(...counts.slice(10));
@@ -319,14 +313,7 @@ describe('GAN training', () => {
     const reports: (JobProgress | null)[] = [];
     job.onProgress = (p) => reports.push(p && { ...p });
     const before = tf.memory().numTensors;
-    const counts: number[] = [];
-    for (let i = 0; i < 6; i++) {
-      job.trainStep();
-      if (i % 2 === 1) {
-        await job.snapshot();
-        counts.push(tf.memory().numTensors);
-      }
-    }
+    const counts = await tensorCounts(job, 6, 2);
     job.dispose();
     expect(Math.max(...counts.slice(1))).toBeLessThanOrEqual(counts[0]!);
     expect(before).toBeGreaterThan(0);

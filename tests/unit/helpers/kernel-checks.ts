@@ -45,3 +45,50 @@ export function expectClose(a: Float32Array, b: Float32Array, tolerance = 1e-5):
     worst = Math.max(worst, Math.abs(a[i]! - b[i]!) / (1 + Math.abs(b[i]!)));
   expect(worst).toBeLessThan(tolerance);
 }
+
+/** Convolutions both convolution suites check (kernel, stride, padding): D's layers and awkward cases. */
+export const CONV_CASES = [
+  ["4×4, stride 2, 'same' (D's layers)", 4, 2, 'same'],
+  ["3×3, stride 2, 'same' (odd kernel, uneven padding)", 3, 2, 'same'],
+  ["2×2, stride 2, 'valid'", 2, 2, 'valid'],
+  ["3×3, stride 1, 'valid'", 3, 1, 'valid'],
+  ['5×5, stride 1, padding 2', 5, 1, 2],
+] as const;
+
+/**
+ * A (37×53) times B (53×29) in every transpose form matMul takes (the four
+ * 2D forms first, each the same product), then two with a batch axis of
+ * `batch`: what every matrix kernel must get right. `a` and `b` hold
+ * `batch` matrices each. Call inside valuesOn.
+ */
+export function transposeForms(a: Float32Array, b: Float32Array, batch: number): tf.Tensor[] {
+  const a2 = tf.tensor2d(a.subarray(0, 37 * 53), [37, 53]);
+  const b2 = tf.tensor2d(b.subarray(0, 53 * 29), [53, 29]);
+  const a3 = tf.tensor3d(a, [batch, 37, 53]);
+  const b3 = tf.tensor3d(b, [batch, 53, 29]);
+  return [
+    tf.matMul(a2, b2),
+    tf.matMul(a2.transpose(), b2.transpose(), true, true), // (Aᵀ)ᵀ (Bᵀ)ᵀ = A B
+    tf.matMul(a2.transpose(), b2, true, false),
+    tf.matMul(a2, b2.transpose(), false, true),
+    tf.matMul(a3, b3.transpose([0, 2, 1]), false, true),
+    tf.matMul(a3.transpose([0, 2, 1]), b3, true, false),
+  ];
+}
+
+/**
+ * The gradients of sum(layer(x, w, b)²) for a 16×40 batch through a 40→24
+ * dense layer, inputs drawn by `values`: what a product kernel's backward
+ * pass must match. Call inside valuesOn.
+ */
+export function denseLayerGrads(
+  values: (n: number) => Float32Array,
+  layer: (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor) => tf.Tensor,
+): () => tf.Tensor[] {
+  const [x, w, bias] = [values(16 * 40), values(40 * 24), values(24)];
+  const f = (xs: tf.Tensor, ws: tf.Tensor, bs: tf.Tensor) =>
+    layer(xs as tf.Tensor2D, ws as tf.Tensor2D, bs)
+      .square()
+      .sum();
+  return () => tf.grads(f)([tf.tensor2d(x, [16, 40]), tf.tensor2d(w, [40, 24]), tf.tensor1d(bias)]);
+}

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { restoreShipped, shippedBehind } from '../../../src/core/kernels/kernel-swap';
 import { useIm2colConvolutions } from '../../../src/core/kernels/webgpu/webgpu-conv';
 import { createRandom } from '../../../src/core/random';
+import { CONV_CASES } from '../helpers/kernel-checks';
 
 const rng = createRandom(23);
 const values = (n: number) => Float32Array.from({ length: n }, () => rng.normal());
@@ -80,11 +81,7 @@ afterAll(() => {
 
 describe('im2col convolutions (on cpu)', () => {
   it.each([
-    ["4×4, stride 2, 'same' (D's layers)", 4, 2, 'same'],
-    ["3×3, stride 2, 'same' (uneven padding)", 3, 2, 'same'],
-    ["2×2, stride 2, 'valid'", 2, 2, 'valid'],
-    ["3×3, stride 1, 'valid'", 3, 1, 'valid'],
-    ['5×5, stride 1, padding 2', 5, 1, 2],
+    ...CONV_CASES,
     ['1×1, stride 1', 1, 1, 'valid'],
     ["4×4, stride 3, 'same' (stride not dividing the size)", 4, 3, 'same'],
   ] as const)('conv %s: output and gradients equal cpu', (_, k, stride, pad) => {

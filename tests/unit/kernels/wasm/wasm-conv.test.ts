@@ -18,7 +18,8 @@ import { GanJob } from '../../../../src/core/gan/gan-job';
 import { MNIST_SHAPE, missingKernels } from '../../../../src/core/gan/models';
 import { createRandom } from '../../../../src/core/random';
 import { realMnist } from '../../helpers/mnist';
-import { expectClose, useWasmInNode } from '../../helpers/kernel-checks';
+import { CONV_CASES, expectClose, useWasmInNode } from '../../helpers/kernel-checks';
+import { tensorCounts } from '../../helpers/tensor-counts';
 
 const rng = createRandom(11);
 const values = (n: number) => Float32Array.from({ length: n }, () => rng.normal());
@@ -62,11 +63,7 @@ describe('Conv2DBackpropFilter on WASM', () => {
   const probe = values(4 * 32 * 32 * 8);
 
   it.each([
-    ["4×4, stride 2, 'same' (D's layers)", 4, 2, 'same'],
-    ["3×3, stride 2, 'same' (odd kernel, uneven padding)", 3, 2, 'same'],
-    ["2×2, stride 2, 'valid'", 2, 2, 'valid'],
-    ["3×3, stride 1, 'valid'", 3, 1, 'valid'],
-    ['5×5, stride 1, padding 2', 5, 1, 2],
+    ...CONV_CASES,
     ["4×4, stride 2, 'valid' (input gradient by phase, a row past dy)", 4, 2, 'valid'],
     ['6×6, stride 3, padding 1 (input gradient by phase, three phases)', 6, 3, 1],
   ] as const)('conv %s: gradients equal the cpu backend', async (_, k, stride, pad) => {
@@ -117,14 +114,7 @@ describe('Conv2DBackpropFilter on WASM', () => {
       { data, shape: MNIST_SHAPE, ...splitTrainTest(data.count), classifier: null },
     );
     const first = await job.snapshot();
-    const counts: number[] = [];
-    for (let i = 0; i < 20; i++) {
-      job.trainStep();
-      if (i % 5 === 4) {
-        await job.flush();
-        counts.push(tf.memory().numTensors);
-      }
-    }
+    const counts = await tensorCounts(job, 20, 5, 'flush');
     const last = await job.snapshot();
     job.dispose();
     expect(last.snapshot.step).toBe(20);

@@ -12,7 +12,14 @@ import { restoreShipped, shippedBehind } from '../../../../src/core/kernels/kern
 import { useWasmGemm } from '../../../../src/core/kernels/wasm/wasm-gemm';
 import { useExplicitTranspose } from '../../../../src/core/kernels/wasm/wasm-matmul';
 import { createRandom } from '../../../../src/core/random';
-import { expectClose, valuesOn, countCalls, useWasmInNode } from '../../helpers/kernel-checks';
+import {
+  countCalls,
+  denseLayerGrads,
+  expectClose,
+  transposeForms,
+  useWasmInNode,
+  valuesOn,
+} from '../../helpers/kernel-checks';
 
 // Relaxed SIMD (the kernel's FMA form) is behind a flag in node 20's V8, on by default in Chromium.
 setFlagsFromString('--experimental-wasm-relaxed-simd');
@@ -45,8 +52,6 @@ describe('GEMM kernel on WASM', () => {
     const a = values(3 * 37 * 53);
     const b = values(3 * 53 * 29);
     const cases = (): tf.Tensor[] => {
-      const a2 = tf.tensor2d(a.subarray(0, 37 * 53), [37, 53]);
-      const b2 = tf.tensor2d(b.subarray(0, 53 * 29), [53, 29]);
       const a3 = tf.tensor3d(a, [3, 37, 53]);
       const b3 = tf.tensor3d(b, [3, 53, 29]);
       const b1 = tf.tensor3d(b.subarray(0, 53 * 29), [1, 53, 29]);
@@ -54,13 +59,8 @@ describe('GEMM kernel on WASM', () => {
       const x = tf.tensor2d(a.subarray(0, 4 * 53), [4, 53]);
       const w = tf.tensor2d(b.subarray(0, 61 * 53), [61, 53]);
       return [
-        tf.matMul(a2, b2),
-        tf.matMul(a2.transpose(), b2, true, false),
-        tf.matMul(a2, b2.transpose(), false, true),
-        tf.matMul(a2.transpose(), b2.transpose(), true, true),
+        ...transposeForms(a, b, 3),
         tf.matMul(a3, b3),
-        tf.matMul(a3, b3.transpose([0, 2, 1]), false, true),
-        tf.matMul(a3.transpose([0, 2, 1]), b3, true, false),
         tf.matMul(a3, b1),
         tf.matMul(x, w, false, true),
         tf.matMul(x.transpose(), w, true, true),
@@ -112,17 +112,9 @@ describe('GEMM kernel on WASM', () => {
   });
 
   it('a dense layer’s gradients equal cpu’s', async () => {
-    const x = values(16 * 40);
-    const w = values(40 * 24);
-    const bias = values(24);
-    const grads = (): tf.Tensor[] => {
-      const f = (xs: tf.Tensor, ws: tf.Tensor, bs: tf.Tensor) =>
-        tf.fused
-          .matMul({ a: xs as tf.Tensor2D, b: ws as tf.Tensor2D, bias: bs, activation: 'leakyrelu' })
-          .square()
-          .sum();
-      return tf.grads(f)([tf.tensor2d(x, [16, 40]), tf.tensor2d(w, [40, 24]), tf.tensor1d(bias)]);
-    };
+    const grads = denseLayerGrads(values, (a, b, bias) =>
+      tf.fused.matMul({ a, b, bias, activation: 'leakyrelu' }),
+    );
     const wasm = await valuesOn('wasm', grads);
     expect(fallbacks).toEqual({ BatchMatMul: 0, _FusedMatMul: 0 });
     const cpu = await valuesOn('cpu', grads);

@@ -8,7 +8,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { restoreShipped, shippedBehind } from '../../../../src/core/kernels/kernel-swap';
 import { useExplicitTranspose } from '../../../../src/core/kernels/wasm/wasm-matmul';
 import { createRandom } from '../../../../src/core/random';
-import { expectClose, valuesOn, useWasmInNode } from '../../helpers/kernel-checks';
+import {
+  denseLayerGrads,
+  expectClose,
+  transposeForms,
+  useWasmInNode,
+  valuesOn,
+} from '../../helpers/kernel-checks';
 
 const rng = createRandom(7);
 const values = (n: number) => Float32Array.from({ length: n }, () => rng.normal());
@@ -23,20 +29,7 @@ describe('explicit-transpose matMul on WASM', () => {
   it('gives the plain products for every transpose flag and a batch axis', async () => {
     const a = values(2 * 37 * 53);
     const b = values(2 * 53 * 29);
-    const cases = (): tf.Tensor[] => {
-      const a2 = tf.tensor2d(a.subarray(0, 37 * 53), [37, 53]);
-      const b2 = tf.tensor2d(b.subarray(0, 53 * 29), [53, 29]);
-      const a3 = tf.tensor3d(a, [2, 37, 53]);
-      const b3 = tf.tensor3d(b, [2, 53, 29]);
-      return [
-        tf.matMul(a2, b2),
-        tf.matMul(a2.transpose(), b2.transpose(), true, true), // (Aᵀ)ᵀ (Bᵀ)ᵀ = A B
-        tf.matMul(a2.transpose(), b2, true, false),
-        tf.matMul(a2, b2.transpose(), false, true),
-        tf.matMul(a3, b3.transpose([0, 2, 1]), false, true),
-        tf.matMul(a3.transpose([0, 2, 1]), b3, true, false),
-      ];
-    };
+    const cases = () => transposeForms(a, b, 2);
     const wasm = await valuesOn('wasm', cases);
     const cpu = await valuesOn('cpu', cases);
     wasm.forEach((w, i) => expectClose(w, cpu[i]!));
@@ -45,17 +38,7 @@ describe('explicit-transpose matMul on WASM', () => {
   });
 
   it('a dense layer’s gradients equal tf.grads on the plain kernel', async () => {
-    const x = values(16 * 40);
-    const w = values(40 * 24);
-    const bias = values(24);
-    const grads = (): tf.Tensor[] => {
-      const f = (xs: tf.Tensor, ws: tf.Tensor, bs: tf.Tensor) =>
-        tf
-          .relu(tf.add(tf.matMul(xs as tf.Tensor2D, ws as tf.Tensor2D), bs))
-          .square()
-          .sum();
-      return tf.grads(f)([tf.tensor2d(x, [16, 40]), tf.tensor2d(w, [40, 24]), tf.tensor1d(bias)]);
-    };
+    const grads = denseLayerGrads(values, (x, w, bias) => tf.relu(tf.add(tf.matMul(x, w), bias)));
     const wasm = await valuesOn('wasm', grads);
     const cpu = await valuesOn('cpu', grads);
     expect(wasm).toHaveLength(3);

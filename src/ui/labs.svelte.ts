@@ -1,0 +1,179 @@
+/**
+ * The labs together: each lab's state, made once for the page's one training
+ * client, and what crosses from one view to another: a saved session opened
+ * in its lab, a shared setup link, a lesson step setting its lab up,
+ * synthetic shoppers served in the recommender lab. The recommender and
+ * synthetic-shoppers labs load on their first visit and keep their state.
+ */
+import type { GanConfig } from '../core/gan/config';
+import type { LessonSetup } from '../core/lessons/lessons';
+import type { RecsysConfig, SyntheticPopulation } from '../core/rl/lab/config';
+import type { Json, SessionSummary } from '../core/store';
+import { toasts } from './common/toasts.svelte';
+import { DemoState } from './demo/state.svelte';
+import { GanState } from './gan/state.svelte';
+import { lessons } from './lessons/lessons.svelte';
+import type { Playable } from './presenter/shortcuts';
+import type { RecsysState } from './recsys/state.svelte';
+import type { RoutePath } from './router.svelte';
+import { SessionsState } from './sessions/state.svelte';
+import type { ShoppersState } from './shoppers/state.svelte';
+import type { TrainingClient } from './training-client.svelte';
+
+type RecsysLoad = {
+  RecsysLab: typeof import('./recsys/RecsysLab.svelte').default;
+  lab: RecsysState;
+};
+
+export class Labs {
+  readonly demo: DemoState;
+  readonly sessions = new SessionsState();
+  readonly gan: GanState;
+  /** Set once the recommender lab has loaded. */
+  recsys: RecsysState | null = null;
+  private shoppers: ShoppersState | null = null;
+  private recsysLoad: Promise<RecsysLoad> | null = null;
+
+  constructor(private readonly client: TrainingClient) {
+    this.demo = new DemoState(client);
+    this.gan = new GanState(client, this.sessions);
+  }
+
+  /** The recommender lab's view and its state (made on the first call, kept after). */
+  loadRecsys = (): Promise<RecsysLoad> => {
+    this.recsysLoad ??= Promise.all([
+      import('./recsys/state.svelte'),
+      import('./recsys/RecsysLab.svelte'),
+    ]).then(([{ RecsysState }, { default: RecsysLab }]) => {
+      this.recsys ??= new RecsysState(this.client, this.sessions);
+      return { RecsysLab, lab: this.recsys };
+    });
+    this.recsysLoad.catch(() => (this.recsysLoad = null)); // a failed load may be retried
+    return this.recsysLoad;
+  };
+
+  /** The synthetic-shoppers lab's view and its state (the log read is kept). */
+  loadShoppers = async () => {
+    const [{ ShoppersState }, { default: ShoppersLab }] = await Promise.all([
+      import('./shoppers/state.svelte'),
+      import('./shoppers/ShoppersLab.svelte'),
+    ]);
+    this.shoppers ??= new ShoppersState(this.client);
+    return { ShoppersLab, state: this.shoppers };
+  };
+
+  /** Some lab has a job in the worker. */
+  get anyActive(): boolean {
+    return this.demo.active || this.gan.active || (this.recsys?.active ?? false);
+  }
+
+  /** The lab on screen at `path` that the presenter keys drive. */
+  onScreen(path: RoutePath): Playable | null {
+    if (path === '/') return this.demo;
+    if (path === '/gan') return this.gan;
+    if (path === '/recsys') return this.recsys;
+    return null;
+  }
+
+  /**
+   * Puts checked settings into their lab (stopping a run there); training
+   * then starts again from their seed. The demo has no saved settings.
+   */
+  async applySettings(lab: 'gan' | 'recsys', config: Json): Promise<void> {
+    if (lab === 'recsys') {
+      const { lab: state } = await this.loadRecsys();
+      if (state.active) state.stop();
+      state.config = structuredClone(config) as unknown as RecsysConfig;
+    } else {
+      if (this.gan.active) this.gan.stop();
+      this.gan.config = structuredClone(config) as unknown as GanConfig;
+    }
+  }
+
+  /** Makes synthetic shoppers the recommender lab's population, from its next race. */
+  serveInRecsys = async (population: SyntheticPopulation): Promise<void> => {
+    const { lab } = await this.loadRecsys();
+    lab.config.synthetic = population;
+    location.hash = '#/recsys';
+    const n = (population.values.length / population.names.length).toLocaleString();
+    toasts.push(
+      'info',
+      `${n} synthetic shoppers will arrive in the recommender lab: press ${lab.active ? 'Reset' : 'Race'} to race with them.`,
+    );
+  };
+
+  /** Opens a saved session's settings in its lab. */
+  openSession = async (s: SessionSummary): Promise<void> => {
+    const { labConfigProblem } = await import('../core/settings/lab-configs');
+    const problem = labConfigProblem(s.lab, s.config);
+    if (problem) {
+      toasts.push('error', `“${s.name}” cannot be opened: ${problem}`);
+      return;
+    }
+    if (s.lab === 'demo') {
+      toasts.push('warn', 'Sessions of the start demo cannot be opened yet.');
+      return;
+    }
+    if (s.checkpointId) {
+      // A run with its training state: show it, and continue it here unless another tab has it.
+      const lab = s.lab === 'gan' ? this.gan : (await this.loadRecsys()).lab;
+      const run = await lab.recorder.load(s.id);
+      if (!run) return;
+      location.hash = `#/${s.lab}`;
+      await lab.continueRun(run, false);
+      const unit = s.lab === 'gan' ? 'step' : 'round';
+      if (!lab.recorder.readOnly)
+        toasts.push(
+          'info',
+          `Opened “${s.name}” at ${unit} ${s.step.toLocaleString()}: press Play to continue it.`,
+        );
+      return;
+    }
+    await this.applySettings(s.lab, s.config);
+    location.hash = `#/${s.lab}`;
+    const start = s.lab === 'recsys' ? 'Race' : 'Train';
+    toasts.push(
+      'info',
+      `Opened the settings of “${s.name}”: press ${start} to run it again from its seed.`,
+    );
+  };
+
+  /** Applies a shared setup link's settings (#/recsys?setup=…) to its lab. */
+  async applySetupLink(path: RoutePath, query: string): Promise<void> {
+    const text = new URLSearchParams(query).get('setup');
+    const lab = path === '/recsys' ? 'recsys' : path === '/gan' ? 'gan' : null;
+    if (!text || !lab) return;
+    const { decodeSetup } = await import('../core/settings/share');
+    const { config, problem } = decodeSetup(lab, text);
+    if (problem !== null) {
+      toasts.push('error', `This link’s settings cannot be used: ${problem}`);
+      return;
+    }
+    await this.applySettings(lab, config);
+    toasts.push('info', 'Loaded the settings from the link: start to run them from their seed.');
+  }
+
+  /** Opens a lesson beside its lab. */
+  beginLesson = (id: string): void => {
+    lessons.begin(id);
+    if (lessons.open) location.hash = lessons.open.lesson.topic === 'gan' ? '#/gan' : '#/recsys';
+  };
+
+  /** Loads a lesson step's settings into its lab (stopping a run there), and starts it if asked. */
+  setUpLesson = async (setup: LessonSetup): Promise<void> => {
+    const { lessonConfig } = await import('../core/lessons/setup');
+    if (setup.lab === 'gan') {
+      location.hash = '#/gan';
+      this.gan.selectModel(setup.model); // stops a run, shows the model's tab
+      if (this.gan.active) this.gan.stop();
+      this.gan.config = lessonConfig(setup);
+      if (setup.start) this.gan.start();
+    } else {
+      const { lab } = await this.loadRecsys();
+      location.hash = '#/recsys';
+      if (lab.active) lab.stop();
+      lab.config = lessonConfig(setup);
+      if (setup.start) lab.start();
+    }
+  };
+}
