@@ -140,6 +140,8 @@ export class Labs {
 
   /** Applies a shared setup link's settings (#/recsys?setup=…) to its lab. */
   async applySetupLink(path: RoutePath, query: string): Promise<void> {
+    // Read once, never kept: nothing reactive depends on it.
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity
     const text = new URLSearchParams(query).get('setup');
     const lab = path === '/recsys' ? 'recsys' : path === '/gan' ? 'gan' : null;
     if (!text || !lab) return;
