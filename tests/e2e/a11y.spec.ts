@@ -88,6 +88,7 @@ for (const colorScheme of ['light', 'dark'] as const) {
       recsys: [],
       shoppers: [],
       sessions: [],
+      guide: [],
       lessons: [],
       lesson: [],
       presenter: [],

@@ -68,7 +68,7 @@ test('races UCB1 against a small DQN on WebGPU: curves, flow, sessions, insides,
   await page.getByTestId('recsys-pause').click();
   await expect(page.getByTestId('recsys-phase')).toHaveAttribute('data-phase', 'paused');
   const before = await round(page);
-  await page.getByTestId('recsys-step').click();
+  await page.getByTestId('recsys-one-step').click();
   await expect.poll(() => round(page)).toBe(before + 1);
 
   // A shopper's session as a timeline.
