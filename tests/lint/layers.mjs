@@ -12,6 +12,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve as resolvePath, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 
 /**
@@ -30,7 +31,7 @@ export const CORE_LAYERS = [
 /** The labs: one layer, but side by side, never importing each other. */
 const LABS = new Set(['gan', 'rl', 'demo']);
 
-const ROOT = resolvePath(dirname(new URL(import.meta.url).pathname), '..', '..');
+const ROOT = resolvePath(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CORE = join(ROOT, 'src', 'core');
 
 /** @param {string} file */
