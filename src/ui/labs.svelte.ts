@@ -62,6 +62,24 @@ export class Labs {
     return { ShoppersLab, state: this.shoppers };
   };
 
+  /** The home page's demos: each opens its lab and starts a ready run there. */
+  demoGan = (): void => {
+    location.hash = '#/gan';
+    this.gan.demo();
+  };
+
+  demoRace = async (): Promise<void> => {
+    const { lab } = await this.loadRecsys();
+    location.hash = '#/recsys';
+    lab.demo();
+  };
+
+  demoShoppers = async (): Promise<void> => {
+    const { state } = await this.loadShoppers();
+    location.hash = '#/shoppers';
+    await state.demo();
+  };
+
   /** Some lab has a job in the worker. */
   get anyActive(): boolean {
     return this.demo.active || this.gan.active || (this.recsys?.active ?? false);
@@ -69,7 +87,7 @@ export class Labs {
 
   /** The lab on screen at `path` that the presenter keys drive. */
   onScreen(path: RoutePath): Playable | null {
-    if (path === '/') return this.demo;
+    if (path === '/check') return this.demo;
     if (path === '/gan') return this.gan;
     if (path === '/recsys') return this.recsys;
     return null;

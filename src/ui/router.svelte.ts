@@ -1,15 +1,17 @@
 /**
- * Hash routes: #/ (home), #/learn, #/gan, #/recsys, #/shoppers, #/sessions, #/guide, each with an optional
+ * Hash routes: #/ (home), #/learn, #/gan, #/recsys, #/shoppers, #/sessions, #/guide, #/check (the
+ * backend check, linked from home and not in the header), each with an optional
  * query (#/recsys?setup=…, a shared setup). Hash routing works on any static host.
  */
 export const ROUTES = [
-  { path: '/', title: 'Start' },
-  { path: '/learn', title: 'Lessons' },
-  { path: '/gan', title: 'GAN lab' },
-  { path: '/recsys', title: 'Recommender lab' },
-  { path: '/shoppers', title: 'Synthetic shoppers' },
-  { path: '/sessions', title: 'Sessions' },
-  { path: '/guide', title: 'Guide' },
+  { path: '/', title: 'Home', nav: true },
+  { path: '/gan', title: 'GAN lab', nav: true },
+  { path: '/recsys', title: 'Recommender lab', nav: true },
+  { path: '/shoppers', title: 'Shoppers', nav: true },
+  { path: '/learn', title: 'Lessons', nav: true },
+  { path: '/sessions', title: 'Sessions', nav: true },
+  { path: '/guide', title: 'Guide', nav: true },
+  { path: '/check', title: 'Backend check', nav: false },
 ] as const;
 export type RoutePath = (typeof ROUTES)[number]['path'];
 

@@ -12,13 +12,26 @@ const here = dirname(fileURLToPath(import.meta.url));
 const results = join(here, 'results');
 
 /** The jobs in the order the record shows them; others follow by name. */
-const ORDER = ['gan-article', 'gan-dcgan', 'gan-toy', 'demo', 'rl', 'recsys-page'];
+const ORDER = [
+  'time-to-digits',
+  'race-story',
+  'gan-article',
+  'gan-dcgan',
+  'gan-toy',
+  'demo',
+  'rl',
+  'recsys-page',
+];
 
 const INTRO = `# Benchmarks: the performance record
 
 This page is written by \`npm run bench\`; edit tests/bench/record.mjs, not this file.
 
-\`npm run bench\` is the performance record. It trains each job through the UI
+\`npm run bench\` is the performance record. It starts with what a newcomer
+meets: the time from a click to digits in each MNIST view, in a fresh
+browser profile (\`bench:digits\`, tests/bench/time-to-digits.mjs), and
+whether the recommender lab's opening race shows learning within 30 s
+(\`bench:story\`, tests/bench/race-story.mjs). Then it trains each job through the UI
 in headless Chromium on each backend: WebGPU, WebGL, WASM with a thread per
 core, WASM on one thread (\`?threads=1\`) and plain-JS CPU. It then trains the
 same GAN in node (tfjs cpu; tfjs wasm with the shipped matMul, then with

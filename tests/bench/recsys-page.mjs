@@ -10,8 +10,8 @@
  *
  * Scenarios: "10k" aims at 10,000 shopper-steps/s (electronics with 60 items,
  * 50 shoppers at once, UCB1 and Q-learning, capped at 100 rounds/s:
- * 100 × 50 × 2 agents); "full" is the default race (fashion, UCB1 vs DQN) at
- * full speed; "idle" is the page with nothing running.
+ * 100 × 50 × 2 agents); the demo race (random, UCB1, LinUCB) and UCB1 vs DQN
+ * at full speed; "idle" is the page with nothing running.
  * Options: --seconds N (window, default 10). Never asserts on time.
  */
 import { chromium } from '@playwright/test';
@@ -129,11 +129,23 @@ try {
       await page.getByTestId('recsys-shop').selectOption('electronics');
       await page.getByTestId('recsys-items').fill('60');
       await page.getByTestId('recsys-population').fill('50');
+      await page.getByRole('button', { name: 'Remove agent 3' }).click();
+      await page.getByTestId('recsys-agent-0').selectOption('ucb');
       await page.getByTestId('recsys-agent-1').selectOption('qlearning');
       await page.getByLabel('Speed').selectOption('100');
     },
   );
-  await race('default race at full speed (fashion, 8 shoppers, UCB1 vs DQN)', 2, async () => {
+  await race(
+    'the demo race at full speed (fashion, 100 items, 8 shoppers, random, UCB1, LinUCB)',
+    3,
+    async () => {
+      await page.getByLabel('Speed').selectOption('0');
+    },
+  );
+  await race('UCB1 vs DQN at full speed (fashion, 100 items, 8 shoppers)', 2, async () => {
+    await page.getByRole('button', { name: 'Remove agent 3' }).click();
+    await page.getByTestId('recsys-agent-0').selectOption('ucb');
+    await page.getByTestId('recsys-agent-1').selectOption('dqn');
     await page.getByLabel('Speed').selectOption('0');
   });
 } finally {

@@ -5,7 +5,14 @@
  */
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
-import { acceptSampleLog, expect, screenshot, test, trainSmallShopperGan } from './fixtures';
+import {
+  acceptSampleLog,
+  expect,
+  raceUcbAgainst,
+  screenshot,
+  test,
+  trainSmallShopperGan,
+} from './fixtures';
 
 async function seriousProblems(page: Page): Promise<string[]> {
   const result = await new AxeBuilder({ page })
@@ -28,8 +35,12 @@ for (const colorScheme of ['light', 'dark'] as const) {
 
     await page.goto('./');
     await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', 'webgpu');
+    await expect(page.getByTestId('home-lab')).toHaveCount(3);
+    await scan('home');
+
+    await page.goto('./#/check');
     await expect(page.locator('figure.chart svg').first()).toBeVisible();
-    await scan('start');
+    await scan('check');
 
     await page.goto('./#/gan');
     await expect(page.getByRole('heading', { name: 'GAN lab' })).toBeVisible();
@@ -37,7 +48,7 @@ for (const colorScheme of ['light', 'dark'] as const) {
 
     // A short race, so the curves, the flow and the agent's insides are drawn.
     await page.goto('./#/recsys');
-    await page.getByRole('button', { name: 'Remove agent 2' }).click();
+    await page.getByRole('button', { name: 'Remove agent 1' }).click();
     await page.getByTestId('recsys-start').click();
     await expect(page.getByTestId('recsys-pause')).toBeVisible();
     await expect(page.locator('figure.chart path.line').first()).toHaveAttribute('d', /L/);
@@ -83,7 +94,8 @@ for (const colorScheme of ['light', 'dark'] as const) {
     await scan('presenter');
 
     expect(views).toEqual({
-      start: [],
+      home: [],
+      check: [],
       gan: [],
       recsys: [],
       shoppers: [],
@@ -99,7 +111,7 @@ for (const colorScheme of ['light', 'dark'] as const) {
 test('with reduced motion asked for, the funnel counts move but no dots fly', async ({ page }) => {
   await page.emulateMedia({ reducedMotion: 'reduce' });
   await page.goto('./#/recsys');
-  await page.getByRole('button', { name: 'Remove agent 2' }).click();
+  await page.getByRole('button', { name: 'Remove agent 1' }).click();
   await page.getByTestId('recsys-start').click();
   const flow = page.getByTestId('recsys-flow').locator('svg');
   const shown = async () =>
@@ -111,7 +123,9 @@ test('with reduced motion asked for, the funnel counts move but no dots fly', as
 
 test('a line chart offers its data as a table', async ({ page }) => {
   await page.goto('./#/recsys');
-  await page.getByRole('button', { name: 'Remove agent 2' }).click();
+  // UCB1 alone: one line, so at most 20 rows.
+  await page.getByRole('button', { name: 'Remove agent 3' }).click();
+  await page.getByRole('button', { name: 'Remove agent 1' }).click();
   await page.getByTestId('recsys-start').click();
   const chart = page.getByTestId('recsys-curves').locator('figure.chart').first();
   await expect(chart.locator('svg')).toHaveAttribute('data-points', /^[1-9]/);
@@ -134,7 +148,8 @@ test('on a tablet every view fits the width: nothing scrolls sideways', async ({
     );
   const wide: Record<string, number> = {};
   for (const [view, ready] of [
-    ['', 'Live demo'],
+    ['', 'Generative models'],
+    ['check', 'Live demo'],
     ['learn', 'Lessons'],
     ['gan', 'GAN lab'],
     ['recsys', 'Recommender lab'],
@@ -158,6 +173,7 @@ test('on a tablet every view fits the width: nothing scrolls sideways', async ({
   await screenshot(page, 'tablet-lesson');
   expect(wide).toEqual({
     start: 0,
+    check: 0,
     learn: 0,
     gan: 0,
     recsys: 0,
@@ -169,7 +185,7 @@ test('on a tablet every view fits the width: nothing scrolls sideways', async ({
 
 test('every chart of a race offers its numbers as a table', async ({ page }) => {
   await page.goto('./#/recsys');
-  await page.getByTestId('recsys-agent-1').selectOption('qlearning'); // arm bands and a Q-table
+  await raceUcbAgainst(page, 'qlearning'); // arm bands and a Q-table
   await page.getByTestId('recsys-start').click();
   await expect(page.getByTestId('recsys-q')).toBeVisible();
   await page.getByTestId('recsys-pause').click();

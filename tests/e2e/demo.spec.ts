@@ -9,7 +9,7 @@ import {
 } from './fixtures';
 
 test('the demo trains inside the worker on WebGPU', async ({ page, problems }) => {
-  await page.goto('./');
+  await page.goto('./#/check');
   const badge = page.getByTestId('backend-badge');
   await expect(badge).toHaveAttribute('data-backend', 'webgpu');
   await expect(badge).toHaveText('WebGPU · SwiftShader (software)');
@@ -49,7 +49,7 @@ test('the demo trains inside the worker on WebGPU', async ({ page, problems }) =
 
 for (const backend of ['webgl', 'wasm', 'cpu'] as const) {
   test(`?backend=${backend} trains on ${backend}`, async ({ page }) => {
-    await page.goto(`./?backend=${backend}`);
+    await page.goto(`./?backend=${backend}#/check`);
     await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', backend);
     await expect(page.getByTestId('backend-select')).toHaveValue(backend);
     await page.getByRole('button', { name: 'Start' }).click();
@@ -69,7 +69,7 @@ for (const backend of ['webgl', 'wasm', 'cpu'] as const) {
 }
 
 test('?threads=1 keeps WASM on one thread, for comparisons', async ({ page }) => {
-  await page.goto('./?backend=wasm&threads=1');
+  await page.goto('./?backend=wasm&threads=1#/check');
   await expect(page.getByTestId('backend-badge')).toHaveText('WASM · SIMD · 1 thread');
   await page.getByRole('button', { name: 'Start' }).click();
   await waitForSteps(page, 3);
@@ -79,6 +79,7 @@ test('?threads=1 keeps WASM on one thread, for comparisons', async ({ page }) =>
 test('a lost GPU device is reported and training moves to the next backend', async ({ page }) => {
   // Auto on a device where WebGPU timed fastest (remembered), then WASM: the loss moves to WASM.
   await autoPrefers(page, 'webgpu');
+  await page.getByTestId('home-check-link').click();
   await page.getByRole('button', { name: 'Start' }).click();
   await waitForSteps(page, 2);
   await page.getByText('Resilience check').click();
@@ -110,7 +111,7 @@ test('a lost GPU device is reported and training moves to the next backend', asy
 test('auto times a training step once on this device, says why it chose, and can time again', async ({
   page,
 }) => {
-  await page.goto('./?backend=auto');
+  await page.goto('./?backend=auto#/check');
   const badge = page.getByTestId('backend-badge');
   // On this machine the GPU is SwiftShader: WASM is timed, the software GPUs are ruled out.
   await expect(badge).toHaveAttribute('data-backend', 'wasm');
@@ -165,7 +166,7 @@ test('auto times a training step once on this device, says why it chose, and can
 });
 
 test('a lost WebGL context is handled the same way, moving on to WASM', async ({ page }) => {
-  await page.goto('./?backend=webgl');
+  await page.goto('./?backend=webgl#/check');
   await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', 'webgl');
   await page.getByText('Resilience check').click();
   await page.getByRole('button', { name: 'Lose the GPU device' }).click();
@@ -180,7 +181,7 @@ test('a corrupt data file gets a clear message, not a crash', async ({ page }) =
     body[1234] ^= 0xff;
     await route.fulfill({ response: res, body });
   });
-  await page.goto('./?backend=cpu');
+  await page.goto('./?backend=cpu#/check');
   await page.getByRole('button', { name: 'Start' }).click();
   await expect(page.getByTestId('demo-phase')).toHaveAttribute('data-phase', 'failed');
   await expect(

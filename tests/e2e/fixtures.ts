@@ -110,6 +110,16 @@ export async function autoPrefers(page: Page, name: 'webgpu' | 'webgl'): Promise
   await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', name);
 }
 
+/**
+ * Turns the lab's opening race (random, UCB1, LinUCB) into UCB1 against
+ * `rival`, the two-agent race most recommender tests use.
+ */
+export async function raceUcbAgainst(page: Page, rival: string): Promise<void> {
+  await page.getByRole('button', { name: 'Remove agent 3' }).click();
+  await page.getByTestId('recsys-agent-0').selectOption('ucb');
+  await page.getByTestId('recsys-agent-1').selectOption(rival);
+}
+
 /** Opens the synthetic-shoppers lab with the shipped sample log read and accepted. */
 export async function acceptSampleLog(page: Page): Promise<void> {
   await page.goto('./#/shoppers');

@@ -13,6 +13,7 @@ const TAB: Record<string, string> = {
   article: 'Article example',
   dcgan: 'DCGAN',
   conditional: 'Conditional GAN',
+  'conditional-mlp': 'Quick digits',
   toy: '2D toy GANs',
 };
 

@@ -29,6 +29,7 @@ test('once visited, the app reloads and trains with the network blocked', async 
   // Cached responses keep their headers: still cross-origin isolated, still under the CSP.
   expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
   await expect(status).toContainText('Saved on this device');
+  await page.getByTestId('home-check-link').click();
   await page.getByRole('button', { name: 'Start' }).click();
   await waitForSteps(page, 5); // MNIST and the worker's code came from the cache
   await expect(page.getByTestId('demo-backend')).toHaveText('webgpu');
@@ -44,7 +45,7 @@ test('once visited, the app reloads and trains with the network blocked', async 
   await expect(page.getByTestId('logs-accepted')).not.toHaveText('0');
 
   // The wasm backend's binaries are cached: a new address, offline, trains on wasm.
-  await page.goto('./?backend=wasm');
+  await page.goto('./?backend=wasm#/check');
   await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', 'wasm');
   await page.getByRole('button', { name: 'Start' }).click();
   await waitForSteps(page, 3);

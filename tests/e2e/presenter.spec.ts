@@ -2,7 +2,7 @@ import type { Page } from '@playwright/test';
 import { demoStep, expect, screenshot, test, waitForSteps } from './fixtures';
 
 test('presenter mode runs the demo from the keyboard alone', async ({ page }) => {
-  await page.goto('./');
+  await page.goto('./#/check');
   const html = page.locator('html');
   const settings = page.getByRole('group', { name: /Settings/ });
   await expect(settings).toBeVisible();

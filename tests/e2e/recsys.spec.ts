@@ -30,9 +30,13 @@ test('races UCB1 against a small DQN on WebGPU: curves, flow, sessions, insides,
   page,
 }) => {
   await open(page);
-  // The default race is UCB1 against DQN on the fashion shop; keep it small for software WebGPU.
-  await expect(page.getByTestId('recsys-agent-0')).toHaveValue('ucb');
-  await expect(page.getByTestId('recsys-agent-1')).toHaveValue('dqn');
+  // The lab opens on the demo race (random, UCB1, LinUCB); this test races UCB1 against a
+  // small DQN, kept small for software WebGPU.
+  await expect(page.getByTestId('recsys-agent-0')).toHaveValue('random');
+  await expect(page.getByTestId('recsys-agent-2')).toHaveValue('linucb');
+  await page.getByRole('button', { name: 'Remove agent 3' }).click();
+  await page.getByTestId('recsys-agent-0').selectOption('ucb');
+  await page.getByTestId('recsys-agent-1').selectOption('dqn');
   await page.getByTestId('recsys-shop').selectOption('electronics');
   await page.getByTestId('recsys-population').fill('4');
   await page.getByLabel('Hidden units').fill('16');

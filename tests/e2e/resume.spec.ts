@@ -6,7 +6,7 @@
 import type { Page } from '@playwright/test';
 import { strFromU8, unzipSync } from 'fflate';
 import { readFileSync } from 'node:fs';
-import { expect, screenshot, test } from './fixtures';
+import { expect, raceUcbAgainst, screenshot, test } from './fixtures';
 
 test.describe.configure({ timeout: 240_000 });
 
@@ -166,7 +166,7 @@ test('a race resumes exactly too: the same CSV as a race that never stopped', as
   await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', 'webgpu');
   await page.getByTestId('recsys-shop').selectOption('electronics');
   await page.getByTestId('recsys-population').fill('4');
-  await page.getByTestId('recsys-agent-1').selectOption('qlearning');
+  await raceUcbAgainst(page, 'qlearning');
   await page.getByTestId('recsys-start').click();
   await expect.poll(round).toBeGreaterThanOrEqual(30);
   await page.getByTestId('recsys-pause').click();

@@ -5,7 +5,7 @@
  */
 import type { Page } from '@playwright/test';
 import { writeFileSync } from 'node:fs';
-import { expect, screenshot, test } from './fixtures';
+import { expect, raceUcbAgainst, screenshot, test } from './fixtures';
 
 test.describe.configure({ timeout: 180_000 });
 
@@ -13,7 +13,7 @@ test.describe.configure({ timeout: 180_000 });
 async function raceAndPause(page: Page, rounds: number): Promise<void> {
   await page.getByTestId('recsys-shop').selectOption('electronics');
   await page.getByTestId('recsys-population').fill('4');
-  await page.getByTestId('recsys-agent-1').selectOption('qlearning');
+  await raceUcbAgainst(page, 'qlearning');
   await page.getByTestId('recsys-start').click();
   await expect
     .poll(async () => Number(await page.getByTestId('recsys-step-count').innerText()))

@@ -6,8 +6,13 @@
 
 import type { ToyDistributionKind } from '../data/toy';
 
-/** The four GAN views of the lab. */
-export type GanModelKind = 'article' | 'dcgan' | 'conditional' | 'toy';
+/** The GAN views of the lab. */
+export type GanModelKind = 'article' | 'dcgan' | 'conditional' | 'conditional-mlp' | 'toy';
+
+/** The views whose G and D also take the digit label. */
+export function isConditional(kind: GanModelKind): boolean {
+  return kind === 'conditional' || kind === 'conditional-mlp';
+}
 /** Generator/discriminator objectives (see losses.ts for the formulas). */
 export type GanLossKind = 'minimax' | 'non-saturating' | 'hinge';
 /** What the image GANs learn: the shipped MNIST digits, or images the user brought. */
@@ -70,8 +75,38 @@ const ARTICLE: GanConfig = {
 /** A good starting point for each view. */
 export const GAN_PRESETS: Record<GanModelKind, GanConfig> = {
   article: ARTICLE,
-  dcgan: { ...ARTICLE, model: 'dcgan', latentSize: 64, batchSize: 64, sampleEvery: 10 },
-  conditional: { ...ARTICLE, model: 'conditional', latentSize: 64, batchSize: 64, sampleEvery: 10 },
+  // Adam at 1e-3 instead of DCGAN practice's 2e-4: measured on MNIST here (PyTorch, and the
+  // time-to-digits bench), these small models reach confident, varied digits 3-4× sooner.
+  dcgan: {
+    ...ARTICLE,
+    model: 'dcgan',
+    latentSize: 64,
+    batchSize: 64,
+    learningRateD: 1e-3,
+    learningRateG: 1e-3,
+    sampleEvery: 10,
+    metricsEvery: 100,
+  },
+  conditional: {
+    ...ARTICLE,
+    model: 'conditional',
+    latentSize: 64,
+    batchSize: 64,
+    learningRateD: 1e-3,
+    learningRateG: 1e-3,
+    sampleEvery: 10,
+    metricsEvery: 100,
+  },
+  'conditional-mlp': {
+    ...ARTICLE,
+    model: 'conditional-mlp',
+    latentSize: 64,
+    batchSize: 64,
+    learningRateD: 1e-3,
+    learningRateG: 1e-3,
+    sampleEvery: 25,
+    metricsEvery: 100,
+  },
   toy: {
     ...ARTICLE,
     model: 'toy',
@@ -109,7 +144,13 @@ export const GAN_LIMITS: Record<NumericKey, { min: number; max: number; int: boo
   toyHidden: { min: 4, max: 256, int: true },
 };
 
-const MODELS: readonly GanModelKind[] = ['article', 'dcgan', 'conditional', 'toy'];
+export const GAN_MODELS: readonly GanModelKind[] = [
+  'article',
+  'dcgan',
+  'conditional',
+  'conditional-mlp',
+  'toy',
+];
 const LOSSES: readonly GanLossKind[] = ['minimax', 'non-saturating', 'hinge'];
 export const TOY_DISTRIBUTIONS: readonly ToyDistributionKind[] = [
   'ring',
@@ -133,7 +174,7 @@ export function fieldError(key: NumericKey, value: unknown): string | null {
 
 /** Checks a whole config; returns `{ field, message }` for the first problem, or null. */
 export function ganConfigError(c: GanConfig): { field: keyof GanConfig; message: string } | null {
-  if (!MODELS.includes(c.model)) return { field: 'model', message: `unknown model ${c.model}` };
+  if (!GAN_MODELS.includes(c.model)) return { field: 'model', message: `unknown model ${c.model}` };
   if (!LOSSES.includes(c.loss)) return { field: 'loss', message: `unknown loss ${c.loss}` };
   if (c.dataset !== 'mnist' && c.dataset !== 'own')
     return { field: 'dataset', message: `unknown data set ${String(c.dataset)}` };

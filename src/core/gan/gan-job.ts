@@ -19,7 +19,13 @@ import { StepStats } from '../jobs/step-stats';
 import { adam } from '../kernels/wasm/wasm-adam';
 import { createRandom, restoreRandom, type Random } from '../random';
 import { tfjsModelFiles, type TfjsModelFiles } from '../store/tf-state';
-import { ganConfigError, optimizerChanged, rebuildNeeded, type GanConfig } from './config';
+import {
+  ganConfigError,
+  isConditional,
+  optimizerChanged,
+  rebuildNeeded,
+  type GanConfig,
+} from './config';
 import { GanEvaluation } from './evaluation';
 import { ganCheckpoint, setGanTensors, type GanParts } from './gan-tensors';
 import { LastGood } from './last-good';
@@ -62,7 +68,7 @@ export class GanJob implements TrainingJob<GanSnapshot> {
     const problem = ganConfigError(config);
     if (problem) throw new RangeError(`${problem.field} ${problem.message}`);
     if (config.model !== 'toy' && !images) throw new Error('an image GAN needs image data');
-    if (config.model === 'conditional' && !images?.data.labels)
+    if (isConditional(config.model) && !images?.data.labels)
       throw new Error('the conditional GAN needs labelled digits');
     if (
       images?.classifier &&

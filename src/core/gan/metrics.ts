@@ -37,3 +37,30 @@ export function classHistogram(probs: ArrayLike<number>, n: number, classes: num
   }
   return counts;
 }
+
+/**
+ * "Digits appear", as the lab, its tests and the bench all judge it: the
+ * classifier is confident (IS ≥ 7 of a real 9.6), at least 9 of the 10
+ * digits each make ≥ 5% of the samples (no collapse), and the features'
+ * spread is close to real digits' (FID ≤ 30).
+ */
+export const DIGITS_BAR = { inceptionScore: 7, classes: 9, classShare: 0.05, fid: 30 } as const;
+
+/** Digits whose share of the samples reaches DIGITS_BAR.classShare. */
+export function classesDrawn(histogram: readonly number[]): number {
+  const n = histogram.reduce((a, b) => a + b, 0);
+  return n === 0 ? 0 : histogram.filter((c) => c / n >= DIGITS_BAR.classShare).length;
+}
+
+/** Whether a measurement meets the digits bar. */
+export function meetsDigitsBar(m: {
+  inceptionScore: number;
+  fid: number;
+  histogram: readonly number[];
+}): boolean {
+  return (
+    m.inceptionScore >= DIGITS_BAR.inceptionScore &&
+    m.fid <= DIGITS_BAR.fid &&
+    classesDrawn(m.histogram) >= DIGITS_BAR.classes
+  );
+}

@@ -11,11 +11,13 @@
  *                D 28x28x1 ->14x14x32 ->7x7x64 ->1        36,513
  *                (on the user's 32x32 colour images: 8x8 base, 3 channels out and in)
  *   conditional  the DCGAN with a one-hot digit appended to z and 10 label planes added to D's input
+ *   conditional-mlp  G (z+10)->256->512->784 tanh          552,976 (z = 64)
+ *                D (784+10)->512->256->1, leaky ReLU 0.2  538,625: the quickest to digits here
  *   toy          G 2->h->h->2, D 2->h->h->1
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Random } from '../random';
-import type { GanConfig, GanModelKind } from './config';
+import { isConditional, type GanConfig, type GanModelKind } from './config';
 
 export const IMAGE_SIDE = 28;
 export const IMAGE_PIXELS = IMAGE_SIDE * IMAGE_SIDE;
@@ -206,6 +208,20 @@ export function buildGan(
     case 'conditional':
       pair = buildDcgan(latent, true, shape, rng);
       break;
+    case 'conditional-mlp': {
+      const pixels = shape.side * shape.side * shape.channels;
+      pair = [
+        mlp('cmlp_generator', [latent + DIGIT_CLASSES, 256, 512, pixels], 'leakyRelu', 'tanh', rng),
+        mlp(
+          'cmlp_discriminator',
+          [pixels + DIGIT_CLASSES, 512, 256, 1],
+          'leakyRelu',
+          'linear',
+          rng,
+        ),
+      ];
+      break;
+    }
     case 'toy': {
       const h = config.toyHidden;
       pair = [
@@ -221,7 +237,7 @@ export function buildGan(
     discriminator: pair[1],
     dataSize: config.model === 'toy' ? 2 : shape.side * shape.side * shape.channels,
     shape: config.model === 'toy' ? null : shape,
-    conditional: config.model === 'conditional',
+    conditional: isConditional(config.model),
     latentSize: latent,
     rowWiseD: judgesRowsAlone(pair[1]),
   };
@@ -246,6 +262,7 @@ export function discriminate(
   training: boolean,
 ): tf.Tensor1D {
   let input: tf.Tensor = x;
+  if (m.kind === 'conditional-mlp' && labels) input = tf.concat([x, labels], 1);
   if ((m.kind === 'dcgan' || m.kind === 'conditional') && m.shape) {
     const b = x.shape[0];
     const { side, channels } = m.shape;

@@ -4,7 +4,13 @@
  * the right kind, passing the lab's own checks. Returns the problem, or null.
  */
 import { DEFAULT_DEMO_CONFIG, demoConfigError, type DemoConfig } from '../demo/config';
-import { ganConfigError, presetFor, type GanConfig } from '../gan/config';
+import {
+  GAN_MODELS,
+  ganConfigError,
+  presetFor,
+  type GanConfig,
+  type GanModelKind,
+} from '../gan/config';
 import {
   defaultRecsysConfig,
   recsysConfigError,
@@ -46,10 +52,10 @@ export function labConfigProblem(lab: LabKind, config: unknown): string | null {
         );
       case 'gan': {
         const model = isRecord(config) ? config.model : undefined;
-        if (model !== 'article' && model !== 'dcgan' && model !== 'conditional' && model !== 'toy')
+        if (typeof model !== 'string' || !GAN_MODELS.includes(model as GanModelKind))
           return 'the config names no known GAN model';
         const problem =
-          shapeProblem(config, presetFor(model), 'the config') ??
+          shapeProblem(config, presetFor(model as GanModelKind), 'the config') ??
           ganConfigError(config as GanConfig)?.message;
         if (problem) return problem;
         const points = (config as GanConfig).toyPoints;

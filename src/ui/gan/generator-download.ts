@@ -2,7 +2,7 @@
  * The GAN lab's "Download generator (TF.js)": the generator as model.json and
  * weights.bin, with a README on its inputs and outputs, zipped.
  */
-import type { GanConfig, GanModelKind } from '../../core/gan/config';
+import { isConditional, type GanConfig, type GanModelKind } from '../../core/gan/config';
 import type { TfjsModelFiles } from '../../core/store/tf-state';
 import { download } from '../common/export-chart';
 
@@ -10,6 +10,7 @@ export const MODEL_NAMES: Record<GanModelKind, string> = {
   article: 'Article GAN',
   dcgan: 'DCGAN',
   conditional: 'Conditional GAN',
+  'conditional-mlp': 'Quick digits (conditional MLP)',
   toy: 'Toy GAN',
 };
 
@@ -20,7 +21,7 @@ export async function saveGenerator(
   step: number,
 ): Promise<void> {
   const { zipSync, strToU8 } = await import('fflate');
-  const conditional = config.model === 'conditional';
+  const conditional = isConditional(config.model);
   const out =
     config.model === 'toy'
       ? '2 numbers (a point in the plane)'

@@ -6,8 +6,10 @@
  */
 import { appendCapped, fromColumns, stepColumn, toColumns, type Point } from '../../charts/series';
 import type { ImageFormat } from '../../core/data/image-set';
+import { meetsDigitsBar } from '../../core/gan/metrics';
 import {
   ganConfigError,
+  isConditional,
   presetFor,
   rebuildNeeded,
   type GanConfig,
@@ -67,6 +69,12 @@ export class GanState extends LabRun {
   frames = $state.raw<Frame[]>([]);
   metrics = $state.raw<GanMetrics[]>([]);
   reference = $state.raw<GanReference | null>(null);
+  /** The first measured step that met the digits bar (MNIST only), or null. */
+  readonly digitsAt: number | null = $derived(
+    (this.applied ?? this.config).dataset === 'own'
+      ? null
+      : (this.metrics.find(meetsDigitsBar)?.step ?? null),
+  );
   toy = $state.raw<ToyView | null>(null);
   lastGoodStep = $state(0);
   numTensors = $state(0);
@@ -147,6 +155,14 @@ export class GanState extends LabRun {
     this.applied = null;
   }
 
+  /** The home page's demo: the quick-digits view with its preset (the soonest to digits here). */
+  demo(): void {
+    this.selectModel('conditional-mlp');
+    if (this.active) this.stop();
+    this.config = presetFor('conditional-mlp');
+    this.start();
+  }
+
   /** Builds new models from the current settings and starts training (a new, unsaved run). */
   start(): void {
     if (this.configError) return;
@@ -194,7 +210,7 @@ export class GanState extends LabRun {
         side: x.width,
         channels: x.channels as 1 | 3,
         count: x.height / x.width,
-        cols: config.model === 'conditional' ? 10 : 8,
+        cols: isConditional(config.model) ? 10 : 8,
         pixels: x.pixels,
       })),
     );

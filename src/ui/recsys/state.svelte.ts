@@ -7,13 +7,16 @@ import { appendCapped, fromColumns, toColumns, type Point } from '../../charts/s
 import { AGENT_LABELS, type AgentName } from '../../core/rl/agents/names';
 import {
   defaultRecsysConfig,
+  demoRaceConfig,
+  DEMO_RACE_PACE,
   recsysConfigError,
   type ConfigProblem,
   type RecsysConfig,
 } from '../../core/rl/lab/config';
 import { agentSettings } from '../../core/rl/agents/settings';
-import { POINT_STRIDE, type AgentSnapshot, type RecsysSnapshot } from '../../core/rl/lab/snapshot';
+import { pointColumn, type AgentSnapshot, type RecsysSnapshot } from '../../core/rl/lab/snapshot';
 import { previewReward, type RewardPreview } from '../../core/rl/lab/reward-preview';
+import { raceStory, type RaceStory } from '../../core/rl/lab/story';
 import { compileReward, RewardError } from '../../core/rl/reward/expression';
 import type { ShopName } from '../../core/rl/sim/presets';
 import type { Json, MetricHistory, SavedRun } from '../../core/store';
@@ -62,7 +65,7 @@ function labelsOf(config: RecsysConfig): string[] {
 }
 
 export class RecsysState extends LabRun {
-  config = $state<RecsysConfig>(defaultRecsysConfig());
+  config = $state<RecsysConfig>(demoRaceConfig());
   /** The settings the running race was built with. */
   applied = $state.raw<RecsysConfig | null>(null);
   decisions = $state(0);
@@ -99,12 +102,19 @@ export class RecsysState extends LabRun {
     }
   });
 
+  /** Whether the leader learned, against the random baseline (null without one, or too early). */
+  readonly story: RaceStory | null = $derived.by(() => {
+    const agents = (this.applied ?? this.config).agents;
+    return raceStory(this.curves.map((c, i) => ({ ...c, baseline: agents[i]?.kind === 'random' })));
+  });
+
   /** Autosave of races, and the link to their saved session. */
   readonly recorder: RunRecorder;
 
   constructor(client: TrainingClient, sessions: SessionsState) {
     super(client, { firstJobId: 2_000_000, unit: 'round', again: 'Press Reset to race again' });
     this.recorder = new RunRecorder(sessions, 'recsys');
+    this.rateCap = DEMO_RACE_PACE;
     this.saveRunsWith(this.recorder, () => this.runInfo());
   }
 
@@ -147,6 +157,14 @@ export class RecsysState extends LabRun {
     const config = $state.snapshot(this.config) as RecsysConfig;
     this.curves = labelsOf(config).map((label) => ({ ...emptyCurves(), label }));
     this.launch(config);
+  }
+
+  /** The home page's demo: the demo race at its pace, from seed 1 unless one is given. */
+  demo(seed = 1): void {
+    if (this.active) this.stop();
+    this.config = { ...demoRaceConfig(), seed };
+    this.rateCap = DEMO_RACE_PACE;
+    this.start();
   }
 
   /** Starts the job, fresh or from a saved state, with autosave on. */
@@ -220,12 +238,7 @@ export class RecsysState extends LabRun {
     this.curves = this.curves.map((c, i) => {
       const a = s.agents[i];
       if (!a) return c;
-      const p = a.points;
-      const col = (k: number) => {
-        const out: Point[] = [];
-        for (let j = 0; j < p.length; j += POINT_STRIDE) out.push({ x: p[j]!, y: p[j + k]! });
-        return out;
-      };
+      const col = (k: number) => pointColumn(a.points, k);
       const loss = a.dqn?.loss.map(([x, y]) => ({ x, y })) ?? [];
       return {
         label: c.label,

@@ -12,8 +12,11 @@ import type { TrainingClient } from '../training-client.svelte';
 import { assetUrl, createLogsWorker } from '../urls';
 import { ColdStartState } from './cold-start-state.svelte';
 import { ShopperGanState } from './gan-state.svelte';
+import { TABULAR_PRESET } from '../../core/gan/tabular-config';
 
 export const SAMPLE_LOG = 'data/logs/sample-interactions.csv';
+/** Steps between fidelity checks in the demo: the first views within seconds. */
+const DEMO_FIDELITY_EVERY = 50;
 
 export class ShoppersState {
   /** A log read and waiting for the user's yes or no. */
@@ -39,8 +42,10 @@ export class ShoppersState {
     this.gan = new ShopperGanState(client);
   }
 
-  /** Reads a log file in the worker; the summary waits for Accept. */
-  read(file: Blob, name: string): void {
+  /** Reads a log file in the worker; the summary waits for Accept. Settles when the read ends, well or not. */
+  read(file: Blob, name: string): Promise<void> {
+    let resolve = (): void => {};
+    const done = new Promise<void>((r) => (resolve = r));
     this.worker?.terminate();
     this.error = null;
     this.pending = null;
@@ -60,13 +65,16 @@ export class ShoppersState {
       if (this.worker === worker) this.worker = null;
       if (m.type === 'done') this.pending = { name, log: m.log };
       else this.error = `“${name}” could not be read: ${m.message}`;
+      resolve();
     };
     worker.onerror = (e) => {
       e.preventDefault();
       this.reading = null;
       this.error = `The log reader stopped: ${e.message || 'unknown error'}`;
+      resolve();
     };
     worker.postMessage({ file });
+    return done;
   }
 
   /** The sample log that ships with the app (simulated fashion shoppers). */
@@ -74,10 +82,26 @@ export class ShoppersState {
     try {
       const response = await fetch(assetUrl(SAMPLE_LOG));
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
-      this.read(await response.blob(), 'sample-interactions.csv');
+      await this.read(await response.blob(), 'sample-interactions.csv');
     } catch (e) {
       this.error = `The sample log could not be loaded: ${e instanceof Error ? e.message : String(e)}`;
     }
+  }
+
+  /**
+   * The home page's demo: the sample log read and accepted, and a shopper
+   * GAN training on it that checks its fidelity often enough to show every
+   * view within seconds.
+   */
+  async demo(): Promise<void> {
+    if (!this.accepted || this.accepted.name !== 'sample-interactions.csv') {
+      await this.readSample();
+      this.accept();
+    }
+    const accepted = this.accepted;
+    if (!accepted) return; // the read failed, and `error` says why
+    this.gan.config = { ...TABULAR_PRESET, fidelityEvery: DEMO_FIDELITY_EVERY };
+    this.gan.start(accepted.features);
   }
 
   accept(): void {

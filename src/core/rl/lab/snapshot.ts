@@ -6,6 +6,14 @@
 
 /** Values per curve point: decisions, cumulative reward, cumulative regret, CTR, conversion. */
 export const POINT_STRIDE = 5;
+/** Column `k` of a run of curve points (see POINT_STRIDE) as {x: decisions, y} points. */
+export function pointColumn(points: ArrayLike<number>, k: number): { x: number; y: number }[] {
+  const out: { x: number; y: number }[] = [];
+  for (let j = 0; j < points.length; j += POINT_STRIDE)
+    out.push({ x: points[j]!, y: points[j + k]! });
+  return out;
+}
+
 /** Funnel counts per agent: steps, clicks, carts, purchases, leaves, sessions ended. */
 export const FUNNEL = ['steps', 'clicks', 'carts', 'purchases', 'leaves', 'sessions'] as const;
 /** Shoppers per agent whose sessions are sent in full. */
