@@ -10,32 +10,17 @@
  * ≥ 1.5× and ≤ 0.5. Never asserts. Options: --seeds 1,2,3, --seconds 30.
  * Writes results/race-story-<date>.json and race-story-latest.md.
  */
-import { chromium } from '@playwright/test';
-import { execSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromiumArgs } from './chromium-args.mjs';
-import { serve } from './serve.mjs';
+import { join } from 'node:path';
+import { arg, root } from './cli.mjs';
+import { builtSite } from './serve.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-/** @param {string} name @param {string} fallback */
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return (i > 0 ? process.argv[i + 1] : undefined) ?? fallback;
-};
 const seeds = arg('seeds', '1,2,3').split(',').map(Number);
 const seconds = Number(arg('seconds', '30'));
 const port = 4187;
 
-console.log('bench race story: building…');
-execSync('npx vite build --logLevel warn', { cwd: root, stdio: 'inherit' });
-const stop = await serve(root, ['preview', '--port', String(port), '--strictPort'], port);
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: chromiumArgs,
-});
+const { browser, stop } = await builtSite(root, port, 'race story');
 
 /** @typedef {{ seed: number, decisions: number, ctrRatio: number, bend: number, text: string, ranOn: string }} Run */
 /** @type {Run[]} */

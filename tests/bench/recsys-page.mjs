@@ -14,27 +14,16 @@
  * at full speed; "idle" is the page with nothing running.
  * Options: --seconds N (window, default 10). Never asserts on time.
  */
-import { chromium } from '@playwright/test';
-import { execSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromiumArgs } from './chromium-args.mjs';
-import { serve } from './serve.mjs';
+import { join } from 'node:path';
+import { arg, root } from './cli.mjs';
+import { builtSite } from './serve.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const i = process.argv.indexOf('--seconds');
-const seconds = i > 0 ? Number(process.argv[i + 1]) : 10;
+const seconds = Number(arg('seconds', '10'));
 const port = 4185;
 
-console.log('bench recsys page: building…');
-execSync('npx vite build --logLevel warn', { cwd: root, stdio: 'inherit' });
-const stop = await serve(root, ['preview', '--port', String(port), '--strictPort'], port);
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: chromiumArgs,
-});
+const { browser, stop } = await builtSite(root, port, 'recsys page');
 
 /** @typedef {{ scenario: string, fps: number, longestFrameMs: number, longestTaskMs: number, longTasks: number, shopperStepsPerSecond: number, backend: string }} Row */
 

@@ -12,17 +12,11 @@
 import { chromium } from '@playwright/test';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { chromiumArgs } from './chromium-args.mjs';
+import { arg, root } from './cli.mjs';
 import { serve } from './serve.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-/** @param {string} name @param {string} fallback @returns {string} */
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return (i > 0 ? process.argv[i + 1] : undefined) ?? fallback;
-};
 const ms = Number(arg('seconds', '2')) * 1000;
 const backends = arg('backends', 'webgpu,webgl,wasm,cpu').split(',');
 const port = 4184;

@@ -22,17 +22,11 @@ import { chromium } from '@playwright/test';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { chromiumArgs } from './chromium-args.mjs';
+import { arg, root } from './cli.mjs';
 import { serve } from './serve.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-/** @param {string} name @param {string} fallback @returns {string} */
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return (i > 0 ? process.argv[i + 1] : undefined) ?? fallback;
-};
 const seconds = Number(arg('seconds', '15'));
 const backends = arg('backends', 'webgpu,webgl,wasm,wasm1,cpu').split(',');
 const withTorch = !process.argv.includes('--no-torch');

@@ -2,7 +2,9 @@
  * Starts a vite server (dev or preview) for a bench, waits until it answers,
  * and stops it (its whole process group) when the bench exits.
  */
-import { spawn } from 'node:child_process';
+import { chromium } from '@playwright/test';
+import { execSync, spawn } from 'node:child_process';
+import { chromiumArgs } from './chromium-args.mjs';
 
 /**
  * @param {string} root the repository root
@@ -31,4 +33,23 @@ export async function serve(root, args, port) {
     }
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/**
+ * Builds the site, serves the build with `vite preview` on `port` and starts
+ * headless Chromium with WebGPU (SwiftShader): what the page benches share.
+ * @param {string} root the repository root
+ * @param {number} port
+ * @param {string} name the bench, for the log line
+ * @returns {Promise<{ browser: import('@playwright/test').Browser, stop: () => void }>}
+ */
+export async function builtSite(root, port, name) {
+  console.log(`bench ${name}: building…`);
+  execSync('npx vite build --logLevel warn', { cwd: root, stdio: 'inherit' });
+  const stop = await serve(root, ['preview', '--port', String(port), '--strictPort'], port);
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: chromiumArgs,
+  });
+  return { browser, stop };
 }

@@ -11,6 +11,7 @@ test.describe.configure({ timeout: 600_000 });
 
 const TAB: Record<string, string> = {
   article: 'Article example',
+  'article-tuned': 'Article example',
   dcgan: 'DCGAN',
   conditional: 'Conditional GAN',
   'conditional-mlp': 'Quick digits',

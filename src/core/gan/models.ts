@@ -7,6 +7,7 @@
  * Parameter counts (asserted in tests):
  *   article      G 100->128->256->1024->784 tanh          1,112,720
  *                D 784->1024->512->256->1 (sigmoid)       1,460,225
+ *   article-tuned  the same with leaky ReLU (0.2) for relu: the same counts
  *   dcgan        G z->7x7x64 ->14x14x32 ->28x28x1 tanh    234,369
  *                D 28x28x1 ->14x14x32 ->7x7x64 ->1        36,513
  *                (on the user's 32x32 colour images: 8x8 base, 3 channels out and in)
@@ -89,12 +90,21 @@ export function mlp(
   return model;
 }
 
-/** The article's MLP GAN, fixed: G ends in Dense(784) + tanh, D is used through D(G(z)). */
-function buildArticle(latent: number, pixels: number, rng: Random): [tf.Sequential, tf.Sequential] {
+/**
+ * The article's MLP GAN, fixed: G ends in Dense(784) + tanh, D is used
+ * through D(G(z)). `hidden` is the article's relu, or leaky ReLU for the
+ * variant that draws every digit (config.ts 'article-tuned').
+ */
+function buildArticle(
+  latent: number,
+  pixels: number,
+  hidden: 'relu' | 'leakyRelu',
+  rng: Random,
+): [tf.Sequential, tf.Sequential] {
   return [
-    mlp('article_generator', [latent, 128, 256, 1024, pixels], 'relu', 'tanh', rng),
+    mlp('article_generator', [latent, 128, 256, 1024, pixels], hidden, 'tanh', rng),
     // The article's D ends in a sigmoid; we keep its logit and apply the sigmoid in the loss.
-    mlp('article_discriminator', [pixels, 1024, 512, 256, 1], 'relu', 'linear', rng),
+    mlp('article_discriminator', [pixels, 1024, 512, 256, 1], hidden, 'linear', rng),
   ];
 }
 
@@ -200,7 +210,13 @@ export function buildGan(
   let pair: [tf.Sequential, tf.Sequential];
   switch (config.model) {
     case 'article':
-      pair = buildArticle(latent, shape.side * shape.side * shape.channels, rng);
+    case 'article-tuned':
+      pair = buildArticle(
+        latent,
+        shape.side * shape.side * shape.channels,
+        config.model === 'article' ? 'relu' : 'leakyRelu',
+        rng,
+      );
       break;
     case 'dcgan':
       pair = buildDcgan(latent, false, shape, rng);

@@ -39,6 +39,8 @@ export abstract class LabRun {
   stepsPerSecond = $state(0);
   /** Speed cap in steps per second; 0 = full speed. */
   rateCap = $state(0);
+  /** The saved run on screen, when one was opened: what was trained, and when (never shown as live). */
+  opened = $state.raw<{ name: string; step: number; savedAt: number } | null>(null);
 
   protected readonly job: JobControl;
   protected readonly rate = new StepRate();
@@ -130,12 +132,15 @@ export abstract class LabRun {
     if (this.active) this.stop();
     this.clearView();
     this.phase = 'idle';
+    const { name, step, updatedAt } = run.session;
+    this.opened = { name, step, savedAt: updatedAt };
     return structuredClone(run.session.config);
   }
 
   /** Clears what the lab shows of a run; labs with more to forget add to it. */
   protected clearView(): void {
     this.resetRun();
+    this.opened = null;
   }
 
   /** Forgets the step, message and rate of the run shown. */

@@ -8,6 +8,7 @@ import { download } from '../common/export-chart';
 
 export const MODEL_NAMES: Record<GanModelKind, string> = {
   article: 'Article GAN',
+  'article-tuned': 'Article GAN, made to work',
   dcgan: 'DCGAN',
   conditional: 'Conditional GAN',
   'conditional-mlp': 'Quick digits (conditional MLP)',

@@ -10,6 +10,7 @@ import { meetsDigitsBar } from '../../core/gan/metrics';
 import {
   ganConfigError,
   isConditional,
+  OWN_IMAGE_MODELS,
   presetFor,
   rebuildNeeded,
   type GanConfig,
@@ -46,9 +47,6 @@ export type Frame = SampleFrame;
 export interface QueryResult extends GanImages {
   title: string;
 }
-
-/** Models that can train on the user's own images (the conditional GAN needs digit labels). */
-export const OWN_IMAGE_MODELS: readonly GanModelKind[] = ['article', 'dcgan'];
 
 /** Keeps the first and last frames and every other one between. */
 export function thinFrames(frames: Frame[]): Frame[] {

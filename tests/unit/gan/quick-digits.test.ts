@@ -8,7 +8,6 @@
  */
 import type * as TF from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { splitTrainTest } from '../../../src/core/data/mnist';
 import { isConditional, presetFor } from '../../../src/core/gan/config';
 import { GanJob } from '../../../src/core/gan/gan-job';
 import { DIGITS_BAR, classesDrawn, meetsDigitsBar } from '../../../src/core/gan/metrics';
@@ -22,7 +21,7 @@ import {
 import type { ImageSource } from '../../../src/core/gan/real-pool';
 import { createRandom } from '../../../src/core/random';
 import { labConfigProblem } from '../../../src/core/settings/lab-configs';
-import { realMnist, shippedClassifier } from '../helpers/mnist';
+import { mnistImageSource } from '../helpers/mnist';
 import * as tf from '@tensorflow/tfjs';
 import { useAllWasmKernels } from '../../../src/core/kernels/wasm/all-kernels';
 import { useWasmInNode } from '../helpers/kernel-checks';
@@ -32,15 +31,7 @@ let images: ImageSource;
 beforeAll(async () => {
   await useWasmInNode();
   await useAllWasmKernels('wasm', 1);
-  const data = await realMnist();
-  const { model, manifest } = await shippedClassifier();
-  images = {
-    data,
-    shape: { side: 28, channels: 1 },
-    ...splitTrainTest(data.count),
-    classifier: model,
-    classifierAccuracy: manifest.testAccuracy,
-  };
+  images = await mnistImageSource();
 });
 
 describe('the quick-digits GAN', () => {

@@ -4,10 +4,13 @@ import { readFile } from 'node:fs/promises';
 import {
   decodeMnist,
   parseManifest,
+  splitTrainTest,
   type FetchLike,
   type MnistData,
 } from '../../../src/core/data/mnist';
 import { loadClassifier } from '../../../src/core/gan/classifier';
+import { MNIST_SHAPE } from '../../../src/core/gan/models';
+import type { ImageSource } from '../../../src/core/gan/real-pool';
 
 let cached: Promise<MnistData> | null = null;
 
@@ -41,4 +44,20 @@ export const fileFetch: FetchLike = async (url) => {
 /** The classifier the app ships (built by `npm run datasets`, which `pretest` runs). */
 export function shippedClassifier(): ReturnType<typeof loadClassifier> {
   return loadClassifier('public/data/mnist/', fileFetch);
+}
+
+/**
+ * The image source a GAN job trains from, as the worker builds it: the real
+ * digits, the lab's train/test split, and the shipped classifier.
+ */
+export async function mnistImageSource(): Promise<ImageSource> {
+  const data = await realMnist();
+  const { model, manifest } = await shippedClassifier();
+  return {
+    data,
+    shape: MNIST_SHAPE,
+    ...splitTrainTest(data.count),
+    classifier: model,
+    classifierAccuracy: manifest.testAccuracy,
+  };
 }

@@ -124,4 +124,35 @@ describe('a lab run', () => {
     ]);
     expect(gan.recorder.everySteps).toBe(1000);
   });
+
+  it('labels a saved run it shows as a trained snapshot, until a new run starts', () => {
+    const { client } = fakeClient();
+    const race = new RecsysState(client, new SessionsState());
+    const config = JSON.parse(JSON.stringify(race.config)) as typeof race.config;
+    race.show({
+      session: {
+        id: 's1',
+        name: 'Monday demo',
+        lab: 'recsys',
+        config: config as never,
+        seed: config.seed,
+        backend: 'wasm',
+        step: 750,
+        checkpointId: null,
+        createdAt: 1,
+        updatedAt: Date.UTC(2026, 11, 1),
+      },
+      metrics: {},
+      samples: [],
+      checkpoint: null,
+    });
+    expect(race.opened).toEqual({
+      name: 'Monday demo',
+      step: 750,
+      savedAt: Date.UTC(2026, 11, 1),
+    });
+    expect(race.phase).toBe('idle');
+    race.start();
+    expect(race.opened).toBeNull();
+  });
 });
