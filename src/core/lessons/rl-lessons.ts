@@ -27,12 +27,12 @@ export const EXPLORE_EXPLOIT: Lesson = {
     {
       title: 'ε-greedy',
       text: [
-        'The simplest rule: with probability ε show a random item, otherwise the item with the best click rate so far. With a fixed ε = 0.1 it keeps exploring at the same rate for ever, so its regret keeps growing in a straight line.',
+        'The simplest rule: with probability ε show a random item, otherwise the item with the best click rate so far. With a fixed ε = 0.1 it keeps exploring at the same rate for ever: one decision in ten stays random, a cost it never stops paying. In this shop that is cheap, and ε-greedy often keeps up with the cleverer rules below.',
       ],
       tex: [
         String.raw`a_t = \begin{cases} \text{a random item} & \text{with probability } \varepsilon \\ \arg\max_a \hat\mu_a & \text{otherwise} \end{cases}`,
       ],
-      look: 'The regret chart: ε-greedy’s line keeps its slope.',
+      look: 'The regret chart: every learner’s line stays below random’s straight one.',
     },
     {
       title: 'UCB1: optimism',
@@ -51,7 +51,7 @@ export const EXPLORE_EXPLOIT: Lesson = {
         String.raw`\theta_a \sim \operatorname{Beta}(1 + \text{clicks}_a,\; 1 + \text{misses}_a)`,
         String.raw`a_t = \arg\max_a \theta_a`,
       ],
-      look: 'Regret that flattens: UCB1 and Thompson grow like log t, random and fixed ε like t.',
+      look: 'The regret chart: the learners’ lines bend below random’s, but none goes flat. Regret here counts against an oracle that knows each shopper’s own taste, which no bandit sees. (With fixed click rates, as in textbooks, UCB1’s and Thompson’s regret grows like log t.)',
     },
     {
       title: 'Turn the knob',
@@ -81,7 +81,7 @@ export const Q_TO_DQN: Lesson = {
       ],
       setup: race([{ kind: 'ucb' }, { kind: 'qlearning' }]),
       action: 'Race UCB1 against Q-learning',
-      look: 'Q-learning starts slower (it has more to learn), then often passes the bandit.',
+      look: 'Cumulative reward: Q-learning, which sees the segment and the last click, pulls ahead of the bandit early and stays ahead.',
     },
     {
       title: 'The Bellman equation',
@@ -142,7 +142,7 @@ export const DESIGN_REWARD: Lesson = {
       tex: [String.raw`r_t = \text{purchased}_t \times \text{price}_t`],
       setup: race([{ kind: 'ucb' }, { kind: 'qlearning' }], { reward: 'purchased * price' }),
       action: 'Race on revenue',
-      look: 'Conversion and cumulative reward: a different goal, a different winner.',
+      look: 'Cumulative reward now counts revenue. Compare CTR and conversion with the race on clicks: the same agents, chasing a different number.',
     },
     {
       title: 'Costs count too',
