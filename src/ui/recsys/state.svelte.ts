@@ -102,11 +102,18 @@ export class RecsysState extends LabRun {
     }
   });
 
+  /** Which of the race's agents is the random baseline, by index. */
+  private readonly baselines: boolean[] = $derived(
+    (this.applied ?? this.config).agents.map((a) => a.kind === 'random'),
+  );
+  /** The race shown has a random baseline to measure the others against. */
+  get hasBaseline(): boolean {
+    return this.baselines.some(Boolean);
+  }
   /** Whether the leader learned, against the random baseline (null without one, or too early). */
-  readonly story: RaceStory | null = $derived.by(() => {
-    const agents = (this.applied ?? this.config).agents;
-    return raceStory(this.curves.map((c, i) => ({ ...c, baseline: agents[i]?.kind === 'random' })));
-  });
+  readonly story: RaceStory | null = $derived(
+    raceStory(this.curves.map((c, i) => ({ ...c, baseline: this.baselines[i] ?? false }))),
+  );
 
   /** Autosave of races, and the link to their saved session. */
   readonly recorder: RunRecorder;
