@@ -27,7 +27,10 @@ class Router {
 
   constructor() {
     addEventListener('hashchange', () => {
+      const was = this.path;
       ({ path: this.path, query: this.query } = current());
+      // A new page starts at its top, as a link to a new page would (not where the last one was scrolled).
+      if (this.path !== was) scrollTo(0, 0);
     });
   }
 

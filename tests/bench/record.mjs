@@ -15,6 +15,7 @@ const results = join(here, 'results');
 const ORDER = [
   'time-to-digits',
   'race-story',
+  'gan-quality',
   'gan-article',
   'gan-dcgan',
   'gan-toy',
@@ -31,7 +32,10 @@ This page is written by \`npm run bench\`; edit tests/bench/record.mjs, not this
 meets: the time from a click to digits in each MNIST view, in a fresh
 browser profile (\`bench:digits\`, tests/bench/time-to-digits.mjs), and
 whether the recommender lab's opening race shows learning within 30 s
-(\`bench:story\`, tests/bench/race-story.mjs). Then it trains each job through the UI
+(\`bench:story\`, tests/bench/race-story.mjs), and whether the app trains the
+article's made-to-work model as PyTorch does: the Inception Score of three
+seeds each side at 1,000, 2,000 and 5,000 steps (\`bench:quality\`,
+tests/bench/gan-quality.mjs). Then it trains each job through the UI
 in headless Chromium on each backend: WebGPU, WebGL, WASM with a thread per
 core, WASM on one thread (\`?threads=1\`) and plain-JS CPU. It then trains the
 same GAN in node (tfjs cpu; tfjs wasm with the shipped matMul, then with

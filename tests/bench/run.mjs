@@ -19,12 +19,12 @@
  *          --no-torch, --no-leaks
  */
 import { chromium } from '@playwright/test';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { chromiumArgs } from './chromium-args.mjs';
-import { arg, root } from './cli.mjs';
+import { arg, findTorch, root } from './cli.mjs';
 import { serve } from './serve.mjs';
 
 const seconds = Number(arg('seconds', '15'));
@@ -379,17 +379,7 @@ async function ganNode() {
 
 /**
  * @typedef {{ label: string, stepsPerSecond: number, steps: number, torch: string, torchThreads: number, blasThreads: string }} TorchRow
- * @returns {string | null} a python3 that can import torch
  */
-function findTorch() {
-  for (const python of [process.env.PYTHON, 'python3', '/usr/bin/python3'].filter(Boolean)) {
-    const r = spawnSync(/** @type {string} */ (python), ['-c', 'import torch'], {
-      stdio: 'ignore',
-    });
-    if (r.status === 0) return /** @type {string} */ (python);
-  }
-  return null;
-}
 
 /**
  * @param {string} python

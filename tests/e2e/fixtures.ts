@@ -132,5 +132,5 @@ export async function trainSmallShopperGan(page: Page): Promise<void> {
   const gan = page.getByTestId('shopper-gan');
   await gan.getByLabel('Hidden units').fill('16');
   await gan.getByLabel('Check fidelity every').fill('10');
-  await page.getByTestId('shopper-gan-train').click();
+  await page.getByTestId('shopper-gan-start').click();
 }

@@ -70,7 +70,7 @@ test('warm start opens a saved GAN run paused, and keys typed in a field stay th
   await page.getByRole('tab', { name: '2D toy GANs' }).click();
   await page.getByTestId('presenter-toggle').click();
   const bar = page.getByTestId('presenter-bar');
-  await expect(bar).toContainText('Warm start: train a run here once');
+  await expect(bar).toContainText('Warm start: no saved run yet');
 
   const phase = page.getByTestId('gan-phase');
   const batch = page.getByTestId('gan-batchSize');
@@ -98,4 +98,55 @@ test('warm start opens a saved GAN run paused, and keys typed in a field stay th
   await screenshot(page, 'presenter-gan-warm');
   await page.keyboard.press(' ');
   await expect.poll(() => ganStep(page), { timeout: 120_000 }).toBeGreaterThan(saved);
+});
+
+/** The element lies wholly inside the 1280 × 720 window, with the page at its top. */
+async function onScreen(page: Page, testid: string | null, selector?: string): Promise<void> {
+  const el = testid ? page.getByTestId(testid) : page.locator(selector!).first();
+  await expect(el).toBeVisible();
+  await page.evaluate(() => scrollTo(0, 0));
+  const box = (await el.boundingBox())!;
+  expect(box.y, `${testid ?? selector} starts below the header`).toBeGreaterThan(0);
+  expect(box.y + box.height, `${testid ?? selector} ends on screen`).toBeLessThanOrEqual(720);
+  expect(box.x + box.width).toBeLessThanOrEqual(1280);
+}
+
+test('presenting at 1280 × 720, each lab’s picture and run controls fit one screen', async ({
+  page,
+}) => {
+  test.setTimeout(240_000);
+  await page.setViewportSize({ width: 1280, height: 720 });
+  await page.goto('./#/gan');
+  await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', 'webgpu');
+  await page.getByTestId('presenter-toggle').click();
+  // The bar is one row: no taller than the header's own controls.
+  const bar = (await page.getByTestId('presenter-bar').boundingBox())!;
+  expect(bar.height).toBeLessThan(60);
+
+  // Quick digits: the whole ten-by-ten grid beside the controls (small steps: software WebGPU).
+  await page.getByRole('tab', { name: 'Quick digits' }).click();
+  await page.getByTestId('gan-batchSize').fill('8');
+  await page.getByTestId('gan-sampleEvery').fill('1');
+  await page.getByTestId('gan-start').click();
+  await expect(page.locator('.samples canvas')).toBeVisible({ timeout: 120_000 });
+  await page.getByTestId('gan-pause').click();
+  await onScreen(page, null, '.samples canvas');
+  await onScreen(page, 'gan-start');
+  await onScreen(page, 'gan-step');
+  await screenshot(page, 'presenter-quick-digits');
+
+  // The toy field, the same way.
+  await page.getByRole('tab', { name: '2D toy GANs' }).click();
+  await onScreen(page, null, '.toy-view .field');
+  await onScreen(page, 'gan-start');
+
+  // The race: its controls, and the reward and regret charts.
+  await page.goto('./#/recsys');
+  await onScreen(page, 'recsys-start');
+  const charts = page.getByTestId('recsys-curves').locator('svg[role="img"]');
+  for (const i of [0, 1]) {
+    await page.evaluate(() => scrollTo(0, 0));
+    const box = (await charts.nth(i).boundingBox())!;
+    expect(box.y + box.height).toBeLessThanOrEqual(720);
+  }
 });

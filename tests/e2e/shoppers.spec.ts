@@ -97,7 +97,7 @@ test('trains the shopper GAN on the sample log, draws the fidelity views, and sp
   await gan.getByRole('button', { name: 'Stop' }).click();
   await page.getByTestId('shopper-gan-dp').check();
   await page.getByTestId('shopper-gan-noise').fill('2');
-  await page.getByTestId('shopper-gan-train').click();
+  await page.getByTestId('shopper-gan-start').click();
   await expect(page.getByTestId('shopper-gan-privacy')).toContainText(/ε = \d+\.\d\d at δ = 1e-5/, {
     timeout: 60_000,
   });
@@ -121,7 +121,7 @@ test('measures the cold-start gain, serves the synthetic shoppers in the recomme
   const gan = page.getByTestId('shopper-gan');
   await gan.getByLabel('Hidden units').fill('16');
   await gan.getByLabel('Check fidelity every').fill('20');
-  await page.getByTestId('shopper-gan-train').click();
+  await page.getByTestId('shopper-gan-start').click();
   await expect(page.getByTestId('fidelity')).toBeVisible({ timeout: 60_000 });
   await page.getByTestId('shopper-gan-pause').click();
   await expect(page.getByTestId('cold-start-no-gan')).toHaveCount(0);

@@ -61,6 +61,21 @@ export function curveAt(points: readonly CurvePoint[], x: number): number {
 const last = (points: readonly CurvePoint[]): CurvePoint | undefined => points[points.length - 1];
 
 /**
+ * A cumulative-regret curve's regret per decision over the first and the last
+ * third of [0, end], and their ratio (under 1: the curve bends flat; a curve
+ * with no regret at first has nothing left to bend, and counts as flat).
+ */
+export function regretBend(
+  regret: readonly CurvePoint[],
+  end: number,
+): { slopeFirst: number; slopeLast: number; bend: number } {
+  const third = end / 3;
+  const slopeFirst = curveAt(regret, third) / third;
+  const slopeLast = (curveAt(regret, end) - curveAt(regret, 2 * third)) / third;
+  return { slopeFirst, slopeLast, bend: slopeFirst > 0 ? slopeLast / slopeFirst : 0 };
+}
+
+/**
  * The race's story once it has run long enough and has a baseline and a
  * learner; null before. The leader is the learner with the most reward.
  */
@@ -73,14 +88,10 @@ export function raceStory(racers: readonly RacerCurves[]): RaceStory | null {
   );
   const end = Math.min(last(leader.regret)?.x ?? 0, last(baseline.ctr)?.x ?? 0);
   if (end < STORY_MIN_DECISIONS) return null;
-  const third = end / 3;
-  const slopeFirst = curveAt(leader.regret, third) / third;
-  const slopeLast = (curveAt(leader.regret, end) - curveAt(leader.regret, 2 * third)) / third;
+  const { slopeFirst, slopeLast, bend } = regretBend(leader.regret, end);
   const leaderCtr = curveAt(leader.ctr, end);
   const baselineCtr = curveAt(baseline.ctr, end);
   const ctrRatio = baselineCtr > 0 ? leaderCtr / baselineCtr : leaderCtr > 0 ? Infinity : 1;
-  // A learner that never regrets has nothing left to bend: as flat as it gets.
-  const bend = slopeFirst > 0 ? slopeLast / slopeFirst : 0;
   return {
     decisions: end,
     leader: leader.label,
