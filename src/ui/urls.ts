@@ -36,3 +36,11 @@ export function createColdStartWorker(): Worker {
     name: 'demandlab-cold-start',
   });
 }
+
+/** Starts a worker that reads and checks one session file. */
+export function createImportWorker(): Worker {
+  return new Worker(new URL('../worker/import.worker.ts', import.meta.url), {
+    type: 'module',
+    name: 'demandlab-import',
+  });
+}

@@ -84,40 +84,74 @@ export function captureObjectState(root: object, skip: Skip): ObjectState {
 
 const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype']);
 
-function fresh(shape: Json): object {
-  return Array.isArray(shape) ? [] : {};
+/** The spellings captureObjectState gives non-finite numbers. */
+const NON_FINITE: Record<string, number> = { NaN, Infinity, '-Infinity': -Infinity };
+
+type Spec = Record<string, Json>;
+const isSpec = (s: Json): s is Spec => s !== null && typeof s === 'object' && !Array.isArray(s);
+
+/** A whole number in [min, max], or a CheckpointError naming the path. */
+function whole(v: Json | undefined, min: number, max: number, what: string, path: string): number {
+  if (!(typeof v === 'number' && Number.isSafeInteger(v) && v >= min && v <= max))
+    throw new CheckpointError(`${path}: ${what} must be a whole number ${min} to ${max}`);
+  return v;
 }
 
 /**
  * Puts captured state back into `root`, an object graph built from the same
- * settings (so of the same shape). Typed arrays are refilled in place, or
- * replaced when their length changed; missing plain objects are made.
+ * settings (so of the same shape). A saved state may come from an edited
+ * file, so it only fills what the live graph has: the job's objects take
+ * their own fields only, typed arrays are refilled in place and must be of
+ * the live array's kind and length, numbers stay numbers and texts texts.
+ * Plain objects and arrays the live graph lacks (a field that is null until
+ * used) are made. Any misfit is a CheckpointError naming its path.
  */
 export function restoreObjectState(root: object, state: ObjectState, skip: Skip): void {
   const seen = new Set<object>();
-  const typed = (spec: { $ta: string; n: number; i: number }, path: string): Typed => {
-    const Ctor = TYPED[spec.$ta as TypedName];
-    const t = state.arrays[spec.i];
-    if (!Ctor || !t) throw new CheckpointError(`${path}: the saved array is missing`);
-    const bytes = new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
-    const size = spec.n * Ctor.BYTES_PER_ELEMENT;
-    if (size > bytes.length) throw new CheckpointError(`${path}: the saved array is too short`);
-    return new Ctor(bytes.slice(0, size).buffer);
+  const fill = (old: Typed, spec: Spec, path: string): void => {
+    const kind = spec.$ta;
+    if (typeof kind !== 'string' || !Object.hasOwn(TYPED, kind))
+      throw new CheckpointError(`${path}: "${String(kind)}" is not a typed array kind`);
+    if (typedName(old) !== kind)
+      throw new CheckpointError(`${path}: the job holds a ${old.constructor.name}, not a ${kind}`);
+    const n = whole(spec.n, 0, old.length, 'its length', path);
+    if (n !== old.length)
+      throw new CheckpointError(`${path}: ${n} values saved where the job has ${old.length}`);
+    const t = state.arrays[whole(spec.i, 0, Number.MAX_SAFE_INTEGER, 'its array index', path)];
+    if (!t) throw new CheckpointError(`${path}: the saved array is missing`);
+    const size = n * TYPED[kind as TypedName].BYTES_PER_ELEMENT;
+    if (t.data.byteLength !== Math.ceil(size / 4) * 4)
+      throw new CheckpointError(
+        `${path}: the saved array has ${t.data.byteLength} bytes, not ${size}`,
+      );
+    new Uint8Array(old.buffer, old.byteOffset, size).set(
+      new Uint8Array(t.data.buffer, t.data.byteOffset, size),
+    );
   };
-  const value = (src: Json): unknown =>
-    src !== null && typeof src === 'object' && !Array.isArray(src) && '$n' in src
-      ? Number(src.$n)
-      : src;
+  const number = (spec: Spec, path: string): number => {
+    const text = spec.$n;
+    if (
+      typeof text !== 'string' ||
+      !Object.hasOwn(NON_FINITE, text) ||
+      Object.keys(spec).length !== 1
+    )
+      throw new CheckpointError(`${path}: not a number`);
+    return NON_FINITE[text]!;
+  };
   /** Objects this restore made: they take any (safe) field; the job's own objects only their own. */
   const made = new Set<object>();
   const into = (target: Record<string, unknown>, src: Json, path: string): void => {
     if (seen.has(target)) return;
     seen.add(target);
-    const open = made.has(target) || Array.isArray(target);
+    if (Array.isArray(target) !== Array.isArray(src))
+      throw new CheckpointError(
+        `${path}: ${Array.isArray(target) ? 'a list' : 'an object'} was expected`,
+      );
     const entries: [string, Json][] = Array.isArray(src)
       ? src.map((x, i) => [String(i), x])
-      : Object.entries(src as Record<string, Json>);
-    if (Array.isArray(target) && Array.isArray(src)) target.length = src.length;
+      : Object.entries(src as Spec);
+    if (Array.isArray(target)) target.length = entries.length;
+    const open = made.has(target) || Array.isArray(target);
     for (const [key, s] of entries) {
       const here = `${path}.${key}`;
       // A saved state may come from an imported file: it may not add fields or reach prototypes.
@@ -125,33 +159,40 @@ export function restoreObjectState(root: object, state: ObjectState, skip: Skip)
         throw new CheckpointError(
           `${here} is not part of this job: the saved state does not fit it`,
         );
-      const current = target[key];
-      if (s !== null && typeof s === 'object' && !Array.isArray(s)) {
-        if ('$skip' in s || '$seen' in s) continue;
-        if ('$ta' in s) {
-          const saved = typed(s as { $ta: string; n: number; i: number }, here);
-          const old = current as Typed | undefined;
-          if (old && typedName(old) === s.$ta && old.length === saved.length)
-            (old as unknown as { set(x: ArrayLike<number>): void }).set(saved as ArrayLike<number>);
-          else target[key] = saved;
-          continue;
-        }
-        if (!('$n' in s)) {
-          if (typeof current === 'object' && current !== null && skip(current, key)) continue;
-          if (typeof current !== 'object' || current === null) made.add((target[key] = fresh(s)));
-          into(target[key] as Record<string, unknown>, s, here);
-          continue;
-        }
+      const current = Object.hasOwn(target, key) ? target[key] : undefined;
+      if (isSpec(s) && ('$skip' in s || '$seen' in s)) continue;
+      if (isSpec(s) && '$ta' in s) {
+        if (!ArrayBuffer.isView(current))
+          throw new CheckpointError(`${here}: the job has no typed array here`);
+        fill(current as Typed, s, here);
+        continue;
       }
-      if (Array.isArray(s)) {
-        if (!Array.isArray(current)) made.add((target[key] = []));
+      if (isSpec(s) && '$n' in s) {
+        if (current !== null && current !== undefined && typeof current !== 'number')
+          throw new CheckpointError(`${here}: a number where the job has a ${typeof current}`);
+        target[key] = number(s, here);
+        continue;
+      }
+      if (s !== null && typeof s === 'object') {
+        if (typeof current === 'object' && current !== null) {
+          if (ArrayBuffer.isView(current))
+            throw new CheckpointError(`${here}: the job holds a typed array here`);
+          if (skip(current, key)) continue;
+        } else if (current === null || current === undefined) {
+          made.add((target[key] = Array.isArray(s) ? [] : {}) as object);
+        } else {
+          throw new CheckpointError(`${here}: the job has a ${typeof current} here`);
+        }
         into(target[key] as Record<string, unknown>, s, here);
         continue;
       }
-      target[key] = value(s);
+      if (current !== null && current !== undefined && typeof current !== typeof s)
+        throw new CheckpointError(
+          `${here}: a ${s === null ? 'null' : typeof s} where the job has a ${typeof current}`,
+        );
+      target[key] = s;
     }
   };
-  if (state.tree === null || typeof state.tree !== 'object')
-    throw new CheckpointError('the saved state is not an object');
+  if (!isSpec(state.tree)) throw new CheckpointError('the saved state is not an object');
   into(root as Record<string, unknown>, state.tree, 'state');
 }

@@ -21,5 +21,7 @@ export {
   ImportError,
   importSession,
   readSessionFile,
+  storeImported,
   type ConfigCheck,
+  type SessionFileReply,
 } from './transfer';

@@ -9,6 +9,7 @@ import type {
   MetricHistory,
   NewSession,
   SampleRecord,
+  SessionFileReply,
   SessionStore,
   SessionSummary,
   StorageHealth,
@@ -16,6 +17,7 @@ import type {
 import { isQuotaError } from '../../core/store/health';
 import { download } from '../common/export-chart';
 import { toasts } from '../common/toasts.svelte';
+import { createImportWorker } from '../urls';
 
 export interface SaveRequest extends NewSession {
   step: number;
@@ -33,6 +35,22 @@ export function saveFailure(e: unknown): string {
   return isQuotaError(e)
     ? 'The browser’s storage for DemandLab is full, so the session was not saved. Nothing else was lost: delete old sessions or their samples in Sessions, then save again.'
     : `The session could not be saved: ${message(e)}`;
+}
+
+/** Reads and checks a session file in the import worker (the bytes move there, not copied). */
+function readInWorker(bytes: ArrayBuffer): Promise<SessionFileReply> {
+  const worker = createImportWorker();
+  return new Promise<SessionFileReply>((resolve) => {
+    worker.onmessage = (e: MessageEvent<SessionFileReply>) => resolve(e.data);
+    worker.onerror = (e) => {
+      e.preventDefault();
+      resolve({
+        type: 'refused',
+        message: `the file could not be read (${e.message || 'the reader stopped'})`,
+      });
+    };
+    worker.postMessage(bytes, [bytes]);
+  }).finally(() => worker.terminate());
 }
 
 /** The storage layer (idb, valibot, fflate) loads on first use, keeping the start page light. */
@@ -178,12 +196,16 @@ export class SessionsState {
     }, 'export');
   }
 
-  /** Imports a session file as a new session; a refused file is explained and changes nothing. */
+  /**
+   * Imports a session file as a new session. The file is read and checked in
+   * a worker (the page never freezes on a large or hostile file); a refused
+   * file is explained and changes nothing.
+   */
   async importFile(file: File): Promise<void> {
     await this.run(async (s) => {
-      const { labConfigProblem } = await import('../../core/settings/lab-configs');
-      const bytes = new Uint8Array(await file.arrayBuffer());
-      const session = await this.api!.importSession(s, bytes, labConfigProblem);
+      const reply = await readInWorker(await file.arrayBuffer());
+      if (reply.type === 'refused') throw new Error(reply.message);
+      const session = await this.api!.storeImported(s, reply.session);
       toasts.push('info', `Imported “${session.name}” as a new session.`);
     }, `import ${file.name}`);
   }

@@ -1,90 +1,25 @@
 import 'fake-indexeddb/auto';
-import fc from 'fast-check';
-import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { openDB } from 'idb';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { presetFor } from '../../../src/core/gan/config';
-import { defaultRecsysConfig } from '../../../src/core/rl/lab/config';
 import {
   CheckpointError,
   inOneBuffer,
   packCheckpoint,
   unpackCheckpoint,
-  type CheckpointInput,
 } from '../../../src/core/store/checkpoint';
 import { isQuotaError, storageHealth } from '../../../src/core/store/health';
 import { createV1, type Json, type StoreSchema } from '../../../src/core/store/schema';
-import type { RunProgress } from '../../../src/core/store/session-records';
 import { SessionStore } from '../../../src/core/store/sessions';
-import {
-  exportSession,
-  ImportError,
-  importSession,
-  readSessionFile,
-} from '../../../src/core/store/transfer';
-import { labConfigProblem } from '../../../src/core/settings/lab-configs';
 import { withFullDisk } from '../helpers/full-disk';
-
-let n = 0;
-const opened: SessionStore[] = [];
-async function freshStore(name = `test-${++n}`): Promise<SessionStore> {
-  const s = await SessionStore.open({ name });
-  opened.push(s);
-  return s;
-}
-afterEach(() => {
-  for (const s of opened.splice(0)) s.close();
-});
-
-function checkpoint(step: number, scale = 1): CheckpointInput {
-  return {
-    step,
-    weights: [
-      {
-        name: 'dense/kernel',
-        shape: [3, 2],
-        dtype: 'float32',
-        data: Float32Array.from([1, 2, 3, 4, 5, 6], (x) => x * scale),
-      },
-      { name: 'dense/bias', shape: [2], dtype: 'float32', data: new Float32Array([0.5, -0.5]) },
-    ],
-    optimizer: [
-      { name: 'adam/m', shape: [2], dtype: 'float32', data: new Float32Array([0.1, 0.2]) },
-      { name: 'adam/t', shape: [], dtype: 'int32', data: new Int32Array([step]) },
-    ],
-    rng: [1, 2, 3, 4],
-    extra: { epsilon: 0.1 },
-  };
-}
-
-const recsys = defaultRecsysConfig() as unknown as Json;
-
-/** A run's progress at a checkpoint, with a curve that ends at its step. */
-function progress(c: CheckpointInput): RunProgress {
-  return {
-    config: recsys,
-    backend: 'webgpu',
-    metrics: { reward: { x: [1, c.step], y: [0, c.step / 10] } },
-    checkpoint: c,
-    sample: {
-      step: c.step,
-      width: 1,
-      height: 1,
-      channels: 1,
-      pixels: new Uint8Array([c.step % 256]),
-    },
-  };
-}
-const save = (store: SessionStore, id: string, c: CheckpointInput) =>
-  store.saveRun(id, progress(c));
-
-const newSession = {
-  name: 'Race 1',
-  lab: 'recsys' as const,
-  config: recsys,
-  seed: 1,
-  backend: 'webgpu',
-};
+import {
+  checkpoint,
+  freshName,
+  freshStore,
+  newSession,
+  progress,
+  save,
+} from '../helpers/store-fixtures';
 
 describe('session store', () => {
   it('creates, lists, renames, saves history and samples, duplicates', async () => {
@@ -310,7 +245,7 @@ describe('session store', () => {
   });
 
   it('migrates a version-1 database, moving histories out of the session records', async () => {
-    const name = `legacy-${++n}`;
+    const name = freshName('legacy');
     const v1 = await openDB<StoreSchema>(name, 1, { upgrade: (db) => createV1(db) });
     const legacy = {
       id: 'old-1',
@@ -336,166 +271,13 @@ describe('session store', () => {
   });
 
   it('closes itself when a newer version needs the database, and says so', async () => {
-    const name = `blocking-${++n}`;
+    const name = freshName('blocking');
     let told = false;
     const old = await SessionStore.open({ name, onVersionChange: () => (told = true) });
     const newer = await openDB(name, 3, { upgrade: () => {} });
     expect(told).toBe(true);
     newer.close();
     old.close();
-  });
-});
-
-describe('session files', () => {
-  async function exported(): Promise<{ store: SessionStore; bytes: Uint8Array; id: string }> {
-    const store = await freshStore();
-    const s = await store.create(newSession);
-    await save(store, s.id, checkpoint(16));
-    await store.saveHistory(s.id, { reward: { x: [8, 16], y: [1.5, NaN] } });
-    await store.addSample({
-      sessionId: s.id,
-      step: 16,
-      width: 2,
-      height: 1,
-      channels: 3,
-      pixels: new Uint8Array([1, 2, 3, 4, 5, 6]),
-    });
-    return { store, bytes: await exportSession(store, s.id), id: s.id };
-  }
-
-  /** Rewrites the manifest (or another entry) of a session file. */
-  function tamper(
-    bytes: Uint8Array,
-    edit: (files: Record<string, Uint8Array>) => void,
-  ): Uint8Array {
-    const files = unzipSync(bytes);
-    edit(files);
-    return zipSync(files);
-  }
-  // The hostile-file cases poke at any field of the manifest, typed or not.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  type Loose = Record<string, any>;
-  function editManifest(bytes: Uint8Array, edit: (m: Loose) => void): Uint8Array {
-    return tamper(bytes, (f) => {
-      const m = JSON.parse(strFromU8(f['manifest.json']!)) as Loose;
-      edit(m);
-      f['manifest.json'] = strToU8(JSON.stringify(m));
-    });
-  }
-
-  it('export then import gives an identical session under a new id', async () => {
-    const { store, bytes, id } = await exported();
-    const imported = await importSession(store, bytes, labConfigProblem);
-    expect(imported.id).not.toBe(id);
-    const [a, b] = await Promise.all([store.read(id), store.read(imported.id)]);
-    expect(b.session.name).toBe(a.session.name);
-    expect(b.session.config).toEqual(a.session.config);
-    expect(b.session.step).toBe(16);
-    expect(b.history!.metrics.reward!.x).toEqual([8, 16]);
-    expect(b.history!.metrics.reward!.y[1]).toBeNaN();
-    expect(Array.from(b.samples[0]!.pixels)).toEqual([1, 2, 3, 4, 5, 6]);
-    const [ca, cb] = await Promise.all([store.checkpoint(id), store.checkpoint(imported.id)]);
-    expect(cb!.weights.map((t) => Array.from(t.data))).toEqual(
-      ca!.weights.map((t) => Array.from(t.data)),
-    );
-    expect(cb!.optimizer.map((t) => Array.from(t.data))).toEqual(
-      ca!.optimizer.map((t) => Array.from(t.data)),
-    );
-    expect(cb!.rng).toEqual(ca!.rng);
-  });
-
-  it('refuses hostile and damaged files with a reason, and writes nothing', async () => {
-    const { store, bytes } = await exported();
-    const before = await store.db.count('sessions');
-    const cases: [Uint8Array, RegExp][] = [
-      [bytes.slice(0, bytes.length - 40), /not a readable zip|missing|damaged/],
-      [strToU8('hello'), /not a readable zip/],
-      [zipSync({ 'notes.txt': strToU8('hi') }), /unexpected entry "notes.txt"/],
-      [tamper(bytes, (f) => delete f['manifest.json']), /no manifest.json/],
-      [tamper(bytes, (f) => (f['manifest.json'] = strToU8('{ nope'))), /not valid JSON/],
-      [editManifest(bytes, (m) => (m.format = 'other')), /not a session/],
-      [editManifest(bytes, (m) => (m.session.evil = 1)), /not a session/],
-      [
-        editManifest(bytes, (m) => (m.session.config.agents = 'all')),
-        /agents must be a array|settings are not valid/,
-      ],
-      [editManifest(bytes, (m) => (m.session.config.population = 1000)), /population/],
-      [
-        editManifest(bytes, (m) => (m.session.config.reward = 'constructor.constructor("x")()')),
-        /reward/,
-      ],
-      [
-        tamper(bytes, (f) => {
-          const text = strFromU8(f['manifest.json']!).replace(
-            '"config":{',
-            '"config":{"__proto__":{"polluted":1},',
-          );
-          f['manifest.json'] = strToU8(text);
-        }),
-        /__proto__|unknown settings/,
-      ],
-      [
-        editManifest(bytes, (m) => (m.checkpoint.weights[0].shape = [30, 2])),
-        /checkpoint.bin has \d+ bytes/,
-      ],
-      [editManifest(bytes, (m) => (m.checkpoint.weights[0].offset = 2)), /bad offset|damaged/],
-      [
-        tamper(bytes, (f) => (f['checkpoint.bin'] = f['checkpoint.bin']!.slice(4))),
-        /checkpoint.bin has/,
-      ],
-      [
-        tamper(bytes, (f) => {
-          const bin = f['checkpoint.bin']!.slice();
-          new DataView(bin.buffer).setFloat32(0, NaN, true);
-          f['checkpoint.bin'] = bin;
-        }),
-        /holds NaN/,
-      ],
-      [tamper(bytes, (f) => (f['samples/16.bin'] = new Uint8Array(5))), /needs 6/],
-      [editManifest(bytes, (m) => (m.history.reward.y = [1])), /2 steps but 1 values/],
-    ];
-    for (const [file, reason] of cases) {
-      await expect(importSession(store, file, labConfigProblem)).rejects.toThrow(ImportError);
-      await expect(importSession(store, file, labConfigProblem)).rejects.toThrow(reason);
-    }
-    expect(await store.db.count('sessions')).toBe(before);
-    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-  });
-
-  it('never throws anything but an ImportError on random or mangled bytes', async () => {
-    const { bytes } = await exported();
-    fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 400 }), (junk) => {
-        expect(() => readSessionFile(junk, labConfigProblem)).toThrow(ImportError);
-      }),
-      { numRuns: 300 },
-    );
-    const manifest = JSON.parse(strFromU8(unzipSync(bytes)['manifest.json']!)) as Record<
-      string,
-      unknown
-    >;
-    fc.assert(
-      fc.property(
-        fc.array(
-          fc.tuple(
-            fc.constantFrom('session', 'checkpoint', 'history', 'samples', 'format', 'version'),
-            fc.jsonValue(),
-          ),
-          { maxLength: 3 },
-        ),
-        (edits) => {
-          const m = structuredClone(manifest);
-          for (const [k, value] of edits) m[k] = value;
-          const file = tamper(bytes, (f) => (f['manifest.json'] = strToU8(JSON.stringify(m))));
-          try {
-            readSessionFile(file, labConfigProblem);
-          } catch (e) {
-            expect(e).toBeInstanceOf(ImportError);
-          }
-        },
-      ),
-      { numRuns: 300 },
-    );
   });
 });
 
