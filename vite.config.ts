@@ -19,7 +19,8 @@ const csp = (dev: boolean): string =>
     "style-src 'self'" + (dev ? " 'unsafe-inline'" : ''),
     "img-src 'self' data: blob:",
     "font-src 'self'",
-    "connect-src 'self'" + (dev ? ' ws: wss:' : ''),
+    // 'self' covers the dev server's own web socket (CSP 3); no other host may be reached.
+    "connect-src 'self'",
     "worker-src 'self'",
     "object-src 'none'",
     "base-uri 'none'",
@@ -146,6 +147,28 @@ function cspMetaTag(): Plugin {
 }
 
 /**
+ * The headers the built site needs, as a `_headers` file at its root: hosts
+ * such as Netlify and Cloudflare Pages send what it lists. Written from the
+ * same `headers` as the preview server's, so the two cannot drift; the
+ * README's hosting section lists them for other hosts. Only a header can
+ * carry frame-ancestors (it stops other sites framing the app).
+ */
+function headersFile(): Plugin {
+  return {
+    name: 'demandlab:headers-file',
+    apply: 'build',
+    generateBundle() {
+      const lines = Object.entries(headers(false)).map(([k, v]) => `  ${k}: ${v}`);
+      this.emitFile({
+        type: 'asset',
+        fileName: '_headers',
+        source: ['/*', ...lines, ''].join('\n'),
+      });
+    },
+  };
+}
+
+/**
  * The built site is a PWA: a service worker precaches everything a lab needs
  * (code, workers, tfjs's wasm, MNIST and the sample log), so once visited the
  * app loads and trains with no network. The page registers it itself
@@ -182,7 +205,7 @@ const offline = VitePWA({
 
 export default defineConfig({
   base: './',
-  plugins: [svelte(), selfHostTfjsWasm(), tfjsWasmThreads(), cspMetaTag(), offline],
+  plugins: [svelte(), selfHostTfjsWasm(), tfjsWasmThreads(), cspMetaTag(), headersFile(), offline],
   server: { headers: headers(true) },
   preview: { headers: headers(false) },
   // Workers are bundled on their own: build plugins must be named here too.

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { expect, screenshot, test } from './fixtures';
 
 test('labs are reachable by keyboard', async ({ page }) => {
@@ -71,4 +72,21 @@ test('the page is served under a strict CSP with cross-origin isolation', async 
   expect(
     await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content'),
   ).toContain("default-src 'self'");
+  // Hosts that read a _headers file get the same headers, frame-ancestors included.
+  const file = await (await page.request.get('./_headers')).text();
+  for (const name of [
+    'content-security-policy',
+    'cross-origin-opener-policy',
+    'cross-origin-embedder-policy',
+    'cross-origin-resource-policy',
+  ])
+    expect(file).toMatch(new RegExp(`^  ${name}: ${literal(headers[name]!)}$`, 'im'));
+  expect(file).toContain("frame-ancestors 'none'");
+  // The README's hosting section lists the same headers, word for word.
+  const readme = readFileSync('README.md', 'utf8');
+  const listed = readme.slice(readme.indexOf('## Hosting')).split('```')[1]!.trim().split('\n');
+  expect(listed.length).toBe(file.trim().split('\n').length - 1);
+  for (const line of listed) expect(file).toContain(`  ${line}\n`);
 });
+
+const literal = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -7,7 +7,7 @@
  * silently; hidden files and macOS zip metadata are not the user's images
  * and are ignored.
  */
-import { unzipSync } from 'fflate';
+import { listZip, readEntry } from '../store/zip-read';
 
 /** The shapes a set can be made in: MNIST's, or small colour images for the DCGAN. */
 export type ImageFormat = 'grey28' | 'colour32';
@@ -23,6 +23,8 @@ export const IMAGE_SET_LIMITS = {
   maxImages: 20_000,
   /** Largest single file, image or zip. */
   maxFileBytes: 64 * 1024 * 1024,
+  /** Largest total a zip's files may unpack to (a zip bomb stops here). */
+  maxZipBytes: 1024 * 1024 * 1024,
   /** Fewer images than this cannot train a GAN to anything useful. */
   minImages: 8,
 };
@@ -161,6 +163,42 @@ export function fitImage(img: DecodedImage, side: number, channels: 1 | 3): Uint
   return out;
 }
 
+/**
+ * The files in a zip, to read one at a time: the directory is checked first
+ * (zip-read.ts: no duplicates, overlaps or encryption), each entry is
+ * inflated only when its turn comes, never past the size it declares, and
+ * checked against its CRC-32. Entries past the zip's unpacked-size budget are
+ * listed as skipped, as is every other entry that is not used.
+ */
+async function zipEntries(file: InputFile, skipped: SkippedFile[]): Promise<InputFile[]> {
+  const bytes = await file.bytes();
+  const entries = listZip(bytes, 2 * IMAGE_SET_LIMITS.maxImages);
+  const out: InputFile[] = [];
+  let unpacked = 0;
+  for (const entry of entries) {
+    if (entry.name.endsWith('/')) continue; // a folder entry
+    const name = `${file.name}/${entry.name}`;
+    const kind = classifyFile(entry.name, entry.size).kind;
+    if (kind === 'ignore') continue;
+    if (kind === 'image' || kind === 'zip') {
+      unpacked += entry.size;
+      if (unpacked > IMAGE_SET_LIMITS.maxZipBytes) {
+        skipped.push({
+          name,
+          reason: `the zip's files come to over ${mb(IMAGE_SET_LIMITS.maxZipBytes)} unpacked`,
+        });
+        continue;
+      }
+    }
+    out.push({
+      name,
+      size: entry.size,
+      bytes: () => Promise.resolve(readEntry(bytes, entry, IMAGE_SET_LIMITS.maxFileBytes)),
+    });
+  }
+  return out;
+}
+
 function reason(e: unknown): string {
   const text = e instanceof Error ? e.message : String(e);
   return text || 'it could not be read';
@@ -213,21 +251,11 @@ export async function buildImageSet(
         skipped.push({ name: file.name, reason: `could not be read: ${reason(e)}` });
       }
     } else if (kind.kind === 'zip') {
-      if (file.name.slice(0, -4).includes('.zip/')) {
+      if (/\.zip\//i.test(file.name)) {
         skipped.push({ name: file.name, reason: 'a zip inside a zip: unpack it first' });
       } else {
         try {
-          const entries = unzipSync(await file.bytes(), {
-            filter: (f) => classifyFile(f.name, f.originalSize).kind !== 'ignore',
-          });
-          for (const [inner, data] of Object.entries(entries)) {
-            if (inner.endsWith('/')) continue; // a folder entry
-            queue.push({
-              name: `${file.name}/${inner}`,
-              size: data.length,
-              bytes: () => Promise.resolve(data),
-            });
-          }
+          queue.push(...(await zipEntries(file, skipped)));
         } catch (e) {
           skipped.push({ name: file.name, reason: `not a readable zip archive: ${reason(e)}` });
         }

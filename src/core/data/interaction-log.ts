@@ -22,6 +22,7 @@
  * can be conditioned on it.
  */
 import Papa from 'papaparse';
+import { LfTextStream, toLf } from './csv';
 import { EVENT_KINDS, type EventKind } from './log-events';
 
 export { EVENT_KINDS, type EventKind };
@@ -85,7 +86,7 @@ export interface LogSummary {
   /** Lowest and highest known price, or null. */
   priceMin: number | null;
   priceMax: number | null;
-  /** Header columns that are not part of the format, left out. */
+  /** Header columns that are not part of the format, left out (the first 20 named). */
   ignoredColumns: string[];
   /** Set when reading stopped early (the row limit). */
   truncated: string | null;
@@ -182,17 +183,31 @@ class Names {
   }
 }
 
-/** Unix seconds or ms, or an ISO 8601 date-time with a date part. */
+/**
+ * Unix seconds or ms, or an ISO 8601 date-time with a date part. The date
+ * and time must exist: JavaScript's parser reads 2024-02-30 as 1 March.
+ */
 export function parseTime(text: string): number | null {
   const t = text.trim();
   if (/^\d{9,13}(\.\d+)?$/.test(t)) {
     const v = Number(t);
     return v < 1e11 ? v * 1000 : v; // ten digits are seconds, thirteen are ms
   }
-  if (!/^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(t)) return null;
+  const m =
+    /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.exec(
+      t,
+    );
+  if (!m) return null;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map((x) => Number(x ?? 0));
+  const daysInMonth = new Date(Date.UTC(year!, month!, 0)).getUTCDate();
+  if (month! < 1 || month! > 12 || day! < 1 || day! > daysInMonth) return null;
+  if (hour! > 23 || minute! > 59 || second! > 59) return null;
   const v = Date.parse(t.replace(' ', 'T'));
   return Number.isFinite(v) ? v : null;
 }
+
+/** The largest price a float32 column holds; beyond it a price would be stored as Infinity. */
+const MAX_PRICE = 3.4028234663852886e38;
 
 /** A price: a plain decimal number ≥ 0; NaN for empty (unknown); null when it is not one. */
 export function parsePrice(text: string): number | null {
@@ -200,7 +215,17 @@ export function parsePrice(text: string): number | null {
   if (t === '') return NaN;
   if (!/^\d+(\.\d+)?$/.test(t)) return null;
   const v = Number(t);
-  return Number.isFinite(v) ? v : null;
+  return Number.isFinite(v) && Math.fround(v) <= MAX_PRICE ? v : null;
+}
+
+/** At most this many names in a message or list about the header. */
+const LISTED_COLUMNS = 20;
+
+/** A list of column names short enough for a message: the first few, then how many more. */
+function someNames(names: string[]): string {
+  const shown = names.slice(0, LISTED_COLUMNS).map((n) => n.trim().slice(0, 40));
+  const more = names.length - shown.length;
+  return shown.join(', ') + (more > 0 ? ` and ${more.toLocaleString('en-US')} more` : '');
 }
 
 type Where = Partial<Record<Column, number>>;
@@ -215,7 +240,7 @@ function readHeader(fields: string[]): { where: Where; ignored: string[] } {
       .toLowerCase();
     const known = ([...REQUIRED, ...OPTIONAL] as string[]).includes(name);
     if (!known) {
-      if (name) ignored.push(raw.trim().slice(0, 40));
+      if (name && ignored.length < LISTED_COLUMNS) ignored.push(raw.trim().slice(0, 40));
       return;
     }
     if (where[name as Column] !== undefined) throw new LogError(`the header names “${name}” twice`);
@@ -225,7 +250,7 @@ function readHeader(fields: string[]): { where: Where; ignored: string[] } {
   if (missing.length > 0)
     throw new LogError(
       `the header has no ${missing.join(', ')} column${missing.length > 1 ? 's' : ''} ` +
-        `(it has: ${fields.map((f) => f.trim()).join(', ') || 'nothing'}). ` +
+        `(it has: ${someNames(fields) || 'nothing'}). ` +
         'The first row must name the columns: user_id, item_id, event, and optionally timestamp, price, category, segment.',
     );
   return { where, ignored };
@@ -345,9 +370,12 @@ export function parseInteractionLog(
   };
 
   return new Promise((resolve, reject) => {
-    Papa.parse<string[]>(input as string, {
+    // Every line break becomes a LF first (csv.ts), so mixed endings split rows where an editor does.
+    const text = typeof input === 'string' ? toLf(input) : new LfTextStream(input);
+    Papa.parse<string[]>(text as unknown as string, {
       header: false,
       skipEmptyLines: false,
+      newline: '\n',
       // Chunks of a File are read one after another; a string is parsed at once.
       chunkSize: 1 << 20,
       step: (result, parser) => row(result.data, parser, result.meta.cursor),

@@ -182,18 +182,19 @@ export function ganConfigError(c: GanConfig): { field: keyof GanConfig; message:
     const problem = fieldError(key, c[key]);
     if (problem) return { field: key, message: problem };
   }
-  if (c.model === 'toy') {
-    if (!TOY_DISTRIBUTIONS.includes(c.toyDistribution))
-      return { field: 'toyDistribution', message: `unknown distribution ${c.toyDistribution}` };
-    if (c.toyDistribution === 'drawn') {
-      const n = c.toyPoints.length / 2;
-      if (!Number.isInteger(n) || c.toyPoints.some((v) => !Number.isFinite(v)))
-        return { field: 'toyPoints', message: 'drawn points must be pairs of finite numbers' };
-      if (n < 3) return { field: 'toyPoints', message: 'draw at least 3 points first' };
-      if (n > MAX_DRAWN_POINTS)
-        return { field: 'toyPoints', message: `draw at most ${MAX_DRAWN_POINTS} points` };
-    }
-  }
+  // Every config carries the toy's settings (a saved image run keeps the last ones): check them always.
+  if (!TOY_DISTRIBUTIONS.includes(c.toyDistribution))
+    return {
+      field: 'toyDistribution',
+      message: `unknown distribution ${String(c.toyDistribution).slice(0, 40)}`,
+    };
+  const n = c.toyPoints.length / 2;
+  if (n > MAX_DRAWN_POINTS)
+    return { field: 'toyPoints', message: `draw at most ${MAX_DRAWN_POINTS} points` };
+  if (!Number.isInteger(n) || c.toyPoints.some((v) => !Number.isFinite(v)))
+    return { field: 'toyPoints', message: 'drawn points must be pairs of finite numbers' };
+  if (c.model === 'toy' && c.toyDistribution === 'drawn' && n < 3)
+    return { field: 'toyPoints', message: 'draw at least 3 points first' };
   return null;
 }
 

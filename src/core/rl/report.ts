@@ -1,4 +1,5 @@
 /** An experiment's result as a markdown table and as CSV, for the CLI, the README and exports. */
+import { csvText } from '../data/csv';
 import type { ExperimentResult } from './experiment';
 import { METRIC_LABELS, METRICS, type Interval, type MetricName } from './metrics';
 
@@ -55,22 +56,18 @@ export function segmentTable(result: ExperimentResult): string {
   ].join('\n');
 }
 
-const csvCell = (s: string): string => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-
 /** One row per agent, segment ("all" for the whole run) and metric: mean, 95% low and high, seeds. */
 export function experimentCsv(result: ExperimentResult): string {
-  const rows = [['agent', 'segment', 'metric', 'mean', 'low', 'high', 'seeds'].join(',')];
+  const rows: (string | number)[][] = [
+    ['agent', 'segment', 'metric', 'mean', 'low', 'high', 'seeds'],
+  ];
   for (const a of result.agents) {
     const groups = [{ name: 'all', metrics: a.metrics }, ...a.segments];
     for (const g of groups)
       for (const m of METRICS) {
         const i = g.metrics[m];
-        rows.push(
-          [String(a.agent), g.name, m, String(i.mean), String(i.low), String(i.high), String(i.n)]
-            .map(csvCell)
-            .join(','),
-        );
+        rows.push([String(a.agent), g.name, m, i.mean, i.low, i.high, i.n]);
       }
   }
-  return rows.join('\n') + '\n';
+  return csvText(rows);
 }

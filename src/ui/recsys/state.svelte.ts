@@ -3,6 +3,7 @@
  * and the histories the charts draw. Snapshots are folded in here; components
  * read and call methods.
  */
+import { csvText } from '../../core/data/csv';
 import { appendCapped, fromColumns, toColumns, type Point } from '../../charts/series';
 import { AGENT_LABELS, type AgentName } from '../../core/rl/agents/names';
 import {
@@ -279,20 +280,20 @@ export class RecsysState extends LabRun {
 
   /** The finished (or paused) race's curves as CSV: one row per agent and point. */
   toCsv(): string {
-    const rows = ['agent,decisions,cumulative_reward,cumulative_regret,ctr,conversion'];
-    for (const c of this.curves) {
-      c.reward.forEach((p, j) => {
-        const cells = [
-          JSON.stringify(c.label),
+    const rows: (string | number)[][] = [
+      ['agent', 'decisions', 'cumulative_reward', 'cumulative_regret', 'ctr', 'conversion'],
+    ];
+    for (const c of this.curves)
+      c.reward.forEach((p, j) =>
+        rows.push([
+          c.label,
           p.x,
           p.y,
           c.regret[j]?.y ?? '',
           c.ctr[j]?.y ?? '',
-          Number.isFinite(c.conversion[j]?.y) ? c.conversion[j]!.y : '',
-        ];
-        rows.push(cells.join(','));
-      });
-    }
-    return rows.join('\n') + '\n';
+          c.conversion[j]?.y ?? '',
+        ]),
+      );
+    return csvText(rows);
   }
 }

@@ -3,6 +3,7 @@
  * worker, the loss curves, the latest fidelity report and the privacy spent.
  * Snapshots are folded in here; components only read.
  */
+import { csvText } from '../../core/data/csv';
 import { meanMarginalDistance, type FidelityReport } from '../../core/data/fidelity';
 import { BUYER_TASK, buyerColumn, type ShopperFeatures } from '../../core/data/shopper-features';
 import {
@@ -119,18 +120,20 @@ export class ShopperGanState extends LabRun {
     const f = this.fidelity;
     if (!f) return null;
     const cols = this.names.length;
-    const quote = (n: string) => `"${n.replaceAll('"', '""')}"`;
     const labels = this.syntheticLabels;
     const segments = this.segmentNames;
-    const header = this.names.map(quote);
-    if (labels && segments) header.push('"segment"');
-    const lines = [header.join(',')];
+    const header: string[] = [...this.names];
+    if (labels && segments) header.push('segment');
+    const rows: (string | number)[][] = [header];
     for (let r = 0; r < f.synthetic.length / cols; r++) {
-      const row = Array.from(f.synthetic.subarray(r * cols, (r + 1) * cols), (v) => v.toFixed(4));
-      if (labels && segments) row.push(quote(segments[labels[r]!]!));
-      lines.push(row.join(','));
+      const row: (string | number)[] = Array.from(
+        f.synthetic.subarray(r * cols, (r + 1) * cols),
+        (v) => Number(v.toFixed(4)),
+      );
+      if (labels && segments) row.push(segments[labels[r]!]!);
+      rows.push(row);
     }
-    return lines.join('\n') + '\n';
+    return csvText(rows);
   }
 
   protected receive(msg: JobMessage): void {

@@ -1,4 +1,5 @@
 import { zipSync } from 'fflate';
+import { patchEntry, renameEntry } from '../helpers/zip-surgery';
 import { describe, expect, it } from 'vitest';
 import {
   IMAGE_SET_LIMITS,
@@ -164,6 +165,68 @@ describe('buildImageSet', () => {
     expect(skipped['set.zip/inner/readme.txt']).toMatch(/\.txt is not an image type/);
     // Progress counts the zip's entries once it is opened, and ends with all files done.
     expect(progress.at(-1)).toEqual([9, 9]);
+  });
+
+  it('opens zips warily: nested zips in any case, odd names listed, bombs stopped, budget kept', async () => {
+    const inner = zipSync({ 'c.png': solid([1, 2, 3, 255]) });
+    // A zip whose entry says 2 KB but inflates to 1 MB.
+    const big = zipSync({ 'bomb.png': new Uint8Array(1 << 20) });
+    const bomb = patchEntry(big, 'bomb.png', { size: 2048 });
+    // Two entries with one name (fflate never writes that; a forger can).
+    const twice = renameEntry(
+      zipSync({ 'a.png': solid([0, 0, 0, 255]), 'b.png': solid([9, 9, 9, 255]) }),
+      'b.png',
+      'a.png',
+    );
+    // Entries that say they unpack to 60 MB each: past the zip's budget after 17.
+    const liars = Object.fromEntries(
+      Array.from({ length: 20 }, (_, i) => [
+        `big${String(i).padStart(2, '0')}.png`,
+        solid([i, 0, 0, 255]),
+      ]),
+    );
+    let budget = zipSync(liars);
+    for (const name of Object.keys(liars)) budget = patchEntry(budget, name, { size: 60 << 20 });
+    const set = await buildImageSet(
+      [
+        // A zip in a zip, named in capitals; an entry named __proto__ (no object literal can hold it).
+        file(
+          'OUTER.ZIP',
+          renameEntry(
+            zipSync({
+              'Inner.Zip': inner,
+              protoname: solid([5, 5, 5, 255]),
+              'ok.png': solid([7, 7, 7, 255]),
+            }),
+            'protoname',
+            '__proto__',
+          ),
+        ),
+        file('bomb.zip', bomb),
+        file('twice.zip', twice),
+        file('budget.zip', budget),
+      ],
+      'colour32',
+      decodeRaw,
+    );
+    expect(set.names).toEqual(['OUTER.ZIP/ok.png']);
+    const skipped = Object.fromEntries(set.skipped.map((s) => [s.name, s.reason]));
+    expect(skipped['OUTER.ZIP/Inner.Zip']).toMatch(/zip inside a zip/);
+    expect(skipped['OUTER.ZIP/__proto__']).toMatch(/no file extension/);
+    expect(skipped['bomb.zip/bomb.png']).toMatch(
+      /inflates to more than the 2048 bytes it declares/,
+    );
+    expect(skipped['twice.zip']).toMatch(/not a readable zip archive: the zip holds a.png twice/);
+    const over = set.skipped.filter((s) => /over 1024.0 MB unpacked/.test(s.reason));
+    expect(over.map((s) => s.name)).toEqual([
+      'budget.zip/big17.png',
+      'budget.zip/big18.png',
+      'budget.zip/big19.png',
+    ]);
+    // The first 17 were read and found to be shorter than they said: none was taken.
+    expect(
+      set.skipped.filter((s) => /inflates to \d+ bytes but declares/.test(s.reason)),
+    ).toHaveLength(17);
   });
 
   it('greyscale sets hold one byte per pixel', async () => {

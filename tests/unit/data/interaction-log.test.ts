@@ -145,6 +145,63 @@ describe('interaction log import', () => {
     expect(parsePrice('1e3')).toBeNull();
     expect(parsePrice('Infinity')).toBeNull();
     expect(parsePrice(' ')).toBeNaN();
+    // Dates and times that do not exist, which Date.parse moves to the next month or day.
+    expect(parseTime('2024-02-29')).toBe(Date.parse('2024-02-29'));
+    expect(parseTime('2024-02-30')).toBeNull();
+    expect(parseTime('2023-02-29')).toBeNull();
+    expect(parseTime('2026-04-31T10:00:00Z')).toBeNull();
+    expect(parseTime('2026-04-30T24:00:00Z')).toBeNull();
+    expect(parseTime('2026-04-30T23:60Z')).toBeNull();
+    expect(parseTime('2026-04-30T23:59:59.5Z')).toBe(Date.parse('2026-04-30T23:59:59.5Z'));
+    // A float32 price column holds up to 3.4e38; more would be stored as Infinity.
+    expect(parsePrice('340282346638528859811704183484516925440')).toBe(3.4028234663852886e38);
+    expect(parsePrice('350000000000000000000000000000000000000')).toBeNull();
+  });
+
+  const ROWS = ['u1,i1,view', 'u2,"i\r2",click', 'u3,i3,like', 'u4,i4,cart', 'u5,i5,buy'];
+  /** Each ending's log: the refused row is line 5 (the quoted break makes row 2 two lines). */
+  const endings: [string, string][] = [
+    ['LF', ['user_id,item_id,event', ...ROWS].join('\n')],
+    ['CRLF', ['user_id,item_id,event', ...ROWS].join('\r\n')],
+    ['CR', ['user_id,item_id,event', ...ROWS].join('\r')],
+    [
+      'mixed',
+      `user_id,item_id,event\r\n${ROWS[0]}\n${ROWS[1]}\r${ROWS[2]}\r\n${ROWS[3]}\r${ROWS[4]}\n`,
+    ],
+  ];
+  /** A Blob-like whose stream gives these exact chunks (where a CRLF may be cut in two). */
+  const chunked = (...parts: string[]) =>
+    ({
+      stream: () =>
+        new ReadableStream<Uint8Array>({
+          start(c) {
+            for (const p of parts) c.enqueue(new TextEncoder().encode(p));
+            c.close();
+          },
+        }),
+    }) as unknown as Blob;
+
+  it('counts lines right with LF, CRLF, CR and mixed endings, from text and from a file', async () => {
+    for (const [name, text] of endings) {
+      for (const input of [text, new Blob([text]), chunked(...text.split(/(?<=\r)/))]) {
+        const { summary: s, itemIds } = await parseInteractionLog(input);
+        expect([name, s.rows, s.accepted, s.refused]).toEqual([name, 5, 4, 1]);
+        expect(s.problems).toEqual([
+          { line: 5, reason: 'has the event “like”; expected view, click, cart or purchase' },
+        ]);
+        expect(itemIds).toEqual(['i1', 'i\n2', 'i4', 'i5']);
+      }
+    }
+  });
+
+  it('keeps its messages short, whatever the header', async () => {
+    const wide = Array.from({ length: 1_000_000 }, (_, i) => `column_${i}`).join(',');
+    const error = await parseInteractionLog(`${wide}\nx`).catch((e: Error) => e);
+    expect(error).toBeInstanceOf(LogError);
+    expect((error as Error).message.length).toBeLessThan(1000);
+    expect((error as Error).message).toMatch(/column_19 and 999,980 more/);
+    const { summary } = await parseInteractionLog(`user_id,item_id,event,${wide}\n`);
+    expect(summary.ignoredColumns).toHaveLength(20);
   });
 });
 

@@ -1,10 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { presetFor } from '../../../src/core/gan/config';
+import { MAX_DRAWN_POINTS, presetFor } from '../../../src/core/gan/config';
 import { defaultRecsysConfig } from '../../../src/core/rl/lab/config';
 import { agentSettings } from '../../../src/core/rl/agents/settings';
 import type { Json } from '../../../src/core/store/schema';
 import { decodeSetup, encodeSetup } from '../../../src/core/settings/share';
+import { labConfigProblem } from '../../../src/core/settings/lab-configs';
 
 describe('setup links', () => {
   it('round-trip a lab’s settings, and only as that lab’s', () => {
@@ -35,6 +36,30 @@ describe('setup links', () => {
       /unknown settings evil/,
     );
     expect(decodeSetup('recsys', 'a'.repeat(20_000)).problem).toMatch(/too long/);
+    // The toy's settings ride along in every GAN config, and are checked in every one.
+    const gan = (over: Record<string, unknown>) =>
+      labConfigProblem('gan', { ...presetFor('dcgan'), ...over } as unknown as Json);
+    expect(gan({ toyDistribution: 'evil' })).toMatch(/unknown distribution evil/);
+    expect(gan({ toyPoints: new Array(2 * MAX_DRAWN_POINTS + 2).fill(0.5) })).toMatch(/at most \d+ points/);
+    expect(gan({ toyPoints: [0.5] })).toMatch(/pairs of finite numbers/);
+    expect(gan({})).toBeNull();
+    // A synthetic population has as many columns as the shopper features make, not 20,000.
+    const names = [
+      'share: a',
+      'share: other',
+      ...Array.from({ length: 20_003 }, (_, i) => `c${i}`),
+    ];
+    const wide = {
+      ...defaultRecsysConfig(),
+      synthetic: {
+        source: 'x',
+        names,
+        shares: 2,
+        scale: { priceMin: 1, priceMax: 2, maxEvents: 3 },
+        values: new Array(names.length).fill(0.5),
+      },
+    };
+    expect(labConfigProblem('recsys', wide as unknown as Json)).toMatch(/at most 64 columns/);
     fc.assert(
       fc.property(fc.string({ maxLength: 200 }), (s) => {
         const r = decodeSetup('recsys', s);

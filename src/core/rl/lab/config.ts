@@ -125,6 +125,9 @@ export function labShop(c: RecsysConfig): { shop: ShopConfig; catalog: Catalog }
   return { shop, catalog };
 }
 
+/** Columns a synthetic population may have: the shopper features make about 15 (8 category shares). */
+const MAX_SYNTHETIC_COLUMNS = 64;
+
 const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
 /** What is wrong with a synthetic population (it may come from a file or a saved session), or null. */
@@ -134,6 +137,8 @@ export function syntheticProblem(p: unknown): string | null {
   if (typeof source !== 'string' || source.length > 300) return 'their source must be a short text';
   if (!Array.isArray(names) || !names.every((n) => typeof n === 'string'))
     return 'their column names must be texts';
+  if (names.length > MAX_SYNTHETIC_COLUMNS || names.some((n) => n.length > 120))
+    return `at most ${MAX_SYNTHETIC_COLUMNS} columns with short names, got ${names.length}`;
   const missing = PROFILE_COLUMNS.filter((c) => !names.includes(c));
   if (missing.length > 0) return `they lack the columns ${missing.join(', ')}`;
   if (!(Number.isInteger(shares) && (shares as number) >= 1 && (shares as number) < names.length))

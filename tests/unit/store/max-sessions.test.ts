@@ -1,0 +1,141 @@
+/**
+ * The largest sessions the labs can make go out as a file and come back bit
+ * for bit, and a race resumed from the imported file runs on exactly as the
+ * unbroken one. These sizes set the import limits (transfer.ts).
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { agentSettings, type AgentSettings } from '../../../src/core/rl/agents/settings';
+import { defaultRecsysConfig, type RecsysConfig } from '../../../src/core/rl/lab/config';
+import { RecsysJob } from '../../../src/core/rl/lab/recsys-job';
+import { MAX_PROFILES, PROFILE_COLUMNS } from '../../../src/core/rl/sim/profiles';
+import { labConfigProblem } from '../../../src/core/settings/lab-configs';
+import type { Json } from '../../../src/core/store/schema';
+import {
+  exportSession,
+  MAX_CHECKPOINT_BYTES,
+  MAX_FILE_BYTES,
+  readSessionFile,
+  storeImported,
+} from '../../../src/core/store/transfer';
+import { useCpu } from '../helpers/setup-tf';
+import { freshStore } from '../helpers/store-fixtures';
+
+beforeAll(useCpu);
+
+/** The lab's largest shop: the most items, shoppers and slate the settings allow. */
+function largest(agents: AgentSettings[]): RecsysConfig {
+  return { ...defaultRecsysConfig('fashion'), items: 2000, population: 64, slateSize: 10, agents };
+}
+
+/** The config serving the largest synthetic population a config may carry. */
+function withLargestPopulation(c: RecsysConfig): RecsysConfig {
+  const names = ['share: tops', 'share: other', ...PROFILE_COLUMNS];
+  let seed = 7;
+  const values = Array.from({ length: MAX_PROFILES * names.length }, () => {
+    seed = (seed * 48271) % 2147483647;
+    return seed / 2147483647;
+  });
+  const scale = { priceMin: 5, priceMax: 200, maxEvents: 40 };
+  return {
+    ...c,
+    synthetic: { source: 'largest test population', names, shares: 2, scale, values },
+  };
+}
+
+async function roundTrip(c: RecsysConfig, before: number, after: number) {
+  const unbroken = await RecsysJob.create(c, 'cpu');
+  for (let i = 0; i < before; i++) unbroken.trainStep();
+  await unbroken.snapshot();
+  const saved = await unbroken.saveState();
+  const store = await freshStore();
+  const s = await store.create({
+    name: 'Largest race',
+    lab: 'recsys',
+    config: c as unknown as Json,
+    seed: c.seed,
+    backend: 'cpu',
+  });
+  await store.saveRun(s.id, {
+    config: c as unknown as Json,
+    backend: 'cpu',
+    metrics: { reward: { x: [before], y: [0.5] } },
+    checkpoint: saved,
+  });
+  const file = await exportSession(store, s.id);
+  const read = await readSessionFile(file, labConfigProblem);
+  const checkpointBytes = (read.checkpoints[0]!.data as ArrayBuffer).byteLength;
+  const imported = await storeImported(store, read);
+  const [original, back] = await Promise.all([
+    store.checkpoint(s.id),
+    store.checkpoint(imported.id),
+  ]);
+  // Bit for bit: every tensor's bytes, names and shapes, and the race's state tree.
+  expect(back!.weights.length + back!.optimizer.length).toBe(
+    original!.weights.length + original!.optimizer.length,
+  );
+  for (const [a, b] of [
+    [original!.weights, back!.weights],
+    [original!.optimizer, back!.optimizer],
+  ] as const)
+    a.forEach((t, i) => {
+      expect(b[i]!.name).toBe(t.name);
+      expect(b[i]!.shape).toEqual(t.shape);
+      expect(Buffer.from(b[i]!.data.buffer).equals(Buffer.from(t.data.buffer))).toBe(true);
+    });
+  expect(JSON.stringify(back!.extra)).toBe(JSON.stringify(original!.extra));
+
+  for (let i = 0; i < after; i++) unbroken.trainStep();
+  const expected = (await unbroken.snapshot()).snapshot;
+  unbroken.dispose();
+  const resumed = await RecsysJob.create(c, 'cpu');
+  await resumed.loadState(back!);
+  for (let i = 0; i < after; i++) resumed.trainStep();
+  const got = (await resumed.snapshot()).snapshot;
+  resumed.dispose();
+  expect(got.agents).toEqual(expected.agents);
+  store.close();
+  return {
+    fileBytes: file.length,
+    checkpointBytes,
+    tensors: back!.weights.length + back!.optimizer.length,
+  };
+}
+
+describe('the largest sessions round-trip through a file', () => {
+  it('every bandit and tabular agent on the largest shop, and the largest synthetic population', async () => {
+    const size = await roundTrip(
+      largest([
+        agentSettings('popularity'),
+        agentSettings('egreedy-decay'),
+        agentSettings('ts-gauss'),
+        agentSettings('linucb'),
+      ]),
+      6,
+      3,
+    );
+    expect(size.checkpointBytes).toBeLessThan(MAX_CHECKPOINT_BYTES / 2);
+    const tabular = await roundTrip(
+      withLargestPopulation(
+        largest([
+          agentSettings('ucb'),
+          agentSettings('ts-beta'),
+          { ...agentSettings('qlearning'), adaptive: true },
+          agentSettings('sarsa'),
+        ]),
+      ),
+      6,
+      3,
+    );
+    expect(tabular.checkpointBytes).toBeLessThan(MAX_CHECKPOINT_BYTES / 2);
+  }, 300_000);
+
+  it('four DQNs at the largest network and replay', async () => {
+    // Their replay and networks are allocated at full size from the start; training them on
+    // tfjs's pure-JS cpu backend takes minutes a round (the resume of a trained DQN is
+    // checked at small sizes in recsys-job.test.ts), so this race is saved before its first round.
+    const dqn = { ...agentSettings('dqn'), hidden: 256, replay: 100_000 };
+    const size = await roundTrip(largest([dqn, dqn, dqn, dqn]), 0, 0);
+    expect(size.checkpointBytes).toBeLessThan(MAX_CHECKPOINT_BYTES / 2);
+    expect(size.fileBytes).toBeLessThan(MAX_FILE_BYTES / 2);
+  }, 600_000);
+});
