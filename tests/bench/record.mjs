@@ -22,6 +22,7 @@ const ORDER = [
   'demo',
   'rl',
   'recsys-page',
+  'fuzz',
 ];
 
 const INTRO = `# Benchmarks: the performance record

@@ -376,6 +376,7 @@ export function parseInteractionLog(
       header: false,
       skipEmptyLines: false,
       newline: '\n',
+      delimiter: ',',
       // Chunks of a File are read one after another; a string is parsed at once.
       chunkSize: 1 << 20,
       step: (result, parser) => row(result.data, parser, result.meta.cursor),

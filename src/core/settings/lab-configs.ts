@@ -18,6 +18,8 @@ import {
   type RecsysConfig,
 } from '../rl/lab/config';
 import { agentSettings } from '../rl/agents/settings';
+import { previewReward } from '../rl/lab/reward-preview';
+import { jsonProblem } from '../store/json-check';
 import type { LabKind } from '../store/schema';
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -43,6 +45,8 @@ function shapeProblem(value: unknown, like: object, where: string): string | nul
 }
 
 export function labConfigProblem(lab: LabKind, config: unknown): string | null {
+  const json = jsonProblem(config);
+  if (json) return json;
   try {
     switch (lab) {
       case 'demo':
@@ -80,11 +84,26 @@ export function labConfigProblem(lab: LabKind, config: unknown): string | null {
           if (problem) return problem;
         }
         const problem = recsysConfigError(c);
-        return problem ? `${problem.field}: ${problem.message}` : null;
+        if (problem) return `${problem.field}: ${problem.message}`;
+        return rewardPreviewProblem(c);
       }
     }
   } catch (e) {
     // The lab checks assume a well-formed object; anything that trips them is a bad config.
     return `the config could not be checked: ${e instanceof Error ? e.message : String(e)}`;
+  }
+}
+
+/**
+ * A reward that is not finite on the preview's simulated steps (`1/0`, or
+ * `log(price)` where nothing was bought) would stop the race on its first
+ * steps: refused where the config enters, as the page's preview refuses it.
+ */
+function rewardPreviewProblem(c: RecsysConfig): string | null {
+  try {
+    previewReward(c, 512);
+    return null;
+  } catch (e) {
+    return `reward: ${e instanceof Error ? e.message : String(e)}`;
   }
 }

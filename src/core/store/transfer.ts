@@ -17,6 +17,7 @@ import { CheckpointError, loaded, unpackCheckpoint, type LoadedRecord } from './
 import type { CheckpointRecord, Json, LabKind, MetricHistory, SampleRecord } from './schema';
 import { withNewIds, type DeletedSession } from './session-records';
 import type { SessionStore } from './sessions';
+import { jsonProblem } from './json-check';
 import { listZip, readEntry, ZipError, type ZipEntry } from './zip-read';
 
 export const FORMAT = 'demandlab-session';
@@ -37,7 +38,6 @@ export const MAX_TOTAL_BYTES = 384 * 1024 * 1024;
 const MAX_SAMPLES = 1000;
 const MAX_SAMPLE_BYTES = 4096 * 4096 * 4;
 const MAX_ENTRIES = 2 + MAX_SAMPLES;
-const MAX_JSON_DEPTH = 12;
 /** Longest side of a tensor: a shape beyond it is not one a lab makes. */
 const MAX_DIMENSION = 2 ** 31 - 1;
 
@@ -47,31 +47,6 @@ export class ImportError extends Error {
     super(message);
     this.name = 'ImportError';
   }
-}
-
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
-
-/** A JSON value with no prototype-polluting keys and a bounded depth. */
-function jsonProblem(value: unknown, depth = 0): string | null {
-  if (depth > MAX_JSON_DEPTH) return 'the config nests too deep';
-  if (value === null || typeof value === 'boolean' || typeof value === 'string') return null;
-  if (typeof value === 'number') return Number.isFinite(value) ? null : 'a number is not finite';
-  if (Array.isArray(value)) {
-    for (const x of value) {
-      const p = jsonProblem(x, depth + 1);
-      if (p) return p;
-    }
-    return null;
-  }
-  if (typeof value === 'object') {
-    for (const [k, x] of Object.entries(value)) {
-      if (FORBIDDEN_KEYS.has(k)) return `the key "${k}" is not allowed`;
-      const p = jsonProblem(x, depth + 1);
-      if (p) return p;
-    }
-    return null;
-  }
-  return 'the config holds something that is not JSON';
 }
 
 const count = v.pipe(v.number(), v.integer(), v.minValue(0));
@@ -300,7 +275,8 @@ export async function readSessionFile(
   const m = parsed.output;
   if (m.version >= 2 && !m.hashes)
     throw new ImportError("manifest.json lacks the files' SHA-256 hashes");
-  const jsonIssue = jsonProblem(m.session.config) ?? jsonProblem(m.checkpoint?.extra ?? null);
+  // The store refuses prototype keys itself, whatever config check its caller passes in.
+  const jsonIssue = jsonProblem(m.checkpoint?.extra ?? null) ?? jsonProblem(m.session.config);
   if (jsonIssue) throw new ImportError(jsonIssue);
   const configIssue = checkConfig(m.session.lab, m.session.config);
   if (configIssue)

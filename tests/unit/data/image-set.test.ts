@@ -185,7 +185,7 @@ describe('buildImageSet', () => {
         solid([i, 0, 0, 255]),
       ]),
     );
-    let budget = zipSync(liars);
+    let budget: Uint8Array = zipSync(liars);
     for (const name of Object.keys(liars)) budget = patchEntry(budget, name, { size: 60 << 20 });
     const set = await buildImageSet(
       [

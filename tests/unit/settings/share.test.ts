@@ -6,6 +6,7 @@ import { agentSettings } from '../../../src/core/rl/agents/settings';
 import type { Json } from '../../../src/core/store/schema';
 import { decodeSetup, encodeSetup } from '../../../src/core/settings/share';
 import { labConfigProblem } from '../../../src/core/settings/lab-configs';
+import { PROFILE_COLUMNS } from '../../../src/core/rl/sim/profiles';
 
 describe('setup links', () => {
   it('round-trip a lab’s settings, and only as that lab’s', () => {
@@ -40,7 +41,9 @@ describe('setup links', () => {
     const gan = (over: Record<string, unknown>) =>
       labConfigProblem('gan', { ...presetFor('dcgan'), ...over } as unknown as Json);
     expect(gan({ toyDistribution: 'evil' })).toMatch(/unknown distribution evil/);
-    expect(gan({ toyPoints: new Array(2 * MAX_DRAWN_POINTS + 2).fill(0.5) })).toMatch(/at most \d+ points/);
+    expect(gan({ toyPoints: new Array(2 * MAX_DRAWN_POINTS + 2).fill(0.5) })).toMatch(
+      /at most \d+ points/,
+    );
     expect(gan({ toyPoints: [0.5] })).toMatch(/pairs of finite numbers/);
     expect(gan({})).toBeNull();
     // A synthetic population has as many columns as the shopper features make, not 20,000.
@@ -60,6 +63,37 @@ describe('setup links', () => {
       },
     };
     expect(labConfigProblem('recsys', wide as unknown as Json)).toMatch(/at most 64 columns/);
+    // A link is checked as strictly as a file: no prototype keys at any depth, exact fields.
+    const link = (config: unknown) => decodeSetup('recsys', encodeSetup(config as Json)).problem;
+    const population = {
+      source: 'x',
+      names: ['share: a', 'share: other', ...PROFILE_COLUMNS],
+      shares: 2,
+      scale: { priceMin: 1, priceMax: 2, maxEvents: 3 },
+      values: new Array(2 + PROFILE_COLUMNS.length).fill(0.5),
+    };
+    expect(link({ ...defaultRecsysConfig(), synthetic: population })).toBeNull();
+    const hostile = (path: string) =>
+      JSON.parse(
+        JSON.stringify({ ...defaultRecsysConfig(), synthetic: population }).replace(
+          path,
+          `${path}"__proto__":{"polluted":1},`,
+        ),
+      ) as unknown;
+    expect(link(hostile('"synthetic":{'))).toMatch(/"__proto__" is not allowed/);
+    expect(link(hostile('"scale":{'))).toMatch(/"__proto__" is not allowed/);
+    expect(link({ ...defaultRecsysConfig(), synthetic: { ...population, extra: 1 } })).toMatch(
+      /unknown fields extra/,
+    );
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    // A reward that is not finite on the shop's steps would stop the race at once.
+    expect(link({ ...defaultRecsysConfig(), reward: '1/0' })).toMatch(/reward: the reward is (-?Infinity|NaN) when/);
+    expect(link({ ...defaultRecsysConfig(), reward: 'log(price)' })).toMatch(/reward: the reward is (-?Infinity|NaN) when/);
+    // Settings an agent does not read must still be values the controls allow.
+    const ucb = { ...agentSettings('ucb'), replay: -5 };
+    expect(link({ ...defaultRecsysConfig(), agents: [ucb] })).toMatch(
+      /replay size must be 100 to 100,000 \(kept, though this agent does not use it\)/,
+    );
     fc.assert(
       fc.property(fc.string({ maxLength: 200 }), (s) => {
         const r = decodeSetup('recsys', s);

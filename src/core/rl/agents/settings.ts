@@ -82,7 +82,10 @@ export function inRange(v: number, lo: number, hi: number, whole = false): boole
 export function agentSettingsProblem(a: AgentSettings): string | null {
   if (!isAgentName(a.kind)) return `unknown agent "${String(a.kind)}"`;
   const uses = new Set(AGENT_PARAMS[a.kind]);
-  const bad = (p: AgentParam, ok: boolean, text: string) => (uses.has(p) && !ok ? text : null);
+  // Settings the agent does not read ride along (switching agents keeps them): they must still
+  // be values the controls allow, so a file or link cannot carry anything else.
+  const bad = (p: AgentParam, ok: boolean, text: string) =>
+    ok ? null : uses.has(p) ? text : `${text} (kept, though this agent does not use it)`;
   return (
     bad(
       'learningRate',

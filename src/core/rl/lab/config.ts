@@ -130,9 +130,17 @@ const MAX_SYNTHETIC_COLUMNS = 64;
 
 const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
+/** Keys other than `keys` (an own `__proto__` from JSON.parse included), in words, or null. */
+function exactKeysProblem(o: object, keys: string[]): string | null {
+  const unknown = Object.keys(o).filter((k) => !keys.includes(k));
+  return unknown.length > 0 ? `unknown fields ${unknown.slice(0, 5).join(', ')}` : null;
+}
+
 /** What is wrong with a synthetic population (it may come from a file or a saved session), or null. */
 export function syntheticProblem(p: unknown): string | null {
   if (typeof p !== 'object' || p === null) return 'the synthetic shoppers must be an object';
+  const extra = exactKeysProblem(p, ['source', 'names', 'shares', 'scale', 'values']);
+  if (extra) return extra;
   const { source, names, shares, scale, values } = p as Record<string, unknown>;
   if (typeof source !== 'string' || source.length > 300) return 'their source must be a short text';
   if (!Array.isArray(names) || !names.every((n) => typeof n === 'string'))
@@ -144,6 +152,11 @@ export function syntheticProblem(p: unknown): string | null {
   if (!(Number.isInteger(shares) && (shares as number) >= 1 && (shares as number) < names.length))
     return 'their share columns are miscounted';
   const sc = scale as Record<string, unknown> | null;
+  const scaleKeys =
+    typeof sc === 'object' && sc !== null
+      ? exactKeysProblem(sc, ['priceMin', 'priceMax', 'maxEvents'])
+      : null;
+  if (scaleKeys) return `their scale: ${scaleKeys}`;
   if (
     typeof sc !== 'object' ||
     sc === null ||

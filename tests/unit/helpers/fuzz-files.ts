@@ -1,0 +1,433 @@
+/**
+ * The file fuzzer: hostile and damaged session files, CSV logs and image
+ * zips, generated fresh by fast-check from a printed seed, fed to the real
+ * entry points. Each file must be refused with the entry point's own error,
+ * or accepted as exactly what it was made from; nothing else may be thrown,
+ * and nothing is written to the store on a refusal. The unit test runs a few
+ * thousand of each; `npm run bench:fuzz` runs 100,000 and prints the counts.
+ */
+import 'fake-indexeddb/auto';
+import fc from 'fast-check';
+import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
+import {
+  buildImageSet,
+  type ImageDecoder,
+  type ImageSet,
+  type InputFile,
+} from '../../../src/core/data/image-set';
+import { LogError, parseInteractionLog } from '../../../src/core/data/interaction-log';
+import { labConfigProblem } from '../../../src/core/settings/lab-configs';
+import type { DeletedSession } from '../../../src/core/store/session-records';
+import { SessionStore } from '../../../src/core/store/sessions';
+import {
+  exportSession,
+  ImportError,
+  importSession,
+  readSessionFile,
+  storeImported,
+} from '../../../src/core/store/transfer';
+import { checkpoint, newSession, save } from './session-fixtures';
+import { patchEntry, renameEntry } from './zip-surgery';
+
+export interface FuzzCounts {
+  files: number;
+  refused: number;
+  /** Accepted and exactly what the file was made from. */
+  acceptedSame: number;
+  /** Accepted but different: a bug, must stay 0. */
+  acceptedChanged: number;
+  /** Thrown something other than the entry point's own error: a bug, must stay 0. */
+  uncaught: number;
+  /** Refused, yet the store changed: a bug, must stay 0. */
+  writtenOnRefusal: number;
+  /** The first few bugs, to replay. */
+  examples: string[];
+  /** Largest heap plus array buffers seen, in bytes. */
+  peakMemory: number;
+}
+
+const counts = (): FuzzCounts => ({
+  files: 0,
+  refused: 0,
+  acceptedSame: 0,
+  acceptedChanged: 0,
+  uncaught: 0,
+  writtenOnRefusal: 0,
+  examples: [],
+  peakMemory: 0,
+});
+
+function note(c: FuzzCounts, what: keyof FuzzCounts, example: string): void {
+  (c[what] as number)++;
+  if (c.examples.length < 5) c.examples.push(`${what}: ${example}`);
+}
+
+function memory(c: FuzzCounts): void {
+  const m = process.memoryUsage();
+  c.peakMemory = Math.max(c.peakMemory, m.heapUsed + m.arrayBuffers);
+}
+
+/**
+ * Everything an import would store, as one comparable string. An imported
+ * session is a new one (withNewIds dates it now): comparing a re-export, its
+ * own dates are left out.
+ */
+function fingerprint(d: DeletedSession, dates = true): string {
+  const undated = dates ? {} : { createdAt: null, updatedAt: null };
+  return JSON.stringify({
+    session: { ...d.session, id: null, ...undated },
+    history: d.history,
+    samples: d.samples.map((s) => ({ ...s, pixels: Array.from(s.pixels) })),
+    checkpoints: d.checkpoints.map((c) => ({
+      ...c,
+      data: Array.from(new Uint8Array(c.data as ArrayBuffer)),
+    })),
+  });
+}
+
+async function sha256(bytes: Uint8Array): Promise<string> {
+  const d = await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
+  return Array.from(new Uint8Array(d), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** A session file rebuilt from edited entries, its hashes redone: what a forger would make. */
+async function forge(files: Record<string, Uint8Array>): Promise<Uint8Array> {
+  const m = files['manifest.json'];
+  if (m) {
+    try {
+      const json = JSON.parse(strFromU8(m)) as { hashes?: Record<string, string> };
+      if (json.hashes && typeof json.hashes === 'object')
+        for (const name of Object.keys(json.hashes))
+          if (files[name]) json.hashes[name] = await sha256(files[name]);
+      files['manifest.json'] = strToU8(JSON.stringify(json));
+    } catch {
+      // A manifest that is no longer JSON stays as it is.
+    }
+  }
+  return zipSync(files);
+}
+
+type SessionMutation =
+  | { kind: 'bytes'; make: (base: Uint8Array) => Uint8Array }
+  | { kind: 'forged'; make: (base: Uint8Array) => Promise<Uint8Array> };
+
+const ENTRY = fc.constantFrom('manifest.json', 'checkpoint.bin', 'samples/16.bin');
+const MANIFEST_KEYS = fc.constantFrom(
+  'format',
+  'version',
+  'hashes',
+  'session',
+  'history',
+  'samples',
+  'checkpoint',
+);
+const SUB_KEYS = fc.constantFrom(
+  'name',
+  'config',
+  'step',
+  'weights',
+  'optimizer',
+  'extra',
+  'rng',
+  'file',
+  '__proto__',
+  'constructor',
+  'x',
+  'y',
+  '0',
+);
+
+/** Every way a session file is damaged or forged here. */
+const sessionMutation: fc.Arbitrary<SessionMutation> = fc.oneof(
+  fc
+    .array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 255 })), { minLength: 1, maxLength: 8 })
+    .map((flips): SessionMutation => ({
+      kind: 'bytes',
+      make: (b) => {
+        const out = b.slice();
+        for (const [at, x] of flips) out[at % out.length]! ^= x;
+        return out;
+      },
+    })),
+  fc
+    .tuple(fc.nat(), fc.uint8Array({ maxLength: 64 }), fc.nat({ max: 64 }))
+    .map(([at, insert, cut]): SessionMutation => ({
+      kind: 'bytes',
+      make: (b) => {
+        const i = at % b.length;
+        const out = new Uint8Array(b.length + insert.length - Math.min(cut, b.length - i));
+        out.set(b.subarray(0, i));
+        out.set(insert, i);
+        out.set(b.subarray(i + Math.min(cut, b.length - i)), i + insert.length);
+        return out;
+      },
+    })),
+  fc.nat().map((n): SessionMutation => ({ kind: 'bytes', make: (b) => b.slice(0, n % b.length) })),
+  fc
+    .uint8Array({ maxLength: 2000 })
+    .map((junk): SessionMutation => ({ kind: 'bytes', make: () => junk })),
+  fc
+    .tuple(ENTRY, fc.option(fc.nat()), fc.option(fc.nat()), fc.option(fc.nat()))
+    .map(([name, crc, size, compressedSize]): SessionMutation => ({
+      kind: 'bytes',
+      make: (b) =>
+        patchEntry(b, name, {
+          crc: crc ?? undefined,
+          size: size ?? undefined,
+          compressedSize: compressedSize ?? undefined,
+        }),
+    })),
+  ENTRY.map((name): SessionMutation => ({
+    kind: 'bytes',
+    make: (b) => {
+      const files = unzipSync(b);
+      const twin = name.slice(0, -1) + '~';
+      return renameEntry(zipSync({ ...files, [twin]: files[name]! }), twin, name);
+    },
+  })),
+  fc
+    .tuple(MANIFEST_KEYS, fc.option(SUB_KEYS), fc.jsonValue({ maxDepth: 3 }), fc.boolean())
+    .map(([key, sub, value, rehash]): SessionMutation => ({
+      kind: 'forged',
+      make: async (b) => {
+        const files = unzipSync(b);
+        const m = JSON.parse(strFromU8(files['manifest.json']!)) as Record<string, unknown>;
+        const target = m[key];
+        if (sub !== null && target && typeof target === 'object')
+          Object.defineProperty(target, sub, { value, enumerable: true, writable: true });
+        else m[key] = value;
+        files['manifest.json'] = strToU8(JSON.stringify(m));
+        return rehash ? forge(files) : zipSync(files);
+      },
+    })),
+  fc
+    .tuple(ENTRY, fc.uint8Array({ maxLength: 256 }), fc.boolean())
+    .map(([name, bytes, rehash]): SessionMutation => ({
+      kind: 'forged',
+      make: async (b) => {
+        const files = { ...unzipSync(b), [name]: bytes };
+        return rehash ? forge(files) : zipSync(files);
+      },
+    })),
+);
+
+async function storeCounts(store: SessionStore): Promise<string> {
+  const names = ['sessions', 'histories', 'samples', 'checkpoints'] as const;
+  return (await Promise.all(names.map((n) => store.db.count(n)))).join(',');
+}
+
+/** Fuzzes session import with `runs` files from `seed`. */
+export async function fuzzSessions(runs: number, seed: number): Promise<FuzzCounts> {
+  const c = counts();
+  const store = await SessionStore.open({ name: `fuzz-${seed}-${Math.random()}` });
+  try {
+    const s = await store.create(newSession);
+    await save(store, s.id, checkpoint(16));
+    await store.saveHistory(s.id, { reward: { x: [8, 16], y: [1.5, NaN] } });
+    const base = await exportSession(store, s.id);
+    const original = fingerprint(await readSessionFile(base, labConfigProblem));
+    await fc.assert(
+      fc.asyncProperty(sessionMutation, fc.nat({ max: 24 }), async (mutation, storeCheck) => {
+        c.files++;
+        let file: Uint8Array;
+        try {
+          file = mutation.kind === 'bytes' ? mutation.make(base) : await mutation.make(base);
+        } catch {
+          c.files--; // the mutation itself did not apply (an entry it needs was cut away)
+          return;
+        }
+        const label = `${mutation.kind} file of ${file.length} bytes`;
+        let read: DeletedSession;
+        try {
+          read = await readSessionFile(file, labConfigProblem);
+        } catch (e) {
+          if (!(e instanceof ImportError)) note(c, 'uncaught', `${label}: ${String(e)}`);
+          else c.refused++;
+          if (storeCheck === 0) {
+            const before = await storeCounts(store);
+            await importSession(store, file, labConfigProblem).catch(() => {});
+            if ((await storeCounts(store)) !== before) note(c, 'writtenOnRefusal', label);
+          }
+          memory(c);
+          return;
+        }
+        if (mutation.kind === 'bytes') {
+          if (fingerprint(read) === original) c.acceptedSame++;
+          else note(c, 'acceptedChanged', label);
+        } else {
+          // A forged file is a different session, so it must at least come back as itself.
+          const imported = await storeImported(store, read);
+          const again = await readSessionFile(
+            await exportSession(store, imported.id),
+            labConfigProblem,
+          );
+          if (fingerprint(again, false) === fingerprint(read, false)) c.acceptedSame++;
+          else note(c, 'acceptedChanged', `${label}: its re-export differs`);
+          await store.delete(imported.id);
+        }
+        memory(c);
+      }),
+      { numRuns: runs, seed },
+    );
+  } finally {
+    store.close();
+  }
+  return c;
+}
+
+const CELLS = fc.oneof(
+  fc.constantFrom('u1', 'u2', 'i1', 'i 2', '__proto__', 'view', 'click', 'cart', 'buy', 'like'),
+  fc.constantFrom('2026-01-05T10:00:00Z', '2024-02-30', '2026-04-31', '1767607260', '25:00', ''),
+  fc.constantFrom('19.99', '0', '-3', '1e3', '350000000000000000000000000000000000000', 'NaN'),
+  fc.constantFrom('"quoted, comma"', '"line\nbreak"', '"cr\rbreak"', '"bad"quote', '=cmd|x'),
+  fc.string({ maxLength: 12 }),
+);
+const BREAK = fc.constantFrom('\n', '\r\n', '\r');
+const HEADER = fc.oneof(
+  fc.constant('user_id,item_id,event,timestamp,price,category,segment'),
+  fc
+    .shuffledSubarray(['user_id', 'item_id', 'event', 'timestamp', 'price', 'junk'], {
+      minLength: 1,
+    })
+    .map((h) => h.join(',')),
+  fc.string({ maxLength: 40 }),
+);
+const CSV = fc
+  .tuple(
+    fc.boolean(),
+    HEADER,
+    fc.array(fc.tuple(fc.array(CELLS, { maxLength: 9 }), BREAK), { maxLength: 40 }),
+    BREAK,
+  )
+  .map(
+    ([bom, header, rows, first]) =>
+      (bom ? '\uFEFF' : '') +
+      header +
+      first +
+      rows.map(([cells, br]) => cells.join(',') + br).join(''),
+  );
+
+/** Fuzzes the interaction-log reader with `runs` CSV files from `seed`, as text and as a file. */
+export async function fuzzCsv(runs: number, seed: number): Promise<FuzzCounts> {
+  const c = counts();
+  await fc.assert(
+    fc.asyncProperty(CSV, async (text) => {
+      c.files++;
+      const lines = text.split(/\r\n|\r|\n/).length;
+      const results: string[] = [];
+      for (const input of [text, new Blob([text])]) {
+        try {
+          const log = await parseInteractionLog(input);
+          const s = log.summary;
+          const sound =
+            s.accepted + s.refused === s.rows &&
+            s.problems.every((p) => p.line >= 2 && p.line <= lines && p.reason.length < 300) &&
+            Array.from(log.price).every((p) => Number.isNaN(p) || Number.isFinite(p)) &&
+            Array.from(log.time).every((t) => Number.isFinite(t));
+          if (!sound) note(c, 'acceptedChanged', JSON.stringify(text.slice(0, 200)));
+          results.push(
+            JSON.stringify({ s, u: log.userIds, i: log.itemIds, p: Array.from(log.price) }),
+          );
+        } catch (e) {
+          if (!(e instanceof LogError))
+            note(c, 'uncaught', `${String(e)} on ${JSON.stringify(text.slice(0, 200))}`);
+          else if ((e as Error).message.length > 1000)
+            note(c, 'acceptedChanged', 'a message over 1,000 characters');
+          results.push(`refused: ${(e as Error).message}`);
+        }
+      }
+      // The same text read at once and streamed from a file must give the same log.
+      if (results[0] !== results[1])
+        note(c, 'acceptedChanged', `text and file differ: ${JSON.stringify(text.slice(0, 200))}`);
+      else if (results[0]!.startsWith('refused')) c.refused++;
+      else c.acceptedSame++;
+      memory(c);
+    }),
+    { numRuns: runs, seed },
+  );
+  return c;
+}
+
+/** Tiny raw images ("RAW", width, height, RGBA), as node has no image decoders. */
+const decodeRaw: ImageDecoder = async (bytes) => {
+  if (bytes.length < 5 || String.fromCharCode(...bytes.subarray(0, 3)) !== 'RAW')
+    throw new Error('unknown image format');
+  const [width, height] = [bytes[3]!, bytes[4]!];
+  if (bytes.length !== 5 + width * height * 4) throw new Error('truncated image');
+  return { width, height, rgba: bytes.subarray(5) };
+};
+function rawImage(v: number): Uint8Array {
+  const out = new Uint8Array(5 + 4 * 4 * 4).fill(v);
+  out.set([82, 65, 87, 4, 4]);
+  return out;
+}
+const IMAGE_NAMES = ['a.png', 'b.png', 'dir/c.png'];
+const asFile = (name: string, bytes: Uint8Array): InputFile => ({
+  name,
+  size: bytes.length,
+  bytes: () => Promise.resolve(bytes),
+});
+
+const zipMutation = fc.oneof(
+  fc
+    .array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 255 })), { minLength: 1, maxLength: 6 })
+    .map((flips) => (b: Uint8Array) => {
+      const out = b.slice();
+      for (const [at, x] of flips) out[at % out.length]! ^= x;
+      return out;
+    }),
+  fc.nat().map((n) => (b: Uint8Array) => b.slice(0, n % b.length)),
+  fc.tuple(fc.constantFrom(...IMAGE_NAMES), fc.option(fc.nat()), fc.option(fc.nat())).map(
+    ([name, crc, size]) =>
+      (b: Uint8Array) =>
+        patchEntry(b, name, { crc: crc ?? undefined, size: size ?? undefined }),
+  ),
+  fc.constantFrom(
+    (b: Uint8Array) => renameEntry(b, 'b.png', 'a.png'),
+    (b: Uint8Array) => zipSync({ ...unzipSync(b), 'Nested.ZIP': b }),
+    (b: Uint8Array) =>
+      renameEntry(zipSync({ ...unzipSync(b), protoname: rawImage(9) }), 'protoname', '__proto__'),
+  ),
+);
+
+/** Fuzzes image-zip reading with `runs` zips from `seed`: accepted images must be the originals. */
+export async function fuzzImageZips(runs: number, seed: number): Promise<FuzzCounts> {
+  const c = counts();
+  const base = zipSync(Object.fromEntries(IMAGE_NAMES.map((n, i) => [n, rawImage(40 * (i + 1))])));
+  const pixelsOf = (set: ImageSet) =>
+    new Map(
+      set.names.map((n, i) => [
+        n,
+        set.pixels.subarray(i * 32 * 32 * 3, (i + 1) * 32 * 32 * 3).join(),
+      ]),
+    );
+  const original = pixelsOf(await buildImageSet([asFile('set.zip', base)], 'colour32', decodeRaw));
+  const originals = new Set(original.values());
+  await fc.assert(
+    fc.asyncProperty(zipMutation, async (mutate) => {
+      c.files++;
+      let zip: Uint8Array;
+      try {
+        zip = mutate(base);
+      } catch {
+        c.files--;
+        return;
+      }
+      let set: ImageSet;
+      try {
+        set = await buildImageSet([asFile('set.zip', zip)], 'colour32', decodeRaw);
+      } catch (e) {
+        note(c, 'uncaught', String(e));
+        return;
+      }
+      // A name may differ (both its headers edited alike), but never an image's pixels.
+      const same = [...pixelsOf(set).values()].every((px) => originals.has(px));
+      if (!same) note(c, 'acceptedChanged', `a changed image was taken (${set.names.join(', ')})`);
+      else if (set.count === original.size) c.acceptedSame++;
+      else c.refused++;
+      memory(c);
+    }),
+    { numRuns: runs, seed },
+  );
+  return c;
+}
