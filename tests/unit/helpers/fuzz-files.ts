@@ -9,12 +9,7 @@
 import 'fake-indexeddb/auto';
 import fc from 'fast-check';
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
-import {
-  buildImageSet,
-  type ImageDecoder,
-  type ImageSet,
-  type InputFile,
-} from '../../../src/core/data/image-set';
+import { buildImageSet, type ImageSet, type InputFile } from '../../../src/core/data/image-set';
 import { LogError, parseInteractionLog } from '../../../src/core/data/interaction-log';
 import { labConfigProblem } from '../../../src/core/settings/lab-configs';
 import type { DeletedSession } from '../../../src/core/store/session-records';
@@ -26,6 +21,7 @@ import {
   readSessionFile,
   storeImported,
 } from '../../../src/core/store/transfer';
+import { decodeRaw, raw } from './raw-images';
 import { checkpoint, newSession, save } from './session-fixtures';
 import { patchEntry, renameEntry } from './zip-surgery';
 
@@ -348,19 +344,7 @@ export async function fuzzCsv(runs: number, seed: number): Promise<FuzzCounts> {
   return c;
 }
 
-/** Tiny raw images ("RAW", width, height, RGBA), as node has no image decoders. */
-const decodeRaw: ImageDecoder = async (bytes) => {
-  if (bytes.length < 5 || String.fromCharCode(...bytes.subarray(0, 3)) !== 'RAW')
-    throw new Error('unknown image format');
-  const [width, height] = [bytes[3]!, bytes[4]!];
-  if (bytes.length !== 5 + width * height * 4) throw new Error('truncated image');
-  return { width, height, rgba: bytes.subarray(5) };
-};
-function rawImage(v: number): Uint8Array {
-  const out = new Uint8Array(5 + 4 * 4 * 4).fill(v);
-  out.set([82, 65, 87, 4, 4]);
-  return out;
-}
+const rawImage = (v: number) => raw(4, 4, () => [v, v, v, v]);
 const IMAGE_NAMES = ['a.png', 'b.png', 'dir/c.png'];
 const asFile = (name: string, bytes: Uint8Array): InputFile => ({
   name,
