@@ -21,6 +21,8 @@ export function jsonProblem(value: unknown, depth = 0): string | null {
   if (typeof value === 'object') {
     for (const [k, x] of Object.entries(value)) {
       if (FORBIDDEN_KEYS.has(k)) return `the key "${k}" is not allowed`;
+      // A field left undefined: IndexedDB keeps it in a saved session, JSON drops it. Both are fine.
+      if (x === undefined) continue;
       const p = jsonProblem(x, depth + 1);
       if (p) return p;
     }

@@ -73,6 +73,10 @@ describe('setup links', () => {
       values: new Array(2 + PROFILE_COLUMNS.length).fill(0.5),
     };
     expect(link({ ...defaultRecsysConfig(), synthetic: population })).toBeNull();
+    // A saved session keeps fields the lab left undefined (IndexedDB clones them): it still opens.
+    expect(
+      labConfigProblem('recsys', { ...defaultRecsysConfig(), synthetic: undefined }),
+    ).toBeNull();
     const hostile = (path: string) =>
       JSON.parse(
         JSON.stringify({ ...defaultRecsysConfig(), synthetic: population }).replace(
@@ -87,8 +91,12 @@ describe('setup links', () => {
     );
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     // A reward that is not finite on the shop's steps would stop the race at once.
-    expect(link({ ...defaultRecsysConfig(), reward: '1/0' })).toMatch(/reward: the reward is (-?Infinity|NaN) when/);
-    expect(link({ ...defaultRecsysConfig(), reward: 'log(price)' })).toMatch(/reward: the reward is (-?Infinity|NaN) when/);
+    expect(link({ ...defaultRecsysConfig(), reward: '1/0' })).toMatch(
+      /reward: the reward is (-?Infinity|NaN) when/,
+    );
+    expect(link({ ...defaultRecsysConfig(), reward: 'log(price)' })).toMatch(
+      /reward: the reward is (-?Infinity|NaN) when/,
+    );
     // Settings an agent does not read must still be values the controls allow.
     const ucb = { ...agentSettings('ucb'), replay: -5 };
     expect(link({ ...defaultRecsysConfig(), agents: [ucb] })).toMatch(
