@@ -168,7 +168,8 @@ export async function exportSession(store: SessionStore, id: string): Promise<Ui
   return zipSync(files, { level: 6 });
 }
 
-async function sha256Hex(bytes: Uint8Array): Promise<string> {
+/** A file's SHA-256 as the manifest records it (lower-case hex). */
+export async function sha256Hex(bytes: Uint8Array): Promise<string> {
   if (!globalThis.crypto?.subtle)
     throw new Error('this page has no SHA-256 (it must be served over https or from localhost)');
   const digest = await globalThis.crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);

@@ -22,7 +22,7 @@ import {
   storeImported,
 } from '../../../src/core/store/transfer';
 import { decodeRaw, raw } from './raw-images';
-import { checkpoint, newSession, save } from './session-fixtures';
+import { checkpoint, fingerprint, forged, newSession, save } from './session-fixtures';
 import { patchEntry, renameEntry } from './zip-surgery';
 
 export interface FuzzCounts {
@@ -61,46 +61,6 @@ function note(c: FuzzCounts, what: keyof FuzzCounts, example: string): void {
 function memory(c: FuzzCounts): void {
   const m = process.memoryUsage();
   c.peakMemory = Math.max(c.peakMemory, m.heapUsed + m.arrayBuffers);
-}
-
-/**
- * Everything an import would store, as one comparable string. An imported
- * session is a new one (withNewIds dates it now): comparing a re-export, its
- * own dates are left out.
- */
-function fingerprint(d: DeletedSession, dates = true): string {
-  const undated = dates ? {} : { createdAt: null, updatedAt: null };
-  return JSON.stringify({
-    session: { ...d.session, id: null, ...undated },
-    history: d.history,
-    samples: d.samples.map((s) => ({ ...s, pixels: Array.from(s.pixels) })),
-    checkpoints: d.checkpoints.map((c) => ({
-      ...c,
-      data: Array.from(new Uint8Array(c.data as ArrayBuffer)),
-    })),
-  });
-}
-
-async function sha256(bytes: Uint8Array): Promise<string> {
-  const d = await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
-  return Array.from(new Uint8Array(d), (b) => b.toString(16).padStart(2, '0')).join('');
-}
-
-/** A session file rebuilt from edited entries, its hashes redone: what a forger would make. */
-async function forge(files: Record<string, Uint8Array>): Promise<Uint8Array> {
-  const m = files['manifest.json'];
-  if (m) {
-    try {
-      const json = JSON.parse(strFromU8(m)) as { hashes?: Record<string, string> };
-      if (json.hashes && typeof json.hashes === 'object')
-        for (const name of Object.keys(json.hashes))
-          if (files[name]) json.hashes[name] = await sha256(files[name]);
-      files['manifest.json'] = strToU8(JSON.stringify(json));
-    } catch {
-      // A manifest that is no longer JSON stays as it is.
-    }
-  }
-  return zipSync(files);
 }
 
 type SessionMutation =
@@ -193,7 +153,7 @@ const sessionMutation: fc.Arbitrary<SessionMutation> = fc.oneof(
           Object.defineProperty(target, sub, { value, enumerable: true, writable: true });
         else m[key] = value;
         files['manifest.json'] = strToU8(JSON.stringify(m));
-        return rehash ? forge(files) : zipSync(files);
+        return rehash ? forged(files) : zipSync(files);
       },
     })),
   fc
@@ -202,7 +162,7 @@ const sessionMutation: fc.Arbitrary<SessionMutation> = fc.oneof(
       kind: 'forged',
       make: async (b) => {
         const files = { ...unzipSync(b), [name]: bytes };
-        return rehash ? forge(files) : zipSync(files);
+        return rehash ? forged(files) : zipSync(files);
       },
     })),
 );
