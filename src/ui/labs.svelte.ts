@@ -122,12 +122,13 @@ export class Labs {
 
   /** Opens a saved session's settings in its lab. */
   openSession = async (s: SessionSummary): Promise<void> => {
-    const { labConfigProblem } = await import('../core/settings/lab-configs');
-    const problem = labConfigProblem(s.lab, s.config);
-    if (problem) {
-      toasts.push('error', `“${s.name}” cannot be opened: ${problem}`);
+    const { readLabConfig } = await import('../core/settings/lab-configs');
+    const read = readLabConfig(s.lab, s.config);
+    if (read.problem !== null) {
+      toasts.push('error', `“${s.name}” cannot be opened: ${read.problem}`);
       return;
     }
+    for (const note of read.notes) toasts.push('warn', `“${s.name}”: ${note}`);
     if (s.lab === 'demo') {
       toasts.push('warn', 'Sessions of the start demo cannot be opened yet.');
       return;
@@ -137,6 +138,7 @@ export class Labs {
       const lab = s.lab === 'gan' ? this.gan : (await this.loadRecsys()).lab;
       const run = await lab.recorder.load(s.id);
       if (!run) return;
+      run.session.config = read.config;
       location.hash = `#/${s.lab}`;
       await lab.continueRun(run, false);
       const unit = s.lab === 'gan' ? 'step' : 'round';
@@ -147,7 +149,7 @@ export class Labs {
         );
       return;
     }
-    await this.applySettings(s.lab, s.config);
+    await this.applySettings(s.lab, read.config);
     location.hash = `#/${s.lab}`;
     const start = s.lab === 'recsys' ? 'Race' : 'Train';
     toasts.push(
@@ -164,13 +166,18 @@ export class Labs {
     const lab = path === '/recsys' ? 'recsys' : path === '/gan' ? 'gan' : null;
     if (!text || !lab) return;
     const { decodeSetup } = await import('../core/settings/share');
-    const { config, problem } = decodeSetup(lab, text);
-    if (problem !== null) {
-      toasts.push('error', `This link’s settings cannot be used: ${problem}`);
+    const read = decodeSetup(lab, text);
+    if (read.problem !== null) {
+      toasts.push('error', `This link’s settings cannot be used: ${read.problem}`);
       return;
     }
-    await this.applySettings(lab, config);
-    toasts.push('info', 'Loaded the settings from the link: start to run them from their seed.');
+    await this.applySettings(lab, read.config);
+    toasts.push(
+      read.notes.length > 0 ? 'warn' : 'info',
+      ['Loaded the settings from the link: start to run them from their seed.', ...read.notes].join(
+        ' ',
+      ),
+    );
   }
 
   /** Opens a lesson beside its lab. */
@@ -181,18 +188,27 @@ export class Labs {
 
   /** Loads a lesson step's settings into its lab (stopping a run there), and starts it if asked. */
   setUpLesson = async (setup: LessonSetup): Promise<void> => {
-    const { lessonConfig } = await import('../core/lessons/setup');
+    const [{ lessonConfig }, { readLabConfig }] = await Promise.all([
+      import('../core/lessons/setup'),
+      import('../core/settings/lab-configs'),
+    ]);
+    // A lesson's settings pass the same schema as a link's (tests hold every step to it).
+    const read = readLabConfig(setup.lab, lessonConfig(setup));
+    if (read.problem !== null) {
+      toasts.push('error', `This step’s settings cannot be used: ${read.problem}`);
+      return;
+    }
     if (setup.lab === 'gan') {
       location.hash = '#/gan';
       this.gan.selectModel(setup.model); // stops a run, shows the model's tab
       if (this.gan.active) this.gan.stop();
-      this.gan.config = lessonConfig(setup);
+      this.gan.config = read.config as unknown as GanConfig;
       if (setup.start) this.gan.start();
     } else {
       const { lab } = await this.loadRecsys();
       location.hash = '#/recsys';
       if (lab.active) lab.stop();
-      lab.config = lessonConfig(setup);
+      lab.config = read.config as unknown as RecsysConfig;
       if (setup.start) lab.start();
     }
   };

@@ -6,7 +6,7 @@
  * it was refused; the page then writes it in one transaction.
  */
 import { readSessionFile, type SessionFileReply } from '../core/store/transfer';
-import { labConfigProblem } from '../core/settings/lab-configs';
+import { readLabConfig } from '../core/settings/lab-configs';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 
@@ -14,7 +14,7 @@ scope.onmessage = async (e: MessageEvent<ArrayBuffer>) => {
   let reply: SessionFileReply;
   const transfer: Transferable[] = [];
   try {
-    const session = await readSessionFile(new Uint8Array(e.data), labConfigProblem);
+    const session = await readSessionFile(new Uint8Array(e.data), readLabConfig);
     for (const s of session.samples) transfer.push(s.pixels.buffer);
     for (const c of session.checkpoints) if (c.data instanceof ArrayBuffer) transfer.push(c.data);
     reply = { type: 'read', session };

@@ -146,7 +146,7 @@ export const GAN_MODELS: readonly GanModelKind[] = [
   'conditional-mlp',
   'toy',
 ];
-const LOSSES: readonly GanLossKind[] = ['minimax', 'non-saturating', 'hinge'];
+export const GAN_LOSSES: readonly GanLossKind[] = ['minimax', 'non-saturating', 'hinge'];
 export const TOY_DISTRIBUTIONS: readonly ToyDistributionKind[] = [
   'ring',
   'grid',
@@ -170,7 +170,7 @@ export function fieldError(key: NumericKey, value: unknown): string | null {
 /** Checks a whole config; returns `{ field, message }` for the first problem, or null. */
 export function ganConfigError(c: GanConfig): { field: keyof GanConfig; message: string } | null {
   if (!GAN_MODELS.includes(c.model)) return { field: 'model', message: `unknown model ${c.model}` };
-  if (!LOSSES.includes(c.loss)) return { field: 'loss', message: `unknown loss ${c.loss}` };
+  if (!GAN_LOSSES.includes(c.loss)) return { field: 'loss', message: `unknown loss ${c.loss}` };
   if (c.dataset !== 'mnist' && c.dataset !== 'own')
     return { field: 'dataset', message: `unknown data set ${String(c.dataset)}` };
   if (c.dataset === 'own' && !OWN_IMAGE_MODELS.includes(c.model))

@@ -66,3 +66,16 @@ export class DivergedError extends Error {
     this.name = 'DivergedError';
   }
 }
+
+/**
+ * The job cannot take its next step as it is set up (a reward that is not a
+ * number for what a shopper just did), but nothing of that step was done:
+ * its state is whole. The runner pauses it with the message and saves it
+ * like any pause, so the run is kept; pressing play tries the step again.
+ */
+export class JobPausedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'JobPausedError';
+  }
+}

@@ -4,7 +4,13 @@
  * messages are handled at once. Snapshots go out at most every
  * `minSnapshotMs` while running, and always when the job pauses or stops.
  */
-import { DivergedError, type JobCheckpoint, type JobState, type TrainingJob } from './job';
+import {
+  DivergedError,
+  JobPausedError,
+  type JobCheckpoint,
+  type JobState,
+  type TrainingJob,
+} from './job';
 
 /** Why a checkpoint was taken: autosave every N steps, the job pausing, or the page asking. */
 export type CheckpointReason = 'auto' | 'pause' | 'request';
@@ -210,6 +216,10 @@ export class JobRunner<S> {
         this.events.state('paused', this.job.step);
       }
     } catch (e) {
+      if (e instanceof JobPausedError && this.mode !== 'stopped') {
+        await this.pauseWhole(e.message);
+        return;
+      }
       if (e instanceof DivergedError && this.job.restoreLastGood && this.mode !== 'stopped') {
         // Keep the job: the page offers to go back to the last good state.
         this.mode = 'paused';
@@ -217,6 +227,23 @@ export class JobRunner<S> {
         this.events.state('diverged', e.step, e.message);
         return;
       }
+      this.mode = 'stopped';
+      this.finish('failed', e instanceof Error ? e.message : String(e));
+    }
+  }
+
+  /** A step refused before it began: the state is whole, so it is shown and saved like any pause. */
+  private async pauseWhole(message: string): Promise<void> {
+    this.mode = 'paused';
+    this.stepsOwed = 0;
+    this.checkpointWanted = false;
+    try {
+      await this.job.flush();
+      if (this.autosaveEvery > 0 && this.job.step !== this.lastSavedStep)
+        await this.saveNow('pause');
+      else await this.sendSnapshot();
+      this.events.state('paused', this.job.step, message);
+    } catch (e) {
       this.mode = 'stopped';
       this.finish('failed', e instanceof Error ? e.message : String(e));
     }

@@ -1,98 +1,166 @@
 /**
- * Checks that a settings object read from outside (an imported file, a
- * shared link) is a real config of its lab: exactly the lab's keys, each of
- * the right kind, passing the lab's own checks. Returns the problem, or null.
+ * The one schema every lab config passes where it enters the app: a setup
+ * link, an imported file, a saved session, a lesson step. valibot checks the
+ * shape: exactly the lab's keys, each of its type, names from their lists,
+ * finite numbers, bounded texts and lists. The ranges and the rules between
+ * fields are the labs' own checks, the ones their controls use, run inside
+ * the same schema so that one parse gives one answer.
+ *
+ * Settings the chosen agent or model does not use ride along (the page keeps
+ * them for switching back, and sessions carry them): kept when they hold a
+ * value the controls allow, and otherwise dropped back to the default with a
+ * note naming them, rather than refusing the whole config.
  */
-import { DEFAULT_DEMO_CONFIG, demoConfigError, type DemoConfig } from '../demo/config';
+import * as v from 'valibot';
+import { demoConfigError, type DemoConfig } from '../demo/config';
 import {
+  GAN_LOSSES,
   GAN_MODELS,
   ganConfigError,
+  MAX_DRAWN_POINTS,
   presetFor,
+  TOY_DISTRIBUTIONS,
   type GanConfig,
   type GanModelKind,
 } from '../gan/config';
+import { AGENT_LABELS, AGENT_NAMES, isAgentName } from '../rl/agents/names';
 import {
-  defaultRecsysConfig,
+  AGENT_PARAMS,
+  agentSettings,
+  agentSettingsIssue,
+  type AgentParam,
+  type AgentSettings,
+} from '../rl/agents/settings';
+import {
+  MAX_SYNTHETIC_COLUMNS,
   recsysConfigError,
   syntheticProblem,
   type RecsysConfig,
+  type SyntheticPopulation,
 } from '../rl/lab/config';
-import { agentSettings } from '../rl/agents/settings';
 import { previewReward } from '../rl/lab/reward-preview';
+import { MAX_LENGTH as MAX_REWARD_LENGTH } from '../rl/reward/expression';
+import { MAX_PROFILES } from '../rl/sim/profiles';
+import { SHOP_PRESETS, type ShopName } from '../rl/sim/presets';
 import { jsonProblem } from '../store/json-check';
-import type { LabKind } from '../store/schema';
+import type { Json, LabKind } from '../store/schema';
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+const finite = v.pipe(v.number(), v.finite());
+const text = (max: number) => v.pipe(v.string(), v.maxLength(max, `at most ${max} characters`));
+/** A config fails its lab's own check: the check's words become the issue's message. */
+const labCheck = <T>(problem: (c: T) => string | null) =>
+  v.check<T, (issue: v.CheckIssue<T>) => string>(
+    (c) => problem(c) === null,
+    (issue) => problem(issue.input) ?? '',
+  );
 
-/** Same keys as `like`, and each value of the same JSON kind. */
-function shapeProblem(value: unknown, like: object, where: string): string | null {
-  if (!isRecord(value)) return `${where} must be an object`;
-  const want = Object.keys(like).sort();
-  const have = Object.keys(value).sort();
-  const missing = want.filter((k) => !have.includes(k));
-  const extra = have.filter((k) => !want.includes(k));
-  if (missing.length > 0) return `${where} lacks ${missing.join(', ')}`;
-  if (extra.length > 0) return `${where} has unknown settings ${extra.join(', ')}`;
-  for (const k of want) {
-    const a = (like as Record<string, unknown>)[k];
-    const b = value[k];
-    const kind = (x: unknown) => (Array.isArray(x) ? 'array' : typeof x);
-    if (kind(a) !== kind(b)) return `${where}.${k} must be a ${kind(a)}`;
-  }
-  return null;
-}
+const DEMO_ENTRIES = {
+  hidden: finite,
+  batchSize: finite,
+  learningRate: finite,
+  seed: finite,
+  evalEvery: finite,
+  evalSize: finite,
+  previewCount: finite,
+} satisfies Record<keyof DemoConfig, v.GenericSchema>;
 
-export function labConfigProblem(lab: LabKind, config: unknown): string | null {
-  const json = jsonProblem(config);
-  if (json) return json;
-  try {
-    switch (lab) {
-      case 'demo':
-        return (
-          shapeProblem(config, DEFAULT_DEMO_CONFIG, 'the config') ??
-          demoConfigError(config as DemoConfig)
-        );
-      case 'gan': {
-        const model = isRecord(config) ? config.model : undefined;
-        if (typeof model !== 'string' || !GAN_MODELS.includes(model as GanModelKind))
-          return 'the config names no known GAN model';
-        const problem =
-          shapeProblem(config, presetFor(model as GanModelKind), 'the config') ??
-          ganConfigError(config as GanConfig)?.message;
-        if (problem) return problem;
-        const points = (config as GanConfig).toyPoints;
-        return points.every((v) => typeof v === 'number') ? null : 'toyPoints must be numbers';
-      }
-      case 'recsys': {
-        // Synthetic shoppers are optional (sessions from before them have none): checked apart.
-        const { synthetic, ...rest } = isRecord(config) ? config : {};
-        const shape = shapeProblem(
-          isRecord(config) ? rest : config,
-          defaultRecsysConfig(),
-          'the config',
-        );
-        if (shape) return shape;
-        if (synthetic !== undefined && synthetic !== null) {
-          const problem = syntheticProblem(synthetic);
-          if (problem) return `the synthetic shoppers: ${problem}`;
-        }
-        const c = config as RecsysConfig;
-        for (const [i, a] of c.agents.entries()) {
-          const problem = shapeProblem(a, agentSettings('ucb'), `agent ${i + 1}`);
-          if (problem) return problem;
-        }
-        const problem = recsysConfigError(c);
-        if (problem) return `${problem.field}: ${problem.message}`;
-        return rewardPreviewProblem(c);
-      }
-    }
-  } catch (e) {
-    // The lab checks assume a well-formed object; anything that trips them is a bad config.
-    return `the config could not be checked: ${e instanceof Error ? e.message : String(e)}`;
-  }
-}
+const GAN_ENTRIES = {
+  model: v.picklist(GAN_MODELS),
+  dataset: v.picklist(['mnist', 'own']),
+  loss: v.picklist(GAN_LOSSES),
+  latentSize: finite,
+  batchSize: finite,
+  learningRateD: finite,
+  learningRateG: finite,
+  beta1: finite,
+  dStepsPerG: finite,
+  labelSmoothing: finite,
+  seed: finite,
+  sampleEvery: finite,
+  metricsEvery: finite,
+  metricsSamples: finite,
+  toyHidden: finite,
+  toyDistribution: v.picklist(TOY_DISTRIBUTIONS),
+  // One pair over the limit still parses, so the lab's check can say what the limit is.
+  toyPoints: v.pipe(v.array(finite), v.maxLength(2 * MAX_DRAWN_POINTS + 2)),
+} satisfies Record<keyof GanConfig, v.GenericSchema>;
+
+const AGENT_ENTRIES = {
+  kind: v.picklist(AGENT_NAMES),
+  learningRate: finite,
+  gamma: finite,
+  epsilonStart: finite,
+  epsilonEnd: finite,
+  epsilonSteps: finite,
+  adaptive: v.boolean(),
+  ucbC: finite,
+  hidden: finite,
+  replay: finite,
+  targetEvery: finite,
+} satisfies Record<keyof AgentSettings, v.GenericSchema>;
+
+const SYNTHETIC_ENTRIES = {
+  source: text(300),
+  names: v.pipe(
+    v.array(text(120)),
+    v.maxLength(MAX_SYNTHETIC_COLUMNS, `at most ${MAX_SYNTHETIC_COLUMNS} columns`),
+  ),
+  shares: finite,
+  scale: v.strictObject({
+    priceMin: v.nullable(finite),
+    priceMax: v.nullable(finite),
+    maxEvents: finite,
+  }),
+  values: v.pipe(
+    v.array(finite),
+    v.maxLength(MAX_PROFILES * MAX_SYNTHETIC_COLUMNS, 'too many values'),
+  ),
+} satisfies Record<keyof SyntheticPopulation, v.GenericSchema>;
+
+const AgentSchema = v.pipe(
+  v.strictObject(AGENT_ENTRIES),
+  labCheck((a: AgentSettings) => agentSettingsIssue(a)?.message ?? null),
+);
+
+const RECSYS_ENTRIES = {
+  shop: v.picklist(Object.keys(SHOP_PRESETS) as ShopName[]),
+  items: finite,
+  slateSize: finite,
+  population: finite,
+  drift: finite,
+  fatigue: finite,
+  priceSensitivity: finite,
+  seed: finite,
+  reward: text(MAX_REWARD_LENGTH),
+  agents: v.pipe(
+    v.array(AgentSchema),
+    v.minLength(1, 'race one to four agents'),
+    v.maxLength(4, 'race one to four agents'),
+  ),
+  // Sessions from before synthetic shoppers have none.
+  synthetic: v.optional(
+    v.nullable(v.pipe(v.strictObject(SYNTHETIC_ENTRIES), labCheck(syntheticProblem))),
+  ),
+} satisfies Record<keyof RecsysConfig, v.GenericSchema>;
+
+/** Every lab's config, as it may enter the app. */
+export const LAB_CONFIG_SCHEMAS = {
+  demo: v.pipe(v.strictObject(DEMO_ENTRIES), labCheck(demoConfigError)),
+  gan: v.pipe(
+    v.strictObject(GAN_ENTRIES),
+    labCheck((c: GanConfig) => {
+      const p = ganConfigError(c);
+      return p && `${p.field}: ${p.message}`;
+    }),
+  ),
+  recsys: v.pipe(
+    v.strictObject(RECSYS_ENTRIES),
+    labCheck((c: RecsysConfig) => {
+      const p = recsysConfigError(c);
+      return p ? `${p.field}: ${p.message}` : rewardPreviewProblem(c);
+    }),
+  ),
+} as const;
 
 /**
  * A reward that is not finite on the preview's simulated steps (`1/0`, or
@@ -105,5 +173,148 @@ function rewardPreviewProblem(c: RecsysConfig): string | null {
     return null;
   } catch (e) {
     return `reward: ${e instanceof Error ? e.message : String(e)}`;
+  }
+}
+
+/** A config as read: ready for its lab, with notes on what was dropped; or why it cannot be used. */
+export type ConfigReading =
+  { problem: null; config: Json; notes: string[] } | { problem: string; config: null; notes: [] };
+
+function isRecord(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+/** One valibot issue in words, with where it is. */
+function issueText(issue: v.BaseIssue<unknown>): string {
+  const path = v.getDotPath(issue);
+  if (issue.type === 'strict_object' && issue.expected === 'never')
+    return `unknown setting ${path ?? issue.received}`;
+  if (issue.type === 'strict_object' && issue.received === 'undefined')
+    return `the setting ${path} is missing`;
+  if (issue.kind === 'validation' && issue.type === 'check') {
+    const where = path && !issue.message.startsWith(`${path.split('.').at(-1)}:`) ? path : null;
+    return where ? `${where}: ${issue.message}` : issue.message;
+  }
+  if (issue.kind === 'validation') return `${path ?? 'the settings'}: ${issue.message}`;
+  if (path === null) return 'the settings must be an object';
+  return `${path} must be ${expectedText(issue.type, issue.expected)}, not ${issue.received.slice(0, 40)}`;
+}
+
+/** What a schema wanted, in words: "one of ring, grid", "a number". */
+function expectedText(type: string, expected: string | null): string {
+  const kinds: Record<string, string> = {
+    Object: 'an object',
+    Array: 'a list',
+    number: 'a number',
+    string: 'a text',
+    boolean: 'true or false',
+  };
+  if (type === 'picklist' && expected)
+    return `one of ${expected
+      .replace(/^\(|\)$|"/g, '')
+      .split(' | ')
+      .join(', ')}`;
+  return (expected && kinds[expected]) ?? expected ?? 'something else';
+}
+
+/**
+ * Settings `used` does not list, each dropped to its default when it is
+ * missing or not a value the controls allow. Returns the names of those that
+ * held something (missing ones are filled silently: nothing is lost).
+ */
+function dropBadUnused<T extends object>(
+  target: Record<string, unknown>,
+  unused: readonly (keyof T & string)[],
+  defaults: T,
+  entries: Record<keyof T & string, v.GenericSchema>,
+  faultOf: (candidate: T) => string | null,
+): string[] {
+  const dropped: string[] = [];
+  for (const key of unused) {
+    const value = target[key];
+    const ok =
+      value !== undefined &&
+      v.is(entries[key], value) &&
+      faultOf({ ...defaults, [key]: value }) !== key;
+    if (ok) continue;
+    if (value !== undefined) dropped.push(key);
+    target[key] = structuredClone(defaults[key]);
+  }
+  return dropped;
+}
+
+const TOY_ONLY = ['toyHidden', 'toyDistribution', 'toyPoints'] as const;
+const AGENT_PARAM_NAMES = Object.keys(AGENT_ENTRIES).filter((k) => k !== 'kind') as AgentParam[];
+
+const listed = (names: string[]) =>
+  names.length === 1 ? names[0]! : `${names.slice(0, -1).join(', ')} and ${names.at(-1)!}`;
+
+/** The config with bad settings its agents or model do not use dropped, and notes saying which. */
+function tidyUnused(lab: LabKind, config: unknown): { config: unknown; notes: string[] } {
+  const notes: string[] = [];
+  if (!isRecord(config)) return { config, notes };
+  if (
+    lab === 'gan' &&
+    GAN_MODELS.includes(config.model as GanModelKind) &&
+    config.model !== 'toy'
+  ) {
+    const preset = presetFor(config.model as GanModelKind);
+    const tidy = { ...config };
+    const dropped = dropBadUnused(
+      tidy,
+      TOY_ONLY,
+      preset,
+      GAN_ENTRIES,
+      (c) => ganConfigError(c)?.field ?? null,
+    );
+    if (dropped.length > 0)
+      notes.push(
+        `This model does not use ${listed(dropped)}; ${dropped.length > 1 ? 'they held values' : 'it held a value'} the lab does not allow, so ${dropped.length > 1 ? 'they are' : 'it is'} back at the toy’s default.`,
+      );
+    return { config: tidy, notes };
+  }
+  if (lab === 'recsys' && Array.isArray(config.agents)) {
+    const agents = config.agents.map((a: unknown, i) => {
+      if (!isRecord(a) || typeof a.kind !== 'string' || !isAgentName(a.kind)) return a;
+      const kind = a.kind;
+      const uses = AGENT_PARAMS[kind];
+      const tidy = { ...a };
+      const dropped = dropBadUnused(
+        tidy,
+        AGENT_PARAM_NAMES.filter((p) => !uses.includes(p)),
+        agentSettings(kind),
+        AGENT_ENTRIES,
+        (c) => agentSettingsIssue(c)?.param ?? null,
+      );
+      if (dropped.length > 0)
+        notes.push(
+          `Agent ${i + 1} (${AGENT_LABELS[kind]}) does not use ${listed(dropped)}; ${dropped.length > 1 ? 'they held values' : 'it held a value'} the lab does not allow, so ${dropped.length > 1 ? 'they are' : 'it is'} back at the default.`,
+        );
+      return tidy;
+    });
+    return { config: { ...config, agents }, notes };
+  }
+  return { config, notes };
+}
+
+/**
+ * Reads a lab's settings from outside (a link, a file, a saved session, a
+ * lesson): JSON only, no prototype keys, exactly the lab's fields, values the
+ * controls allow, a reward finite on its preview. What is returned is the
+ * config as given, less the dropped settings.
+ */
+export function readLabConfig(lab: LabKind, config: unknown): ConfigReading {
+  const refuse = (problem: string): ConfigReading => ({ problem, config: null, notes: [] });
+  const json = jsonProblem(config);
+  if (json) return refuse(json);
+  try {
+    const tidy = tidyUnused(lab, config);
+    const parsed = v.safeParse(LAB_CONFIG_SCHEMAS[lab], tidy.config);
+    if (!parsed.success) return refuse(issueText(parsed.issues[0]));
+    // The input, not valibot's copy: its keys keep their order, so a session comes back bit for bit.
+    return { problem: null, config: tidy.config as Json, notes: tidy.notes };
+  } catch (e) {
+    // The lab checks assume a well-formed object; anything that trips them is a bad config.
+    return refuse(`the config could not be checked: ${e instanceof Error ? e.message : String(e)}`);
   }
 }

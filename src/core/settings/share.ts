@@ -3,7 +3,7 @@
  * short text for the address, `#/recsys?setup=…`, and back. What comes back
  * is checked like an imported file's settings before any lab sees it.
  */
-import { labConfigProblem } from './lab-configs';
+import { readLabConfig, type ConfigReading } from './lab-configs';
 import type { Json, LabKind } from '../store/schema';
 
 /** Longest encoded setup accepted, in characters. */
@@ -26,12 +26,9 @@ export function encodeSetup(config: Json): string {
   return toBase64Url(new TextEncoder().encode(JSON.stringify(config)));
 }
 
-/** The settings a link carries, checked; or the reason they cannot be used. */
-export function decodeSetup(
-  lab: LabKind,
-  text: string,
-): { config: Json; problem: null } | { config: null; problem: string } {
-  const fail = (problem: string) => ({ config: null, problem });
+/** The settings a link carries, checked (with notes on what was dropped); or why they cannot be used. */
+export function decodeSetup(lab: LabKind, text: string): ConfigReading {
+  const fail = (problem: string): ConfigReading => ({ config: null, problem, notes: [] });
   if (text.length > MAX_SETUP_LENGTH) return fail('the link’s settings are too long');
   let config: unknown;
   try {
@@ -39,6 +36,5 @@ export function decodeSetup(
   } catch {
     return fail('the link’s settings are damaged (was it cut short?)');
   }
-  const problem = labConfigProblem(lab, config);
-  return problem ? fail(problem) : { config: config as Json, problem: null };
+  return readLabConfig(lab, config);
 }

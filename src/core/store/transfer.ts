@@ -245,17 +245,26 @@ function tensorLayoutProblem(tensors: ManifestTensor[], bytes: number): string |
 }
 
 /**
- * Checks a lab's settings read from a file: the problem in words, or null.
- * The settings layer owns the check (settings/lab-configs.ts); the store takes
- * it from its caller so that it never imports the labs.
+ * Reads a lab's settings from a file: the config to store, with notes on
+ * settings it dropped, or the problem in words. The settings layer owns the
+ * check (settings/lab-configs.ts); the store takes it from its caller so
+ * that it never imports the labs.
  */
-export type ConfigCheck = (lab: LabKind, config: unknown) => string | null;
+export type ConfigCheck = (
+  lab: LabKind,
+  config: unknown,
+) => { problem: null; config: Json; notes: string[] } | { problem: string };
+
+/** A session file read and checked, ready to store; `notes` say what its settings lost. */
+export interface ImportedSession extends DeletedSession {
+  notes: string[];
+}
 
 /** Reads and checks a session file completely; nothing is written. */
 export async function readSessionFile(
   bytes: Uint8Array,
   checkConfig: ConfigCheck,
-): Promise<DeletedSession> {
+): Promise<ImportedSession> {
   const zip = sessionZip(bytes);
   const raw = zip.read('manifest.json', MAX_MANIFEST_BYTES);
   if (!raw) throw new ImportError('the file has no manifest.json: not a DemandLab session');
@@ -279,9 +288,9 @@ export async function readSessionFile(
   // The store refuses prototype keys itself, whatever config check its caller passes in.
   const jsonIssue = jsonProblem(m.checkpoint?.extra ?? null) ?? jsonProblem(m.session.config);
   if (jsonIssue) throw new ImportError(jsonIssue);
-  const configIssue = checkConfig(m.session.lab, m.session.config);
-  if (configIssue)
-    throw new ImportError(`the ${m.session.lab} settings are not valid: ${configIssue}`);
+  const settings = checkConfig(m.session.lab, m.session.config);
+  if (settings.problem !== null)
+    throw new ImportError(`the ${m.session.lab} settings are not valid: ${settings.problem}`);
   for (const [k, s] of Object.entries(m.history))
     if (s.x.length !== s.y.length)
       throw new ImportError(`the curve ${k} has ${s.x.length} steps but ${s.y.length} values`);
@@ -346,19 +355,20 @@ export async function readSessionFile(
     session: {
       id,
       ...m.session,
-      config: m.session.config as Json,
+      config: settings.config,
       checkpointId: checkpoints[0]?.id ?? null,
       updatedAt: m.session.createdAt,
     },
     history: { sessionId: id, metrics },
     samples,
     checkpoints,
+    notes: settings.notes,
   };
 }
 
 /** What the import worker sends back: the file read and checked, or why it was refused. */
 export type SessionFileReply =
-  { type: 'read'; session: DeletedSession } | { type: 'refused'; message: string };
+  { type: 'read'; session: ImportedSession } | { type: 'refused'; message: string };
 
 /** Stores a session read by readSessionFile as a new session, in one transaction. */
 export async function storeImported(store: SessionStore, d: DeletedSession) {

@@ -206,7 +206,11 @@ export class SessionsState {
       const reply = await readInWorker(await file.arrayBuffer());
       if (reply.type === 'refused') throw new Error(reply.message);
       const session = await this.api!.storeImported(s, reply.session);
-      toasts.push('info', `Imported “${session.name}” as a new session.`);
+      const notes = reply.session.notes;
+      toasts.push(
+        notes.length > 0 ? 'warn' : 'info',
+        [`Imported “${session.name}” as a new session.`, ...notes].join(' '),
+      );
     }, `import ${file.name}`);
   }
 

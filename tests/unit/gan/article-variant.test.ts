@@ -14,7 +14,7 @@ import { buildGan, disposeGan } from '../../../src/core/gan/models';
 import type { ImageSource } from '../../../src/core/gan/real-pool';
 import { useAllWasmKernels } from '../../../src/core/kernels/wasm/all-kernels';
 import { createRandom } from '../../../src/core/random';
-import { labConfigProblem } from '../../../src/core/settings/lab-configs';
+import { readLabConfig } from '../../../src/core/settings/lab-configs';
 import { useWasmInNode } from '../helpers/kernel-checks';
 import { mnistImageSource } from '../helpers/mnist';
 
@@ -55,8 +55,8 @@ describe('the article’s model, as written and made to work', () => {
     expect({ ...tuned, model: 'article', learningRateD: 2e-4, learningRateG: 2e-4 }).toEqual(
       presetFor('article'),
     );
-    expect(labConfigProblem('gan', tuned)).toBeNull();
-    expect(labConfigProblem('gan', { ...tuned, dataset: 'own' })).toBeNull();
+    expect(readLabConfig('gan', tuned).problem).toBeNull();
+    expect(readLabConfig('gan', { ...tuned, dataset: 'own' }).problem).toBeNull();
     const layers = (kind: 'article' | 'article-tuned') => {
       const m = buildGan(presetFor(kind), createRandom(1));
       const out = {

@@ -20,7 +20,7 @@ import {
 } from '../../../src/core/gan/models';
 import type { ImageSource } from '../../../src/core/gan/real-pool';
 import { createRandom } from '../../../src/core/random';
-import { labConfigProblem } from '../../../src/core/settings/lab-configs';
+import { readLabConfig } from '../../../src/core/settings/lab-configs';
 import { mnistImageSource } from '../helpers/mnist';
 import * as tf from '@tensorflow/tfjs';
 import { useAllWasmKernels } from '../../../src/core/kernels/wasm/all-kernels';
@@ -64,9 +64,9 @@ describe('the quick-digits GAN', () => {
   });
 
   it('is a GAN config a saved session or a link may carry', () => {
-    expect(labConfigProblem('gan', presetFor('conditional-mlp'))).toBeNull();
-    expect(labConfigProblem('gan', { ...presetFor('conditional-mlp'), model: 'mlp' })).toBe(
-      'the config names no known GAN model',
+    expect(readLabConfig('gan', presetFor('conditional-mlp')).problem).toBeNull();
+    expect(readLabConfig('gan', { ...presetFor('conditional-mlp'), model: 'mlp' }).problem).toMatch(
+      /^model must be one of article, .*conditional-mlp, toy, not "mlp"$/,
     );
   });
 

@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { buildImageSet, type ImageSet, type InputFile } from '../../../src/core/data/image-set';
 import { LogError, parseInteractionLog } from '../../../src/core/data/interaction-log';
-import { labConfigProblem } from '../../../src/core/settings/lab-configs';
+import { readLabConfig } from '../../../src/core/settings/lab-configs';
 import type { DeletedSession } from '../../../src/core/store/session-records';
 import { SessionStore } from '../../../src/core/store/sessions';
 import {
@@ -181,7 +181,7 @@ export async function fuzzSessions(runs: number, seed: number): Promise<FuzzCoun
     await save(store, s.id, checkpoint(16));
     await store.saveHistory(s.id, { reward: { x: [8, 16], y: [1.5, NaN] } });
     const base = await exportSession(store, s.id);
-    const original = fingerprint(await readSessionFile(base, labConfigProblem));
+    const original = fingerprint(await readSessionFile(base, readLabConfig));
     await fc.assert(
       fc.asyncProperty(sessionMutation, fc.nat({ max: 24 }), async (mutation, storeCheck) => {
         c.files++;
@@ -195,13 +195,13 @@ export async function fuzzSessions(runs: number, seed: number): Promise<FuzzCoun
         const label = `${mutation.kind} file of ${file.length} bytes`;
         let read: DeletedSession;
         try {
-          read = await readSessionFile(file, labConfigProblem);
+          read = await readSessionFile(file, readLabConfig);
         } catch (e) {
           if (!(e instanceof ImportError)) note(c, 'uncaught', `${label}: ${String(e)}`);
           else c.refused++;
           if (storeCheck === 0) {
             const before = await storeCounts(store);
-            await importSession(store, file, labConfigProblem).catch(() => {});
+            await importSession(store, file, readLabConfig).catch(() => {});
             if ((await storeCounts(store)) !== before) note(c, 'writtenOnRefusal', label);
           }
           memory(c);
@@ -215,7 +215,7 @@ export async function fuzzSessions(runs: number, seed: number): Promise<FuzzCoun
           const imported = await storeImported(store, read);
           const again = await readSessionFile(
             await exportSession(store, imported.id),
-            labConfigProblem,
+            readLabConfig,
           );
           if (fingerprint(again, false) === fingerprint(read, false)) c.acceptedSame++;
           else note(c, 'acceptedChanged', `${label}: its re-export differs`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DivergedError, type TrainingJob } from '../../../src/core/jobs/job';
+import { DivergedError, JobPausedError, type TrainingJob } from '../../../src/core/jobs/job';
 import { JobRunner } from '../../../src/core/jobs/runner';
 import type { JobState } from '../../../src/core/protocol';
 
@@ -149,6 +149,60 @@ describe('job runner', () => {
     await h.runner.idle();
     expect(job.step).toBe(13);
     await h.runner.stop();
+    expect(job.disposed).toBe(1);
+  });
+
+  it('a step the job refuses whole pauses it with the message, saved, and play tries again', async () => {
+    class RefusingJob extends CountingJob {
+      refuseAt = 17;
+      override trainStep(): void {
+        if (this.step === this.refuseAt)
+          throw new JobPausedError(`Paused after round ${this.step}: the reward is NaN`);
+        this.step++;
+      }
+    }
+    const job = new RefusingJob();
+    const log: string[] = [];
+    const runner = new JobRunner(
+      job,
+      {
+        state: (state, step, message) =>
+          log.push(`${state}@${step}${message ? `: ${message}` : ''}`),
+        snapshot: (s) => log.push(`snapshot@${s.step}`),
+        checkpoint: (c, reason) => log.push(`${reason}@${c.step}`),
+      },
+      {
+        minSnapshotMs: 1e9,
+        minAutosaveMs: 0,
+        yieldToEvents: () => new Promise((r) => setImmediate(r)),
+      },
+    );
+    runner.setAutosave(1000);
+    runner.run();
+    await runner.idle();
+    expect(runner.state).toBe('paused');
+    expect(job.disposed).toBe(0);
+    // The rounds before it are kept: shown, saved, then the pause with the reason.
+    expect(log.slice(-3)).toEqual([
+      'snapshot@17',
+      'pause@17',
+      'paused@17: Paused after round 17: the reward is NaN',
+    ]);
+    // Play again: refused again at once, nothing new to save.
+    log.length = 0;
+    runner.run();
+    await runner.idle();
+    expect(log).toEqual([
+      'running@17',
+      'snapshot@17',
+      'paused@17: Paused after round 17: the reward is NaN',
+    ]);
+    // Once the job can go on, it does.
+    job.refuseAt = Infinity;
+    runner.stepBy(3);
+    await runner.idle();
+    expect(job.step).toBe(20);
+    await runner.stop();
     expect(job.disposed).toBe(1);
   });
 

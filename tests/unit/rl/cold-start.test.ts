@@ -20,7 +20,7 @@ import {
 import { agentSettings } from '../../../src/core/rl/agents/settings';
 import { RecsysJob } from '../../../src/core/rl/lab/recsys-job';
 import { generateCatalog } from '../../../src/core/rl/sim/catalog';
-import { labConfigProblem } from '../../../src/core/settings/lab-configs';
+import { readLabConfig } from '../../../src/core/settings/lab-configs';
 import { shopPreset, checkShopConfig } from '../../../src/core/rl/sim/presets';
 import {
   categoryMap,
@@ -236,10 +236,10 @@ describe('synthetic shoppers in the recommender lab', () => {
 
   it('checks the rows wherever they come from, and old settings without them still open', () => {
     const base = { ...defaultRecsysConfig('electronics'), agents: [agentSettings('ucb')] };
-    expect(labConfigProblem('recsys', base)).toBeNull();
+    expect(readLabConfig('recsys', base).problem).toBeNull();
     const withRows = { ...base, synthetic: population(40) };
     expect(recsysConfigError(withRows)).toBeNull();
-    expect(labConfigProblem('recsys', withRows)).toBeNull();
+    expect(readLabConfig('recsys', withRows).problem).toBeNull();
     const p = population(40);
     p.values[features.names.length * 3 + 1] = 1.5;
     expect(recsysConfigError({ ...base, synthetic: p })).toEqual({
@@ -250,10 +250,12 @@ describe('synthetic shoppers in the recommender lab', () => {
       ...population(2),
       names: features.names.map((n) => n.replace('rate', 'ratio')),
     };
-    expect(labConfigProblem('recsys', { ...base, synthetic: noRates })).toMatch(
+    expect(readLabConfig('recsys', { ...base, synthetic: noRates }).problem).toMatch(
       /lack the columns click rate, cart rate, purchase rate/,
     );
-    expect(labConfigProblem('recsys', { ...base, synthetic: 'rows' })).toMatch(/must be an object/);
+    expect(readLabConfig('recsys', { ...base, synthetic: 'rows' }).problem).toMatch(
+      /must be an object/,
+    );
   });
 
   it('arrive in the shop as the rows say, and a race runs on them', async () => {

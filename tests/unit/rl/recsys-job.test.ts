@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { JobPausedError } from '../../../src/core/jobs/job';
 import { NonFiniteRewardError } from '../../../src/core/rl/reward/shop-reward';
 import {
   defaultRecsysConfig,
@@ -23,6 +24,10 @@ function config(over: Partial<RecsysConfig> = {}): RecsysConfig {
     ...over,
   };
 }
+
+/** Typed arrays as plain lists, so two saved states compare as text. */
+const stateReplacer = (_k: string, v: unknown) =>
+  ArrayBuffer.isView(v) ? Array.from(v as Float64Array) : v;
 
 async function run(c: RecsysConfig, rounds: number) {
   const job = await RecsysJob.create(c, 'cpu');
@@ -113,7 +118,48 @@ describe('recommender lab job', () => {
       if (purchases === 0) expect(a.reward).toBeCloseTo(-0.5 * a.funnel[4]!, 9);
     }
     const job = await RecsysJob.create(config({ reward: 'log(price)' }), 'cpu');
-    expect(() => job.trainStep()).toThrow(NonFiniteRewardError);
+    expect(() => job.trainStep()).toThrow(JobPausedError);
+    expect(job.step).toBe(0);
+    job.dispose();
+  });
+
+  it('a reward that breaks mid-race pauses it between two rounds, with nothing half done', async () => {
+    // Finite until some shopper's session reaches its 4th step: the preview's first steps pass it.
+    const c = config({
+      reward: 'clicked + 1 / (4 - step)',
+      population: 6,
+      slateSize: 3,
+      agents: [
+        agentSettings('egreedy'),
+        agentSettings('ucb'),
+        { ...agentSettings('dqn'), hidden: 8 },
+      ],
+    });
+    const job = await RecsysJob.create(c, 'cpu');
+    let before: string | null = null;
+    let error: unknown = null;
+    for (let i = 0; i < 200 && !error; i++) {
+      await job.flush();
+      before = JSON.stringify(await job.saveState(), stateReplacer);
+      try {
+        job.trainStep();
+      } catch (e) {
+        error = e;
+      }
+    }
+    expect(error).toBeInstanceOf(JobPausedError);
+    const step = job.step;
+    expect(step).toBeGreaterThan(0);
+    expect((error as Error).message).toMatch(
+      new RegExp(
+        `^Paused after round ${step}: the reward is (Infinity|-Infinity|NaN) when .*step = 4.*Reset`,
+      ),
+    );
+    // The refused round left no trace: every agent, shop and random stream is as before it.
+    expect(JSON.stringify(await job.saveState(), stateReplacer)).toBe(before);
+    // Trying again refuses again, still without moving.
+    expect(() => job.trainStep()).toThrow(JobPausedError);
+    expect(job.step).toBe(step);
     job.dispose();
   });
 

@@ -4,11 +4,16 @@
  * unbroken one. These sizes set the import limits (transfer.ts).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { IMAGE_SET_LIMITS } from '../../../src/core/data/image-set';
+import { GAN_LIMITS, presetFor, type GanConfig } from '../../../src/core/gan/config';
+import { GanJob } from '../../../src/core/gan/gan-job';
+import type { ImageSource } from '../../../src/core/gan/real-pool';
 import { agentSettings, type AgentSettings } from '../../../src/core/rl/agents/settings';
 import { defaultRecsysConfig, type RecsysConfig } from '../../../src/core/rl/lab/config';
 import { RecsysJob } from '../../../src/core/rl/lab/recsys-job';
 import { MAX_PROFILES, PROFILE_COLUMNS } from '../../../src/core/rl/sim/profiles';
-import { labConfigProblem } from '../../../src/core/settings/lab-configs';
+import { readLabConfig } from '../../../src/core/settings/lab-configs';
+import { MAX_SAMPLES } from '../../../src/core/store/session-records';
 import type { Json } from '../../../src/core/store/schema';
 import {
   exportSession,
@@ -62,7 +67,7 @@ async function roundTrip(c: RecsysConfig, before: number, after: number) {
     checkpoint: saved,
   });
   const file = await exportSession(store, s.id);
-  const read = await readSessionFile(file, labConfigProblem);
+  const read = await readSessionFile(file, readLabConfig);
   const checkpointBytes = (read.checkpoints[0]!.data as ArrayBuffer).byteLength;
   const imported = await storeImported(store, read);
   const [original, back] = await Promise.all([
@@ -138,4 +143,105 @@ describe('the largest sessions round-trip through a file', () => {
     expect(size.checkpointBytes).toBeLessThan(MAX_CHECKPOINT_BYTES / 2);
     expect(size.fileBytes).toBeLessThan(MAX_FILE_BYTES / 2);
   }, 600_000);
+});
+
+describe('the largest GAN session round-trips through a file', () => {
+  it('the DCGAN on the largest own-image set: weights, samples and the resumed run, bit for bit', async () => {
+    // The most images a set may hold, in the largest format (32×32 colour): 61 MB of pixels.
+    const n = IMAGE_SET_LIMITS.maxImages;
+    const size = 32 * 32 * 3;
+    const pixels = new Uint8Array(n * size);
+    for (let i = 0; i < pixels.length; i++) pixels[i] = (i * 2_654_435_761 + (i >>> 7)) >>> 24;
+    const images: ImageSource = {
+      data: { count: n, pixels, labels: null },
+      shape: { side: 32, channels: 3 },
+      train: Uint32Array.from({ length: n }, (_, i) => i),
+      test: new Uint32Array(0),
+      classifier: null,
+    };
+    // The largest noise the settings allow: it sizes G's first layer, the biggest in the model.
+    // The batch size changes no saved byte, so a small one keeps the cpu backend quick.
+    const config: GanConfig = {
+      ...presetFor('dcgan'),
+      dataset: 'own',
+      latentSize: GAN_LIMITS.latentSize.max,
+      batchSize: 4,
+      sampleEvery: 1,
+      metricsEvery: 0,
+    };
+    expect(readLabConfig('gan', config).problem).toBeNull();
+    const stats = async (job: GanJob, steps: number) => {
+      for (let i = 0; i < steps; i++) job.trainStep();
+      return (await job.snapshot()).snapshot;
+    };
+    const unbroken = new GanJob(config, images);
+    const first = await stats(unbroken, 3);
+    const saved = await unbroken.saveState();
+
+    const store = await freshStore();
+    const s = await store.create({
+      name: 'Largest GAN',
+      lab: 'gan',
+      config: config as unknown as Json,
+      seed: config.seed,
+      backend: 'cpu',
+    });
+    const grid = first.samples!;
+    await store.saveRun(s.id, {
+      config: config as unknown as Json,
+      backend: 'cpu',
+      metrics: { lossD: { x: [1, 2, 3], y: [0.7, 0.69, 0.68] } },
+      checkpoint: saved,
+    });
+    // As many sample grids as a session keeps, each a full 8×8 grid of colour images.
+    const side = Math.sqrt(grid.count) * grid.side;
+    for (let step = 1; step <= MAX_SAMPLES; step++)
+      await store.addSample({
+        sessionId: s.id,
+        step,
+        width: side,
+        height: side,
+        channels: grid.channels,
+        pixels: grid.pixels.map((p) => (p + step) & 255),
+      });
+    const file = await exportSession(store, s.id);
+    const read = await readSessionFile(file, readLabConfig);
+    expect(read.notes).toEqual([]);
+    const imported = await storeImported(store, read);
+    const [original, back] = await Promise.all([
+      store.checkpoint(s.id),
+      store.checkpoint(imported.id),
+    ]);
+    for (const [a, b] of [
+      [original!.weights, back!.weights],
+      [original!.optimizer, back!.optimizer],
+    ] as const) {
+      expect(b.map((t) => [t.name, t.shape])).toEqual(a.map((t) => [t.name, t.shape]));
+      a.forEach((t, i) =>
+        expect(Buffer.from(b[i]!.data.buffer).equals(Buffer.from(t.data.buffer))).toBe(true),
+      );
+    }
+    expect(back!.rng).toEqual(original!.rng);
+    const [samplesA, samplesB] = await Promise.all([
+      store.samples(s.id),
+      store.samples(imported.id),
+    ]);
+    expect(samplesB).toHaveLength(MAX_SAMPLES);
+    samplesA.forEach((a, i) =>
+      expect(Buffer.from(samplesB[i]!.pixels).equals(Buffer.from(a.pixels))).toBe(true),
+    );
+    expect((await store.get(imported.id))?.config).toEqual(config);
+
+    // Resumed from the imported file with the same images, it trains on as the unbroken run.
+    const expected = await stats(unbroken, 2);
+    unbroken.dispose();
+    const resumed = new GanJob(config, images);
+    await resumed.loadState(back!);
+    const got = await stats(resumed, 2);
+    resumed.dispose();
+    expect(Array.from(got.stats)).toEqual(Array.from(expected.stats));
+    expect(Array.from(got.samples!.pixels)).toEqual(Array.from(expected.samples!.pixels));
+    expect(file.length).toBeLessThan(MAX_FILE_BYTES / 2);
+    store.close();
+  }, 300_000);
 });

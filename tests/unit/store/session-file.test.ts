@@ -11,8 +11,10 @@ import {
   MAX_TOTAL_BYTES,
   readSessionFile,
 } from '../../../src/core/store/transfer';
-import { labConfigProblem } from '../../../src/core/settings/lab-configs';
-import { fingerprint, forged } from '../helpers/session-fixtures';
+import { readLabConfig } from '../../../src/core/settings/lab-configs';
+import { agentSettings } from '../../../src/core/rl/agents/settings';
+import type { RecsysConfig } from '../../../src/core/rl/lab/config';
+import { fingerprint, forged, recsys } from '../helpers/session-fixtures';
 import { checkpoint, freshStore, newSession, save } from '../helpers/store-fixtures';
 import { entryCrc, patchEntry, renameEntry } from '../helpers/zip-surgery';
 
@@ -60,7 +62,7 @@ const editManifest = (bytes: Uint8Array, edit: (m: Loose) => void) =>
 /** Refused with an ImportError whose message matches, or null when the file was accepted. */
 async function refusal(file: Uint8Array): Promise<string | null> {
   try {
-    await readSessionFile(file, labConfigProblem);
+    await readSessionFile(file, readLabConfig);
     return null;
   } catch (e) {
     expect(e).toBeInstanceOf(ImportError);
@@ -74,7 +76,7 @@ describe('session files', () => {
     const manifest = JSON.parse(strFromU8(unzipSync(bytes)['manifest.json']!)) as Loose;
     expect(manifest.version).toBe(2);
     expect(Object.keys(manifest.hashes).sort()).toEqual(['checkpoint.bin', 'samples/16.bin']);
-    const imported = await importSession(store, bytes, labConfigProblem);
+    const imported = await importSession(store, bytes, readLabConfig);
     expect(imported.id).not.toBe(id);
     const [a, b] = await Promise.all([store.read(id), store.read(imported.id)]);
     expect(b.session.name).toBe(a.session.name);
@@ -105,7 +107,7 @@ describe('session files', () => {
       })),
     };
     const { store, bytes } = await exported(many);
-    const back = await importSession(store, bytes, labConfigProblem);
+    const back = await importSession(store, bytes, readLabConfig);
     const c = await store.checkpoint(back.id);
     expect(c!.optimizer).toHaveLength(8000);
     expect(Array.from(c!.optimizer[7999]!.data)).toEqual([7999, -7999]);
@@ -117,8 +119,8 @@ describe('session files', () => {
       m.version = 1;
       delete m.hashes;
     });
-    const a = await readSessionFile(bytes, labConfigProblem);
-    const b = await readSessionFile(v1, labConfigProblem);
+    const a = await readSessionFile(bytes, readLabConfig);
+    const b = await readSessionFile(v1, readLabConfig);
     expect(fingerprint(b)).toBe(fingerprint(a));
     // One bit of a weight flipped, stored under the original CRC: the CRC catches it.
     const flipped = await tamper(v1, (f) => (f['checkpoint.bin']![1]! ^= 1));
@@ -142,7 +144,7 @@ describe('session files', () => {
 
   it('refuses or keeps bit for bit every single-byte change of an export', async () => {
     const { bytes } = await exported();
-    const original = fingerprint(await readSessionFile(bytes, labConfigProblem));
+    const original = fingerprint(await readSessionFile(bytes, readLabConfig));
     let refused = 0;
     for (let i = 0; i < bytes.length; i++)
       for (const x of [0x01, 0x80, 0xff]) {
@@ -150,7 +152,7 @@ describe('session files', () => {
         file[i]! ^= x;
         let read: DeletedSession;
         try {
-          read = await readSessionFile(file, labConfigProblem);
+          read = await readSessionFile(file, readLabConfig);
         } catch (e) {
           expect(e).toBeInstanceOf(ImportError);
           refused++;
@@ -168,7 +170,7 @@ describe('session files', () => {
     // Garbage that says it inflates to 3.5 GB: reading it at all would fail or fill memory.
     const bomb = zipSync({ ...files, 'samples/999.bin': new Uint8Array(64).fill(7) });
     const forged = patchEntry(bomb, 'samples/999.bin', { size: 3.5e9 });
-    const read = await readSessionFile(forged, labConfigProblem);
+    const read = await readSessionFile(forged, readLabConfig);
     expect(read.samples.map((s) => s.step)).toEqual([16]);
   });
 
@@ -292,25 +294,54 @@ describe('session files', () => {
       ],
     ];
     for (const [file, reason] of cases) {
-      await expect(importSession(store, file, labConfigProblem)).rejects.toThrow(ImportError);
-      await expect(importSession(store, file, labConfigProblem)).rejects.toThrow(reason);
+      await expect(importSession(store, file, readLabConfig)).rejects.toThrow(ImportError);
+      await expect(importSession(store, file, readLabConfig)).rejects.toThrow(reason);
     }
     expect(await store.db.count('sessions')).toBe(before);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
+  it('drops settings an agent does not use when no control allows them, with a note; refuses the rest', async () => {
+    const { bytes } = await exported();
+    const withAgents = (agents: unknown[]) =>
+      tamper(
+        bytes,
+        (f) => {
+          const m = JSON.parse(strFromU8(f['manifest.json']!)) as Loose;
+          m.session.config.agents = agents;
+          f['manifest.json'] = strToU8(JSON.stringify(m));
+        },
+        true,
+      );
+    const read = await readSessionFile(
+      await withAgents([{ ...agentSettings('ucb'), replay: -5 }]),
+      readLabConfig,
+    );
+    expect(read.notes).toEqual([
+      'Agent 1 (UCB1) does not use replay; it held a value the lab does not allow, so it is back at the default.',
+    ]);
+    expect((read.session.config as unknown as RecsysConfig).agents).toEqual([agentSettings('ucb')]);
+    // The app's own export reads without notes, its settings as they were.
+    const own = await readSessionFile(bytes, readLabConfig);
+    expect(own.notes).toEqual([]);
+    expect(own.session.config).toEqual(recsys);
+    expect(await refusal(await withAgents([{ ...agentSettings('dqn'), replay: -5 }]))).toBe(
+      'the recsys settings are not valid: agents.0: the replay size must be 100 to 100,000',
+    );
+  });
+
   it('reads stored (uncompressed) entries as well as deflated ones', async () => {
     const { bytes } = await exported();
     const stored = zipSync(unzipSync(bytes), { level: 0 });
-    const a = await readSessionFile(bytes, labConfigProblem);
-    expect(fingerprint(await readSessionFile(stored, labConfigProblem))).toBe(fingerprint(a));
+    const a = await readSessionFile(bytes, readLabConfig);
+    expect(fingerprint(await readSessionFile(stored, readLabConfig))).toBe(fingerprint(a));
   });
 
   it('never throws anything but an ImportError on random or mangled bytes', async () => {
     const { bytes } = await exported();
     await fc.assert(
       fc.asyncProperty(fc.uint8Array({ maxLength: 400 }), async (junk) => {
-        await expect(readSessionFile(junk, labConfigProblem)).rejects.toThrow(ImportError);
+        await expect(readSessionFile(junk, readLabConfig)).rejects.toThrow(ImportError);
       }),
       { numRuns: 300 },
     );
@@ -343,7 +374,7 @@ describe('session files', () => {
             (f) => (f['manifest.json'] = strToU8(JSON.stringify(m))),
           );
           try {
-            await readSessionFile(file, labConfigProblem);
+            await readSessionFile(file, readLabConfig);
           } catch (e) {
             expect(e).toBeInstanceOf(ImportError);
           }

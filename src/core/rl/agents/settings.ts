@@ -78,41 +78,50 @@ export function inRange(v: number, lo: number, hi: number, whole = false): boole
   return Number.isFinite(v) && v >= lo && v <= hi && (!whole || Number.isInteger(v));
 }
 
-/** What is wrong with an agent's settings, in words; null when nothing is. */
-export function agentSettingsProblem(a: AgentSettings): string | null {
-  if (!isAgentName(a.kind)) return `unknown agent "${String(a.kind)}"`;
+/** The first setting of an agent that is out of range, with the problem in words; null when none is. */
+export function agentSettingsIssue(
+  a: AgentSettings,
+): { param: AgentParam | 'kind'; message: string } | null {
+  if (!isAgentName(a.kind)) return { param: 'kind', message: `unknown agent "${String(a.kind)}"` };
   const uses = new Set(AGENT_PARAMS[a.kind]);
+  const dqn = a.kind === 'dqn';
   // Settings the agent does not read ride along (switching agents keeps them): they must still
-  // be values the controls allow, so a file or link cannot carry anything else.
-  const bad = (p: AgentParam, ok: boolean, text: string) =>
-    ok ? null : uses.has(p) ? text : `${text} (kept, though this agent does not use it)`;
-  return (
-    bad(
+  // be values the controls allow. Where a config enters (settings/lab-configs.ts), ones that
+  // are not are dropped with a note, so only the page's own leftovers get this far.
+  const checks: [AgentParam, boolean, string][] = [
+    [
       'learningRate',
-      a.kind === 'dqn' ? inRange(a.learningRate, 1e-6, 0.1) : inRange(a.learningRate, 0, 1),
-      a.kind === 'dqn'
-        ? 'the learning rate must be 0.000001 to 0.1'
-        : 'α must be 0 (1/visits) to 1',
-    ) ??
-    bad('gamma', inRange(a.gamma, 0, 1), 'γ must be 0 to 1') ??
-    bad('epsilonStart', inRange(a.epsilonStart, 0, 1), 'ε start must be 0 to 1') ??
-    bad('epsilonEnd', inRange(a.epsilonEnd, 0, 1), 'ε end must be 0 to 1') ??
-    bad(
+      dqn ? inRange(a.learningRate, 1e-6, 0.1) : inRange(a.learningRate, 0, 1),
+      dqn ? 'the learning rate must be 0.000001 to 0.1' : 'α must be 0 (1/visits) to 1',
+    ],
+    ['gamma', inRange(a.gamma, 0, 1), 'γ must be 0 to 1'],
+    ['epsilonStart', inRange(a.epsilonStart, 0, 1), 'ε start must be 0 to 1'],
+    ['epsilonEnd', inRange(a.epsilonEnd, 0, 1), 'ε end must be 0 to 1'],
+    [
       'epsilonSteps',
       inRange(a.epsilonSteps, 1, 10_000_000, true),
       'ε steps must be a whole number from 1',
-    ) ??
-    bad('ucbC', inRange(a.ucbC, 1e-6, 100), 'the exploration bonus must be above 0 (up to 100)') ??
-    bad('hidden', inRange(a.hidden, 4, 256, true), 'hidden units must be 4 to 256') ??
-    bad(
-      'replay',
-      inRange(a.replay, 100, 100_000, true),
-      'the replay size must be 100 to 100,000',
-    ) ??
-    bad(
+    ],
+    ['adaptive', typeof a.adaptive === 'boolean', 'adaptive must be on or off'],
+    ['ucbC', inRange(a.ucbC, 1e-6, 100), 'the exploration bonus must be above 0 (up to 100)'],
+    ['hidden', inRange(a.hidden, 4, 256, true), 'hidden units must be 4 to 256'],
+    ['replay', inRange(a.replay, 100, 100_000, true), 'the replay size must be 100 to 100,000'],
+    [
       'targetEvery',
       inRange(a.targetEvery, 1, 10_000, true),
       'target updates must be every 1 to 10,000 steps',
-    )
-  );
+    ],
+  ];
+  for (const [param, ok, text] of checks)
+    if (!ok)
+      return {
+        param,
+        message: uses.has(param) ? text : `${text} (kept, though this agent does not use it)`,
+      };
+  return null;
+}
+
+/** What is wrong with an agent's settings, in words; null when nothing is. */
+export function agentSettingsProblem(a: AgentSettings): string | null {
+  return agentSettingsIssue(a)?.message ?? null;
 }

@@ -10,7 +10,7 @@
  * DQN loss and replay fill) and a few sampled shoppers' sessions.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { JobCheckpoint, TrainingJob } from '../../jobs/job';
+import { JobPausedError, type JobCheckpoint, type TrainingJob } from '../../jobs/job';
 import { captureObjectState, restoreObjectState, type Skip } from '../../jobs/object-state';
 import type { Json } from '../../store/schema';
 import { showsArms, type ShowsArms } from '../agents/bandits';
@@ -19,7 +19,7 @@ import { AGENT_LABELS } from '../agents/names';
 import { QLearningAgent, SarsaAgent } from '../agents/tabular';
 import type { Agent, Observation } from '../contract';
 import { decide } from '../interact';
-import { ExpressionReward } from '../reward/shop-reward';
+import { ExpressionReward, NonFiniteRewardError } from '../reward/shop-reward';
 import type { Catalog } from '../sim/catalog';
 import type { ShopConfig } from '../sim/presets';
 import { topK } from '../sim/oracle';
@@ -66,6 +66,8 @@ class Racer {
   private readonly segments: number[];
   private lastLoss = -1;
   private losses: [number, number][] = [];
+  /** The reward expression every shop of this agent scores with. */
+  private readonly rule: ExpressionReward;
 
   constructor(
     readonly agent: Agent,
@@ -75,6 +77,7 @@ class Racer {
     catalog: Catalog,
   ) {
     const reward = new ExpressionReward(config.reward);
+    this.rule = reward;
     this.label = label;
     this.envs = Array.from(
       { length: config.population },
@@ -89,6 +92,11 @@ class Racer {
     this.sessions = Array.from({ length: sampled }, () => []);
     this.ended = new Array<boolean>(sampled).fill(false);
     this.segments = this.envs.slice(0, sampled).map((e) => e.shoppers.segment[0]!);
+  }
+
+  /** Throws NonFiniteRewardError when some shopper's next step could score a non-finite reward. */
+  checkRewards(): void {
+    for (const env of this.envs) this.rule.checkOutcomes(env.shoppers, 0, env.slateSize);
   }
 
   /** Every shopper in this agent's shop sees one slate. */
@@ -293,6 +301,15 @@ export class RecsysJob implements TrainingJob<RecsysSnapshot> {
   }
 
   trainStep(): void {
+    try {
+      // All checked before any agent moves, so a bad reward stops the race between two rounds.
+      for (const r of this.racers) r.checkRewards();
+    } catch (e) {
+      if (!(e instanceof NonFiniteRewardError)) throw e;
+      throw new JobPausedError(
+        `Paused after round ${this.step.toLocaleString('en')}: ${e.message}. Fix the reward and press Reset to race again; the race so far is kept.`,
+      );
+    }
     for (const r of this.racers) r.round();
     this.step++;
     // Every round is a point early on; later every 2nd, 4th, … so a long run stays light.
@@ -376,6 +393,7 @@ export class RecsysJob implements TrainingJob<RecsysSnapshot> {
 const skipInState: Skip = (value, key) =>
   key === 'catalog' ||
   key === 'reward' ||
+  value instanceof ExpressionReward ||
   value instanceof tf.Tensor ||
   value instanceof tf.LayersModel ||
   value instanceof tf.Optimizer;

@@ -87,6 +87,8 @@ export class ExpressionReward implements ShopReward {
   private readonly inputs = new Float64Array(VARIABLE_COUNT);
   /** Outcome rewards per (step, position) key: see `outcomes`. */
   private readonly tables = new Map<number, Float64Array>();
+  /** Table keys whose every outcome is known to be finite (see `checkOutcomes`). */
+  private readonly checked = new Set<number>();
   private catalogSize = 0;
 
   constructor(program: RewardProgram | string) {
@@ -148,12 +150,9 @@ export class ExpressionReward implements ShopReward {
     novel: boolean,
     step: number,
   ): Float64Array {
-    const uses = this.program.uses;
-    const key = (uses.has('step') ? step : 0) * 64 + (uses.has('position') ? s : 0);
+    const key = this.tableKey(pool, step, s);
     let table = this.tables.get(key);
-    if (!table || this.catalogSize !== pool.catalog.size) {
-      if (this.catalogSize !== pool.catalog.size) this.tables.clear();
-      this.catalogSize = pool.catalog.size;
+    if (!table) {
       table = new Float64Array(pool.catalog.size * 2 * 6).fill(NaN);
       this.tables.set(key, table);
     }
@@ -162,6 +161,8 @@ export class ExpressionReward implements ShopReward {
     if (Number.isNaN(out[0])) {
       const price = pool.catalog.price[item]! / pool.catalog.config.priceMedian;
       const margin = price * pool.catalog.margin[item]!;
+      // Into a scratch row first: a throw half-way must not leave a row that looks filled.
+      const row = new Float64Array(6);
       let k = 0;
       for (const [carted, bought] of [
         [false, false],
@@ -169,9 +170,40 @@ export class ExpressionReward implements ShopReward {
         [true, true],
       ] as const)
         for (const left of [false, true])
-          out[k++] = this.value(carted, bought, left, s, price, margin, novel, step);
+          row[k++] = this.value(carted, bought, left, s, price, margin, novel, step);
+      out.set(row);
     }
     return out;
+  }
+
+  /** The outcome table's key for a session step and slate position (a new catalog drops the tables). */
+  private tableKey(pool: ShopperPool, step: number, s: number): number {
+    if (this.catalogSize !== pool.catalog.size) {
+      this.tables.clear();
+      this.checked.clear();
+      this.catalogSize = pool.catalog.size;
+    }
+    const uses = this.program.uses;
+    return (uses.has('step') ? step : 0) * 64 + (uses.has('position') ? s : 0);
+  }
+
+  /**
+   * Throws NonFiniteRewardError, before anything of the step happens, when
+   * some outcome slot i could produce now (no click, or any item clicked at
+   * any of `slateSize` positions) has no finite reward: a race can then stop
+   * between two rounds, with nothing half done.
+   */
+  checkOutcomes(pool: ShopperPool, i: number, slateSize: number): void {
+    const step = pool.sessionStep[i]! + 1;
+    for (const left of [false, true]) this.value(false, false, left, -1, 0, 0, false, step);
+    const positions = this.program.uses.has('position') ? slateSize : 1;
+    for (let s = 0; s < positions; s++) {
+      const key = this.tableKey(pool, step, s);
+      if (this.checked.has(key)) continue;
+      for (let item = 0; item < pool.catalog.size; item++)
+        for (const novel of [false, true]) this.outcomes(pool, item, s, novel, step);
+      this.checked.add(key);
+    }
   }
 
   expected(pool: ShopperPool, i: number, slate: ArrayLike<number>, p: SlateProbabilities): number {
