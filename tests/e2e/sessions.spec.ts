@@ -180,6 +180,21 @@ test('a setup link opens the same settings in another tab; a damaged link says w
   await expect(other.getByTestId('toast').filter({ hasText: 'cannot be used' })).toBeVisible();
   await expect(other.getByTestId('recsys-population')).toHaveValue('7');
 
+  // A setting an agent does not read, at a value no control allows: dropped, and the toast says so.
+  const setup = JSON.parse(
+    Buffer.from(new URL(url).hash.split('setup=')[1]!, 'base64url').toString(),
+  ) as { population: number; agents: { kind: string; replay: number }[] };
+  const bandit = setup.agents.findIndex((a) => a.kind !== 'dqn');
+  expect(bandit).toBeGreaterThanOrEqual(0);
+  setup.agents[bandit]!.replay = -5;
+  setup.population = 9;
+  await other.goto(`./#/recsys?setup=${Buffer.from(JSON.stringify(setup)).toString('base64url')}`);
+  await expect(other.getByTestId('toast').filter({ hasText: `Agent ${bandit + 1}` })).toContainText(
+    'does not use replay',
+  );
+  await expect(other.getByTestId('recsys-population')).toHaveValue('9');
+  await screenshot(other, 'recsys-link-note');
+
   // The GAN lab's settings travel the same way.
   await page.goto('./#/gan');
   await page.getByRole('tab', { name: '2D toy GANs' }).click();
