@@ -14,7 +14,9 @@ import { RecsysJob } from '../../../src/core/rl/lab/recsys-job';
 import { MAX_PROFILES, PROFILE_COLUMNS } from '../../../src/core/rl/sim/profiles';
 import { readLabConfig } from '../../../src/core/settings/lab-configs';
 import { MAX_SAMPLES } from '../../../src/core/store/session-records';
+import type { CheckpointInput } from '../../../src/core/store/checkpoint';
 import type { Json } from '../../../src/core/store/schema';
+import type { SessionStore } from '../../../src/core/store/sessions';
 import {
   exportSession,
   MAX_CHECKPOINT_BYTES,
@@ -47,53 +49,70 @@ function withLargestPopulation(c: RecsysConfig): RecsysConfig {
   };
 }
 
+/**
+ * Saves a run as a session (with `addMore` adding to it), exports it and
+ * imports the file; checks the imported checkpoint is the saved one bit for
+ * bit (every tensor's name, shape and bytes, the random state and the
+ * state tree) and returns it, with the file.
+ */
+async function throughAFile(
+  lab: 'gan' | 'recsys',
+  config: GanConfig | RecsysConfig,
+  checkpoint: CheckpointInput,
+  addMore: (store: SessionStore, id: string) => Promise<void> = async () => {},
+) {
+  const store = await freshStore();
+  const json = config as unknown as Json;
+  const s = await store.create({
+    name: 'Largest',
+    lab,
+    config: json,
+    seed: config.seed,
+    backend: 'cpu',
+  });
+  await store.saveRun(s.id, {
+    config: json,
+    backend: 'cpu',
+    metrics: { loss: { x: [checkpoint.step], y: [0.5] } },
+    checkpoint,
+  });
+  await addMore(store, s.id);
+  const file = await exportSession(store, s.id);
+  const read = await readSessionFile(file, readLabConfig);
+  expect(read.notes).toEqual([]);
+  const checkpointBytes = (read.checkpoints[0]!.data as ArrayBuffer).byteLength;
+  const imported = await storeImported(store, read);
+  expect((await store.get(imported.id))?.config).toEqual(config);
+  const [original, back] = await Promise.all([
+    store.checkpoint(s.id),
+    store.checkpoint(imported.id),
+  ]);
+  for (const [a, b] of [
+    [original!.weights, back!.weights],
+    [original!.optimizer, back!.optimizer],
+  ] as const) {
+    expect(b.map((t) => [t.name, t.shape])).toEqual(a.map((t) => [t.name, t.shape]));
+    a.forEach((t, i) =>
+      expect(Buffer.from(b[i]!.data.buffer).equals(Buffer.from(t.data.buffer))).toBe(true),
+    );
+  }
+  expect(back!.rng).toEqual(original!.rng);
+  expect(JSON.stringify(back!.extra)).toBe(JSON.stringify(original!.extra));
+  return { store, ids: [s.id, imported.id], file, checkpointBytes, back: back! };
+}
+
 async function roundTrip(c: RecsysConfig, before: number, after: number) {
   const unbroken = await RecsysJob.create(c, 'cpu');
   for (let i = 0; i < before; i++) unbroken.trainStep();
   await unbroken.snapshot();
   const saved = await unbroken.saveState();
-  const store = await freshStore();
-  const s = await store.create({
-    name: 'Largest race',
-    lab: 'recsys',
-    config: c as unknown as Json,
-    seed: c.seed,
-    backend: 'cpu',
-  });
-  await store.saveRun(s.id, {
-    config: c as unknown as Json,
-    backend: 'cpu',
-    metrics: { reward: { x: [before], y: [0.5] } },
-    checkpoint: saved,
-  });
-  const file = await exportSession(store, s.id);
-  const read = await readSessionFile(file, readLabConfig);
-  const checkpointBytes = (read.checkpoints[0]!.data as ArrayBuffer).byteLength;
-  const imported = await storeImported(store, read);
-  const [original, back] = await Promise.all([
-    store.checkpoint(s.id),
-    store.checkpoint(imported.id),
-  ]);
-  // Bit for bit: every tensor's bytes, names and shapes, and the race's state tree.
-  expect(back!.weights.length + back!.optimizer.length).toBe(
-    original!.weights.length + original!.optimizer.length,
-  );
-  for (const [a, b] of [
-    [original!.weights, back!.weights],
-    [original!.optimizer, back!.optimizer],
-  ] as const)
-    a.forEach((t, i) => {
-      expect(b[i]!.name).toBe(t.name);
-      expect(b[i]!.shape).toEqual(t.shape);
-      expect(Buffer.from(b[i]!.data.buffer).equals(Buffer.from(t.data.buffer))).toBe(true);
-    });
-  expect(JSON.stringify(back!.extra)).toBe(JSON.stringify(original!.extra));
+  const { store, file, checkpointBytes, back } = await throughAFile('recsys', c, saved);
 
   for (let i = 0; i < after; i++) unbroken.trainStep();
   const expected = (await unbroken.snapshot()).snapshot;
   unbroken.dispose();
   const resumed = await RecsysJob.create(c, 'cpu');
-  await resumed.loadState(back!);
+  await resumed.loadState(back);
   for (let i = 0; i < after; i++) resumed.trainStep();
   const got = (await resumed.snapshot()).snapshot;
   resumed.dispose();
@@ -102,7 +121,7 @@ async function roundTrip(c: RecsysConfig, before: number, after: number) {
   return {
     fileBytes: file.length,
     checkpointBytes,
-    tensors: back!.weights.length + back!.optimizer.length,
+    tensors: back.weights.length + back.optimizer.length,
   };
 }
 
@@ -178,65 +197,31 @@ describe('the largest GAN session round-trips through a file', () => {
     const first = await stats(unbroken, 3);
     const saved = await unbroken.saveState();
 
-    const store = await freshStore();
-    const s = await store.create({
-      name: 'Largest GAN',
-      lab: 'gan',
-      config: config as unknown as Json,
-      seed: config.seed,
-      backend: 'cpu',
-    });
     const grid = first.samples!;
-    await store.saveRun(s.id, {
-      config: config as unknown as Json,
-      backend: 'cpu',
-      metrics: { lossD: { x: [1, 2, 3], y: [0.7, 0.69, 0.68] } },
-      checkpoint: saved,
-    });
-    // As many sample grids as a session keeps, each a full 8×8 grid of colour images.
     const side = Math.sqrt(grid.count) * grid.side;
-    for (let step = 1; step <= MAX_SAMPLES; step++)
-      await store.addSample({
-        sessionId: s.id,
-        step,
-        width: side,
-        height: side,
-        channels: grid.channels,
-        pixels: grid.pixels.map((p) => (p + step) & 255),
-      });
-    const file = await exportSession(store, s.id);
-    const read = await readSessionFile(file, readLabConfig);
-    expect(read.notes).toEqual([]);
-    const imported = await storeImported(store, read);
-    const [original, back] = await Promise.all([
-      store.checkpoint(s.id),
-      store.checkpoint(imported.id),
-    ]);
-    for (const [a, b] of [
-      [original!.weights, back!.weights],
-      [original!.optimizer, back!.optimizer],
-    ] as const) {
-      expect(b.map((t) => [t.name, t.shape])).toEqual(a.map((t) => [t.name, t.shape]));
-      a.forEach((t, i) =>
-        expect(Buffer.from(b[i]!.data.buffer).equals(Buffer.from(t.data.buffer))).toBe(true),
-      );
-    }
-    expect(back!.rng).toEqual(original!.rng);
-    const [samplesA, samplesB] = await Promise.all([
-      store.samples(s.id),
-      store.samples(imported.id),
-    ]);
+    const { store, ids, file, back } = await throughAFile('gan', config, saved, async (st, id) => {
+      // As many sample grids as a session keeps, each a full 8×8 grid of colour images.
+      for (let step = 1; step <= MAX_SAMPLES; step++)
+        await st.addSample({
+          sessionId: id,
+          step,
+          width: side,
+          height: side,
+          channels: grid.channels,
+          pixels: grid.pixels.map((p) => (p + step) & 255),
+        });
+    });
+    const [samplesA, samplesB] = await Promise.all(ids.map((id) => store.samples(id)));
     expect(samplesB).toHaveLength(MAX_SAMPLES);
-    samplesA.forEach((a, i) =>
-      expect(Buffer.from(samplesB[i]!.pixels).equals(Buffer.from(a.pixels))).toBe(true),
+    samplesA!.forEach((a, i) =>
+      expect(Buffer.from(samplesB![i]!.pixels).equals(Buffer.from(a.pixels))).toBe(true),
     );
-    expect((await store.get(imported.id))?.config).toEqual(config);
 
     // Resumed from the imported file with the same images, it trains on as the unbroken run.
     const expected = await stats(unbroken, 2);
     unbroken.dispose();
     const resumed = new GanJob(config, images);
-    await resumed.loadState(back!);
+    await resumed.loadState(back);
     const got = await stats(resumed, 2);
     resumed.dispose();
     expect(Array.from(got.stats)).toEqual(Array.from(expected.stats));
