@@ -165,11 +165,12 @@ export const LAB_CONFIG_SCHEMAS = {
 /**
  * A reward that is not finite on the preview's simulated steps (`1/0`, or
  * `log(price)` where nothing was bought) would stop the race on its first
- * steps: refused where the config enters, as the page's preview refuses it.
+ * steps: refused where the config enters, on the same steps the page's
+ * preview runs, so a link never brings a reward the editor then refuses.
  */
 function rewardPreviewProblem(c: RecsysConfig): string | null {
   try {
-    previewReward(c, 512);
+    previewReward(c);
     return null;
   } catch (e) {
     return `reward: ${e instanceof Error ? e.message : String(e)}`;

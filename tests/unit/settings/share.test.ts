@@ -15,6 +15,8 @@ import type { Json } from '../../../src/core/store/schema';
 import { decodeSetup, encodeSetup } from '../../../src/core/settings/share';
 import { readLabConfig } from '../../../src/core/settings/lab-configs';
 import { PROFILE_COLUMNS } from '../../../src/core/rl/sim/profiles';
+import { previewReward } from '../../../src/core/rl/lab/reward-preview';
+import { NonFiniteRewardError } from '../../../src/core/rl/reward/shop-reward';
 
 describe('setup links', () => {
   it('round-trip a lab’s settings, and only as that lab’s', () => {
@@ -109,6 +111,10 @@ describe('setup links', () => {
     expect(link({ ...defaultRecsysConfig(), reward: 'log(price)' })).toMatch(
       /reward: the reward is (-?Infinity|NaN) when/,
     );
+    // One that breaks only on a shopper's 11th step: the page's preview reaches it, and so does the link's.
+    const late = { ...defaultRecsysConfig(), reward: 'if(step > 10, 1/0, clicked)' };
+    expect(() => previewReward(late)).toThrow(NonFiniteRewardError);
+    expect(link(late)).toMatch(/reward: the reward is Infinity when .*step = 11/);
     // Settings an agent reads must be values its controls allow.
     const dqn = { ...agentSettings('dqn'), replay: -5 };
     expect(link({ ...defaultRecsysConfig(), agents: [dqn] })).toBe(
