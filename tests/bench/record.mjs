@@ -23,6 +23,7 @@ const ORDER = [
   'rl',
   'recsys-page',
   'fuzz',
+  'dispatches',
 ];
 
 const INTRO = `# Benchmarks: the performance record
@@ -57,6 +58,12 @@ For each job and backend it records:
   training (training never runs on the main thread);
 - live tensors, and a leak check in node: tensors and bytes at step 25, half
   way and the end of 1,000 steps on WASM.
+
+It ends with the fuzz suite at full size (\`bench:fuzz\`: 100,000 session
+files, 20,000 CSV logs, 10,000 image zips) and with what one training step
+of each GAN asks of WebGPU (\`bench:dispatches\`: dispatches, bytes up and
+back, pipelines compiled, against a kept baseline), counts that carry over
+to a real GPU where SwiftShader's step times do not.
 
 Results go to \`tests/bench/results/<job>-latest.md\` (tracked) and a dated
 JSON file; \`npm run bench\` also runs the recommender benchmarks (\`bench:rl\`,

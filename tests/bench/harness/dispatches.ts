@@ -1,0 +1,134 @@
+/**
+ * A page for tests/bench/dispatches.mjs, served by the dev server: trains the
+ * GAN lab's models on this browser's WebGPU adapter, as the app's worker
+ * does (the app's backend activation, its kernels, GanJob), and counts what
+ * each training step asks of the GPU: compute dispatches, bytes written to
+ * the GPU, bytes read back, and pipelines compiled. These counts carry over
+ * to a real GPU where the software adapter's step time cannot.
+ */
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-webgpu';
+import { activateBackend } from '../../../src/core/compute/activate';
+import { probeCapabilities } from '../../../src/core/compute/probe';
+import { presetFor, type GanModelKind } from '../../../src/core/gan/config';
+import { GanJob } from '../../../src/core/gan/gan-job';
+import type { ImageSource } from '../../../src/core/gan/real-pool';
+
+interface Counts {
+  dispatches: number;
+  uploadBytes: number;
+  readbackBytes: number;
+  pipelines: number;
+}
+
+const counts: Counts = { dispatches: 0, uploadBytes: 0, readbackBytes: 0, pipelines: 0 };
+
+/** Wraps a prototype method so every call is counted first. */
+function count<T extends object, K extends keyof T>(
+  proto: T,
+  name: K,
+  tally: (self: T, args: unknown[]) => void,
+): void {
+  const original = proto[name] as unknown as (...args: unknown[]) => unknown;
+  (proto as Record<K, unknown>)[name] = function (this: T, ...args: unknown[]) {
+    tally(this, args);
+    return original.apply(this, args);
+  };
+}
+
+count(GPUComputePassEncoder.prototype, 'dispatchWorkgroups', () => counts.dispatches++);
+count(GPUComputePassEncoder.prototype, 'dispatchWorkgroupsIndirect', () => counts.dispatches++);
+count(GPUQueue.prototype, 'writeBuffer', (_q, args) => {
+  const data = args[2] as ArrayBufferView | ArrayBuffer;
+  const size = args[4] as number | undefined;
+  const bytes = ArrayBuffer.isView(data) ? data.byteLength : data.byteLength;
+  // writeBuffer's size counts elements of a typed array, bytes of an ArrayBuffer.
+  const unit = ArrayBuffer.isView(data)
+    ? ((data as unknown as { BYTES_PER_ELEMENT?: number }).BYTES_PER_ELEMENT ?? 1)
+    : 1;
+  counts.uploadBytes +=
+    size !== undefined ? size * unit : bytes - ((args[3] as number | undefined) ?? 0) * unit;
+});
+count(GPUDevice.prototype, 'createBuffer', (_d, args) => {
+  const d = args[0] as GPUBufferDescriptor;
+  // A buffer mapped at creation is filled from the CPU: an upload.
+  if (d.mappedAtCreation && d.usage & GPUBufferUsage.COPY_SRC) counts.uploadBytes += d.size;
+});
+// A read back is a copy into a buffer the CPU maps for reading.
+count(GPUCommandEncoder.prototype, 'copyBufferToBuffer', (_e, args) => {
+  const destination = args[2] as GPUBuffer;
+  if (destination.usage & GPUBufferUsage.MAP_READ) counts.readbackBytes += args[4] as number;
+});
+count(GPUDevice.prototype, 'createComputePipeline', () => counts.pipelines++);
+count(GPUDevice.prototype, 'createComputePipelineAsync', () => counts.pipelines++);
+
+/** Random pixels in MNIST's shape: the counts depend on the shapes, not the digits. */
+function images(): ImageSource {
+  const n = 512;
+  const side = 28;
+  const pixels = new Uint8Array(n * side * side);
+  for (let i = 0; i < pixels.length; i++) pixels[i] = (i * 2654435761) >>> 24;
+  return {
+    data: { count: n, pixels, labels: Uint8Array.from({ length: n }, (_, i) => i % 10) },
+    shape: { side, channels: 1 },
+    train: Uint32Array.from({ length: n }, (_, i) => i),
+    test: new Uint32Array(0),
+    classifier: null,
+  };
+}
+
+export interface ModelCounts extends Counts {
+  model: GanModelKind;
+  /** Steps counted, after `warm` warm-up steps. */
+  steps: number;
+  warm: number;
+  /** Pipelines compiled by the end of warm-up (the first steps compile nearly all). */
+  pipelinesAtWarm: number;
+  backend: string;
+}
+
+async function measure(model: GanModelKind, warm: number, steps: number): Promise<ModelCounts> {
+  // Samples and quality off: a training step only, as the lab runs between its grid refreshes.
+  const config = { ...presetFor(model), sampleEvery: 10_000, metricsEvery: 0 };
+  const job = new GanJob(config, model === 'toy' ? null : images());
+  const start = { ...counts };
+  for (let i = 0; i < warm; i++) job.trainStep();
+  await job.flush();
+  const atWarm = { ...counts };
+  // Read back after each step, as the runner does while steps are slow (on a fast GPU it
+  // reads back once per chunk of up to 64 steps).
+  for (let i = 0; i < steps; i++) {
+    job.trainStep();
+    await job.flush();
+  }
+  const end = { ...counts };
+  job.dispose();
+  const per = (k: keyof Counts) => (end[k] - atWarm[k]) / steps;
+  return {
+    model,
+    steps,
+    warm,
+    dispatches: per('dispatches'),
+    uploadBytes: per('uploadBytes'),
+    readbackBytes: per('readbackBytes'),
+    pipelines: end.pipelines - atWarm.pipelines,
+    pipelinesAtWarm: atWarm.pipelines - start.pipelines,
+    backend: tf.getBackend(),
+  };
+}
+
+export interface Harness {
+  measure(models: GanModelKind[], warm: number, steps: number): Promise<ModelCounts[]>;
+}
+
+const harness: Harness = {
+  async measure(models, warm, steps) {
+    await activateBackend(['webgpu'], 'webgpu', await probeCapabilities(), {
+      wasmPrefix: '/tfjs-wasm/',
+    });
+    const out: ModelCounts[] = [];
+    for (const m of models) out.push(await measure(m, warm, steps));
+    return out;
+  },
+};
+(globalThis as unknown as { harness: Harness }).harness = harness;
