@@ -247,8 +247,12 @@ function dropBadUnused<T extends object>(
 const TOY_ONLY = ['toyHidden', 'toyDistribution', 'toyPoints'] as const;
 const AGENT_PARAM_NAMES = Object.keys(AGENT_ENTRIES).filter((k) => k !== 'kind') as AgentParam[];
 
-const listed = (names: string[]) =>
-  names.length === 1 ? names[0]! : `${names.slice(0, -1).join(', ')} and ${names.at(-1)!}`;
+/** "Agent 2 (UCB1) does not use gamma and replay; they held values … back at the default." */
+function droppedNote(who: string, dropped: string[], fallback: string): string {
+  const one = dropped.length === 1;
+  const names = one ? dropped[0]! : `${dropped.slice(0, -1).join(', ')} and ${dropped.at(-1)!}`;
+  return `${who} does not use ${names}; ${one ? 'it held a value' : 'they held values'} the lab does not allow, so ${one ? 'it is' : 'they are'} back at ${fallback}.`;
+}
 
 /** The config with bad settings its agents or model do not use dropped, and notes saying which. */
 function tidyUnused(lab: LabKind, config: unknown): { config: unknown; notes: string[] } {
@@ -268,10 +272,7 @@ function tidyUnused(lab: LabKind, config: unknown): { config: unknown; notes: st
       GAN_ENTRIES,
       (c) => ganConfigError(c)?.field ?? null,
     );
-    if (dropped.length > 0)
-      notes.push(
-        `This model does not use ${listed(dropped)}; ${dropped.length > 1 ? 'they held values' : 'it held a value'} the lab does not allow, so ${dropped.length > 1 ? 'they are' : 'it is'} back at the toy’s default.`,
-      );
+    if (dropped.length > 0) notes.push(droppedNote('This model', dropped, 'the toy’s default'));
     return { config: tidy, notes };
   }
   if (lab === 'recsys' && Array.isArray(config.agents)) {
@@ -288,9 +289,7 @@ function tidyUnused(lab: LabKind, config: unknown): { config: unknown; notes: st
         (c) => agentSettingsIssue(c)?.param ?? null,
       );
       if (dropped.length > 0)
-        notes.push(
-          `Agent ${i + 1} (${AGENT_LABELS[kind]}) does not use ${listed(dropped)}; ${dropped.length > 1 ? 'they held values' : 'it held a value'} the lab does not allow, so ${dropped.length > 1 ? 'they are' : 'it is'} back at the default.`,
-        );
+        notes.push(droppedNote(`Agent ${i + 1} (${AGENT_LABELS[kind]})`, dropped, 'the default'));
       return tidy;
     });
     return { config: { ...config, agents }, notes };

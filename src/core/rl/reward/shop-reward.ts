@@ -195,11 +195,13 @@ export class ExpressionReward implements ShopReward {
    */
   checkOutcomes(pool: ShopperPool, i: number, slateSize: number): void {
     const step = pool.sessionStep[i]! + 1;
-    for (const left of [false, true]) this.value(false, false, left, -1, 0, 0, false, step);
     const positions = this.program.uses.has('position') ? slateSize : 1;
     for (let s = 0; s < positions; s++) {
       const key = this.tableKey(pool, step, s);
       if (this.checked.has(key)) continue;
+      // The no-click outcomes vary with the step alone, which position 0's key holds.
+      if (s === 0)
+        for (const left of [false, true]) this.value(false, false, left, -1, 0, 0, false, step);
       for (let item = 0; item < pool.catalog.size; item++)
         for (const novel of [false, true]) this.outcomes(pool, item, s, novel, step);
       this.checked.add(key);
