@@ -3,8 +3,9 @@
  * tfjs's cpu backend, and on its wasm backend with the kernel as shipped and
  * with the app's explicit-transpose matMul (src/core/kernels/wasm/wasm-matmul.ts),
  * GEMM kernel (wasm-gemm.ts), then with all the app's kernels (fused Adam, copies,
- * column sums, vector tanh); and the leak check: tensors and bytes over
- * 1,000 steps.
+ * column sums, vector tanh, one-pass activation gradients), then (conv models)
+ * XNNPACK's convolution gradients and the convolutions through the GEMM
+ * (wasm-conv-gemm.ts); and the leak check: tensors and bytes over 1,000 steps.
  */
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
@@ -20,6 +21,11 @@ import { useWasmCopies } from '../../src/core/kernels/wasm/wasm-copies';
 import { useWasmGemm } from '../../src/core/kernels/wasm/wasm-gemm';
 import { useWasmTanh } from '../../src/core/kernels/wasm/wasm-tanh';
 import { useExplicitTranspose } from '../../src/core/kernels/wasm/wasm-matmul';
+import { useConvGemm } from '../../src/core/kernels/wasm/wasm-conv-gemm';
+import {
+  ACTIVATION_GRAD,
+  useFusedActivationGrad,
+} from '../../src/core/kernels/wasm/wasm-activation-grad';
 import { decodeMnist, parseManifest, splitTrainTest } from '../../src/core/data/mnist';
 import { presetFor, type GanModelKind } from '../../src/core/gan/config';
 import { GanJob } from '../../src/core/gan/gan-job';
@@ -66,7 +72,8 @@ async function measure(
 
 /**
  * cpu, then wasm with the shipped kernels, then with explicit transposes, then (conv
- * models) with the conv input gradient too; each stays installed for the next.
+ * models) with the conv gradients too, then the convolutions through the GEMM;
+ * each stays installed for the next.
  */
 export async function ganNodeRows(model: GanModelKind, windowMs: number): Promise<NodeRow[]> {
   tf.env().set('IS_NODE', false); // skips tfjs's advice to install tfjs-node
@@ -86,7 +93,14 @@ export async function ganNodeRows(model: GanModelKind, windowMs: number): Promis
   restoreShipped('GatherV2', 'wasm');
   restoreShipped('Sum', 'wasm');
   restoreShipped('Tanh', 'wasm');
-  if (tf.getKernel(FUSED_ADAM, 'wasm')) tf.unregisterKernel(FUSED_ADAM, 'wasm');
+  restoreShipped('Tile', 'wasm');
+  restoreShipped('Mean', 'wasm');
+  restoreShipped('Conv2D', 'wasm');
+  restoreShipped('FusedConv2D', 'wasm');
+  restoreShipped('Conv2DBackpropFilter', 'wasm');
+  // Without their kernel the activations' gradients are tfjs's own.
+  for (const k of [FUSED_ADAM, ACTIVATION_GRAD])
+    if (tf.getKernel(k, 'wasm')) tf.unregisterKernel(k, 'wasm');
   rows.push({ label: 'node, tfjs wasm, shipped matMul', ...(await measure(model, windowMs)) });
   useExplicitTranspose('wasm');
   rows.push({ label: 'node, tfjs wasm, explicit transposes', ...(await measure(model, windowMs)) });
@@ -98,7 +112,12 @@ export async function ganNodeRows(model: GanModelKind, windowMs: number): Promis
       ...(await measure(model, windowMs)),
     });
   }
-  const more = [await useWasmAdam('wasm'), useWasmCopies('wasm'), await useWasmColumnSum('wasm')];
+  const more = [
+    await useWasmAdam('wasm'),
+    useWasmCopies('wasm'),
+    await useWasmColumnSum('wasm'),
+    await useFusedActivationGrad('wasm'),
+  ];
   if (more.every(Boolean) && (await useWasmTanh('wasm'))) {
     rows.push({
       label: `node, tfjs wasm, all the app's kernels`,
@@ -111,6 +130,12 @@ export async function ganNodeRows(model: GanModelKind, windowMs: number): Promis
       label: `node, tfjs wasm, ${gemm ? "app's GEMM" : 'explicit transposes'} + XNNPACK conv gradients`,
       ...(await measure(model, windowMs)),
     });
+    if (gemm && (await useConvGemm('wasm'))) {
+      rows.push({
+        label: "node, tfjs wasm, all the app's kernels, convolutions through its GEMM",
+        ...(await measure(model, windowMs)),
+      });
+    }
   }
   return rows;
 }

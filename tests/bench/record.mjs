@@ -47,7 +47,7 @@ added one at a time). Where python3 has torch (Debian:
 CPU with \`tests/bench/torch_gan.py\`: same layers, loss, Adam settings, batch
 and MNIST. Without torch it says so and skips that column. Options:
 \`--seconds N\`, \`--backends webgpu,webgl,wasm,wasm1,cpu\`,
-\`--jobs demo,gan-article,gan-dcgan,gan-toy\`, \`--no-torch\`, \`--no-leaks\`.
+\`--jobs demo,gan-article,gan-dcgan,gan-toy\`, \`--no-torch\`, \`--no-leaks\`, \`--no-node\`.
 For each job and backend it records:
 
 - steps per second, against the fastest browser backend and the best PyTorch

@@ -16,7 +16,7 @@
  * Options: --seconds N (training window per backend, default 15),
  *          --backends webgpu,webgl,wasm,wasm1,cpu (wasm1: WASM on one thread)
  *          --jobs demo,gan-article,gan-dcgan,gan-toy
- *          --no-torch, --no-leaks
+ *          --no-torch, --no-leaks, --no-node (skips the node rows)
  */
 import { chromium } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
@@ -31,6 +31,7 @@ const seconds = Number(arg('seconds', '15'));
 const backends = arg('backends', 'webgpu,webgl,wasm,wasm1,cpu').split(',');
 const withTorch = !process.argv.includes('--no-torch');
 const withLeaks = !process.argv.includes('--no-leaks');
+const withNode = !process.argv.includes('--no-node');
 
 /** Page address and the tfjs backend a bench backend name stands for. */
 const BACKENDS = {
@@ -269,7 +270,7 @@ for (const name of jobNames) {
   /** @type {string[]} */
   const notes = [];
   const model = job.nodeModel;
-  if (model) {
+  if (model && withNode) {
     await extra('node baseline', async () => {
       process.stdout.write(`bench: ${name} in node (tfjs cpu and wasm)… `);
       node = await nodeBaseline(model, seconds);
@@ -281,15 +282,15 @@ for (const name of jobNames) {
         leaks = await nodeLeaks(model);
         console.log(leaks.map((r) => `${r.label}: ${r.tensors.join(' → ')} tensors`).join('; '));
       });
-    if (torch)
-      for (const run of TORCH_RUNS)
-        await extra(`PyTorch (${run.label})`, async () => {
-          process.stdout.write(`bench: ${name} in PyTorch (${run.label})… `);
-          const r = torchRun(torch, model, run);
-          torchRows.push(r);
-          console.log(`${r.stepsPerSecond} steps/s`);
-        });
   }
+  if (model && torch)
+    for (const run of TORCH_RUNS)
+      await extra(`PyTorch (${run.label})`, async () => {
+        process.stdout.write(`bench: ${name} in PyTorch (${run.label})… `);
+        const r = torchRun(torch, model, run);
+        torchRows.push(r);
+        console.log(`${r.stepsPerSecond} steps/s`);
+      });
   const fastest = Math.max(...results.flatMap((r) => (failed(r) ? [] : [r.stepsPerSecond])));
   const torchBest = Math.max(0, ...torchRows.map((r) => r.stepsPerSecond));
   /** @param {number} sps */

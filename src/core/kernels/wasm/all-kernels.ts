@@ -10,6 +10,8 @@ import { useWasmCopies } from './wasm-copies';
 import { useWasmColumnSum } from './wasm-column-sum';
 import { useWasmTanh } from './wasm-tanh';
 import { useConvFilterGradient, useConvInputGradient } from './wasm-conv';
+import { useConvGemm } from './wasm-conv-gemm';
+import { useFusedActivationGrad } from './wasm-activation-grad';
 
 /** Installs the app's WASM kernels on `backend`; `threads` caps the GEMM's helper threads. */
 export async function useAllWasmKernels(backend: string, threads?: number): Promise<void> {
@@ -21,10 +23,16 @@ export async function useAllWasmKernels(backend: string, threads?: number): Prom
   await useWasmGemm(backend, threads);
   await useWasmAdam(backend);
   // Identity shares data instead of copying it; a batch gather copies whole rows; bias
-  // gradients sum columns in place of a transpose and a sum; tanh takes four lanes.
+  // gradients and batch norm's means sum columns in place of a transpose and a sum; tanh
+  // takes four lanes; Tile copies blocks.
   useWasmCopies(backend);
   await useWasmColumnSum(backend);
   await useWasmTanh(backend);
+  // ReLU's and leaky ReLU's gradients in one pass each instead of three kernels.
+  await useFusedActivationGrad(backend);
   useConvFilterGradient(backend);
   useConvInputGradient(backend);
+  // Convolutions and their gradients through the GEMM, with the XNNPACK forms behind for
+  // what it does not cover.
+  await useConvGemm(backend);
 }

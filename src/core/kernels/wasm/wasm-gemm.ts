@@ -34,15 +34,14 @@ import {
 } from './gemm/gemm-control';
 import { GemmHelper, HelperPool } from './gemm/gemm-helper';
 import { wrapOnce } from '../kernel-swap';
-import { addressOf, wasmHeap, type WasmBackend } from './wasm-heap';
+import { addressOf, HeapArea, wasmHeap, type WasmBackend } from './wasm-heap';
 
 /** Products below this many flops (about 80 µs on one core) are not worth waking the helper for. */
 const SPLIT_FLOPS = 1 << 22;
 
 /** A kernel instance bound to one backend's memory, with a scratch area in its heap. */
 class HeapGemm {
-  private scratch = 0;
-  private scratchBytes = 0;
+  private readonly scratch: HeapArea;
   /** Products computed here (not fallen back). */
   products = 0;
   /** This thread's kernels and, on the threaded build (shared memory), its helper threads. */
@@ -54,16 +53,12 @@ class HeapGemm {
     readonly shape: GemmShape,
   ) {
     this.pool = new HelperPool({ gemm: kernel, adam: null });
+    this.scratch = new HeapArea(backend);
   }
 
   /** At least `bytes` of scratch in the heap, kept and grown between calls (never shrunk). */
   private area(bytes: number): number {
-    if (bytes > this.scratchBytes) {
-      if (this.scratch) this.backend.wasm._free(this.scratch);
-      this.scratchBytes = Math.max(bytes, this.scratchBytes * 2);
-      this.scratch = this.backend.wasm._malloc(this.scratchBytes) >>> 0;
-    }
-    return this.scratch;
+    return this.scratch.reserve(bytes);
   }
 
   /**
@@ -106,6 +101,55 @@ class HeapGemm {
       };
     };
     this.pool.run(Array.from({ length: parts }, (_, i) => share(i)));
+  }
+
+  /**
+   * C = A·B (+ bias, activation) on operands a kernel laid out in the heap
+   * itself (wasm-conv-gemm.ts): A (M×K) read through byte strides, B (K×N)
+   * packed from element strides (null: the B the last call packed, with the
+   * same K and N), C written through byte strides, `bias` the address of N
+   * floats or 0. Split between the threads like any product.
+   */
+  heapProduct(p: {
+    a: number;
+    ar: number;
+    ak: number;
+    b: PackFrom | null;
+    c: number;
+    cr: number;
+    cc: number;
+    M: number;
+    K: number;
+    N: number;
+    bias: number;
+    activation: GemmActivation;
+    alpha: number;
+  }): void {
+    this.products++;
+    if (p.M === 0 || p.N === 0) return;
+    const scratch = this.area(packedBytes(p.K, p.N) + packedBytes(1, p.N) + 32 * this.pool.threads);
+    const packedBias = scratch + packedBytes(p.K, p.N);
+    const spare = packedBias + packedBytes(1, p.N);
+    if (p.bias) this.kernel.pack(p.bias, 0, 1, 1, p.N, packedBias);
+    this.gemm(
+      [
+        p.a,
+        p.ar,
+        p.ak,
+        scratch,
+        p.c,
+        p.cr,
+        p.cc,
+        p.M,
+        p.K,
+        p.N,
+        p.bias ? packedBias : 0,
+        ACTIVATION[p.activation],
+        p.alpha,
+        spare,
+      ],
+      p.b,
+    );
   }
 
   private address(t: tf.TensorInfo): number {
@@ -191,6 +235,12 @@ const GEMM_WRAPPER = Symbol.for('demandlab.gemmWrapper');
 
 const gemmOf = (backend: unknown): HeapGemm | undefined =>
   (backend as { [HEAP_GEMM]?: HeapGemm })[HEAP_GEMM];
+
+/** A WASM backend's product kernel, for kernels built on it (wasm-conv-gemm.ts); null without one. */
+export function heapGemm(backend: unknown): HeapGemm | null {
+  return gemmOf(backend) ?? null;
+}
+export type { HeapGemm };
 
 /** A WASM backend's threads for the app's kernels (wasm-adam.ts shares Adam steps out); null without the GEMM. */
 export function helperPool(backendName = 'wasm'): HelperPool | null {

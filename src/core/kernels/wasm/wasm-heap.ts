@@ -41,3 +41,21 @@ export async function instantiateOver<T>(
   const { instance } = await WebAssembly.instantiate(bytes, { env: { memory } });
   return instance.exports as unknown as T;
 }
+
+/** A scratch region in a WASM backend's heap, kept between calls and grown (never shrunk). */
+export class HeapArea {
+  private at = 0;
+  private bytes = 0;
+
+  constructor(private readonly backend: WasmBackend) {}
+
+  /** The address of at least `bytes` bytes; growing it moves it, and may grow the memory. */
+  reserve(bytes: number): number {
+    if (bytes > this.bytes) {
+      if (this.at) this.backend.wasm._free(this.at);
+      this.bytes = Math.max(bytes, this.bytes * 2);
+      this.at = this.backend.wasm._malloc(this.bytes) >>> 0;
+    }
+    return this.at;
+  }
+}

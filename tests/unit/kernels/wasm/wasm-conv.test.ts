@@ -18,37 +18,16 @@ import { GanJob } from '../../../../src/core/gan/gan-job';
 import { MNIST_SHAPE, missingKernels } from '../../../../src/core/gan/models';
 import { createRandom } from '../../../../src/core/random';
 import { realMnist } from '../../helpers/mnist';
-import { CONV_CASES, expectClose, useWasmInNode } from '../../helpers/kernel-checks';
+import {
+  CONV_CASES,
+  convGrads as grads,
+  expectClose,
+  useWasmInNode,
+} from '../../helpers/kernel-checks';
 import { tensorCounts } from '../../helpers/tensor-counts';
 
 const rng = createRandom(11);
 const values = (n: number) => Float32Array.from({ length: n }, () => rng.normal());
-
-type Shape4 = readonly [number, number, number, number];
-
-/** f(x, w) and the gradients of sum(f(x, w) * probe) with respect to x and w, on a backend. */
-async function grads(
-  backend: string,
-  f: (x: tf.Tensor4D, w: tf.Tensor4D) => tf.Tensor4D,
-  x: Float32Array,
-  xShape: Shape4,
-  w: Float32Array,
-  wShape: Shape4,
-  probe: Float32Array,
-): Promise<Float32Array[]> {
-  await tf.setBackend(backend);
-  const out = tf.tidy(() => {
-    const loss = (a: tf.Tensor, b: tf.Tensor) => {
-      const y = f(a as tf.Tensor4D, b as tf.Tensor4D);
-      return tf.sum(tf.mul(y, tf.tensor(probe.subarray(0, y.size), y.shape)));
-    };
-    const [a, b] = [tf.tensor4d(x, [...xShape]), tf.tensor4d(w, [...wShape])];
-    return [f(a, b), ...tf.grads(loss)([a, b])];
-  });
-  const data = await Promise.all(out.map((t) => t.data() as Promise<Float32Array>));
-  out.forEach((t) => t.dispose());
-  return data;
-}
 
 beforeAll(async () => {
   await useWasmInNode();

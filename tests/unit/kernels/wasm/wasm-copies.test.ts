@@ -1,5 +1,5 @@
 /**
- * WASM's Identity that shares data and its GatherV2 by block copies: the
+ * WASM's Identity that shares data, its Tile by doubling block copies and its GatherV2 by block copies: the
  * same values as tfjs cpu for every gather shape the app meets and more
  * (axes, batch dims, int32 data, repeated indices), the shipped kernel's
  * error for an index out of range, and clones that outlive their source
@@ -15,11 +15,12 @@ import { countCalls, useWasmInNode } from '../../helpers/kernel-checks';
 const rng = createRandom(31);
 
 /** Calls that reached the kernel the app's GatherV2 falls back to. */
-const fallbacks = { GatherV2: 0 };
+const fallbacks = { GatherV2: 0, Tile: 0 };
 
 beforeAll(async () => {
   await useWasmInNode();
   countCalls('GatherV2', () => fallbacks.GatherV2++);
+  countCalls('Tile', () => fallbacks.Tile++);
   expect(useWasmCopies('wasm')).toBe(true);
 });
 
@@ -107,6 +108,48 @@ describe('GatherV2 by block copies on WASM', () => {
     const idx = tf.tensor1d([1, 4], 'int32');
     expect(() => tf.gather(x, idx)).toThrow(/index value 4 is not in \[0, 3\]/);
     tf.dispose([x, idx]);
+  });
+});
+
+describe('Tile by block copies on WASM', () => {
+  const TILES: { shape: number[]; reps: number[]; dtype: 'float32' | 'int32' }[] = [
+    // Batch norm's gradient: a channel vector over batch, rows and columns (G's two layers).
+    { shape: [1, 1, 1, 32], reps: [64, 14, 14, 1], dtype: 'float32' },
+    { shape: [1, 1, 1, 64], reps: [64, 7, 7, 1], dtype: 'float32' },
+    // Every axis repeated, odd counts (the doubling's last copy is partial), and none.
+    { shape: [2, 3, 5], reps: [3, 5, 7], dtype: 'float32' },
+    { shape: [4, 1, 3], reps: [1, 6, 1], dtype: 'int32' },
+    { shape: [7], reps: [9], dtype: 'int32' },
+    { shape: [3, 2], reps: [1, 1], dtype: 'float32' },
+    { shape: [2, 0, 3], reps: [2, 2, 2], dtype: 'float32' },
+  ];
+  it.each(TILES)('matches tfjs cpu for $shape by $reps ($dtype)', async (c) => {
+    const x = Array.from({ length: tf.util.sizeFromShape(c.shape) }, () =>
+      c.dtype === 'int32' ? rng.int(1000) - 500 : rng.normal(),
+    );
+    const tile = () =>
+      tf.tidy(() => {
+        const t = tf.tile(tf.tensor(x, c.shape, c.dtype), c.reps);
+        return { shape: t.shape, values: Array.from(t.dataSync()) };
+      });
+    await tf.setBackend('cpu');
+    const want = tile();
+    await tf.setBackend('wasm');
+    fallbacks.Tile = 0;
+    const before = tf.memory().numTensors;
+    const got = tile();
+    expect(got).toEqual(want);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(fallbacks.Tile).toBe(0);
+  });
+
+  it('leaves bool tensors to the shipped kernel', async () => {
+    await tf.setBackend('wasm');
+    fallbacks.Tile = 0;
+    const t = tf.tile(tf.tensor([true, false], [2], 'bool'), [3]);
+    expect(Array.from(await t.data())).toEqual([1, 0, 1, 0, 1, 0]);
+    t.dispose();
+    expect(fallbacks.Tile).toBe(1);
   });
 });
 

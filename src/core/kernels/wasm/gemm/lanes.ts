@@ -29,6 +29,8 @@ export interface Lanes {
   abs(x: Code): Code;
   /** A condition per lane: an i32 for one lane, a mask for four. */
   lt(x: Code, y: Code): Code;
+  /** x ≠ y per lane (true where x is NaN, compared with itself). */
+  ne(x: Code, y: Code): Code;
   /** Per lane, `ifTrue` where `cond` (from lt) holds, else `ifFalse`. */
   select(ifTrue: Code, ifFalse: Code, cond: Code): Code;
 }
@@ -54,6 +56,7 @@ export const SCALAR: Lanes = {
   sqrt: (x) => [...x, 0x91],
   abs: (x) => [...x, 0x8b],
   lt: scalarOp(0x5d),
+  ne: scalarOp(0x5c),
   select: (ifTrue, ifFalse, cond) => [...ifTrue, ...ifFalse, ...cond, 0x1b],
 };
 
@@ -71,5 +74,6 @@ export const VECTOR: Lanes = {
   sqrt: (x) => [...x, 0xfd, ...uleb(0xe3)],
   abs: (x) => [...x, 0xfd, ...uleb(0xe0)],
   lt: vectorOp(0x43),
+  ne: vectorOp(0x42),
   select: (ifTrue, ifFalse, cond) => bitselect(ifTrue, ifFalse, cond),
 };

@@ -66,6 +66,25 @@ export const and = binary(0x71);
 // Memory: natural alignment hints, byte offsets.
 const memarg = (align: number, offset: number): Code => [...uleb(align), ...uleb(offset)];
 export const f32Load = (addr: Code, offset = 0): Code => [...addr, 0x2a, ...memarg(2, offset)];
+/** memory.copy (bulk memory): n bytes from src to dst, overlapping or not. */
+export const memoryCopy = (dst: Code, src: Code, n: Code): Code => [
+  ...dst,
+  ...src,
+  ...n,
+  0xfc,
+  ...uleb(10),
+  0x00,
+  0x00,
+];
+/** memory.fill (bulk memory): n bytes at dst set to the low byte of value. */
+export const memoryFill = (dst: Code, value: Code, n: Code): Code => [
+  ...dst,
+  ...value,
+  ...n,
+  0xfc,
+  ...uleb(11),
+  0x00,
+];
 /** f32.const */
 export const f32 = (v: number): Code => [0x43, ...new Uint8Array(new Float32Array([v]).buffer)];
 export const f32Store = (addr: Code, value: Code, offset = 0): Code => [
