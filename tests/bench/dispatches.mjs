@@ -10,8 +10,11 @@
  * their counts beside it (`--baseline` rewrites it). Writes
  * results/dispatches-<date>.json and dispatches-latest.md.
  *
+ * It also reads WebGPU's buffer bytes (in use by tensors, and allocated in
+ * all) after warm-up and after the counted steps: flat when nothing leaks.
+ *
  * Options: --models article,dcgan,... --warm N (steps before counting, default 2)
- *          --steps N (steps counted, default 4), --baseline
+ *          --steps N (steps counted, default 4; 100 for the memory check), --baseline
  */
 import { chromium } from '@playwright/test';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -40,7 +43,7 @@ const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
   args: chromiumArgs,
 });
-/** @type {{ model: string, dispatches: number, uploadBytes: number, readbackBytes: number, pipelines: number, pipelinesAtWarm: number, backend: string }[]} */
+/** @type {{ model: string, dispatches: number, uploadBytes: number, readbackBytes: number, pipelines: number, pipelinesAtWarm: number, backend: string, gpuAtWarm?: { inUse: number, allocated: number }, gpuAtEnd?: { inUse: number, allocated: number } }[]} */
 let rows;
 try {
   rows = [];
@@ -88,19 +91,23 @@ writeFileSync(
 const kb = (b) =>
   b < 1024
     ? `${Math.round(b)} B`
-    : `${(b / 1024).toLocaleString('en', { maximumFractionDigits: 1 })} KB`;
+    : b < 1024 * 1024
+      ? `${(b / 1024).toLocaleString('en', { maximumFractionDigits: 1 })} KB`
+      : `${(b / 1024 / 1024).toLocaleString('en', { maximumFractionDigits: 1 })} MB`;
 const cpu = os.cpus()[0]?.model.split(' ').slice(0, 2).join(' ') ?? 'unknown CPU';
 const lines = [
   `What one GAN training step asks of WebGPU, counted on ${rows[0]?.backend ?? 'webgpu'} (SwiftShader, ${cpu}, ${os.cpus().length} cores, ${date}): the mean over ${steps} steps after ${warm} warm-up steps, each step read back as the runner does on a slow adapter. Baseline: ${baseline.date} (\`tests/bench/dispatches-baseline.json\`; \`--baseline\` rewrites it).`,
   '',
-  '| model | dispatches per step | baseline | uploaded per step | read back per step | pipelines compiled (first steps + counted steps) |',
-  '|---|---:|---:|---:|---:|---:|',
+  '| model | dispatches per step | baseline | uploaded per step | read back per step | pipelines compiled (first steps + counted steps) | GPU buffers in use, after warm-up → end | allocated, after warm-up → end |',
+  '|---|---:|---:|---:|---:|---:|---:|---:|',
   ...rows.map((r) => {
     const b = baseline.rows.find((x) => x.model === r.model);
     const was = b
       ? `${b.dispatches.toFixed(1)}${b.dispatches ? ` (now ${(r.dispatches / b.dispatches).toFixed(2)}×)` : ''}`
       : '–';
-    return `| ${r.model} | ${r.dispatches.toFixed(1)} | ${was} | ${kb(r.uploadBytes)} | ${kb(r.readbackBytes)} | ${r.pipelinesAtWarm} + ${r.pipelines} |`;
+    const gpu = (/** @type {'inUse' | 'allocated'} */ k) =>
+      r.gpuAtWarm && r.gpuAtEnd ? `${kb(r.gpuAtWarm[k])} → ${kb(r.gpuAtEnd[k])}` : '–';
+    return `| ${r.model} | ${r.dispatches.toFixed(1)} | ${was} | ${kb(r.uploadBytes)} | ${kb(r.readbackBytes)} | ${r.pipelinesAtWarm} + ${r.pipelines} | ${gpu('inUse')} | ${gpu('allocated')} |`;
   }),
 ];
 const md = lines.join('\n');

@@ -63,7 +63,8 @@ It ends with the fuzz suite at full size (\`bench:fuzz\`: 100,000 session
 files, 20,000 CSV logs, 10,000 image zips) and with what one training step
 of each GAN asks of WebGPU (\`bench:dispatches\`: dispatches, bytes up and
 back, pipelines compiled, against a kept baseline), counts that carry over
-to a real GPU where SwiftShader's step times do not.
+to a real GPU where SwiftShader's step times do not, and its buffer bytes
+after warm-up and at the end (\`--steps 100\` for the memory check).
 
 Results go to \`tests/bench/results/<job>-latest.md\` (tracked) and a dated
 JSON file; \`npm run bench\` also runs the recommender benchmarks (\`bench:rl\`,

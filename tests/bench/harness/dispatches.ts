@@ -77,6 +77,20 @@ function images(): ImageSource {
   };
 }
 
+/** WebGPU's buffer bytes: in use by tensors, and allocated in all (tfjs keeps freed buffers to reuse). */
+interface GpuBytes {
+  inUse: number;
+  allocated: number;
+}
+
+function gpuBytes(): GpuBytes {
+  const m = tf.memory() as tf.MemoryInfo & {
+    numBytesInGPU?: number;
+    numBytesAllocatedInGPU?: number;
+  };
+  return { inUse: m.numBytesInGPU ?? 0, allocated: m.numBytesAllocatedInGPU ?? 0 };
+}
+
 export interface ModelCounts extends Counts {
   model: GanModelKind;
   /** Steps counted, after `warm` warm-up steps. */
@@ -85,6 +99,9 @@ export interface ModelCounts extends Counts {
   /** Pipelines compiled by the end of warm-up (the first steps compile nearly all). */
   pipelinesAtWarm: number;
   backend: string;
+  /** GPU buffer bytes after warm-up and after the counted steps: flat when nothing leaks. */
+  gpuAtWarm: GpuBytes;
+  gpuAtEnd: GpuBytes;
 }
 
 async function measure(model: GanModelKind, warm: number, steps: number): Promise<ModelCounts> {
@@ -95,6 +112,7 @@ async function measure(model: GanModelKind, warm: number, steps: number): Promis
   for (let i = 0; i < warm; i++) job.trainStep();
   await job.flush();
   const atWarm = { ...counts };
+  const gpuAtWarm = gpuBytes();
   // Read back after each step, as the runner does while steps are slow (on a fast GPU it
   // reads back once per chunk of up to 64 steps).
   for (let i = 0; i < steps; i++) {
@@ -102,6 +120,7 @@ async function measure(model: GanModelKind, warm: number, steps: number): Promis
     await job.flush();
   }
   const end = { ...counts };
+  const gpuAtEnd = gpuBytes();
   job.dispose();
   const per = (k: keyof Counts) => (end[k] - atWarm[k]) / steps;
   return {
@@ -114,6 +133,8 @@ async function measure(model: GanModelKind, warm: number, steps: number): Promis
     pipelines: end.pipelines - atWarm.pipelines,
     pipelinesAtWarm: atWarm.pipelines - start.pipelines,
     backend: tf.getBackend(),
+    gpuAtWarm,
+    gpuAtEnd,
   };
 }
 
