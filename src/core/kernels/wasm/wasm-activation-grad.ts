@@ -11,9 +11,8 @@
  * are tfjs's own.
  */
 import * as tf from '@tensorflow/tfjs';
-import { loopsModuleBytes, type LoopsExports } from './gemm/loops-module';
-import { isShared } from './gemm/wasm-encoder';
-import { addressOf, instantiateOver, wasmHeap, type WasmBackend } from './wasm-heap';
+import type { LoopsExports } from './gemm/loops-module';
+import { addressOf, heapLoops, wasmHeap, type WasmBackend } from './wasm-heap';
 
 /** The fused kernel's name: inputs dy and x, attributes alpha and relu. */
 export const ACTIVATION_GRAD = 'DemandLabActivationGrad';
@@ -78,10 +77,7 @@ export async function useFusedActivationGrad(backendName = 'wasm'): Promise<bool
   const heap = wasmHeap(backendName);
   if (!heap) return false;
   if (!tf.getKernel(ACTIVATION_GRAD, backendName)) {
-    const loops = await instantiateOver<LoopsExports>(
-      heap.memory,
-      loopsModuleBytes(isShared(heap.memory)),
-    );
+    const loops = await heapLoops(heap.memory);
     if (!loops) return false;
     tf.registerKernel({
       kernelName: ACTIVATION_GRAD,

@@ -8,7 +8,6 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { adamModuleBytes, type AdamExports } from './gemm/adam-module';
-import { isShared } from './gemm/wasm-encoder';
 import type { AdamArgs } from './gemm/gemm-control';
 import { helperPool } from './wasm-gemm';
 import { addressOf, instantiateOver, wasmHeap, type WasmBackend } from './wasm-heap';
@@ -35,10 +34,7 @@ export async function useWasmAdam(backendName = 'wasm'): Promise<boolean> {
   if (tf.getKernel(FUSED_ADAM, backendName)) return true;
   const heap = wasmHeap(backendName);
   if (!heap) return false;
-  const module = await instantiateOver<AdamExports>(
-    heap.memory,
-    adamModuleBytes(isShared(heap.memory)),
-  );
+  const module = await instantiateOver<AdamExports>(heap.memory, adamModuleBytes);
   if (!module) return false;
   const f32 = Math.fround;
   tf.registerKernel({

@@ -8,7 +8,6 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { columnSumModuleBytes, type ColumnSumExports } from './gemm/column-sum-module';
-import { isShared } from './gemm/wasm-encoder';
 import { wrapOnce } from '../kernel-swap';
 import { addressOf, instantiateOver, wasmHeap, type WasmBackend } from './wasm-heap';
 
@@ -24,8 +23,7 @@ const SUM_WRAPPER = Symbol.for('demandlab.columnSumWrapper');
 export async function useWasmColumnSum(backendName = 'wasm'): Promise<boolean> {
   const heap = wasmHeap(backendName);
   if (!heap) return false;
-  const bytes = columnSumModuleBytes(isShared(heap.memory));
-  const module = await instantiateOver<ColumnSumExports>(heap.memory, bytes);
+  const module = await instantiateOver<ColumnSumExports>(heap.memory, columnSumModuleBytes);
   if (!module) return false;
   const { columnSum } = module;
   const reduce =

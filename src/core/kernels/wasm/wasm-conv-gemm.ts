@@ -22,9 +22,8 @@ import { ACTIVATION, type GemmActivation } from './gemm/gemm-module';
 import { wrapOnce } from '../kernel-swap';
 import type { ConvAttrs, FilterGradAttrs, ForwardAttrs, InputGradAttrs } from '../conv/im2col';
 import { heapGemm, type HeapGemm } from './wasm-gemm';
-import { loopsModuleBytes, type LoopsExports } from './gemm/loops-module';
-import { isShared } from './gemm/wasm-encoder';
-import { addressOf, HeapArea, instantiateOver, wasmHeap, type WasmBackend } from './wasm-heap';
+import type { LoopsExports } from './gemm/loops-module';
+import { addressOf, HeapArea, heapLoops, wasmHeap, type WasmBackend } from './wasm-heap';
 
 type Shape4 = [number, number, number, number];
 type Info = tf.backend_util.Conv2DInfo;
@@ -353,10 +352,7 @@ const CONV_GEMM = Symbol.for('demandlab.convGemm');
 export async function useConvGemm(backendName = 'wasm'): Promise<boolean> {
   const heap = wasmHeap(backendName);
   if (!heap || !heapGemm(heap.backend)) return false;
-  const loops = await instantiateOver<LoopsExports>(
-    heap.memory,
-    loopsModuleBytes(isShared(heap.memory)),
-  );
+  const loops = await heapLoops(heap.memory);
   if (!loops) return false;
   const shared: Shared = { loops };
   const filterGrad = tf.getKernel('Conv2DBackpropFilter', backendName)

@@ -5,6 +5,8 @@
  * module they use; tfjs's typings do not expose them.
  */
 import * as tf from '@tensorflow/tfjs';
+import { loopsModuleBytes, type LoopsExports } from './gemm/loops-module';
+import { isShared } from './gemm/wasm-encoder';
 
 export interface WasmBackend {
   wasm: {
@@ -32,14 +34,30 @@ export function wasmHeap(
 export const addressOf = (backend: WasmBackend, t: tf.TensorInfo): number =>
   backend.dataIdMap.get(t.dataId).memoryOffset;
 
-/** A module of the app's own (gemm/*-module.ts) over a heap's memory; null where this engine rejects it. */
+/**
+ * A module of the app's own (gemm/*-module.ts) over a heap's memory, built
+ * for a shared memory where the heap is one; null where this engine rejects it.
+ */
 export async function instantiateOver<T>(
   memory: WebAssembly.Memory,
-  bytes: Uint8Array<ArrayBuffer>,
+  build: (shared: boolean) => Uint8Array<ArrayBuffer>,
 ): Promise<T | null> {
+  const bytes = build(isShared(memory));
   if (!WebAssembly.validate(bytes)) return null;
   const { instance } = await WebAssembly.instantiate(bytes, { env: { memory } });
   return instance.exports as unknown as T;
+}
+
+const loopsOver = new WeakMap<WebAssembly.Memory, Promise<LoopsExports | null>>();
+
+/** The loops module (gemm/loops-module.ts) over a heap's memory: one instance per memory, shared by its kernels. */
+export function heapLoops(memory: WebAssembly.Memory): Promise<LoopsExports | null> {
+  let loops = loopsOver.get(memory);
+  if (!loops) {
+    loops = instantiateOver<LoopsExports>(memory, loopsModuleBytes);
+    loopsOver.set(memory, loops);
+  }
+  return loops;
 }
 
 /** A scratch region in a WASM backend's heap, kept between calls and grown (never shrunk). */

@@ -5,7 +5,6 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { tanhModuleBytes, type TanhExports } from './gemm/tanh-module';
-import { isShared } from './gemm/wasm-encoder';
 import { wrapOnce } from '../kernel-swap';
 import { addressOf, instantiateOver, wasmHeap, type WasmBackend } from './wasm-heap';
 
@@ -16,10 +15,7 @@ const TANH_WRAPPER = Symbol.for('demandlab.tanhWrapper');
 export async function useWasmTanh(backendName = 'wasm'): Promise<boolean> {
   const heap = wasmHeap(backendName);
   if (!heap) return false;
-  const module = await instantiateOver<TanhExports>(
-    heap.memory,
-    tanhModuleBytes(isShared(heap.memory)),
-  );
+  const module = await instantiateOver<TanhExports>(heap.memory, tanhModuleBytes);
   if (!module) return false;
   return wrapOnce('Tanh', backendName, TANH_WRAPPER, (fallback) => (args) => {
     const backend = args.backend as unknown as WasmBackend;

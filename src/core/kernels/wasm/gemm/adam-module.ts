@@ -10,22 +10,8 @@
  *   w' = (m'/(1−β1ᵗ)) / (√(v'/(1−β2ᵗ)) + ε) · (−lr) + w
  * with β1ᵗ and β2ᵗ read from the optimizer's own scalars in memory.
  */
-import {
-  add,
-  f32Load,
-  F32,
-  geU,
-  get,
-  gtU,
-  I32,
-  i32,
-  moduleBytes,
-  set,
-  f32,
-  until,
-  type Code,
-} from './wasm-encoder';
-import { SCALAR, VECTOR, type Lanes } from './lanes';
+import { add, f32Load, F32, get, I32, moduleBytes, set, f32, type Code } from './wasm-encoder';
+import { laneLoop, SCALAR, type Lanes } from './lanes';
 
 /**
  * adam(w, g, m, v, w2, m2, v2, n, acc1, acc2, b1, c1, b2, c2, negLr, eps):
@@ -62,7 +48,6 @@ export function adamModuleBytes(shared: boolean): Uint8Array<ArrayBuffer> {
       L.store(elem(v2), newV),
       // m2 and v2 hold m' and v' now; reading them back keeps the expression one pass.
       L.store(elem(w2), step(L.load(elem(m2)), L.load(elem(v2)))),
-      set(at, add(get(at), i32(4 * L.width))),
     ];
   };
   return moduleBytes({ shared }, [
@@ -73,10 +58,8 @@ export function adamModuleBytes(shared: boolean): Uint8Array<ArrayBuffer> {
       body: [
         set(bc1, SCALAR.sub(f32(1), f32Load(get(acc1)))),
         set(bc2, SCALAR.sub(f32(1), f32Load(get(acc2)))),
-        set(at, i32(0)),
         set(end, add(get(n), add(get(n), add(get(n), get(n))))),
-        until(gtU(add(get(at), i32(16)), get(end)), ...pass(VECTOR)),
-        until(geU(get(at), get(end)), ...pass(SCALAR)),
+        ...laneLoop(at, get(end), pass),
       ],
     },
   ]);

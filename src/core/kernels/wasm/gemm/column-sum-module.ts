@@ -9,23 +9,17 @@
 import {
   add,
   f32,
-  f32Load,
-  f32Store,
-  f32x4Add,
-  f32x4Const,
   geU,
   get,
-  gtU,
   I32,
   i32,
   moduleBytes,
   mul,
   set,
   until,
-  v128Load,
-  v128Store,
   type Code,
 } from './wasm-encoder';
+import { laneLoop, type Lanes } from './lanes';
 
 /** columnSum(x, rows, cols, out): out[j] = Σ_r x[r·cols + j], byte addresses. */
 export function columnSumModuleBytes(shared: boolean): Uint8Array<ArrayBuffer> {
@@ -34,11 +28,7 @@ export function columnSumModuleBytes(shared: boolean): Uint8Array<ArrayBuffer> {
   const o = (at: number) => add(get(out), get(at));
   const s = (at: number) => add(get(row), get(at));
   // Byte offsets j walk a row: four columns at a time, then one.
-  const overRow = (vector: Code[], scalar: Code[]): Code[] => [
-    set(j, i32(0)),
-    until(gtU(add(get(j), i32(16)), get(end)), ...vector, set(j, add(get(j), i32(16)))),
-    until(geU(get(j), get(end)), ...scalar, set(j, add(get(j), i32(4)))),
-  ];
+  const overRow = (pass: (L: Lanes) => Code[]): Code[] => laneLoop(j, get(end), pass);
   return moduleBytes({ shared }, [
     {
       export: 'columnSum',
@@ -46,15 +36,12 @@ export function columnSumModuleBytes(shared: boolean): Uint8Array<ArrayBuffer> {
       locals: [I32, I32, I32, I32],
       body: [
         set(end, mul(get(cols), i32(4))),
-        ...overRow([v128Store(o(j), f32x4Const(0))], [f32Store(o(j), f32(0))]),
+        ...overRow((L) => [L.store(o(j), L.splat(f32(0)))]),
         set(r, i32(0)),
         set(row, get(x)),
         until(
           geU(get(r), get(rows)),
-          ...overRow(
-            [v128Store(o(j), f32x4Add(v128Load(o(j)), v128Load(s(j))))],
-            [f32Store(o(j), [...f32Load(o(j)), ...f32Load(s(j)), 0x92])],
-          ),
+          ...overRow((L) => [L.store(o(j), L.add(L.load(o(j)), L.load(s(j))))]),
           set(row, add(get(row), get(end))),
           set(r, add(get(r), i32(1))),
         ),

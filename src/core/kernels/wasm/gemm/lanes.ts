@@ -1,14 +1,21 @@
 /**
  * The same float32 arithmetic written once for one lane (f32) and for four
- * (f32x4), so a kernel's main loop and its tail are one expression
- * (adam-module.ts, tanh-module.ts).
+ * (f32x4), so a kernel's main loop and its tail are one expression, and
+ * the loop that runs them (the *-module.ts kernels).
  */
 import {
+  add,
   bitselect,
   f32Load,
   f32Store,
   f32x4Splat,
+  geU,
+  get,
+  gtU,
+  i32,
+  set,
   uleb,
+  until,
   v128Load,
   v128Store,
   type Code,
@@ -77,3 +84,17 @@ export const VECTOR: Lanes = {
   ne: vectorOp(0x42),
   select: (ifTrue, ifFalse, cond) => bitselect(ifTrue, ifFalse, cond),
 };
+
+/**
+ * A loop over floats four lanes at a time while four remain, then one:
+ * local `at` walks byte offsets from 0 to `end` (an expression read each
+ * round), and `pass` writes one step at `at` for the lanes it is given.
+ */
+export function laneLoop(at: number, end: Code, pass: (L: Lanes) => Code[]): Code[] {
+  const step = (L: Lanes) => [...pass(L), set(at, add(get(at), i32(4 * L.width)))];
+  return [
+    set(at, i32(0)),
+    until(gtU(add(get(at), i32(16)), end), ...step(VECTOR)),
+    until(geU(get(at), end), ...step(SCALAR)),
+  ];
+}

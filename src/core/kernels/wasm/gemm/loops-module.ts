@@ -19,30 +19,22 @@ import {
   memoryFill,
   F32,
   f32,
-  geU,
   get,
-  gtU,
   I32,
   i32,
   moduleBytes,
   mul,
   set,
-  until,
   V128,
   type Code,
 } from './wasm-encoder';
-import { SCALAR, VECTOR, type Lanes } from './lanes';
+import { laneLoop, VECTOR, type Lanes } from './lanes';
 
-/** A loop over n floats: four lanes while four remain, then one; `at` is the byte offset. */
-function lanes(n: number, at: number, end: number, pass: (L: Lanes) => Code[]): Code[] {
-  const step = (L: Lanes) => [...pass(L), set(at, add(get(at), i32(4 * L.width)))];
-  return [
-    set(at, i32(0)),
-    set(end, mul(get(n), i32(4))),
-    until(gtU(add(get(at), i32(16)), get(end)), ...step(VECTOR)),
-    until(geU(get(at), get(end)), ...step(SCALAR)),
-  ];
-}
+/** A loop over n floats (local `n`), `at` the byte offset and `end` its limit. */
+const lanes = (n: number, at: number, end: number, pass: (L: Lanes) => Code[]): Code[] => [
+  set(end, mul(get(n), i32(4))),
+  ...laneLoop(at, get(end), pass),
+];
 
 export function loopsModuleBytes(shared: boolean): Uint8Array<ArrayBuffer> {
   // activationGrad(dy, x, out, n, alpha, relu): byte addresses, alpha an f32, relu 0 or 1.

@@ -12,20 +12,17 @@
 import {
   add,
   F32,
-  geU,
   get,
-  gtU,
   I32,
   i32,
   f32,
   moduleBytes,
   mul,
   set,
-  until,
   V128,
   type Code,
 } from './wasm-encoder';
-import { SCALAR, VECTOR, type Lanes } from './lanes';
+import { laneLoop, VECTOR, type Lanes } from './lanes';
 
 const CLAMP = 7.90531110763549805;
 const TINY = 0.0004;
@@ -58,7 +55,6 @@ export function tanhModuleBytes(shared: boolean): Uint8Array<ArrayBuffer> {
         add(get(out), get(at)),
         L.select(get(v), ratio, L.lt(L.abs(get(v)), L.splat(f32(TINY)))),
       ),
-      set(at, add(get(at), i32(4 * L.width))),
     ];
   };
   return moduleBytes({ shared }, [
@@ -67,10 +63,8 @@ export function tanhModuleBytes(shared: boolean): Uint8Array<ArrayBuffer> {
       params: [I32, I32, I32],
       locals: [I32, I32, V128, V128, V128, F32, F32, F32],
       body: [
-        set(at, i32(0)),
         set(end, mul(get(n), i32(4))),
-        until(gtU(add(get(at), i32(16)), get(end)), ...pass(VECTOR, [5, 6, 7])),
-        until(geU(get(at), get(end)), ...pass(SCALAR, [8, 9, 10])),
+        ...laneLoop(at, get(end), (L) => pass(L, L === VECTOR ? [5, 6, 7] : [8, 9, 10])),
       ],
     },
   ]);
