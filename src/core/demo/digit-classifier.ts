@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { adam } from '../kernels/wasm/wasm-adam';
+import { lazyDense } from '../kernels/lazy-layers';
 import { MNIST_PIXELS, gatherBatch, sampleBatch, type MnistData, type Split } from '../data/mnist';
 import { createRandom, type Random } from '../random';
 import type { TrainingJob } from '../jobs/job';
@@ -73,13 +74,13 @@ export class DigitClassifierJob implements TrainingJob<DemoSnapshot> {
     const init = (seed: number) => tf.initializers.glorotUniform({ seed });
     this.model = tf.sequential({
       layers: [
-        tf.layers.dense({
+        lazyDense({
           inputShape: [MNIST_PIXELS],
           units: config.hidden,
           activation: 'relu',
           kernelInitializer: init(this.rng.seed32()),
         }),
-        tf.layers.dense({ units: 10, kernelInitializer: init(this.rng.seed32()) }),
+        lazyDense({ units: 10, kernelInitializer: init(this.rng.seed32()) }),
       ],
     });
     this.optimizer = adam(config.learningRate);

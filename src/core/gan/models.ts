@@ -15,9 +15,13 @@
  *   conditional-mlp  G (z+10)->256->512->784 tanh          552,976 (z = 64)
  *                D (784+10)->512->256->1, leaky ReLU 0.2  538,625: the quickest to digits here
  *   toy          G 2->h->h->2, D 2->h->h->1
+ *
+ * Dense and convolution layers are tfjs's, built through kernels/lazy-layers.ts
+ * so that a step computes only the gradients it asks for.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Random } from '../random';
+import { lazyConv2d, lazyDense } from '../kernels/lazy-layers';
 import { isConditional, type GanConfig, type GanModelKind } from './config';
 
 export const IMAGE_SIDE = 28;
@@ -78,7 +82,7 @@ export function mlp(
   for (let i = 1; i < sizes.length; i++) {
     const isLast = i === sizes.length - 1;
     model.add(
-      tf.layers.dense({
+      lazyDense({
         ...(i === 1 ? { inputShape: [sizes[0]!] } : {}),
         units: sizes[i]!,
         activation: isLast ? last : hidden === 'relu' ? 'relu' : 'linear',
@@ -118,7 +122,7 @@ function buildDcgan(
   const base = shape.side / 4;
   const g = tf.sequential({ name: labels ? 'cgan_generator' : 'dcgan_generator' });
   g.add(
-    tf.layers.dense({
+    lazyDense({
       inputShape: [latent + (labels ? DIGIT_CLASSES : 0)],
       units: base * base * 64,
       useBias: false,
@@ -156,7 +160,7 @@ function buildDcgan(
 
   const d = tf.sequential({ name: labels ? 'cgan_discriminator' : 'dcgan_discriminator' });
   d.add(
-    tf.layers.conv2d({
+    lazyConv2d({
       inputShape: [shape.side, shape.side, shape.channels + (labels ? DIGIT_CLASSES : 0)],
       filters: 32,
       kernelSize: 4,
@@ -167,7 +171,7 @@ function buildDcgan(
   );
   d.add(tf.layers.leakyReLU({ alpha: 0.2 }));
   d.add(
-    tf.layers.conv2d({
+    lazyConv2d({
       filters: 64,
       kernelSize: 4,
       strides: 2,
@@ -177,7 +181,7 @@ function buildDcgan(
   );
   d.add(tf.layers.leakyReLU({ alpha: 0.2 }));
   d.add(tf.layers.flatten());
-  d.add(tf.layers.dense({ units: 1, kernelInitializer: glorot(rng) }));
+  d.add(lazyDense({ units: 1, kernelInitializer: glorot(rng) }));
   return [g, d];
 }
 

@@ -17,6 +17,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { adam } from '../../kernels/wasm/wasm-adam';
+import { lazyDense } from '../../kernels/lazy-layers';
 import type { NamedTensor } from '../../store/checkpoint';
 import {
   modelTensors,
@@ -139,7 +140,7 @@ export class DqnAgent implements Agent {
     const model = tf.sequential();
     this.o.hidden.forEach((units, i) =>
       model.add(
-        tf.layers.dense({
+        lazyDense({
           units,
           activation: 'relu',
           kernelInitializer: tf.initializers.heNormal({ seed: this.rng.seed32() }),
@@ -148,7 +149,7 @@ export class DqnAgent implements Agent {
       ),
     );
     model.add(
-      tf.layers.dense({
+      lazyDense({
         units: this.A,
         kernelInitializer: tf.initializers.glorotUniform({ seed: this.rng.seed32() }),
       }),

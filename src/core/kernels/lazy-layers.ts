@@ -1,0 +1,218 @@
+/**
+ * Dense and Conv2D layers whose gradients are computed only where asked.
+ *
+ * tfjs-layers runs a Dense or Conv2D layer with a linear activation through
+ * tf.fused.matMul or tf.fused.conv2d. Under a gradient tape those are
+ * customGrad ops, and a customGrad's gradient returns every input's
+ * gradient whether the tape needs it or not. So each GAN step computed work
+ * it threw away: the G step took D's weight and bias gradients (on the
+ * DCGAN, D's largest filter gradient, about 10 ms of a step on WASM), and
+ * the D step took the gradient of the images. A ReLU layer is not fused
+ * under a tape at all: it runs as a product, an add and a ReLU, three
+ * passes over the activations.
+ *
+ * Here the layers run the same kernels (_FusedMatMul and FusedConv2D, bias
+ * and ReLU fused) straight through the engine, which records them with the
+ * gradients registered below. The engine calls a registered gradient input
+ * by input, and only for inputs on the path to the variables asked for. The
+ * gradients are tfjs's own formulas on the same kernels, so they are the
+ * same numbers (tests/unit/kernels/lazy-layers.test.ts); the layers keep
+ * their class and weights, so saved models and checkpoints do not change.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+/** Activations fused into the kernels here; other layers keep tfjs's own call. */
+type Fused = 'linear' | 'relu';
+const isFused = (name: string): name is Fused => name === 'linear' || name === 'relu';
+
+/** dy through the fused activation, as tfjs's getFusedDyActivation takes it (from the output y). */
+function throughActivation(dy: tf.Tensor, y: tf.Tensor, activation: string): tf.Tensor {
+  if (activation === 'linear') return dy;
+  if (activation !== 'relu') throw new Error(`no gradient here for a fused ${activation}`);
+  // step(y) is step(x) for y = relu(x), so the registered ReLU gradient (the app's own
+  // on WASM, wasm-activation-grad.ts) gives the same numbers from y.
+  const relu = tf.getGradient('Relu');
+  return relu ? relu.gradFunc(dy, [y], {}).x!() : tf.mul(dy, tf.step(y));
+}
+
+/**
+ * The gradient of a bias of one value per channel (the last axis): dy summed
+ * over every other axis, as tfjs's getFusedBiasGradient sums it. The engine
+ * cannot save an optional input for a gradient, so the bias's shape is
+ * taken to be that: the ops below only pass such biases.
+ */
+const biasGradient = (dy: tf.Tensor): tf.Tensor => tf.sum(dy, [...dy.shape.keys()].slice(0, -1));
+
+interface MatMulAttrs {
+  transposeA: boolean;
+  transposeB: boolean;
+  activation: string;
+}
+
+interface ConvAttrs {
+  strides: [number, number];
+  pad: 'same' | 'valid';
+  dataFormat: 'NHWC';
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  activation: string;
+}
+
+/** tfjs's fused matMul gradient (ops/fused/mat_mul.ts), one input at a time. */
+const matMulGradient: tf.GradConfig = {
+  kernelName: '_FusedMatMul',
+  inputsToSave: ['a', 'b'],
+  outputsToSave: [true],
+  gradFunc: (dy, saved, attrs) => {
+    const [a, b, y] = saved as [tf.Tensor3D, tf.Tensor3D, tf.Tensor];
+    const { transposeA, transposeB, activation } = attrs as unknown as MatMulAttrs;
+    // Every input on the tape's path needs it, and the node is on the path: one pass, here.
+    const g = throughActivation(dy as tf.Tensor, y, activation) as tf.Tensor3D;
+    return {
+      a: () =>
+        !transposeA ? tf.matMul(g, b, false, !transposeB) : tf.matMul(b, g, transposeB, true),
+      b: () =>
+        !transposeB ? tf.matMul(a, g, !transposeA, false) : tf.matMul(g, a, true, transposeA),
+      bias: () => biasGradient(g),
+    };
+  },
+};
+
+/** tfjs's fused conv2d gradient (ops/fused/conv2d.ts), one input at a time. */
+const convGradient: tf.GradConfig = {
+  kernelName: 'FusedConv2D',
+  inputsToSave: ['x', 'filter'],
+  outputsToSave: [true],
+  gradFunc: (dy, saved, attrs) => {
+    const [x, filter, y] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor];
+    const { strides, pad, dataFormat, dimRoundingMode, activation } = attrs as unknown as ConvAttrs;
+    const common = { strides, pad, dataFormat, dimRoundingMode };
+    const g = throughActivation(dy as tf.Tensor, y, activation) as tf.Tensor4D;
+    const run = (kernel: string, inputs: tf.NamedTensorMap, attrs: object) =>
+      tf.engine().runKernel(kernel, inputs, attrs as tf.NamedAttrMap) as tf.Tensor;
+    return {
+      x: () => run('Conv2DBackpropInput', { dy: g, filter }, { ...common, inputShape: x.shape }),
+      filter: () =>
+        run('Conv2DBackpropFilter', { x, dy: g }, { ...common, filterShape: filter.shape }),
+      bias: () => biasGradient(g),
+    };
+  },
+};
+
+/** Registers the two gradients (once). tfjs's own fused ops never record these kernels. */
+function ensureGradients(): void {
+  for (const config of [matMulGradient, convGradient])
+    if (tf.getGradient(config.kernelName) !== config) tf.registerGradient(config);
+}
+
+/** x · w (+ bias), then the activation, as one recorded _FusedMatMul; x and w are matrices. */
+export function fusedDense(
+  x: tf.Tensor2D,
+  w: tf.Tensor2D,
+  bias: tf.Tensor1D | null,
+  activation: Fused,
+): tf.Tensor2D {
+  ensureGradients();
+  return tf.tidy(() => {
+    const [rows, inner] = x.shape;
+    const cols = w.shape[1];
+    const inputs: tf.NamedTensorMap = {
+      a: tf.reshape(x, [1, rows, inner]),
+      b: tf.reshape(w, [1, inner, cols]),
+    };
+    if (bias) inputs.bias = bias;
+    const attrs: MatMulAttrs = { transposeA: false, transposeB: false, activation };
+    const y = tf.engine().runKernel('_FusedMatMul', inputs, attrs as unknown as tf.NamedAttrMap);
+    return tf.reshape(y as tf.Tensor, [rows, cols]);
+  });
+}
+
+/** A channels-last convolution (+ bias), then the activation, as one recorded FusedConv2D. */
+export function fusedConv2d(
+  x: tf.Tensor4D,
+  filter: tf.Tensor4D,
+  bias: tf.Tensor1D | null,
+  strides: [number, number],
+  pad: 'same' | 'valid',
+  activation: Fused,
+): tf.Tensor4D {
+  ensureGradients();
+  const inputs: tf.NamedTensorMap = bias ? { x, filter, bias } : { x, filter };
+  const attrs: ConvAttrs = { strides, pad, dataFormat: 'NHWC', activation };
+  return tf.engine().runKernel('FusedConv2D', inputs, {
+    ...attrs,
+    dilations: [1, 1],
+  } as unknown as tf.NamedAttrMap) as tf.Tensor4D;
+}
+
+/** The parts of tfjs-layers' Dense and Conv2D read here (its typings keep them private). */
+interface LayerParts {
+  kernel: { read(): tf.Tensor };
+  bias: { read(): tf.Tensor } | null;
+  activation: { getClassName(): string; apply(x: tf.Tensor): tf.Tensor };
+}
+interface ConvParts extends LayerParts {
+  rank: number;
+  strides: number[];
+  padding: string;
+  dataFormat: string;
+  dilationRate: number[];
+}
+
+type Call = tf.layers.Layer['call'];
+const one = (inputs: Parameters<Call>[0]): tf.Tensor =>
+  Array.isArray(inputs) ? inputs[0]! : inputs;
+
+/** Replaces a layer's call with `fast` where it returns a tensor, tfjs's own call where it returns null. */
+function withCall<L extends tf.layers.Layer>(
+  layer: L,
+  fast: (x: tf.Tensor) => tf.Tensor | null,
+): L {
+  const stock: Call = layer.call.bind(layer);
+  layer.call = (inputs, kwargs) => tf.tidy(() => fast(one(inputs)) ?? stock(inputs, kwargs));
+  return layer;
+}
+
+/**
+ * tf.layers.dense, with lazy gradients for matrix inputs. Linear and ReLU
+ * run fused; another activation (G's tanh) follows the fused product, as
+ * tfjs's layer applies it after its own.
+ */
+export function lazyDense(args: Parameters<typeof tf.layers.dense>[0]): tf.layers.Layer {
+  const layer = tf.layers.dense(args);
+  const p = layer as unknown as LayerParts;
+  return withCall(layer, (x) => {
+    if (x.rank !== 2) return null;
+    const activation = p.activation.getClassName();
+    const bias = (p.bias?.read() ?? null) as tf.Tensor1D | null;
+    const w = p.kernel.read() as tf.Tensor2D;
+    if (isFused(activation)) return fusedDense(x as tf.Tensor2D, w, bias, activation);
+    return p.activation.apply(fusedDense(x as tf.Tensor2D, w, bias, 'linear'));
+  });
+}
+
+/** tf.layers.conv2d, with lazy gradients where channels come last, undilated, linear or ReLU. */
+export function lazyConv2d(args: Parameters<typeof tf.layers.conv2d>[0]): tf.layers.Layer {
+  const layer = tf.layers.conv2d(args);
+  const p = layer as unknown as ConvParts;
+  return withCall(layer, (x) => {
+    const activation = p.activation.getClassName();
+    const plain =
+      p.rank === 2 &&
+      x.rank === 4 &&
+      p.dataFormat === 'channelsLast' &&
+      p.dilationRate.every((d) => d === 1) &&
+      (p.padding === 'same' || p.padding === 'valid');
+    if (!plain || !isFused(activation)) return null;
+    const bias = (p.bias?.read() ?? null) as tf.Tensor1D | null;
+    const strides = [p.strides[0]!, p.strides[1]!] as [number, number];
+    const pad = p.padding as 'same' | 'valid';
+    return fusedConv2d(
+      x as tf.Tensor4D,
+      p.kernel.read() as tf.Tensor4D,
+      bias,
+      strides,
+      pad,
+      activation,
+    );
+  });
+}

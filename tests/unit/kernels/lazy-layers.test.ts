@@ -1,0 +1,191 @@
+/**
+ * Dense and Conv2D layers with lazy gradients give tfjs's layers' numbers,
+ * bit for bit, forward and for every set of variables a GAN step asks for
+ * (all, D's alone, G's alone through D), on tfjs cpu and on WASM with the
+ * app's kernels; and they skip the gradients nobody asked for. Saved, they
+ * are plain tfjs layers.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { lazyConv2d, lazyDense } from '../../../src/core/kernels/lazy-layers';
+import { useAllWasmKernels } from '../../../src/core/kernels/wasm/all-kernels';
+import { createRandom } from '../../../src/core/random';
+import { countCalls, useWasmInNode } from '../helpers/kernel-checks';
+
+const calls = { filter: 0, input: 0, matMul: 0 };
+
+beforeAll(async () => {
+  await useWasmInNode();
+  await useAllWasmKernels('wasm');
+  // Counted in front of the app's kernels: every call, whichever kernel does the work.
+  countCalls('Conv2DBackpropFilter', () => calls.filter++);
+  countCalls('Conv2DBackpropInput', () => calls.input++);
+  countCalls('BatchMatMul', () => calls.matMul++);
+});
+
+type Dense = typeof lazyDense;
+type Conv = typeof lazyConv2d;
+const STOCK = { dense: tf.layers.dense as Dense, conv2d: tf.layers.conv2d as Conv };
+const LAZY = { dense: lazyDense, conv2d: lazyConv2d };
+
+/**
+ * A small GAN's two networks with every layer form the models use: G dense
+ * layers without bias and with tanh into an image, D two convolutions (linear then leaky
+ * ReLU, and one with ReLU fused, 'valid'), then dense ReLU and linear layers.
+ */
+function networks(make: typeof STOCK): [tf.Sequential, tf.Sequential] {
+  const g = tf.sequential({
+    layers: [
+      make.dense({ inputShape: [5], units: 9, useBias: false }),
+      make.dense({ units: 6 * 6 * 2, activation: 'tanh' }),
+      tf.layers.reshape({ targetShape: [6, 6, 2] }),
+    ],
+  });
+  const d = tf.sequential({
+    layers: [
+      make.conv2d({
+        inputShape: [6, 6, 2],
+        filters: 4,
+        kernelSize: 3,
+        strides: 2,
+        padding: 'same',
+      }),
+      tf.layers.leakyReLU({ alpha: 0.2 }),
+      make.conv2d({ filters: 3, kernelSize: 2, padding: 'valid', activation: 'relu' }),
+      tf.layers.flatten(),
+      make.dense({ units: 7, activation: 'relu' }),
+      make.dense({ units: 1 }),
+    ],
+  });
+  return [g, d];
+}
+
+/** The same random weights into both pairs (biases too, so ReLU sees both signs). */
+function sameWeights(rng: ReturnType<typeof createRandom>, ...pairs: tf.Sequential[][]): void {
+  const [first] = pairs;
+  first!.forEach((model, m) => {
+    const weights = model.getWeights().map((w) => {
+      const values = Float32Array.from({ length: w.size }, () => rng.normal() * 0.5);
+      return tf.tensor(values, w.shape);
+    });
+    for (const pair of pairs) pair[m]!.setWeights(weights);
+    weights.forEach((w) => w.dispose());
+  });
+}
+
+/** D's logits on real and fake, and a loss over them that mixes signs. */
+function loss(g: tf.Sequential, d: tf.Sequential, z: tf.Tensor, real: tf.Tensor): tf.Scalar {
+  const fake = g.apply(z) as tf.Tensor;
+  const logits = d.apply(tf.concat([real, fake])) as tf.Tensor;
+  return tf.sum(tf.mul(logits, tf.linspace(-1, 1, logits.size).reshape(logits.shape)));
+}
+
+type Want = 'all' | 'D' | 'G';
+
+/** The gradients a GAN step takes, as bits, in variable order. */
+function gradients(g: tf.Sequential, d: tf.Sequential, z: tf.Tensor, real: tf.Tensor, want: Want) {
+  const vars = [
+    ...(want !== 'D' ? g.trainableWeights : []),
+    ...(want !== 'G' ? d.trainableWeights : []),
+  ].map((w) => w.read() as tf.Variable);
+  return tf.tidy(() => {
+    const { value, grads } = tf.variableGrads(() => loss(g, d, z, real), vars);
+    return [value, ...vars.map((v) => grads[v.name]!)];
+  });
+}
+
+const bits = async (ts: tf.Tensor[]) =>
+  Promise.all(ts.map(async (t) => Array.from(new Uint32Array((await t.data()).buffer))));
+
+describe.each(['cpu', 'wasm'])('on %s', (backend) => {
+  it.each<Want>(['all', 'D', 'G'])(
+    'gives tfjs layers’ gradients bit for bit (variables: %s)',
+    async (want) => {
+      await tf.setBackend(backend);
+      const rng = createRandom(11);
+      const stock = networks(STOCK);
+      const lazy = networks(LAZY);
+      sameWeights(rng, stock, lazy);
+      const z = tf.randomNormal([4, 5], 0, 1, 'float32', 3);
+      const real = tf.randomUniform([4, 6, 6, 2], -1, 1, 'float32', 4);
+      const expected = gradients(...stock, z, real, want);
+      const actual = gradients(...lazy, z, real, want);
+      expect(actual.map((t) => t.shape)).toEqual(expected.map((t) => t.shape));
+      expect(await bits(actual)).toEqual(await bits(expected));
+      // The lazy forward pass is the stock one too, outside a tape.
+      const out = [stock, lazy].map(([g, d]) => d.predict(g.predict(z) as tf.Tensor) as tf.Tensor);
+      expect(await bits([out[1]!])).toEqual(await bits([out[0]!]));
+      tf.dispose([...expected, ...actual, ...out, z, real]);
+      [...stock, ...lazy].forEach((m) => m.dispose());
+    },
+  );
+});
+
+describe('the work skipped', () => {
+  /** Kernel calls for one gradient of G's variables through D (the G step). */
+  async function gStepCalls(make: typeof STOCK) {
+    await tf.setBackend('wasm');
+    const [g, d] = networks(make);
+    const z = tf.randomNormal([4, 5]);
+    const real = tf.randomUniform([4, 6, 6, 2]);
+    Object.assign(calls, { filter: 0, input: 0, matMul: 0 });
+    tf.dispose(gradients(g, d, z, real, 'G'));
+    const counted = { ...calls };
+    tf.dispose([z, real]);
+    [g, d].forEach((m) => m.dispose());
+    return counted;
+  }
+
+  it("computes no weight gradient of D's in G's step, where tfjs's layers compute them all", async () => {
+    const stock = await gStepCalls(STOCK);
+    const lazy = await gStepCalls(LAZY);
+    // tfjs's layers: the linear convolution's filter gradient (the ReLU one runs unfused under
+    // a tape, with lazy gradients), and D's dense weight products besides G's.
+    expect(stock.filter).toBe(1);
+    expect(lazy.filter).toBe(0);
+    expect(lazy.input).toBe(stock.input);
+    expect(lazy.matMul).toBeLessThan(stock.matMul);
+  });
+
+  it("computes no gradient of D's input in D's step", async () => {
+    await tf.setBackend('wasm');
+    const [g, d] = networks(LAZY);
+    const z = tf.randomNormal([4, 5]);
+    const real = tf.randomUniform([4, 6, 6, 2]);
+    const input = calls.input;
+    tf.dispose(gradients(g, d, z, real, 'D'));
+    // Only the second convolution's input gradient, into the first one's output.
+    expect(calls.input - input).toBe(1);
+    tf.dispose([z, real]);
+    [g, d].forEach((m) => m.dispose());
+  });
+});
+
+describe('saved', () => {
+  it('loads into plain tfjs layers that give the same outputs', async () => {
+    await tf.setBackend('cpu');
+    const [, d] = networks(LAZY);
+    expect(d.layers.map((l) => l.getClassName())).toEqual([
+      'Conv2D',
+      'LeakyReLU',
+      'Conv2D',
+      'Flatten',
+      'Dense',
+      'Dense',
+    ]);
+    let artifacts: tf.io.ModelArtifacts | null = null;
+    await d.save(
+      tf.io.withSaveHandler(async (a) => {
+        artifacts = a;
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      }),
+    );
+    const loaded = await tf.loadLayersModel(tf.io.fromMemory(artifacts!));
+    const x = tf.randomUniform([3, 6, 6, 2], -1, 1, 'float32', 9);
+    const [a, b] = [d, loaded].map((m) => m.predict(x) as tf.Tensor);
+    expect(await bits([b!])).toEqual(await bits([a!]));
+    tf.dispose([x, a!, b!]);
+    d.dispose();
+    loaded.dispose();
+  });
+});
