@@ -1,8 +1,8 @@
 /**
  * The kernels software WebGPU adapters get (src/core/kernels/webgpu/webgpu-matmul.ts
- * and webgpu-conv.ts) on this browser's WebGPU adapter, against tfjs's cpu
- * backend. Node has no WebGPU, so this is where the shader itself is
- * checked. The page is served by the dev server (playwright.config.ts's
+ * and webgpu-conv.ts), and the lazy layers' gradients (lazy-layers.ts), on
+ * this browser's WebGPU adapter against tfjs's cpu backend. Node has no
+ * WebGPU, so this is where the shader itself is checked. The page is served by the dev server (playwright.config.ts's
  * second web server).
  */
 import { DEV_SERVER } from '../../playwright.config';
@@ -87,6 +87,32 @@ test('convolutions and their gradients on software WebGPU match tfjs cpu', async
   expect(keys.some((k) => k.startsWith('conv2DDerInput'))).toBe(false);
   for (const block of [1, 4, 8])
     expect(keys.some((k) => k.startsWith(`gatherConvInputGradient_${block}_`))).toBe(true);
+  expect(invalid).toEqual([]);
+  expect(problems.errors).toEqual([]);
+});
+
+test('lazy dense and convolution layers give tfjs layers’ gradients on software WebGPU', async ({
+  page,
+  problems,
+}) => {
+  test.setTimeout(120_000);
+  const invalid = watchGpuValidation(page);
+  await page.goto(`${DEV_SERVER}/tests/e2e/harness/webgpu-kernels.html`);
+  await page.waitForFunction(() => 'harness' in globalThis);
+  const errors = await page.evaluate(() =>
+    (globalThis as unknown as { harness: Harness }).harness.compareLazyLayers(),
+  );
+  // The loss, then G's two kernels and one bias, D's eight weights (two convolutions, two dense).
+  expect(Object.entries(errors).map(([want, e]) => [want, e.gpu.length])).toEqual([
+    ['all', 1 + 3 + 8],
+    ['D', 1 + 8],
+    ['G', 1 + 3],
+  ]);
+  // Against tfjs's layers on the same adapter, and on cpu: float32 sums in another order.
+  for (const [want, e] of Object.entries(errors)) {
+    e.gpu.forEach((x, i) => expect(x, `${want} ${i}`).toBeLessThan(1e-5));
+    e.cpu.forEach((x, i) => expect(x, `${want} ${i}`).toBeLessThan(1e-5));
+  }
   expect(invalid).toEqual([]);
   expect(problems.errors).toEqual([]);
 });

@@ -2,7 +2,8 @@
  * A page for webgpu-kernels.spec.ts and wasm-kernels.spec.ts, served by the
  * dev server: runs products and convolutions through the app's kernels (the
  * software-adapter ones on this browser's WebGPU adapter, the GEMM and Adam
- * on WASM) and through tfjs's cpu backend, and reports how far apart they are.
+ * on WASM) and through tfjs's cpu backend, and reports how far apart they are;
+ * likewise the lazy layers' gradients (src/core/kernels/lazy-layers.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
@@ -13,6 +14,7 @@ import { wasmGemmInfo } from '../../../src/core/kernels/wasm/wasm-gemm';
 import { useIm2colConvolutions } from '../../../src/core/kernels/webgpu/webgpu-conv';
 import { useGatherConvInputGradient } from '../../../src/core/kernels/webgpu/webgpu-conv-input';
 import { useRegisterBlockMatMul } from '../../../src/core/kernels/webgpu/webgpu-matmul';
+import { gradients, twinNetworks, type Want } from '../../unit/helpers/gan-networks';
 
 export interface MatMulCase {
   m: number;
@@ -244,6 +246,41 @@ async function compareConvs(): Promise<Record<string, number[]>> {
   return result;
 }
 
+/** Each gradient a GAN step takes (value first), as arrays, from `which` of the twin networks. */
+async function ganGradients(backend: string, which: 'stock' | 'lazy', want: Want) {
+  await tf.setBackend(backend);
+  const twins = twinNetworks(11);
+  const [g, d] = twins[which];
+  const out = gradients(g, d, twins.z, twins.real, want);
+  const data = await Promise.all(out.map((t) => t.data() as Promise<Float32Array>));
+  tf.dispose([...out, twins.z, twins.real]);
+  [...twins.stock, ...twins.lazy].forEach((m) => m.dispose());
+  return data;
+}
+
+/**
+ * For all variables, D's and G's: the largest relative error of the lazy
+ * layers' gradients on WebGPU (with the app's kernels for software
+ * adapters) against tfjs's layers on WebGPU and on cpu.
+ */
+async function compareLazyLayers() {
+  await tf.setBackend('webgpu');
+  useRegisterBlockMatMul('webgpu');
+  if (!useIm2colConvolutions('webgpu') || !useGatherConvInputGradient('webgpu'))
+    throw new Error('the WebGPU backend lacks a kernel');
+  const result: Record<string, { gpu: number[]; cpu: number[] }> = {};
+  for (const want of ['all', 'D', 'G'] as const) {
+    const lazy = await ganGradients('webgpu', 'lazy', want);
+    const stock = await ganGradients('webgpu', 'stock', want);
+    const cpu = await ganGradients('cpu', 'stock', want);
+    result[want] = {
+      gpu: lazy.map((a, i) => relative(a, stock[i]!)),
+      cpu: lazy.map((a, i) => relative(a, cpu[i]!)),
+    };
+  }
+  return result;
+}
+
 /** Weights and moments after `steps` Adam steps on a fixed quadratic, on `backend`. */
 async function adamRun(backend: string, steps: number): Promise<Float32Array[]> {
   await tf.setBackend(backend);
@@ -292,6 +329,7 @@ const api = {
   compiledPrograms,
   denseGradientError,
   compareConvs,
+  compareLazyLayers,
 };
 export type Harness = typeof api;
 (globalThis as unknown as { harness: Harness }).harness = api;

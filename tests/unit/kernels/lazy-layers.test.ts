@@ -7,9 +7,16 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { lazyConv2d, lazyDense } from '../../../src/core/kernels/lazy-layers';
 import { useAllWasmKernels } from '../../../src/core/kernels/wasm/all-kernels';
-import { createRandom } from '../../../src/core/random';
+import {
+  gradients,
+  LAZY,
+  networks,
+  STOCK,
+  twinNetworks,
+  type LayerMaker,
+  type Want,
+} from '../helpers/gan-networks';
 import { countCalls, useWasmInNode } from '../helpers/kernel-checks';
 
 const calls = { filter: 0, input: 0, matMul: 0 };
@@ -23,77 +30,6 @@ beforeAll(async () => {
   countCalls('BatchMatMul', () => calls.matMul++);
 });
 
-type Dense = typeof lazyDense;
-type Conv = typeof lazyConv2d;
-const STOCK = { dense: tf.layers.dense as Dense, conv2d: tf.layers.conv2d as Conv };
-const LAZY = { dense: lazyDense, conv2d: lazyConv2d };
-
-/**
- * A small GAN's two networks with every layer form the models use: G dense
- * layers without bias and with tanh into an image, D two convolutions (linear then leaky
- * ReLU, and one with ReLU fused, 'valid'), then dense ReLU and linear layers.
- */
-function networks(make: typeof STOCK): [tf.Sequential, tf.Sequential] {
-  const g = tf.sequential({
-    layers: [
-      make.dense({ inputShape: [5], units: 9, useBias: false }),
-      make.dense({ units: 6 * 6 * 2, activation: 'tanh' }),
-      tf.layers.reshape({ targetShape: [6, 6, 2] }),
-    ],
-  });
-  const d = tf.sequential({
-    layers: [
-      make.conv2d({
-        inputShape: [6, 6, 2],
-        filters: 4,
-        kernelSize: 3,
-        strides: 2,
-        padding: 'same',
-      }),
-      tf.layers.leakyReLU({ alpha: 0.2 }),
-      make.conv2d({ filters: 3, kernelSize: 2, padding: 'valid', activation: 'relu' }),
-      tf.layers.flatten(),
-      make.dense({ units: 7, activation: 'relu' }),
-      make.dense({ units: 1 }),
-    ],
-  });
-  return [g, d];
-}
-
-/** The same random weights into both pairs (biases too, so ReLU sees both signs). */
-function sameWeights(rng: ReturnType<typeof createRandom>, ...pairs: tf.Sequential[][]): void {
-  const [first] = pairs;
-  first!.forEach((model, m) => {
-    const weights = model.getWeights().map((w) => {
-      const values = Float32Array.from({ length: w.size }, () => rng.normal() * 0.5);
-      return tf.tensor(values, w.shape);
-    });
-    for (const pair of pairs) pair[m]!.setWeights(weights);
-    weights.forEach((w) => w.dispose());
-  });
-}
-
-/** D's logits on real and fake, and a loss over them that mixes signs. */
-function loss(g: tf.Sequential, d: tf.Sequential, z: tf.Tensor, real: tf.Tensor): tf.Scalar {
-  const fake = g.apply(z) as tf.Tensor;
-  const logits = d.apply(tf.concat([real, fake])) as tf.Tensor;
-  return tf.sum(tf.mul(logits, tf.linspace(-1, 1, logits.size).reshape(logits.shape)));
-}
-
-type Want = 'all' | 'D' | 'G';
-
-/** The gradients a GAN step takes, as bits, in variable order. */
-function gradients(g: tf.Sequential, d: tf.Sequential, z: tf.Tensor, real: tf.Tensor, want: Want) {
-  const vars = [
-    ...(want !== 'D' ? g.trainableWeights : []),
-    ...(want !== 'G' ? d.trainableWeights : []),
-  ].map((w) => w.read() as tf.Variable);
-  return tf.tidy(() => {
-    const { value, grads } = tf.variableGrads(() => loss(g, d, z, real), vars);
-    return [value, ...vars.map((v) => grads[v.name]!)];
-  });
-}
-
 const bits = async (ts: tf.Tensor[]) =>
   Promise.all(ts.map(async (t) => Array.from(new Uint32Array((await t.data()).buffer))));
 
@@ -102,12 +38,7 @@ describe.each(['cpu', 'wasm'])('on %s', (backend) => {
     'gives tfjs layers’ gradients bit for bit (variables: %s)',
     async (want) => {
       await tf.setBackend(backend);
-      const rng = createRandom(11);
-      const stock = networks(STOCK);
-      const lazy = networks(LAZY);
-      sameWeights(rng, stock, lazy);
-      const z = tf.randomNormal([4, 5], 0, 1, 'float32', 3);
-      const real = tf.randomUniform([4, 6, 6, 2], -1, 1, 'float32', 4);
+      const { stock, lazy, z, real } = twinNetworks(11);
       const expected = gradients(...stock, z, real, want);
       const actual = gradients(...lazy, z, real, want);
       expect(actual.map((t) => t.shape)).toEqual(expected.map((t) => t.shape));
@@ -123,7 +54,7 @@ describe.each(['cpu', 'wasm'])('on %s', (backend) => {
 
 describe('the work skipped', () => {
   /** Kernel calls for one gradient of G's variables through D (the G step). */
-  async function gStepCalls(make: typeof STOCK) {
+  async function gStepCalls(make: LayerMaker) {
     await tf.setBackend('wasm');
     const [g, d] = networks(make);
     const z = tf.randomNormal([4, 5]);
