@@ -146,19 +146,19 @@ export interface LeakRow {
   /** Tensors alive at step 25, at half way and at the end. */
   tensors: number[];
   bytes: number[];
-  /** The WASM module's heap after the run (it grows, never shrinks); null off WASM. */
-  heapBytes: number | null;
+  /** The WASM module's heap at the same steps (it grows, never shrinks). */
+  heapBytes: number[];
 }
 
 /**
  * Trains `model` 1,000 steps on WASM the way the worker does (stats read
- * every 25 steps, samples every 100) and reads tfjs's tensor and byte counts
- * along the way. The image GANs run at batch 2: leaks do not depend on the
- * batch size, time does.
+ * every 25 steps, samples every 100), at the lab's own batch size, and reads
+ * tfjs's tensor and byte counts and the module's heap along the way: the
+ * memory a model takes, and whether it stays flat.
  */
 export async function ganLeakRows(model: GanModelKind): Promise<LeakRow[]> {
   const steps = 1000;
-  const batchSize = model === 'toy' ? presetFor('toy').batchSize : 2;
+  const { batchSize } = presetFor(model);
   await tf.setBackend('wasm');
   await useAllWasmKernels('wasm');
   const job = new GanJob(
@@ -167,6 +167,10 @@ export async function ganLeakRows(model: GanModelKind): Promise<LeakRow[]> {
   );
   const tensors: number[] = [];
   const bytes: number[] = [];
+  const heapBytes: number[] = [];
+  // The module's memory: tfjs keeps it on the backend object, not in its typings.
+  const heap = () =>
+    (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.byteLength;
   for (let i = 1; i <= steps; i++) {
     job.trainStep();
     if (i % 100 === 0) await job.snapshot();
@@ -174,19 +178,17 @@ export async function ganLeakRows(model: GanModelKind): Promise<LeakRow[]> {
     if (i === 25 || i === steps / 2 || i === steps) {
       tensors.push(tf.memory().numTensors);
       bytes.push(tf.memory().numBytes);
+      heapBytes.push(heap());
     }
   }
   job.dispose();
-  // The module's memory: tfjs keeps it on the backend object, not in its typings.
-  const heap = (tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } }).wasm?.HEAPU8
-    ?.byteLength;
   return [
     {
       label: "node, tfjs wasm (app's kernels)",
       note: `${steps.toLocaleString('en')} steps at batch ${batchSize}`,
       tensors,
       bytes,
-      heapBytes: heap ?? null,
+      heapBytes,
     },
   ];
 }

@@ -56,8 +56,9 @@ For each job and backend it records:
 - the time to the first step from cold (model build and shader compilation);
 - the page's longest main-thread task and longest gap between frames while
   training (training never runs on the main thread);
-- live tensors, and a leak check in node: tensors and bytes at step 25, half
-  way and the end of 1,000 steps on WASM.
+- live tensors, and a leak check in node: tensors, their bytes and the WASM
+  heap at step 25, half way and the end of 1,000 steps on WASM at the lab's
+  batch size (the memory a model takes, and that it stays flat).
 
 It ends with the fuzz suite at full size (\`bench:fuzz\`: 100,000 session
 files, 20,000 CSV logs, 10,000 image zips) and with what one training step

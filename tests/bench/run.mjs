@@ -7,8 +7,9 @@
  * one thread per core (cross-origin isolated, as served) and with one thread
  * (`?threads=1`). The GAN jobs also run in node on tfjs's cpu and wasm backends
  * (wasm with the shipped matMul and with the app's explicit transposes), then
- * 1,000 steps in node to read tensors and bytes for leaks, and in PyTorch on
- * the CPU (tests/bench/torch_gan.py, when python3 has torch) for the ratios.
+ * 1,000 steps in node to read tensors, bytes and the heap for leaks, and in
+ * PyTorch on the CPU (tests/bench/torch_gan.py, when python3 has torch) for
+ * the ratios.
  * Writes tests/bench/results/<job>-<date>.json and <job>-latest.md and prints
  * the tables. Never asserts on time: figures drift on a shared machine;
  * compare ratios within one run.
@@ -325,11 +326,11 @@ for (const name of jobNames) {
           '',
           `Leak check in node, stats read every 25 steps and samples drawn every 100, as the worker does (${leaks[0]?.note}).`,
           '',
-          '| backend | tensors at step 25 → half way → end | bytes at step 25 → half way → end | WASM heap at the end |',
+          '| backend | tensors at step 25 → half way → end | bytes at step 25 → half way → end | WASM heap at step 25 → half way → end |',
           '|---|---|---|---|',
           ...leaks.map(
             (r) =>
-              `| ${r.label} | ${r.tensors.join(' → ')} | ${r.bytes.map((b) => b.toLocaleString('en')).join(' → ')} | ${r.heapBytes === null ? '–' : `${(r.heapBytes / 2 ** 20).toFixed(0)} MiB`} |`,
+              `| ${r.label} | ${r.tensors.join(' → ')} | ${r.bytes.map((b) => b.toLocaleString('en')).join(' → ')} | ${r.heapBytes.map((b) => `${(b / 2 ** 20).toFixed(0)} MiB`).join(' → ')} |`,
           ),
         ]
       : []),
@@ -360,7 +361,7 @@ async function nodeBaseline(model, windowSeconds) {
 }
 
 /**
- * @typedef {{ label: string, note: string, tensors: number[], bytes: number[], heapBytes: number | null }} LeakRow
+ * @typedef {{ label: string, note: string, tensors: number[], bytes: number[], heapBytes: number[] }} LeakRow
  * @param {string} model
  * @returns {Promise<LeakRow[]>}
  */
