@@ -14,6 +14,7 @@ export const STEPS_TO_DIGITS: Partial<Record<GanModelKind, number>> = {
   'conditional-mlp': 1400,
   conditional: 300,
   'article-tuned': 1750,
+  dcgan: 2700,
 };
 
 /** Settings that do not change what is learned: the seed, and how often the page is shown things. */
