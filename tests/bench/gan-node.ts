@@ -114,7 +114,7 @@ export async function ganNodeRows(model: GanModelKind, windowMs: number): Promis
   }
   const more = [
     await useWasmAdam('wasm'),
-    useWasmCopies('wasm'),
+    await useWasmCopies('wasm'),
     await useWasmColumnSum('wasm'),
     await useFusedActivationGrad('wasm'),
   ];

@@ -98,20 +98,19 @@ const convGradient: tf.GradConfig = {
   },
 };
 
-/** Registers the two gradients (once). tfjs's own fused ops never record these kernels. */
+/** Registers the two gradients (once, when a layer is built). tfjs's own fused ops never record these kernels. */
 function ensureGradients(): void {
   for (const config of [matMulGradient, convGradient])
     if (tf.getGradient(config.kernelName) !== config) tf.registerGradient(config);
 }
 
 /** x · w (+ bias), then the activation, as one recorded _FusedMatMul; x and w are matrices. */
-export function fusedDense(
+function fusedDense(
   x: tf.Tensor2D,
   w: tf.Tensor2D,
   bias: tf.Tensor1D | null,
   activation: Fused,
 ): tf.Tensor2D {
-  ensureGradients();
   return tf.tidy(() => {
     const [rows, inner] = x.shape;
     const cols = w.shape[1];
@@ -127,7 +126,7 @@ export function fusedDense(
 }
 
 /** A channels-last convolution (+ bias), then the activation, as one recorded FusedConv2D. */
-export function fusedConv2d(
+function fusedConv2d(
   x: tf.Tensor4D,
   filter: tf.Tensor4D,
   bias: tf.Tensor1D | null,
@@ -135,7 +134,6 @@ export function fusedConv2d(
   pad: 'same' | 'valid',
   activation: Fused,
 ): tf.Tensor4D {
-  ensureGradients();
   const inputs: tf.NamedTensorMap = bias ? { x, filter, bias } : { x, filter };
   const attrs: ConvAttrs = { strides, pad, dataFormat: 'NHWC', activation };
   return tf.engine().runKernel('FusedConv2D', inputs, {
@@ -178,6 +176,7 @@ function withCall<L extends tf.layers.Layer>(
  * tfjs's layer applies it after its own.
  */
 export function lazyDense(args: Parameters<typeof tf.layers.dense>[0]): tf.layers.Layer {
+  ensureGradients();
   const layer = tf.layers.dense(args);
   const p = layer as unknown as LayerParts;
   return withCall(layer, (x) => {
@@ -192,6 +191,7 @@ export function lazyDense(args: Parameters<typeof tf.layers.dense>[0]): tf.layer
 
 /** tf.layers.conv2d, with lazy gradients where channels come last, undilated, linear or ReLU. */
 export function lazyConv2d(args: Parameters<typeof tf.layers.conv2d>[0]): tf.layers.Layer {
+  ensureGradients();
   const layer = tf.layers.conv2d(args);
   const p = layer as unknown as ConvParts;
   return withCall(layer, (x) => {

@@ -25,7 +25,7 @@ export async function useAllWasmKernels(backend: string, threads?: number): Prom
   // Identity shares data instead of copying it; a batch gather copies whole rows; bias
   // gradients and batch norm's means sum columns in place of a transpose and a sum; tanh
   // takes four lanes; Tile copies blocks.
-  useWasmCopies(backend);
+  await useWasmCopies(backend);
   await useWasmColumnSum(backend);
   await useWasmTanh(backend);
   // ReLU's and leaky ReLU's gradients in one pass each instead of three kernels.

@@ -8,11 +8,15 @@
  * a time through a general index loop; a batch of rows taken from the data
  * set is one block copy per row here. Its Tile also moves one element at a
  * time (90 ns each): batch norm's gradient tiles its scale over the batch,
- * 56 ms of the DCGAN's step; here it is block copies that double.
+ * 56 ms of the DCGAN's step; here it is block copies that double. The
+ * copies go through WASM's bulk memory.copy (gemm/loops-module.ts): on the
+ * threaded build the heap is a SharedArrayBuffer, where a typed array's
+ * copyWithin is far slower.
  */
 import * as tf from '@tensorflow/tfjs';
 import { wrapOnce } from '../kernel-swap';
-import { addressOf, wasmHeap, type WasmBackend } from './wasm-heap';
+import type { LoopsExports } from './gemm/loops-module';
+import { addressOf, heapLoops, wasmHeap, type WasmBackend } from './wasm-heap';
 
 /** Slices shorter than this many elements stay with the shipped gather's loop. */
 const MIN_SLICE = 8;
@@ -32,7 +36,11 @@ function sharedIdentity(fallback: tf.KernelFunc): tf.KernelFunc {
 }
 
 /** GatherV2 by block copies of whole slices, for 4-byte dtypes and indices in range. */
-function sliceGather(memory: WebAssembly.Memory, fallback: tf.KernelFunc): tf.KernelFunc {
+function sliceGather(
+  memory: WebAssembly.Memory,
+  loops: LoopsExports,
+  fallback: tf.KernelFunc,
+): tf.KernelFunc {
   return (args) => {
     const backend = args.backend as unknown as WasmBackend;
     const { x, indices } = args.inputs as { x: tf.TensorInfo; indices: tf.TensorInfo };
@@ -57,20 +65,18 @@ function sliceGather(memory: WebAssembly.Memory, fallback: tf.KernelFunc): tf.Ke
     );
     if (!inRange) return fallback(args);
     const out = backend.makeOutput(info.outputShape, x.dtype);
-    // Views are taken after the output is made: making it may grow the memory, which
+    // The view is taken after the output is made: making it may grow the memory, which
     // detaches the old buffer on the single-threaded build.
-    const heap = new Int32Array(memory.buffer);
-    const index = heap.subarray(at, at + count);
+    const index = new Int32Array(memory.buffer, at * 4, count);
     const perBatch = count / batchSize;
-    const from = addressOf(backend, x) / 4;
-    let to = addressOf(backend, out) / 4;
+    const from = addressOf(backend, x);
+    let to = addressOf(backend, out);
     for (let b = 0; b < batchSize; b++) {
       for (let o = 0; o < outerSize; o++) {
-        const base = from + (b * outerSize + o) * dimSize * sliceSize;
+        const base = from + (b * outerSize + o) * dimSize * sliceSize * 4;
         for (let i = 0; i < perBatch; i++) {
-          const src = base + index[b * perBatch + i]! * sliceSize;
-          heap.copyWithin(to, src, src + sliceSize);
-          to += sliceSize;
+          loops.copy(to, base + index[b * perBatch + i]! * sliceSize * 4, sliceSize);
+          to += sliceSize * 4;
         }
       }
     }
@@ -83,7 +89,7 @@ function sliceGather(memory: WebAssembly.Memory, fallback: tf.KernelFunc): tf.Ke
  * output, then, from the innermost axis out, each filled span is repeated
  * along its axis by copies that double what is already there.
  */
-function blockTile(memory: WebAssembly.Memory, fallback: tf.KernelFunc): tf.KernelFunc {
+function blockTile(loops: LoopsExports, fallback: tf.KernelFunc): tf.KernelFunc {
   return (args) => {
     const backend = args.backend as unknown as WasmBackend;
     const { x } = args.inputs as { x: tf.TensorInfo };
@@ -94,9 +100,10 @@ function blockTile(memory: WebAssembly.Memory, fallback: tf.KernelFunc): tf.Kern
     const outShape = x.shape.map((d, i) => d * reps[i]!);
     const out = backend.makeOutput(outShape, x.dtype);
     if (tf.util.sizeFromShape(outShape) === 0) return out;
-    const heap = new Int32Array(memory.buffer);
+    // Offsets in elements; the copies take bytes.
     const from = addressOf(backend, x) / 4;
     const to = addressOf(backend, out) / 4;
+    const copy = (dst: number, src: number, n: number) => loops.copy(dst * 4, src * 4, n);
     const outStrides = [...tf.util.computeStrides(outShape), 1];
     /** The output offset of the corner of each x-coordinate prefix over the first `axes` axes. */
     const prefixes = (axes: number): number[] => {
@@ -108,9 +115,7 @@ function blockTile(memory: WebAssembly.Memory, fallback: tf.KernelFunc): tf.Kern
       return offsets;
     };
     const inner = x.shape[rank - 1]!;
-    prefixes(rank - 1).forEach((o, row) =>
-      heap.copyWithin(to + o, from + row * inner, from + (row + 1) * inner),
-    );
+    prefixes(rank - 1).forEach((o, row) => copy(to + o, from + row * inner, inner));
     for (let a = rank - 1; a >= 0; a--) {
       if (reps[a] === 1) continue;
       const chunk = x.shape[a]! * outStrides[a]!;
@@ -118,7 +123,7 @@ function blockTile(memory: WebAssembly.Memory, fallback: tf.KernelFunc): tf.Kern
       for (const o of prefixes(a)) {
         for (let filled = chunk; filled < span; filled *= 2) {
           const n = Math.min(filled, span - filled);
-          heap.copyWithin(to + o + filled, to + o, to + o + n);
+          copy(to + o + filled, to + o, n);
         }
       }
     }
@@ -129,16 +134,21 @@ function blockTile(memory: WebAssembly.Memory, fallback: tf.KernelFunc): tf.Kern
 /** Marks the installed wrappers. */
 const COPY_WRAPPER = Symbol.for('demandlab.copyWrapper');
 
-/** Puts the three kernels in front of the ones registered on a WASM backend (once); false without its heap. */
-export function useWasmCopies(backendName = 'wasm'): boolean {
+/**
+ * Puts the three kernels in front of the ones registered on a WASM backend
+ * (once); false without its heap or the loops module (then only Identity).
+ */
+export async function useWasmCopies(backendName = 'wasm'): Promise<boolean> {
   const heap = wasmHeap(backendName);
   if (!heap) return false;
   const identity = wrapOnce('Identity', backendName, COPY_WRAPPER, sharedIdentity);
+  const loops = await heapLoops(heap.memory);
+  if (!loops) return false;
   const gather = wrapOnce('GatherV2', backendName, COPY_WRAPPER, (fallback) =>
-    sliceGather(heap.memory, fallback),
+    sliceGather(heap.memory, loops, fallback),
   );
   const tile = wrapOnce('Tile', backendName, COPY_WRAPPER, (fallback) =>
-    blockTile(heap.memory, fallback),
+    blockTile(loops, fallback),
   );
   return identity && gather && tile;
 }

@@ -21,7 +21,7 @@ beforeAll(async () => {
   await useWasmInNode();
   countCalls('GatherV2', () => fallbacks.GatherV2++);
   countCalls('Tile', () => fallbacks.Tile++);
-  expect(useWasmCopies('wasm')).toBe(true);
+  expect(await useWasmCopies('wasm')).toBe(true);
 });
 
 interface GatherCase {
