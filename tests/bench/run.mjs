@@ -63,8 +63,8 @@ const jobNames = arg('jobs', 'demo,gan-article,gan-dcgan,gan-toy').split(',');
  */
 const JOBS = {
   demo: {
-    title: 'demo MLP 784-32-10, batch 32, Adam (start page)',
-    hash: '',
+    title: 'demo MLP 784-32-10, batch 32, Adam (backend check page)',
+    hash: '#/check',
     tab: null,
     start: 'Start',
     stepId: 'demo-step',
