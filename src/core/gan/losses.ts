@@ -17,6 +17,8 @@ import type { GanLossKind } from './config';
 export function realTerms(kind: GanLossKind, realLogits: tf.Tensor, labelSmoothing = 0): tf.Tensor {
   return tf.tidy(() => {
     if (kind === 'hinge') return tf.relu(tf.sub(1, realLogits));
+    // Without smoothing the second term is 0 · softplus(l): skipped, its kernels cost more than it adds.
+    if (labelSmoothing === 0) return tf.softplus(tf.neg(realLogits));
     const target = 1 - labelSmoothing;
     return tf.add(
       tf.mul(target, tf.softplus(tf.neg(realLogits))),

@@ -54,20 +54,23 @@ export function ganTrainStep(
       const [real, realLabels] = pool.batch(b, rng, m.conditional);
       const fakeLabels = m.conditional ? randomDigits(rng, b) : null;
       const fake = generate(m, latentNoise(rng, b, c.latentSize), fakeLabels, true);
+      let logits: tf.Tensor[] = [];
       dLoss = opt.d.minimize(
         () => {
           const [lr, lf] = discriminatePair(m, real, realLabels, fake, fakeLabels, true);
-          // Means of D(x) and D(G(z)) ride along; minimize disposes everything but the loss.
-          const means = tf.keep(tf.stack([tf.mean(tf.sigmoid(lr)), tf.mean(tf.sigmoid(lf))]));
-          kept.push(means);
+          // Kept for the means of D(x) and D(G(z)), taken off the tape below: minimize
+          // disposes everything but the loss.
+          logits = [tf.keep(lr), tf.keep(lf)];
+          kept.push(...logits);
           return discriminatorLoss(c.loss, lr, lf, c.labelSmoothing);
         },
         true,
         dVars,
       ) as tf.Scalar;
-      const means = kept[kept.length - 1]!;
-      dReal = tf.slice(means, [0], [1]).reshape([]) as tf.Scalar;
-      dFake = tf.slice(means, [1], [1]).reshape([]) as tf.Scalar;
+      [dReal, dFake] = logits.map((l) => tf.mean(tf.sigmoid(l)) as tf.Scalar) as [
+        tf.Scalar,
+        tf.Scalar,
+      ];
     }
     const labels = m.conditional ? randomDigits(rng, b) : null;
     const z = latentNoise(rng, b, c.latentSize);

@@ -50,6 +50,28 @@ export function wrapOnce(
   return true;
 }
 
+/**
+ * Marks a matrix-product kernel that takes plain matrices (rank 2) as well as
+ * batches of them: tfjs's WASM _FusedMatMul wants a batch axis, so a caller
+ * that skips its reshapes asks `takesMatrices` first.
+ */
+export const TAKES_MATRICES = Symbol.for('demandlab.takesMatrices');
+
+type TakesMatrices = KernelFunc & { [TAKES_MATRICES]?: true };
+const registered = (kernelName: string, backendName: string) =>
+  tf.getKernel(kernelName, backendName)?.kernelFunc as TakesMatrices | undefined;
+
+/** True when the kernel registered for `kernelName` carries TAKES_MATRICES. */
+export function takesMatrices(kernelName: string, backendName: string): boolean {
+  return registered(kernelName, backendName)?.[TAKES_MATRICES] === true;
+}
+
+/** Marks the kernel registered for `kernelName` with TAKES_MATRICES (a wrapper over it drops the mark). */
+export function markTakesMatrices(kernelName: string, backendName: string): void {
+  const k = registered(kernelName, backendName);
+  if (k) k[TAKES_MATRICES] = true;
+}
+
 /** Puts the shipped kernel back where a wrapper is installed (the bench times both). */
 export function restoreShipped(kernelName: string, backendName: string): void {
   const original = shippedBehind(kernelName, backendName);

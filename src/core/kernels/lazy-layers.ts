@@ -20,6 +20,8 @@
  * their class and weights, so saved models and checkpoints do not change.
  */
 import * as tf from '@tensorflow/tfjs';
+import { takesMatrices } from './kernel-swap';
+import { useMeanGradient } from './mean-gradient';
 
 /** Activations fused into the kernels here; other layers keep tfjs's own call. */
 type Fused = 'linear' | 'relu';
@@ -63,10 +65,10 @@ const matMulGradient: tf.GradConfig = {
   inputsToSave: ['a', 'b'],
   outputsToSave: [true],
   gradFunc: (dy, saved, attrs) => {
-    const [a, b, y] = saved as [tf.Tensor3D, tf.Tensor3D, tf.Tensor];
+    const [a, b, y] = saved as [tf.Tensor, tf.Tensor, tf.Tensor];
     const { transposeA, transposeB, activation } = attrs as unknown as MatMulAttrs;
     // Every input on the tape's path needs it, and the node is on the path: one pass, here.
-    const g = throughActivation(dy as tf.Tensor, y, activation) as tf.Tensor3D;
+    const g = throughActivation(dy as tf.Tensor, y, activation);
     return {
       a: () =>
         !transposeA ? tf.matMul(g, b, false, !transposeB) : tf.matMul(b, g, transposeB, true),
@@ -98,10 +100,26 @@ const convGradient: tf.GradConfig = {
   },
 };
 
-/** Registers the two gradients (once, when a layer is built). tfjs's own fused ops never record these kernels. */
+/**
+ * Registers the two gradients (once, when a layer is built; tfjs's own fused
+ * ops never record these kernels), and the mean's that batch norm uses.
+ */
 function ensureGradients(): void {
   for (const config of [matMulGradient, convGradient])
     if (tf.getGradient(config.kernelName) !== config) tf.registerGradient(config);
+  useMeanGradient();
+}
+
+/**
+ * Whether the backend's _FusedMatMul takes x and w as they are. tfjs's cpu
+ * and WebGPU kernels take any rank; its WASM kernel wants a batch axis,
+ * unless the app's GEMM stands in front of it. Each reshape is a recorded
+ * kernel forward and another backward (with a saved copy of its input): on
+ * the toy GAN, a tenth of a step.
+ */
+function takesMatricesNow(): boolean {
+  const backend = tf.getBackend();
+  return backend !== 'wasm' || takesMatrices('_FusedMatMul', backend);
 }
 
 /** x · w (+ bias), then the activation, as one recorded _FusedMatMul; x and w are matrices. */
@@ -111,17 +129,21 @@ function fusedDense(
   bias: tf.Tensor1D | null,
   activation: Fused,
 ): tf.Tensor2D {
+  const attrs = { transposeA: false, transposeB: false, activation } satisfies MatMulAttrs;
+  const run = (a: tf.Tensor, b: tf.Tensor) =>
+    tf
+      .engine()
+      .runKernel(
+        '_FusedMatMul',
+        bias ? { a, b, bias } : { a, b },
+        attrs as unknown as tf.NamedAttrMap,
+      ) as tf.Tensor;
+  if (takesMatricesNow()) return run(x, w) as tf.Tensor2D;
   return tf.tidy(() => {
     const [rows, inner] = x.shape;
     const cols = w.shape[1];
-    const inputs: tf.NamedTensorMap = {
-      a: tf.reshape(x, [1, rows, inner]),
-      b: tf.reshape(w, [1, inner, cols]),
-    };
-    if (bias) inputs.bias = bias;
-    const attrs: MatMulAttrs = { transposeA: false, transposeB: false, activation };
-    const y = tf.engine().runKernel('_FusedMatMul', inputs, attrs as unknown as tf.NamedAttrMap);
-    return tf.reshape(y as tf.Tensor, [rows, cols]);
+    const y = run(tf.reshape(x, [1, rows, inner]), tf.reshape(w, [1, inner, cols]));
+    return tf.reshape(y, [rows, cols]);
   });
 }
 

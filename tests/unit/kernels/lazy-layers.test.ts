@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useAllWasmKernels } from '../../../src/core/kernels/wasm/all-kernels';
+import { restoreShipped, takesMatrices } from '../../../src/core/kernels/kernel-swap';
 import {
   gradients,
   LAZY,
@@ -19,7 +20,7 @@ import {
 } from '../helpers/gan-networks';
 import { countCalls, useWasmInNode } from '../helpers/kernel-checks';
 
-const calls = { filter: 0, input: 0, matMul: 0 };
+const calls = { filter: 0, input: 0, matMul: 0, reshape: 0 };
 
 beforeAll(async () => {
   await useWasmInNode();
@@ -28,6 +29,7 @@ beforeAll(async () => {
   countCalls('Conv2DBackpropFilter', () => calls.filter++);
   countCalls('Conv2DBackpropInput', () => calls.input++);
   countCalls('BatchMatMul', () => calls.matMul++);
+  countCalls('Reshape', () => calls.reshape++);
 });
 
 const bits = async (ts: tf.Tensor[]) =>
@@ -50,6 +52,48 @@ describe.each(['cpu', 'wasm'])('on %s', (backend) => {
       [...stock, ...lazy].forEach((m) => m.dispose());
     },
   );
+});
+
+describe('matrices or batches', () => {
+  /** Reshape kernels one gradient of every variable records, and how far it is from tfjs's layers'. */
+  async function step() {
+    const { stock, lazy, z, real } = twinNetworks(5);
+    const expected = gradients(...stock, z, real, 'all');
+    const before = calls.reshape;
+    const actual = gradients(...lazy, z, real, 'all');
+    const reshapes = calls.reshape - before;
+    const [a, e] = [await bits(actual), await bits(expected)];
+    const same = a.length === e.length && a.every((b, i) => b.join() === e[i]!.join());
+    const gap = Math.max(
+      ...actual.map((t, i) => tf.max(tf.abs(tf.sub(t, expected[i]!))).dataSync()[0]!),
+    );
+    tf.dispose([...expected, ...actual, z, real]);
+    [...stock, ...lazy].forEach((m) => m.dispose());
+    return { reshapes, same, gap };
+  }
+
+  it('hands the product matrices where the kernel takes them, and batches to tfjs’s WASM kernel', async () => {
+    await tf.setBackend('wasm');
+    expect(takesMatrices('_FusedMatMul', 'wasm')).toBe(true);
+    const matrices = await step();
+    expect(matrices.same).toBe(true);
+    // tfjs's own WASM _FusedMatMul reads its operands as batches (rank 3).
+    const installed = tf.getKernel('_FusedMatMul', 'wasm')!;
+    restoreShipped('_FusedMatMul', 'wasm');
+    try {
+      expect(takesMatrices('_FusedMatMul', 'wasm')).toBe(false);
+      const batches = await step();
+      // XNNPACK's fused product sums in another order than the app's GEMM behind tfjs's
+      // layers' unfused ReLU layer: close, not the same bits.
+      expect(batches.gap).toBeLessThan(1e-5);
+      // Each dense layer's three reshapes forward, and three more backward.
+      expect(batches.reshapes).toBeGreaterThan(matrices.reshapes);
+    } finally {
+      tf.unregisterKernel('_FusedMatMul', 'wasm');
+      tf.registerKernel(installed);
+    }
+    expect(takesMatrices('_FusedMatMul', 'wasm')).toBe(true);
+  });
 });
 
 describe('the work skipped', () => {

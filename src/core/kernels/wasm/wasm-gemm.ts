@@ -33,7 +33,9 @@ import {
   type PackFrom,
 } from './gemm/gemm-control';
 import { GemmHelper, HelperPool } from './gemm/gemm-helper';
-import { wrapOnce } from '../kernel-swap';
+import { markTakesMatrices, wrapOnce } from '../kernel-swap';
+
+type KernelFunc = tf.KernelConfig['kernelFunc'];
 import { addressOf, HeapArea, wasmHeap, type WasmBackend } from './wasm-heap';
 
 /** Products below this many flops (about 80 µs on one core) are not worth waking the helper for. */
@@ -228,6 +230,20 @@ class HeapGemm {
   }
 }
 
+/**
+ * tfjs's WASM _FusedMatMul reads its operands as batches (rank 3). Matrices
+ * go to it with a batch axis of one, and the product comes back without it:
+ * only the shapes change, as in the backend's own Reshape.
+ */
+function fallbackOnBatches(fallback: KernelFunc, args: Parameters<KernelFunc>[0]) {
+  const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+  if (a.shape.length !== 2 || b.shape.length !== 2) return fallback(args);
+  const batch = (t: tf.TensorInfo) => ({ ...t, shape: [1, ...t.shape] });
+  const out = fallback({ ...args, inputs: { ...args.inputs, a: batch(a), b: batch(b) } });
+  const y = out as tf.TensorInfo;
+  return { ...y, shape: y.shape.slice(1) };
+}
+
 /** Where a backend keeps its kernel instance: on the backend, so every copy of this module finds it. */
 const HEAP_GEMM = Symbol.for('demandlab.heapGemm');
 /** Marks the installed wrappers. */
@@ -328,7 +344,8 @@ export async function useWasmGemm(backendName = 'wasm', threads = 1): Promise<Ge
             attrs.leakyreluAlpha ?? 0.2,
           )
         : null;
-    return out ?? fallback(args);
+    return out ?? fallbackOnBatches(fallback, args);
   });
+  if (fused) markTakesMatrices('_FusedMatMul', backendName);
   return matMul && fused ? heapGemm.shape : null;
 }

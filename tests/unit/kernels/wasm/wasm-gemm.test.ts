@@ -8,7 +8,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { setFlagsFromString } from 'node:v8';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { restoreShipped, shippedBehind } from '../../../../src/core/kernels/kernel-swap';
+import {
+  restoreShipped,
+  shippedBehind,
+  takesMatrices,
+} from '../../../../src/core/kernels/kernel-swap';
 import { useWasmGemm } from '../../../../src/core/kernels/wasm/wasm-gemm';
 import { useExplicitTranspose } from '../../../../src/core/kernels/wasm/wasm-matmul';
 import { createRandom } from '../../../../src/core/random';
@@ -109,6 +113,33 @@ describe('GEMM kernel on WASM', () => {
     const cpu = await valuesOn('cpu', cases);
     wasm.forEach((w, i) => expectClose(w, cpu[i]!));
     expect(wasm[3]!.some((v) => v < 0)).toBe(true); // leaky relu kept some negatives
+  });
+
+  it('takes matrices, also where it leaves the product to the shipped kernel (which wants batches)', async () => {
+    expect(takesMatrices('_FusedMatMul', 'wasm')).toBe(true);
+    const x = values(7 * 9);
+    const w = values(9 * 5);
+    const bias = values(5);
+    const cases = (): tf.Tensor[] =>
+      (['relu', 'elu'] as const).map(
+        (activation) =>
+          tf
+            .engine()
+            .runKernel(
+              '_FusedMatMul',
+              { a: tf.tensor2d(x, [7, 9]), b: tf.tensor2d(w, [9, 5]), bias: tf.tensor1d(bias) },
+              { transposeA: false, transposeB: false, activation },
+            ) as tf.Tensor,
+      );
+    const wasm = await valuesOn('wasm', cases);
+    expect(fallbacks._FusedMatMul).toBe(1); // elu, given a batch axis there
+    const cpu = await valuesOn('cpu', cases);
+    wasm.forEach((v, i) => expectClose(v, cpu[i]!));
+    await tf.setBackend('wasm');
+    expect(tf.tidy(() => cases().map((t) => t.shape))).toEqual([
+      [7, 5],
+      [7, 5],
+    ]);
   });
 
   it('a dense layer’s gradients equal cpu’s', async () => {
