@@ -116,3 +116,29 @@ test('lazy dense and convolution layers give tfjs layers’ gradients on softwar
   expect(invalid).toEqual([]);
   expect(problems.errors).toEqual([]);
 });
+
+test('Adam on software WebGPU: three shaders per variable, tfjs’s numbers', async ({
+  page,
+  problems,
+}) => {
+  test.setTimeout(120_000);
+  const invalid = watchGpuValidation(page);
+  await page.goto(`${DEV_SERVER}/tests/e2e/harness/webgpu-kernels.html`);
+  await page.waitForFunction(() => 'harness' in globalThis);
+  const r = await page.evaluate(() =>
+    (globalThis as unknown as { harness: Harness }).harness.compareWebGpuAdam(),
+  );
+  // Two variables: one fused kernel each, where tfjs runs its element-wise ops.
+  expect(r.kernels.fused.filter((k) => k === 'DemandLabFusedAdam')).toHaveLength(2);
+  expect(r.kernels.shipped).not.toContain('DemandLabFusedAdam');
+  for (const k of ['Sqrt', 'RealDiv', 'Square'])
+    expect(r.kernels.fused.filter((n) => n === k).length).toBeLessThan(
+      r.kernels.shipped.filter((n) => n === k).length,
+    );
+  // Weights, both moments and the step count, 4 steps: bit for bit tfjs's Adam on the same adapter.
+  expect(r.values).toBe(3 * (100_003 + 7) + 1);
+  expect(r.differing).toBe(0);
+  expect(r.cpuError).toBeLessThan(1e-5);
+  expect(invalid).toEqual([]);
+  expect(problems.errors).toEqual([]);
+});

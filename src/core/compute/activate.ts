@@ -12,6 +12,7 @@ import { wasmGemmInfo } from '../kernels/wasm/wasm-gemm';
 import { useIm2colConvolutions } from '../kernels/webgpu/webgpu-conv';
 import { useGatherConvInputGradient } from '../kernels/webgpu/webgpu-conv-input';
 import { useRegisterBlockMatMul } from '../kernels/webgpu/webgpu-matmul';
+import { useWebGpuAdam } from '../kernels/webgpu/webgpu-adam';
 import {
   isSoftware,
   wasmThreadsFor,
@@ -85,6 +86,8 @@ export async function startBackend(
     await tf.ready();
     // The app's own kernels (kernels/wasm/all-kernels.ts) take over where tfjs's are slow or missing.
     if (name === 'wasm') await useAllWasmKernels('wasm', wasmThreads);
+    // tfjs's Adam is 14 dispatches per variable, the app's 3, on any adapter.
+    if (name === 'webgpu') useWebGpuAdam('webgpu');
     // A CPU emulating a GPU runs tfjs's tiled products and its convolution
     // shaders several times slower than products kept in registers.
     if (name === 'webgpu' && isSoftware(caps.webgpu, null)) {

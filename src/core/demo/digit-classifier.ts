@@ -4,7 +4,7 @@
  * small enough to train at interactive speed even on a software GPU.
  */
 import * as tf from '@tensorflow/tfjs';
-import { adam } from '../kernels/wasm/wasm-adam';
+import { adam } from '../kernels/fused-adam';
 import { lazyDense } from '../kernels/lazy-layers';
 import { MNIST_PIXELS, gatherBatch, sampleBatch, type MnistData, type Split } from '../data/mnist';
 import { createRandom, type Random } from '../random';

@@ -7,7 +7,7 @@
  *   classifier.json  layer sizes, byte count, SHA-256, test accuracy
  */
 import * as tf from '@tensorflow/tfjs';
-import { adam } from '../kernels/wasm/wasm-adam';
+import { adam } from '../kernels/fused-adam';
 import {
   DatasetError,
   MNIST_PIXELS,

@@ -16,7 +16,7 @@ import * as tf from '@tensorflow/tfjs';
 import { sampleToy } from '../data/toy';
 import { DivergedError, type JobCheckpoint, type JobProgress, type TrainingJob } from '../jobs/job';
 import { StepStats } from '../jobs/step-stats';
-import { adam } from '../kernels/wasm/wasm-adam';
+import { adam } from '../kernels/fused-adam';
 import { createRandom, restoreRandom, type Random } from '../random';
 import { tfjsModelFiles, type TfjsModelFiles } from '../store/tf-state';
 import {

@@ -16,7 +16,7 @@
  * it and its samples inherit D's guarantee.
  */
 import * as tf from '@tensorflow/tfjs';
-import { adam } from '../kernels/wasm/wasm-adam';
+import { adam } from '../kernels/fused-adam';
 import { fidelityReport, type FidelityReport } from '../data/fidelity';
 import { table, type Table } from '../data/table';
 import { holdoutSplit } from '../data/holdout';

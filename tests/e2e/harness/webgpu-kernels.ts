@@ -9,11 +9,12 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { activateBackend } from '../../../src/core/compute/activate';
 import { probeCapabilities } from '../../../src/core/compute/probe';
-import { adam } from '../../../src/core/kernels/wasm/wasm-adam';
+import { adam, FUSED_ADAM } from '../../../src/core/kernels/fused-adam';
 import { wasmGemmInfo } from '../../../src/core/kernels/wasm/wasm-gemm';
 import { useIm2colConvolutions } from '../../../src/core/kernels/webgpu/webgpu-conv';
 import { useGatherConvInputGradient } from '../../../src/core/kernels/webgpu/webgpu-conv-input';
 import { useRegisterBlockMatMul } from '../../../src/core/kernels/webgpu/webgpu-matmul';
+import { useWebGpuAdam } from '../../../src/core/kernels/webgpu/webgpu-adam';
 import { gradients, twinNetworks, type Want } from '../../unit/helpers/gan-networks';
 
 export interface MatMulCase {
@@ -281,18 +282,28 @@ async function compareLazyLayers() {
   return result;
 }
 
-/** Weights and moments after `steps` Adam steps on a fixed quadratic, on `backend`. */
-async function adamRun(backend: string, steps: number): Promise<Float32Array[]> {
+/**
+ * Weights and moments after `steps` Adam steps on a fixed quadratic, on
+ * `backend`; the last step's kernels go to `kernels` when given.
+ */
+async function adamRun(
+  backend: string,
+  steps: number,
+  kernels?: string[],
+): Promise<Float32Array[]> {
   await tf.setBackend(backend);
   // One variable large enough to be shared out between threads (with a tail), one small.
   const sizes = [100_003, 7];
   const vars = sizes.map((n, i) => tf.variable(tf.randomNormal([n], 0, 1, 'float32', 3 + i)));
   const targets = sizes.map((n, i) => tf.randomNormal([n], 0, 1, 'float32', 9 + i));
   const opt = adam(0.01, 0.5);
-  for (let i = 0; i < steps; i++)
-    opt.minimize(
+  const step = () =>
+    void opt.minimize(
       () => tf.addN(vars.map((v, j) => tf.sum(tf.square(tf.sub(v, targets[j]!))))) as tf.Scalar,
     );
+  for (let i = 1; i < steps; i++) step();
+  if (kernels) kernels.push(...(await tf.profile(step)).kernels.map((k) => k.name));
+  else step();
   const slots = (await opt.getWeights()).map((w) => w.tensor);
   const out = await Promise.all([...vars, ...slots].map((t) => t.data() as Promise<Float32Array>));
   opt.dispose();
@@ -311,21 +322,51 @@ async function compareWasmAdam(): Promise<{
   const wasm = await adamRun('wasm', 4);
   const adamSplits = (wasmGemmInfo()?.adamSplits ?? 0) - before;
   const cpu = await adamRun('cpu', 4);
+  return { ...differingBits(wasm, cpu), adamSplits };
+}
+
+/** Bits that differ between two runs' arrays, and how many values there are. */
+function differingBits(
+  a: Float32Array[],
+  b: Float32Array[],
+): { differing: number; values: number } {
   let differing = 0;
   let values = 0;
-  wasm.forEach((a, i) =>
-    a.forEach((v, j) => {
+  a.forEach((x, i) =>
+    x.forEach((v, j) => {
       values++;
-      if (!Object.is(v, cpu[i]![j])) differing++;
+      if (!Object.is(v, b[i]![j])) differing++;
     }),
   );
-  return { differing, values, adamSplits };
+  return { differing, values };
+}
+
+/**
+ * The app's Adam on WebGPU against tfjs's own on the same adapter (bits that
+ * differ) and on cpu (largest relative error), and the kernels one step ran.
+ */
+async function compareWebGpuAdam(): Promise<{
+  differing: number;
+  values: number;
+  cpuError: number;
+  kernels: { shipped: string[]; fused: string[] };
+}> {
+  await tf.setBackend('webgpu');
+  if (tf.getKernel(FUSED_ADAM, 'webgpu')) tf.unregisterKernel(FUSED_ADAM, 'webgpu');
+  const kernels = { shipped: [] as string[], fused: [] as string[] };
+  const shipped = await adamRun('webgpu', 4, kernels.shipped);
+  if (!useWebGpuAdam('webgpu')) throw new Error('the WebGPU backend is missing');
+  const fused = await adamRun('webgpu', 4, kernels.fused);
+  const cpu = await adamRun('cpu', 4);
+  const cpuError = Math.max(...fused.map((a, i) => relative(a, cpu[i]!)));
+  return { ...differingBits(fused, shipped), cpuError, kernels };
 }
 
 const api = {
   compare,
   compareWasm,
   compareWasmAdam,
+  compareWebGpuAdam,
   compiledPrograms,
   denseGradientError,
   compareConvs,

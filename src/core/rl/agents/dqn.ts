@@ -16,7 +16,7 @@
  *   errors the adaptive exploration watches.
  */
 import * as tf from '@tensorflow/tfjs';
-import { adam } from '../../kernels/wasm/wasm-adam';
+import { adam } from '../../kernels/fused-adam';
 import { lazyDense } from '../../kernels/lazy-layers';
 import type { NamedTensor } from '../../store/checkpoint';
 import {

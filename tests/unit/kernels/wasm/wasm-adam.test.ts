@@ -6,7 +6,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { adam, FUSED_ADAM, useWasmAdam } from '../../../../src/core/kernels/wasm/wasm-adam';
+import { adam, FUSED_ADAM } from '../../../../src/core/kernels/fused-adam';
+import { useWasmAdam } from '../../../../src/core/kernels/wasm/wasm-adam';
 import { createRandom } from '../../../../src/core/random';
 import { useWasmInNode } from '../../helpers/kernel-checks';
 

@@ -1,0 +1,106 @@
+/**
+ * Adam on WebGPU in three dispatches per variable. tfjs's AdamOptimizer
+ * runs each multiply, add, square, divide and square root of the update as
+ * a kernel of its own: 14 dispatches per variable, 16 of them a step for the
+ * article GAN's 16 variables, about two thirds of the step's dispatches. On
+ * a GPU each dispatch costs tens of microseconds whatever its size, so the
+ * optimizer, not the products, set the step's floor for small models.
+ *
+ * Here the new first moment, the new second moment and the new weights are
+ * one shader each (a shader writes one output in tfjs's WebGPU backend),
+ * each element by the same float32 operations in the same order as tfjs's
+ * ops. Registered under FUSED_ADAM, which the app's optimizer
+ * (../fused-adam.ts) runs where a backend has it.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import { adamConstants, FUSED_ADAM, type FusedAdamAttrs } from '../fused-adam';
+
+type Part = 'm' | 'v' | 'w';
+
+/** Each part's inputs and its element, as tfjs's ops compute it (adam_optimizer.ts). */
+const PARTS: Record<Part, { inputs: string[]; code: string }> = {
+  // add(mul(m, β1), mul(g, 1 − β1))
+  m: {
+    inputs: ['M', 'G'],
+    code: `let a = M[index] * uniforms.beta1;
+      let b = G[index] * uniforms.oneMinusBeta1;
+      value = a + b;`,
+  },
+  // add(mul(v, β2), mul(square(g), 1 − β2))
+  v: {
+    inputs: ['V', 'G'],
+    code: `let g = G[index];
+      let a = V[index] * uniforms.beta2;
+      let b = (g * g) * uniforms.oneMinusBeta2;
+      value = a + b;`,
+  },
+  // add(mul(div(m / (1 − β1ᵗ), add(sqrt(v / (1 − β2ᵗ)), ε)), −rate), w), from the new m and v
+  w: {
+    inputs: ['W', 'M', 'V', 'Acc1', 'Acc2'],
+    code: `let mHat = M[index] / (1.0 - Acc1[0]);
+      let vHat = V[index] / (1.0 - Acc2[0]);
+      let step = mHat / (sqrt(vHat) + uniforms.epsilon);
+      let change = step * uniforms.minusRate;
+      value = change + W[index];`,
+  },
+};
+
+class AdamPartProgram implements WebGPUProgram {
+  readonly variableNames: string[];
+  readonly uniforms =
+    'beta1 : f32, oneMinusBeta1 : f32, beta2 : f32, oneMinusBeta2 : f32, minusRate : f32, epsilon : f32,';
+  readonly workgroupSize: [number, number, number] = [64, 1, 1];
+  readonly outputShape: number[];
+  readonly dispatchLayout: { x: number[] };
+  readonly dispatch: [number, number, number];
+  readonly shaderKey: string;
+  readonly size = true;
+
+  constructor(
+    private readonly part: Part,
+    shape: number[],
+  ) {
+    this.variableNames = PARTS[part].inputs;
+    this.outputShape = shape;
+    // Flat: element i of every input and of the result is element i of the variable.
+    this.dispatchLayout = { x: shape.map((_, i) => i) };
+    this.dispatch = [Math.ceil(tf.util.sizeFromShape(shape) / this.workgroupSize[0]), 1, 1];
+    this.shaderKey = `demandlabAdam_${part}`;
+  }
+
+  getUserCode(): string {
+    return `
+    fn main(index : i32) {
+      if (index < uniforms.size) {
+        var value = 0.0;
+        ${PARTS[this.part].code}
+        result[index] = value;
+      }
+    }`;
+  }
+}
+
+/** Registers FUSED_ADAM for a WebGPU backend (once); false when tfjs has no such backend. */
+export function useWebGpuAdam(backendName = 'webgpu'): boolean {
+  if (tf.getKernel(FUSED_ADAM, backendName)) return true;
+  if (!tf.getKernel('Reshape', backendName)) return false;
+  tf.registerKernel({
+    kernelName: FUSED_ADAM,
+    backendName,
+    kernelFunc: (args) => {
+      const backend = args.backend as unknown as WebGPUBackend;
+      const { w, g, m, v, acc1, acc2 } = args.inputs as Record<string, tf.TensorInfo>;
+      const uniforms = adamConstants(args.attrs as unknown as FusedAdamAttrs).map((c) => ({
+        type: 'float32',
+        data: [c],
+      }));
+      const run = (part: Part, inputs: tf.TensorInfo[]) =>
+        backend.runWebGPUProgram(new AdamPartProgram(part, w!.shape), inputs, 'float32', uniforms);
+      const m2 = run('m', [m!, g!]);
+      const v2 = run('v', [v!, g!]);
+      return [run('w', [w!, m2, v2, acc1!, acc2!]), m2, v2];
+    },
+  });
+  return true;
+}
