@@ -83,6 +83,8 @@ test('convolutions and their gradients on software WebGPU match tfjs cpu', async
   expect(keys.some((k) => k.startsWith('conv2DDerFilter'))).toBe(false);
   expect(keys.some((k) => k.startsWith('conv2DMM') || k.startsWith('conv2dnaive'))).toBe(false);
   expect(keys.some((k) => k.startsWith('registerBlockMatMul_true_false'))).toBe(true);
+  // The patches cut in one dispatch each (webgpu-im2col.ts).
+  expect(keys.some((k) => k.startsWith('demandlabIm2col'))).toBe(true);
   // The input gradient gathered per pixel, in all three channel blocks; not tfjs's shader.
   expect(keys.some((k) => k.startsWith('conv2DDerInput'))).toBe(false);
   for (const block of [1, 4, 8])
@@ -139,6 +141,33 @@ test('Adam on software WebGPU: three shaders per variable, tfjs’s numbers', as
   expect(r.values).toBe(3 * (100_003 + 7) + 1);
   expect(r.differing).toBe(0);
   expect(r.cpuError).toBeLessThan(1e-5);
+  expect(invalid).toEqual([]);
+  expect(problems.errors).toEqual([]);
+});
+
+test('the patch matrix in one dispatch on WebGPU: the same bits as cut with slices', async ({
+  page,
+  problems,
+}) => {
+  const invalid = watchGpuValidation(page);
+  await page.goto(`${DEV_SERVER}/tests/e2e/harness/webgpu-kernels.html`);
+  await page.waitForFunction(() => 'harness' in globalThis);
+  const cases = await page.evaluate(() =>
+    (globalThis as unknown as { harness: Harness }).harness.comparePatches(),
+  );
+  expect(Object.keys(cases)).toEqual([
+    'conv',
+    'transposed',
+    'sixChannels',
+    'oneChannel',
+    'stride1Valid',
+  ]);
+  for (const [name, c] of Object.entries(cases)) {
+    expect(c.values, name).toBeGreaterThan(0);
+    expect(c.differing, name).toBe(0);
+    expect(c.dispatches[0], name).toBe(1);
+    expect(c.dispatches[1], name).toBeGreaterThan(5);
+  }
   expect(invalid).toEqual([]);
   expect(problems.errors).toEqual([]);
 });

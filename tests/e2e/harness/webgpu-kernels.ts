@@ -15,6 +15,8 @@ import { useIm2colConvolutions } from '../../../src/core/kernels/webgpu/webgpu-c
 import { useGatherConvInputGradient } from '../../../src/core/kernels/webgpu/webgpu-conv-input';
 import { useRegisterBlockMatMul } from '../../../src/core/kernels/webgpu/webgpu-matmul';
 import { useWebGpuAdam } from '../../../src/core/kernels/webgpu/webgpu-adam';
+import { useWebGpuIm2col } from '../../../src/core/kernels/webgpu/webgpu-im2col';
+import { IM2COL, patches, scratch } from '../../../src/core/kernels/conv/im2col';
 import { gradients, twinNetworks, type Want } from '../../unit/helpers/gan-networks';
 
 export interface MatMulCase {
@@ -247,6 +249,75 @@ async function compareConvs(): Promise<Record<string, number[]>> {
   return result;
 }
 
+/**
+ * For each layer shape above and a 'valid' 3×3 stride-1 case: the patch
+ * matrix cut by the app's one-dispatch shader and by slices (the kernel
+ * unregistered), as bits that differ, and the dispatches each took.
+ */
+async function comparePatches(): Promise<
+  Record<string, { differing: number; values: number; dispatches: [number, number] }>
+> {
+  await tf.setBackend('webgpu');
+  if (!useWebGpuIm2col('webgpu')) throw new Error('the WebGPU backend is missing');
+  const shader = tf.getKernel(IM2COL, 'webgpu')!;
+  const layers: [string, number[], number[], number, 'same' | 'valid'][] = [
+    ...Object.entries(CONV_LAYERS).map(
+      ([name, l]) =>
+        [name, l.xShape, l.wShape, 2, name === 'oneChannel' ? 'valid' : 'same'] as [
+          string,
+          number[],
+          number[],
+          number,
+          'same' | 'valid',
+        ],
+    ),
+    ['stride1Valid', [2, 6, 5, 3], [3, 3, 3, 2], 1, 'valid'],
+  ];
+  const out: Record<string, { differing: number; values: number; dispatches: [number, number] }> =
+    {};
+  for (const [name, xShape, wShape, stride, pad] of layers) {
+    const x = tf.randomUniform(xShape, -1, 1, 'float32', 7);
+    const info = tf.backend_util.computeConv2DInfo(
+      xShape as [number, number, number, number],
+      wShape as [number, number, number, number],
+      stride,
+      1,
+      pad,
+    );
+    const cut = async () => {
+      const { run, free } = scratch('webgpu', tf.backend());
+      const before = dispatched();
+      const p = patches(run, x, info, 'webgpu');
+      const values = (await tf.backend().read(p.dataId)) as Float32Array;
+      const dispatches = dispatched() - before;
+      free();
+      return { values, dispatches };
+    };
+    const one = await cut();
+    tf.unregisterKernel(IM2COL, 'webgpu');
+    const sliced = await cut();
+    tf.registerKernel(shader);
+    out[name] = {
+      ...differingBits([one.values], [sliced.values]),
+      dispatches: [one.dispatches, sliced.dispatches],
+    };
+    x.dispose();
+  }
+  return out;
+}
+
+/** Compute dispatches since the page loaded. */
+let dispatches = 0;
+const dispatch = GPUComputePassEncoder.prototype.dispatchWorkgroups;
+GPUComputePassEncoder.prototype.dispatchWorkgroups = function (
+  this: GPUComputePassEncoder,
+  ...args: Parameters<GPUComputePassEncoder['dispatchWorkgroups']>
+) {
+  dispatches++;
+  return dispatch.apply(this, args);
+};
+const dispatched = () => dispatches;
+
 /** Each gradient a GAN step takes (value first), as arrays, from `which` of the twin networks. */
 async function ganGradients(backend: string, which: 'stock' | 'lazy', want: Want) {
   await tf.setBackend(backend);
@@ -370,6 +441,7 @@ const api = {
   compiledPrograms,
   denseGradientError,
   compareConvs,
+  comparePatches,
   compareLazyLayers,
 };
 export type Harness = typeof api;

@@ -67,7 +67,7 @@ export function filterGradientKernel(backendName: string, shipped?: Kernel): Ker
     try {
       const cols = run(
         'Reshape',
-        { x: patches(run, x, info) },
+        { x: patches(run, x, info, backendName) },
         { shape: [1, rows, kh * kw * inC] },
       );
       const grads = run('Reshape', { x: dy }, { shape: [1, rows, outC] });

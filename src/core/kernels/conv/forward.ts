@@ -48,7 +48,7 @@ export function forwardKernel(backendName: string, shipped: Kernel, fused: boole
     try {
       const cols = run(
         'Reshape',
-        { x: patches(run, inputs.x, info) },
+        { x: patches(run, inputs.x, info, backendName) },
         { shape: [1, rows, kh * kw * inC] },
       );
       const weights = run('Reshape', { x: inputs.filter }, { shape: [1, kh * kw * inC, outC] });

@@ -13,6 +13,7 @@
  * (../fused-adam.ts) runs where a backend has it.
  */
 import * as tf from '@tensorflow/tfjs';
+import { isWebGpu } from './webgpu-backend';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 import { adamConstants, FUSED_ADAM, type FusedAdamAttrs } from '../fused-adam';
 
@@ -81,10 +82,10 @@ class AdamPartProgram implements WebGPUProgram {
   }
 }
 
-/** Registers FUSED_ADAM for a WebGPU backend (once); false when tfjs has no such backend. */
+/** Registers FUSED_ADAM for a WebGPU backend (once); false unless it is a started WebGPU backend. */
 export function useWebGpuAdam(backendName = 'webgpu'): boolean {
   if (tf.getKernel(FUSED_ADAM, backendName)) return true;
-  if (!tf.getKernel('Reshape', backendName)) return false;
+  if (!isWebGpu(backendName)) return false;
   tf.registerKernel({
     kernelName: FUSED_ADAM,
     backendName,

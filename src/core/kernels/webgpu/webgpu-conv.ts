@@ -13,6 +13,7 @@ import { FILTER_GRADIENT_KERNELS, filterGradientKernel } from '../conv/filter-gr
 import { FORWARD_KERNELS, forwardKernel } from '../conv/forward';
 import { hasKernels } from '../conv/im2col';
 import { shippedBehind, wrapKernel } from '../kernel-swap';
+import { useWebGpuIm2col } from './webgpu-im2col';
 
 /**
  * Wraps `backendName`'s Conv2D, FusedConv2D and both convolution gradients
@@ -32,6 +33,8 @@ export function useIm2colConvolutions(backendName: string): boolean {
       (shipped) => filterGradientKernel(backendName, shipped),
     ],
   ];
+  // The patches in one dispatch each, where the backend takes the app's shader.
+  useWebGpuIm2col(backendName);
   let all = true;
   for (const [kernelName, needed, form] of forms) {
     if (shippedBehind(kernelName, backendName)) continue;
