@@ -23,11 +23,32 @@ function watchGpuValidation(page: Page): string[] {
   return invalid;
 }
 
-test('the register-block matrix product matches tfjs cpu on WebGPU', async ({ page, problems }) => {
-  test.setTimeout(240_000);
+/**
+ * Opens the harness page (served by the dev server) and waits for it;
+ * returns the shader validation messages it will have logged.
+ */
+async function openHarness(page: Page): Promise<string[]> {
   const invalid = watchGpuValidation(page);
   await page.goto(`${DEV_SERVER}/tests/e2e/harness/webgpu-kernels.html`);
   await page.waitForFunction(() => 'harness' in globalThis);
+  return invalid;
+}
+
+type Check = {
+  [K in keyof Harness]: Parameters<Harness[K]>['length'] extends 0 ? K : never;
+}[keyof Harness];
+
+/** Runs one of the harness page's checks that take no arguments. */
+function check<K extends Check>(page: Page, name: K): Promise<Awaited<ReturnType<Harness[K]>>> {
+  return page.evaluate(
+    (n) => (globalThis as unknown as { harness: Record<string, () => unknown> }).harness[n]!(),
+    name,
+  ) as Promise<Awaited<ReturnType<Harness[K]>>>;
+}
+
+test('the register-block matrix product matches tfjs cpu on WebGPU', async ({ page, problems }) => {
+  test.setTimeout(240_000);
+  const invalid = await openHarness(page);
   const results: CaseResult[] = await page.evaluate(
     (cs) => (globalThis as unknown as { harness: Harness }).harness.compare(cs),
     cases,
@@ -41,9 +62,7 @@ test('the register-block matrix product matches tfjs cpu on WebGPU', async ({ pa
     expect(r.relativeError, what).toBeLessThan(1e-5);
     expect(r.leaked, what).toBe(0);
   }
-  const keys = await page.evaluate(() =>
-    (globalThis as unknown as { harness: Harness }).harness.compiledPrograms(),
-  );
+  const keys = await check(page, 'compiledPrograms');
   // The products ran through the new program, not tfjs's (which the wrapper falls back to).
   expect(keys.filter((k) => k.startsWith('registerBlockMatMul_true_true_false_null'))).toHaveLength(
     1,
@@ -52,9 +71,7 @@ test('the register-block matrix product matches tfjs cpu on WebGPU', async ({ pa
     true,
   );
   expect(keys.some((k) => k.startsWith('matMul'))).toBe(false);
-  const gradError = await page.evaluate(() =>
-    (globalThis as unknown as { harness: Harness }).harness.denseGradientError(),
-  );
+  const gradError = await check(page, 'denseGradientError');
   expect(gradError).toBeLessThan(1e-5);
   expect(invalid).toEqual([]);
   expect(problems.errors).toEqual([]);
@@ -64,21 +81,15 @@ test('convolutions and their gradients on software WebGPU match tfjs cpu', async
   page,
   problems,
 }) => {
-  const invalid = watchGpuValidation(page);
-  await page.goto(`${DEV_SERVER}/tests/e2e/harness/webgpu-kernels.html`);
-  await page.waitForFunction(() => 'harness' in globalThis);
-  const errors = await page.evaluate(() =>
-    (globalThis as unknown as { harness: Harness }).harness.compareConvs(),
-  );
+  const invalid = await openHarness(page);
+  const errors = await check(page, 'compareConvs');
   // Output, dx, dw and db of D's strided convolution, G's transposed one, and two more.
   expect(Object.keys(errors)).toEqual(['conv', 'transposed', 'sixChannels', 'oneChannel']);
   for (const [layer, e] of Object.entries(errors)) {
     expect(e, layer).toHaveLength(4);
     for (const v of e) expect(v, layer).toBeLessThan(1e-5);
   }
-  const keys = await page.evaluate(() =>
-    (globalThis as unknown as { harness: Harness }).harness.compiledPrograms(),
-  );
+  const keys = await check(page, 'compiledPrograms');
   // The weight gradient and the forward pass ran as products, not as tfjs's convolution shaders.
   expect(keys.some((k) => k.startsWith('conv2DDerFilter'))).toBe(false);
   expect(keys.some((k) => k.startsWith('conv2DMM') || k.startsWith('conv2dnaive'))).toBe(false);
@@ -98,12 +109,8 @@ test('lazy dense and convolution layers give tfjs layers’ gradients on softwar
   problems,
 }) => {
   test.setTimeout(120_000);
-  const invalid = watchGpuValidation(page);
-  await page.goto(`${DEV_SERVER}/tests/e2e/harness/webgpu-kernels.html`);
-  await page.waitForFunction(() => 'harness' in globalThis);
-  const errors = await page.evaluate(() =>
-    (globalThis as unknown as { harness: Harness }).harness.compareLazyLayers(),
-  );
+  const invalid = await openHarness(page);
+  const errors = await check(page, 'compareLazyLayers');
   // The loss, then G's two kernels and one bias, D's eight weights (two convolutions, two dense).
   expect(Object.entries(errors).map(([want, e]) => [want, e.gpu.length])).toEqual([
     ['all', 1 + 3 + 8],
@@ -124,12 +131,8 @@ test('Adam on software WebGPU: three shaders per variable, tfjs’s numbers', as
   problems,
 }) => {
   test.setTimeout(120_000);
-  const invalid = watchGpuValidation(page);
-  await page.goto(`${DEV_SERVER}/tests/e2e/harness/webgpu-kernels.html`);
-  await page.waitForFunction(() => 'harness' in globalThis);
-  const r = await page.evaluate(() =>
-    (globalThis as unknown as { harness: Harness }).harness.compareWebGpuAdam(),
-  );
+  const invalid = await openHarness(page);
+  const r = await check(page, 'compareWebGpuAdam');
   // Two variables: one fused kernel each, where tfjs runs its element-wise ops.
   expect(r.kernels.fused.filter((k) => k === 'DemandLabFusedAdam')).toHaveLength(2);
   expect(r.kernels.shipped).not.toContain('DemandLabFusedAdam');
@@ -149,12 +152,8 @@ test('the patch matrix in one dispatch on WebGPU: the same bits as cut with slic
   page,
   problems,
 }) => {
-  const invalid = watchGpuValidation(page);
-  await page.goto(`${DEV_SERVER}/tests/e2e/harness/webgpu-kernels.html`);
-  await page.waitForFunction(() => 'harness' in globalThis);
-  const cases = await page.evaluate(() =>
-    (globalThis as unknown as { harness: Harness }).harness.comparePatches(),
-  );
+  const invalid = await openHarness(page);
+  const cases = await check(page, 'comparePatches');
   expect(Object.keys(cases)).toEqual([
     'conv',
     'transposed',
