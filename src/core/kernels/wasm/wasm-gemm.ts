@@ -34,9 +34,9 @@ import {
 } from './gemm/gemm-control';
 import { GemmHelper, HelperPool } from './gemm/gemm-helper';
 import { markTakesMatrices, wrapOnce } from '../kernel-swap';
+import { addressOf, HeapArea, wasmHeap, type WasmBackend } from './wasm-heap';
 
 type KernelFunc = tf.KernelConfig['kernelFunc'];
-import { addressOf, HeapArea, wasmHeap, type WasmBackend } from './wasm-heap';
 
 /** Products below this many flops (about 80 µs on one core) are not worth waking the helper for. */
 const SPLIT_FLOPS = 1 << 22;
@@ -239,9 +239,8 @@ function fallbackOnBatches(fallback: KernelFunc, args: Parameters<KernelFunc>[0]
   const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
   if (a.shape.length !== 2 || b.shape.length !== 2) return fallback(args);
   const batch = (t: tf.TensorInfo) => ({ ...t, shape: [1, ...t.shape] });
-  const out = fallback({ ...args, inputs: { ...args.inputs, a: batch(a), b: batch(b) } });
-  const y = out as tf.TensorInfo;
-  return { ...y, shape: y.shape.slice(1) };
+  const y = fallback({ ...args, inputs: { ...args.inputs, a: batch(a), b: batch(b) } });
+  return { ...(y as tf.TensorInfo), shape: (y as tf.TensorInfo).shape.slice(1) };
 }
 
 /** Where a backend keeps its kernel instance: on the backend, so every copy of this module finds it. */

@@ -1,10 +1,10 @@
 /**
  * Adam on WebGPU in three dispatches per variable. tfjs's AdamOptimizer
  * runs each multiply, add, square, divide and square root of the update as
- * a kernel of its own: 14 dispatches per variable, 16 of them a step for the
- * article GAN's 16 variables, about two thirds of the step's dispatches. On
- * a GPU each dispatch costs tens of microseconds whatever its size, so the
- * optimizer, not the products, set the step's floor for small models.
+ * a kernel of its own: 14 dispatches per variable, so for the article GAN's
+ * 16 variables about two thirds of its step's dispatches. On a GPU each
+ * dispatch costs tens of microseconds whatever its size, so the optimizer,
+ * not the products, set the step's floor for small models.
  *
  * Here the new first moment, the new second moment and the new weights are
  * one shader each (a shader writes one output in tfjs's WebGPU backend),
@@ -13,9 +13,9 @@
  * (../fused-adam.ts) runs where a backend has it.
  */
 import * as tf from '@tensorflow/tfjs';
-import { isWebGpu } from './webgpu-backend';
-import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { adamConstants, FUSED_ADAM, type FusedAdamAttrs } from '../fused-adam';
+import { ElementwiseProgram, isWebGpu } from './webgpu-backend';
 
 type Part = 'm' | 'v' | 'w';
 
@@ -47,26 +47,19 @@ const PARTS: Record<Part, { inputs: string[]; code: string }> = {
   },
 };
 
-class AdamPartProgram implements WebGPUProgram {
+class AdamPartProgram extends ElementwiseProgram {
   readonly variableNames: string[];
   readonly uniforms =
     'beta1 : f32, oneMinusBeta1 : f32, beta2 : f32, oneMinusBeta2 : f32, minusRate : f32, epsilon : f32,';
-  readonly workgroupSize: [number, number, number] = [64, 1, 1];
-  readonly outputShape: number[];
-  readonly dispatchLayout: { x: number[] };
-  readonly dispatch: [number, number, number];
   readonly shaderKey: string;
-  readonly size = true;
 
+  // Element i of every input and of the result is element i of the variable.
   constructor(
     private readonly part: Part,
     shape: number[],
   ) {
+    super(shape);
     this.variableNames = PARTS[part].inputs;
-    this.outputShape = shape;
-    // Flat: element i of every input and of the result is element i of the variable.
-    this.dispatchLayout = { x: shape.map((_, i) => i) };
-    this.dispatch = [Math.ceil(tf.util.sizeFromShape(shape) / this.workgroupSize[0]), 1, 1];
     this.shaderKey = `demandlabAdam_${part}`;
   }
 

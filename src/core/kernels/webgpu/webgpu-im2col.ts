@@ -7,26 +7,15 @@
  * with the im2col convolutions it serves (webgpu-conv.ts).
  */
 import * as tf from '@tensorflow/tfjs';
-import { isWebGpu } from './webgpu-backend';
-import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { IM2COL, type Im2colAttrs } from '../conv/im2col';
+import { ElementwiseProgram, isWebGpu } from './webgpu-backend';
 
-class Im2colProgram implements WebGPUProgram {
+class Im2colProgram extends ElementwiseProgram {
   readonly variableNames = ['X'];
   readonly uniforms =
     'inHeight : i32, inWidth : i32, inChannels : i32, outHeight : i32, outWidth : i32, filterWidth : i32, strideHeight : i32, strideWidth : i32, padTop : i32, padLeft : i32,';
-  readonly workgroupSize: [number, number, number] = [64, 1, 1];
-  readonly outputShape: number[];
-  readonly dispatchLayout: { x: number[] };
-  readonly dispatch: [number, number, number];
   readonly shaderKey = 'demandlabIm2col';
-  readonly size = true;
-
-  constructor(outputShape: number[]) {
-    this.outputShape = outputShape;
-    this.dispatchLayout = { x: outputShape.map((_, i) => i) };
-    this.dispatch = [Math.ceil(tf.util.sizeFromShape(outputShape) / this.workgroupSize[0]), 1, 1];
-  }
 
   getUserCode(): string {
     return `
