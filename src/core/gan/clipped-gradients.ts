@@ -10,6 +10,7 @@
  * to each layer's output.
  */
 import * as tf from '@tensorflow/tfjs';
+import { withLeakyReluApart } from '../kernels/lazy-layers';
 
 /** Layers without weights (activations) pass through; every weighted layer must be Dense. */
 function denseLayers(model: tf.Sequential): tf.layers.Layer[] {
@@ -56,7 +57,11 @@ export function clippedGradientSum(
   };
   const outputs = forward(null);
   const zeros = dense.map((l) => tf.zeros([rows, l.trainableWeights[1]!.shape[0]!]));
-  const deltas = tf.grads((...probes: tf.Tensor[]) => tf.sum(rowLosses(forward(probes))))(zeros);
+  // The probes go on each product's output before its activation, so a leaky ReLU fused
+  // into the product runs apart here.
+  const deltas = withLeakyReluApart(model.layers, () =>
+    tf.grads((...probes: tf.Tensor[]) => tf.sum(rowLosses(forward(probes))))(zeros),
+  );
   const squared = tf.addN(
     dense.map((_, l) =>
       tf.mul(tf.add(tf.sum(tf.square(inputs[l]!), 1), 1), tf.sum(tf.square(deltas[l]!), 1)),

@@ -21,7 +21,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Random } from '../random';
-import { lazyConv2d, lazyDense } from '../kernels/lazy-layers';
+import { lazyConv2d, lazyDense, withLeakyRelu } from '../kernels/lazy-layers';
 import { isConditional, type GanConfig, type GanModelKind } from './config';
 
 export const IMAGE_SIDE = 28;
@@ -81,15 +81,14 @@ export function mlp(
   const model = tf.sequential({ name });
   for (let i = 1; i < sizes.length; i++) {
     const isLast = i === sizes.length - 1;
-    model.add(
-      lazyDense({
-        ...(i === 1 ? { inputShape: [sizes[0]!] } : {}),
-        units: sizes[i]!,
-        activation: isLast ? last : hidden === 'relu' ? 'relu' : 'linear',
-        kernelInitializer: glorot(rng),
-      }),
-    );
-    if (!isLast && hidden === 'leakyRelu') model.add(tf.layers.leakyReLU({ alpha: 0.2 }));
+    const dense = lazyDense({
+      ...(i === 1 ? { inputShape: [sizes[0]!] } : {}),
+      units: sizes[i]!,
+      activation: isLast ? last : hidden === 'relu' ? 'relu' : 'linear',
+      kernelInitializer: glorot(rng),
+    });
+    const leaky = !isLast && hidden === 'leakyRelu';
+    for (const layer of leaky ? withLeakyRelu(dense, 0.2) : [dense]) model.add(layer);
   }
   return model;
 }
@@ -159,7 +158,8 @@ function buildDcgan(
   g.add(tf.layers.flatten());
 
   const d = tf.sequential({ name: labels ? 'cgan_discriminator' : 'dcgan_discriminator' });
-  d.add(
+  // Each convolution applies the leaky ReLU after it in its own last pass (withLeakyRelu).
+  const convs = [
     lazyConv2d({
       inputShape: [shape.side, shape.side, shape.channels + (labels ? DIGIT_CLASSES : 0)],
       filters: 32,
@@ -168,9 +168,6 @@ function buildDcgan(
       padding: 'same',
       kernelInitializer: glorot(rng),
     }),
-  );
-  d.add(tf.layers.leakyReLU({ alpha: 0.2 }));
-  d.add(
     lazyConv2d({
       filters: 64,
       kernelSize: 4,
@@ -178,8 +175,8 @@ function buildDcgan(
       padding: 'same',
       kernelInitializer: glorot(rng),
     }),
-  );
-  d.add(tf.layers.leakyReLU({ alpha: 0.2 }));
+  ];
+  for (const conv of convs) for (const layer of withLeakyRelu(conv, 0.2)) d.add(layer);
   d.add(tf.layers.flatten());
   d.add(lazyDense({ units: 1, kernelInitializer: glorot(rng) }));
   return [g, d];

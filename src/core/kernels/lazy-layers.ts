@@ -23,18 +23,28 @@ import * as tf from '@tensorflow/tfjs';
 import { takesMatrices } from './kernel-swap';
 import { useMeanGradient } from './mean-gradient';
 
-/** Activations fused into the kernels here; other layers keep tfjs's own call. */
-type Fused = 'linear' | 'relu';
-const isFused = (name: string): name is Fused => name === 'linear' || name === 'relu';
+/**
+ * Activations fused into the kernels here; other layers keep tfjs's own call.
+ * Leaky ReLU comes from the layer after (withLeakyRelu), not the layer's own.
+ */
+type Fused = 'linear' | 'relu' | 'leakyrelu';
+const isOwnFused = (name: string): name is 'linear' | 'relu' =>
+  name === 'linear' || name === 'relu';
 
-/** dy through the fused activation, as tfjs's getFusedDyActivation takes it (from the output y). */
-function throughActivation(dy: tf.Tensor, y: tf.Tensor, activation: string): tf.Tensor {
+/**
+ * dy through the fused activation, from the output y. y > 0 exactly where
+ * x > 0 for ReLU and for leaky ReLU with alpha ≥ 0, so the registered
+ * gradients (the app's own on WASM, wasm-activation-grad.ts) give the same
+ * numbers from y as from x.
+ */
+function throughActivation(dy: tf.Tensor, y: tf.Tensor, activation: string, alpha: number) {
   if (activation === 'linear') return dy;
-  if (activation !== 'relu') throw new Error(`no gradient here for a fused ${activation}`);
-  // step(y) is step(x) for y = relu(x), so the registered ReLU gradient (the app's own
-  // on WASM, wasm-activation-grad.ts) gives the same numbers from y.
-  const relu = tf.getGradient('Relu');
-  return relu ? relu.gradFunc(dy, [y], {}).x!() : tf.mul(dy, tf.step(y));
+  if (activation === 'relu') {
+    const relu = tf.getGradient('Relu');
+    return relu ? relu.gradFunc(dy, [y], {}).x!() : tf.mul(dy, tf.step(y));
+  }
+  if (activation !== 'leakyrelu') throw new Error(`no gradient here for a fused ${activation}`);
+  return tf.getGradient('LeakyRelu')!.gradFunc(dy, [y], { alpha }).x!();
 }
 
 /**
@@ -49,6 +59,7 @@ interface MatMulAttrs {
   transposeA: boolean;
   transposeB: boolean;
   activation: string;
+  leakyreluAlpha: number;
 }
 
 interface ConvAttrs {
@@ -57,6 +68,7 @@ interface ConvAttrs {
   dataFormat: 'NHWC';
   dimRoundingMode?: 'floor' | 'round' | 'ceil';
   activation: string;
+  leakyreluAlpha: number;
 }
 
 /** tfjs's fused matMul gradient (ops/fused/mat_mul.ts), one input at a time. */
@@ -66,9 +78,9 @@ const matMulGradient: tf.GradConfig = {
   outputsToSave: [true],
   gradFunc: (dy, saved, attrs) => {
     const [a, b, y] = saved as [tf.Tensor, tf.Tensor, tf.Tensor];
-    const { transposeA, transposeB, activation } = attrs as unknown as MatMulAttrs;
+    const { transposeA, transposeB, activation, leakyreluAlpha } = attrs as unknown as MatMulAttrs;
     // Every input on the tape's path needs it, and the node is on the path: one pass, here.
-    const g = throughActivation(dy as tf.Tensor, y, activation);
+    const g = throughActivation(dy as tf.Tensor, y, activation, leakyreluAlpha);
     return {
       a: () =>
         !transposeA ? tf.matMul(g, b, false, !transposeB) : tf.matMul(b, g, transposeB, true),
@@ -86,9 +98,10 @@ const convGradient: tf.GradConfig = {
   outputsToSave: [true],
   gradFunc: (dy, saved, attrs) => {
     const [x, filter, y] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor];
-    const { strides, pad, dataFormat, dimRoundingMode, activation } = attrs as unknown as ConvAttrs;
+    const { strides, pad, dataFormat, dimRoundingMode, activation, leakyreluAlpha } =
+      attrs as unknown as ConvAttrs;
     const common = { strides, pad, dataFormat, dimRoundingMode };
-    const g = throughActivation(dy as tf.Tensor, y, activation) as tf.Tensor4D;
+    const g = throughActivation(dy as tf.Tensor, y, activation, leakyreluAlpha) as tf.Tensor4D;
     const run = (kernel: string, inputs: tf.NamedTensorMap, attrs: object) =>
       tf.engine().runKernel(kernel, inputs, attrs as tf.NamedAttrMap) as tf.Tensor;
     return {
@@ -128,8 +141,14 @@ function fusedDense(
   w: tf.Tensor2D,
   bias: tf.Tensor1D | null,
   activation: Fused,
+  leakyreluAlpha: number,
 ): tf.Tensor2D {
-  const attrs = { transposeA: false, transposeB: false, activation } satisfies MatMulAttrs;
+  const attrs = {
+    transposeA: false,
+    transposeB: false,
+    activation,
+    leakyreluAlpha,
+  } satisfies MatMulAttrs;
   const run = (a: tf.Tensor, b: tf.Tensor) =>
     tf
       .engine()
@@ -155,9 +174,10 @@ function fusedConv2d(
   strides: [number, number],
   pad: 'same' | 'valid',
   activation: Fused,
+  leakyreluAlpha: number,
 ): tf.Tensor4D {
   const inputs: tf.NamedTensorMap = bias ? { x, filter, bias } : { x, filter };
-  const attrs: ConvAttrs = { strides, pad, dataFormat: 'NHWC', activation };
+  const attrs: ConvAttrs = { strides, pad, dataFormat: 'NHWC', activation, leakyreluAlpha };
   return tf.engine().runKernel('FusedConv2D', inputs, {
     ...attrs,
     dilations: [1, 1],
@@ -182,14 +202,78 @@ type Call = tf.layers.Layer['call'];
 const one = (inputs: Parameters<Call>[0]): tf.Tensor =>
   Array.isArray(inputs) ? inputs[0]! : inputs;
 
-/** Replaces a layer's call with `fast` where it returns a tensor, tfjs's own call where it returns null. */
+/** The leaky ReLU's alpha of layers whose next layer's leaky ReLU they apply (withLeakyRelu). */
+const leakyAfter = new WeakMap<tf.layers.Layer, number>();
+/** Layers whose next layer applies its leaky ReLU itself for now (withLeakyReluApart). */
+const apart = new WeakSet<tf.layers.Layer>();
+/** The alpha of the leaky ReLU `layer` applies now, if it applies one. */
+const fusedAlpha = (layer: tf.layers.Layer): number | undefined =>
+  apart.has(layer) ? undefined : leakyAfter.get(layer);
+
+/**
+ * The activation a lazy layer fuses: its own (linear or ReLU), or the leaky
+ * ReLU of the layer after it; null when neither can be fused.
+ */
+function fusedActivation(layer: tf.layers.Layer, own: string): [Fused, number] | null {
+  const alpha = fusedAlpha(layer);
+  if (alpha !== undefined) return own === 'linear' ? ['leakyrelu', alpha] : null;
+  return isOwnFused(own) ? [own, 0] : null;
+}
+
+/**
+ * Replaces a layer's call with `fast` where it returns a tensor, tfjs's own
+ * call where it returns null (followed by the leaky ReLU it stands in for).
+ */
 function withCall<L extends tf.layers.Layer>(
   layer: L,
   fast: (x: tf.Tensor) => tf.Tensor | null,
 ): L {
   const stock: Call = layer.call.bind(layer);
-  layer.call = (inputs, kwargs) => tf.tidy(() => fast(one(inputs)) ?? stock(inputs, kwargs));
+  layer.call = (inputs, kwargs) =>
+    tf.tidy(() => {
+      const y = fast(one(inputs));
+      if (y) return y;
+      const out = stock(inputs, kwargs) as tf.Tensor;
+      const alpha = fusedAlpha(layer);
+      return alpha === undefined ? out : tf.leakyRelu(out, alpha);
+    });
   return layer;
+}
+
+/**
+ * A lazy Dense or Conv2D layer (linear) and a leaky ReLU after it, run as
+ * one kernel: the product applies the leaky ReLU in its last pass over the
+ * output, as _FusedMatMul and FusedConv2D can, instead of a LeakyRelu kernel
+ * making another pass (on the DCGAN's D, 6% of a step on WASM). The LeakyReLU
+ * layer stays in the model, so its layers, weights and saved form are tfjs's
+ * own (loaded elsewhere, the two compute the same); here it passes its input
+ * on.
+ */
+export function withLeakyRelu(layer: tf.layers.Layer, alpha: number): tf.layers.Layer[] {
+  if (!(alpha >= 0)) throw new RangeError(`a fused leaky ReLU needs alpha ≥ 0, got ${alpha}`);
+  leakyAfter.set(layer, alpha);
+  const after = tf.layers.leakyReLU({ alpha });
+  const stock: Call = after.call.bind(after);
+  // A reshape to its own shape shares the data both ways. Its input as it is would be
+  // cloned by tfjs-layers (an output is never an input), and the clone's gradient is a Cast.
+  const pass = (x: tf.Tensor) => tf.reshape(x, x.shape);
+  after.call = (inputs, kwargs) => (apart.has(layer) ? stock(inputs, kwargs) : pass(one(inputs)));
+  return [layer, after];
+}
+
+/**
+ * Runs `fn` with the leaky ReLUs after `layers` applied by their own layers
+ * again: for code that reads a product's output before its activation
+ * (per-row clipping adds its probes there). The same numbers either way.
+ */
+export function withLeakyReluApart<T>(layers: readonly tf.layers.Layer[], fn: () => T): T {
+  const fused = layers.filter((l) => leakyAfter.has(l) && !apart.has(l));
+  for (const l of fused) apart.add(l);
+  try {
+    return fn();
+  } finally {
+    for (const l of fused) apart.delete(l);
+  }
 }
 
 /**
@@ -203,11 +287,13 @@ export function lazyDense(args: Parameters<typeof tf.layers.dense>[0]): tf.layer
   const p = layer as unknown as LayerParts;
   return withCall(layer, (x) => {
     if (x.rank !== 2) return null;
-    const activation = p.activation.getClassName();
+    const own = p.activation.getClassName();
     const bias = (p.bias?.read() ?? null) as tf.Tensor1D | null;
     const w = p.kernel.read() as tf.Tensor2D;
-    if (isFused(activation)) return fusedDense(x as tf.Tensor2D, w, bias, activation);
-    return p.activation.apply(fusedDense(x as tf.Tensor2D, w, bias, 'linear'));
+    const fused = fusedActivation(layer, own);
+    if (fused) return fusedDense(x as tf.Tensor2D, w, bias, ...fused);
+    if (fusedAlpha(layer) !== undefined) return null;
+    return p.activation.apply(fusedDense(x as tf.Tensor2D, w, bias, 'linear', 0));
   });
 }
 
@@ -217,14 +303,14 @@ export function lazyConv2d(args: Parameters<typeof tf.layers.conv2d>[0]): tf.lay
   const layer = tf.layers.conv2d(args);
   const p = layer as unknown as ConvParts;
   return withCall(layer, (x) => {
-    const activation = p.activation.getClassName();
+    const fused = fusedActivation(layer, p.activation.getClassName());
     const plain =
       p.rank === 2 &&
       x.rank === 4 &&
       p.dataFormat === 'channelsLast' &&
       p.dilationRate.every((d) => d === 1) &&
       (p.padding === 'same' || p.padding === 'valid');
-    if (!plain || !isFused(activation)) return null;
+    if (!plain || !fused) return null;
     const bias = (p.bias?.read() ?? null) as tf.Tensor1D | null;
     const strides = [p.strides[0]!, p.strides[1]!] as [number, number];
     const pad = p.padding as 'same' | 'valid';
@@ -234,7 +320,7 @@ export function lazyConv2d(args: Parameters<typeof tf.layers.conv2d>[0]): tf.lay
       bias,
       strides,
       pad,
-      activation,
+      ...fused,
     );
   });
 }

@@ -5,23 +5,26 @@
  * (tests/e2e/harness/webgpu-kernels.ts).
  */
 import * as tf from '@tensorflow/tfjs';
-import { lazyConv2d, lazyDense } from '../../../src/core/kernels/lazy-layers';
+import { lazyConv2d, lazyDense, withLeakyRelu } from '../../../src/core/kernels/lazy-layers';
 import { createRandom } from '../../../src/core/random';
 
 type Dense = typeof lazyDense;
 type Conv = typeof lazyConv2d;
-export type LayerMaker = { dense: Dense; conv2d: Conv };
+type Leaky = typeof withLeakyRelu;
+export type LayerMaker = { dense: Dense; conv2d: Conv; leaky: Leaky };
 export const STOCK: LayerMaker = {
   dense: tf.layers.dense as Dense,
   conv2d: tf.layers.conv2d as Conv,
+  leaky: (layer, alpha) => [layer, tf.layers.leakyReLU({ alpha })],
 };
-export const LAZY: LayerMaker = { dense: lazyDense, conv2d: lazyConv2d };
+export const LAZY: LayerMaker = { dense: lazyDense, conv2d: lazyConv2d, leaky: withLeakyRelu };
 
 /**
  * A small GAN's two networks with every layer form the models use: G dense
- * layers without bias and with tanh into an image, D two convolutions
- * (linear then leaky ReLU, and one with ReLU fused, 'valid'), then dense
- * ReLU and linear layers.
+ * layers without bias and with tanh into an image, D three convolutions
+ * (linear then leaky ReLU as a layer, one with the leaky ReLU after it
+ * fused, one with ReLU fused, 'valid'), then dense layers: with a fused
+ * leaky ReLU, ReLU and linear.
  */
 export function networks(make: LayerMaker): [tf.Sequential, tf.Sequential] {
   const g = tf.sequential({
@@ -41,8 +44,10 @@ export function networks(make: LayerMaker): [tf.Sequential, tf.Sequential] {
         padding: 'same',
       }),
       tf.layers.leakyReLU({ alpha: 0.2 }),
+      ...make.leaky(make.conv2d({ filters: 5, kernelSize: 3, padding: 'same' }), 0.3),
       make.conv2d({ filters: 3, kernelSize: 2, padding: 'valid', activation: 'relu' }),
       tf.layers.flatten(),
+      ...make.leaky(make.dense({ units: 8 }), 0.2),
       make.dense({ units: 7, activation: 'relu' }),
       make.dense({ units: 1 }),
     ],

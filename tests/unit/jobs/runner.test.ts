@@ -66,6 +66,29 @@ describe('job runner', () => {
     expect(job.step).toBe(8);
   });
 
+  it('yields through a message by default, so a pause sent as a message is heard', async () => {
+    const job = new CountingJob();
+    const runner = new JobRunner(
+      job,
+      { state: () => {}, snapshot: () => {} },
+      { minSnapshotMs: 0 },
+    );
+    runner.run();
+    // The pause comes as a message, as the page's does in the worker; a yield that let
+    // no message in (a microtask) would never hear it.
+    const { port1, port2 } = new MessageChannel();
+    port1.onmessage = () => {
+      port1.close();
+      runner.pause();
+    };
+    port2.postMessage(null);
+    await runner.idle();
+    const at = job.step;
+    expect(at).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(job.step).toBe(at);
+  });
+
   it('runs until paused, yielding to messages between chunks', async () => {
     const job = new CountingJob();
     const h = harness(job);

@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useAllWasmKernels } from '../../../src/core/kernels/wasm/all-kernels';
 import { restoreShipped, takesMatrices } from '../../../src/core/kernels/kernel-swap';
+import { withLeakyRelu, withLeakyReluApart } from '../../../src/core/kernels/lazy-layers';
 import {
   gradients,
   LAZY,
@@ -20,7 +21,7 @@ import {
 } from '../helpers/gan-networks';
 import { countCalls, useWasmInNode } from '../helpers/kernel-checks';
 
-const calls = { filter: 0, input: 0, matMul: 0, reshape: 0 };
+const calls = { filter: 0, input: 0, matMul: 0, reshape: 0, leaky: 0 };
 
 beforeAll(async () => {
   await useWasmInNode();
@@ -30,6 +31,7 @@ beforeAll(async () => {
   countCalls('Conv2DBackpropInput', () => calls.input++);
   countCalls('BatchMatMul', () => calls.matMul++);
   countCalls('Reshape', () => calls.reshape++);
+  countCalls('LeakyRelu', () => calls.leaky++);
 });
 
 const bits = async (ts: tf.Tensor[]) =>
@@ -114,9 +116,9 @@ describe('the work skipped', () => {
   it("computes no weight gradient of D's in G's step, where tfjs's layers compute them all", async () => {
     const stock = await gStepCalls(STOCK);
     const lazy = await gStepCalls(LAZY);
-    // tfjs's layers: the linear convolution's filter gradient (the ReLU one runs unfused under
-    // a tape, with lazy gradients), and D's dense weight products besides G's.
-    expect(stock.filter).toBe(1);
+    // tfjs's layers: the two linear convolutions' filter gradients (the ReLU one runs unfused
+    // under a tape, with lazy gradients), and D's dense weight products besides G's.
+    expect(stock.filter).toBe(2);
     expect(lazy.filter).toBe(0);
     expect(lazy.input).toBe(stock.input);
     expect(lazy.matMul).toBeLessThan(stock.matMul);
@@ -129,10 +131,50 @@ describe('the work skipped', () => {
     const real = tf.randomUniform([4, 6, 6, 2]);
     const input = calls.input;
     tf.dispose(gradients(g, d, z, real, 'D'));
-    // Only the second convolution's input gradient, into the first one's output.
-    expect(calls.input - input).toBe(1);
+    // Only the later convolutions' input gradients, into the first two's outputs.
+    expect(calls.input - input).toBe(2);
     tf.dispose([z, real]);
     [g, d].forEach((m) => m.dispose());
+  });
+});
+
+describe('a leaky ReLU after a product', () => {
+  it('runs inside the product, with no LeakyRelu kernel (WASM, counted)', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.randomUniform([3, 6, 6, 2], -1, 1, 'float32', 4);
+    const count = (make: LayerMaker) => {
+      const [, d] = networks(make);
+      const before = calls.leaky;
+      tf.dispose(d.predict(x));
+      d.dispose();
+      return calls.leaky - before;
+    };
+    // D has three leaky ReLUs; two follow a lazy product and run inside it.
+    expect(count(STOCK)).toBe(3);
+    expect(count(LAZY)).toBe(1);
+    x.dispose();
+  });
+
+  it('runs apart again inside withLeakyReluApart, with the same numbers', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.randomUniform([3, 6, 6, 2], -1, 1, 'float32', 5);
+    const [, d] = networks(LAZY);
+    const before = calls.leaky;
+    const fused = d.predict(x) as tf.Tensor;
+    const fusedCalls = calls.leaky - before;
+    const apart = withLeakyReluApart(d.layers, () => d.predict(x) as tf.Tensor);
+    expect(calls.leaky - before - fusedCalls).toBe(3);
+    expect(await bits([apart])).toEqual(await bits([fused]));
+    // And fused once more after.
+    const after = calls.leaky;
+    tf.dispose(d.predict(x));
+    expect(calls.leaky - after).toBe(fusedCalls);
+    tf.dispose([x, fused, apart]);
+    d.dispose();
+  });
+
+  it('is refused with a negative alpha, where y > 0 no longer says where x > 0', () => {
+    expect(() => withLeakyRelu(tf.layers.dense({ units: 2 }), -0.1)).toThrow(/alpha ≥ 0/);
   });
 });
 
@@ -140,11 +182,16 @@ describe('saved', () => {
   it('loads into plain tfjs layers that give the same outputs', async () => {
     await tf.setBackend('cpu');
     const [, d] = networks(LAZY);
+    // The leaky ReLUs fused into the layer before them stay layers of their own.
     expect(d.layers.map((l) => l.getClassName())).toEqual([
       'Conv2D',
       'LeakyReLU',
       'Conv2D',
+      'LeakyReLU',
+      'Conv2D',
       'Flatten',
+      'Dense',
+      'LeakyReLU',
       'Dense',
       'Dense',
     ]);
