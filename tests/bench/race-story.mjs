@@ -22,7 +22,7 @@ const port = 4187;
 
 const { browser, stop } = await builtSite(root, port, 'race story');
 
-/** @typedef {{ seed: number, decisions: number, ctrRatio: number, bend: number, text: string, ranOn: string }} Run */
+/** @typedef {{ seed: number, agents: string[], leader: string, decisions: number, ctrRatio: number, bend: number, text: string, ranOn: string }} Run */
 /** @type {Run[]} */
 const runs = [];
 try {
@@ -31,6 +31,11 @@ try {
     const page = await context.newPage();
     await page.goto(`http://localhost:${port}/#/recsys`);
     await page.getByTestId('recsys-seed').fill(String(seed));
+    const agents = await page
+      .locator('select[data-testid^="recsys-agent-"]')
+      .evaluateAll((els) =>
+        els.map((e) => (e instanceof HTMLSelectElement ? e.selectedOptions[0]?.text : '') ?? ''),
+      );
     const start = page.locator('[data-testid="recsys-start"]:not([disabled])');
     await start.waitFor({ timeout: 120_000 });
     await start.click();
@@ -40,6 +45,8 @@ try {
     const d = await story.evaluate((e) => ({ ...e.dataset }));
     const run = {
       seed,
+      agents,
+      leader: d.leader ?? '?',
       decisions: Number(d.decisions),
       ctrRatio: Number(d.ctrRatio),
       bend: Number(d.bend),
@@ -62,12 +69,13 @@ const cpu = os.cpus()[0]?.model.split(' ').slice(0, 2).join(' ') ?? 'CPU';
 const ratio = median(runs.map((r) => r.ctrRatio));
 const bend = median(runs.map((r) => r.bend));
 const lines = [
-  `The recommender lab's opening race (fashion shop, 100 items, no drift or fatigue, 8 shoppers; random, UCB1, LinUCB at 40 rounds/s), ${seconds} s after Race, in a fresh browser profile; median of seeds ${seeds.join(', ')}. Machine: ${cpu}, ${os.cpus().length} cores (${date}).`,
+  `The recommender lab's opening race (fashion shop, 100 items, no drift or fatigue, 8 shoppers; ${runs[0]?.agents.join(', ')} at 40 rounds/s), ${seconds} s after Race, in a fresh browser profile; median of seeds ${seeds.join(', ')}. Machine: ${cpu}, ${os.cpus().length} cores (${date}).`,
   '',
   '| figure | median | target | per seed |',
   '|---|---:|---:|---|',
   `| leader's click rate ÷ random's (about the last 500 decisions) | ${ratio.toFixed(2)}× | ≥ 1.5× | ${runs.map((r) => `${r.seed}: ${r.ctrRatio.toFixed(2)}×`).join('; ')} |`,
   `| leader's regret slope, last third ÷ first third | ${bend.toFixed(2)} | ≤ 0.5 | ${runs.map((r) => `${r.seed}: ${r.bend.toFixed(2)}`).join('; ')} |`,
+  `| leader | | | ${runs.map((r) => `${r.seed}: ${r.leader}`).join('; ')} |`,
   `| decisions per agent | ${median(runs.map((r) => r.decisions)).toLocaleString('en')} | | ${runs.map((r) => `${r.seed}: ${r.decisions.toLocaleString('en')}`).join('; ')} |`,
   '',
   `Seed ${runs[0]?.seed} said: “${runs[0]?.text ?? ''}”`,

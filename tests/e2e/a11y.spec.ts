@@ -124,6 +124,7 @@ test('with reduced motion asked for, the funnel counts move but no dots fly', as
 test('a line chart offers its data as a table', async ({ page }) => {
   await page.goto('./#/recsys');
   // UCB1 alone: one line, so at most 20 rows.
+  await page.getByRole('button', { name: 'Remove agent 4' }).click();
   await page.getByRole('button', { name: 'Remove agent 3' }).click();
   await page.getByRole('button', { name: 'Remove agent 1' }).click();
   await page.getByTestId('recsys-start').click();

@@ -111,10 +111,11 @@ export async function autoPrefers(page: Page, name: 'webgpu' | 'webgl'): Promise
 }
 
 /**
- * Turns the lab's opening race (random, UCB1, LinUCB) into UCB1 against
+ * Turns the lab's opening race (random, UCB1, LinUCB, ε-greedy per segment) into UCB1 against
  * `rival`, the two-agent race most recommender tests use.
  */
 export async function raceUcbAgainst(page: Page, rival: string): Promise<void> {
+  await page.getByRole('button', { name: 'Remove agent 4' }).click();
   await page.getByRole('button', { name: 'Remove agent 3' }).click();
   await page.getByTestId('recsys-agent-0').selectOption('ucb');
   await page.getByTestId('recsys-agent-1').selectOption(rival);

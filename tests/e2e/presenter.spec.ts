@@ -140,13 +140,19 @@ test('presenting at 1280 × 720, each lab’s picture and run controls fit one s
   await onScreen(page, null, '.toy-view .field');
   await onScreen(page, 'gan-start');
 
-  // The race: its controls, and the reward and regret charts.
+  // The race: its controls, and the reward and regret charts, while the demo race runs and
+  // tells its story above them.
   await page.goto('./#/recsys');
   await onScreen(page, 'recsys-start');
+  await page.getByTestId('recsys-start').click();
+  await expect(page.getByTestId('recsys-story')).toBeVisible({ timeout: 60_000 });
+  await page.getByTestId('recsys-pause').click();
   const charts = page.getByTestId('recsys-curves').locator('svg[role="img"]');
   for (const i of [0, 1]) {
     await page.evaluate(() => scrollTo(0, 0));
     const box = (await charts.nth(i).boundingBox())!;
     expect(box.y + box.height).toBeLessThanOrEqual(720);
   }
+  await onScreen(page, 'recsys-start');
+  await screenshot(page, 'presenter-race');
 });

@@ -4,7 +4,7 @@
  * break the reward and see training refused, then fix it and train.
  */
 import type { Page } from '@playwright/test';
-import { expect, screenshot, test } from './fixtures';
+import { expect, raceUcbAgainst, screenshot, test } from './fixtures';
 
 test.describe.configure({ timeout: 240_000 });
 
@@ -30,13 +30,12 @@ test('races UCB1 against a small DQN on WebGPU: curves, flow, sessions, insides,
   page,
 }) => {
   await open(page);
-  // The lab opens on the demo race (random, UCB1, LinUCB); this test races UCB1 against a
-  // small DQN, kept small for software WebGPU.
+  // The lab opens on the demo race (random, UCB1, LinUCB, ε-greedy per segment); this test
+  // races UCB1 against a small DQN, kept small for software WebGPU.
   await expect(page.getByTestId('recsys-agent-0')).toHaveValue('random');
   await expect(page.getByTestId('recsys-agent-2')).toHaveValue('linucb');
-  await page.getByRole('button', { name: 'Remove agent 3' }).click();
-  await page.getByTestId('recsys-agent-0').selectOption('ucb');
-  await page.getByTestId('recsys-agent-1').selectOption('dqn');
+  await expect(page.getByTestId('recsys-agent-3')).toHaveValue('egreedy-segment');
+  await raceUcbAgainst(page, 'dqn');
   await page.getByTestId('recsys-shop').selectOption('electronics');
   await page.getByTestId('recsys-population').fill('4');
   await page.getByLabel('Hidden units').fill('16');

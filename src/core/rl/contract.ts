@@ -11,6 +11,11 @@ export interface Observation {
   state: number;
   /** A feature vector of length `contextSize` for contextual agents, or null. */
   context: Float64Array | null;
+  /**
+   * The group the problem knows this user by (a shop's customer segment), in
+   * [0, numSegments); absent when the problem has no groups.
+   */
+  segment?: number;
 }
 
 export interface StepResult<Info = unknown> {
@@ -35,6 +40,8 @@ export interface Environment<Info = unknown> {
   readonly contextSize: number;
   /** Items shown per step (K); absent means 1, and `step` gets a single action. */
   readonly slateSize?: number;
+  /** Groups its observations name (`Observation.segment`); absent means none. */
+  readonly numSegments?: number;
   /** Starts an episode; with a seed, first restarts the problem's random stream from it (Gym's reset(seed)). */
   reset(seed?: number): Observation;
   /** Takes an action, or for K > 1 a slate of K distinct actions, best first. */
@@ -72,6 +79,8 @@ export interface ProblemShape {
   numActions: number;
   numStates: number;
   contextSize: number;
+  /** Groups its observations name (`Observation.segment`); absent means none. */
+  numSegments?: number;
 }
 
 /** Throws a RangeError naming the first bad part of a problem shape. */
@@ -82,6 +91,8 @@ export function checkShape(p: ProblemShape): void {
     throw new RangeError(`numStates must be a whole number ≥ 1, got ${p.numStates}`);
   if (!Number.isInteger(p.contextSize) || p.contextSize < 0)
     throw new RangeError(`contextSize must be a whole number ≥ 0, got ${p.contextSize}`);
+  if (p.numSegments !== undefined && !(Number.isInteger(p.numSegments) && p.numSegments >= 1))
+    throw new RangeError(`numSegments must be a whole number ≥ 1, got ${p.numSegments}`);
 }
 
 /** Index of the largest value; ties go to a random one of them, so no arm is favoured by position. */

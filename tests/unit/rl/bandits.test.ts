@@ -86,6 +86,68 @@ describe('bandit agents on a 10-armed Bernoulli bandit (3 seeds, 20,000 steps)',
   });
 });
 
+describe('ε-greedy per segment', () => {
+  const twoSegments: ProblemShape = { numActions: 3, numStates: 1, contextSize: 0, numSegments: 2 };
+  /** Segment 0 likes arm 0 best, segment 1 arm 2; arm 1 is everyone's second choice. */
+  const P = [
+    [0.8, 0.6, 0.1],
+    [0.1, 0.6, 0.8],
+  ];
+  const schedule = { kind: 'linear', start: 1, end: 0, steps: 1500 } as const;
+
+  /** Shows each of `steps` shoppers (segments at random) the agent's pick; returns the greedy picks after. */
+  function train(agent: Agent, seed: number, steps: number): number[] {
+    const rng = createRandom(seed);
+    for (let i = 0; i < steps; i++) {
+      const observation = { state: 0, context: null, segment: rng.int(2) };
+      const action = agent.act(observation);
+      const reward = rng.next() < P[observation.segment]![action]! ? 1 : 0;
+      agent.learn({ observation, action, reward, next: observation, done: true });
+    }
+    return [0, 1].map((segment) => agent.act({ state: 0, context: null, segment }));
+  }
+
+  it.each([1, 2, 3])(
+    'seed %i: learns each segment its own best arm, where one set of averages cannot',
+    (seed) => {
+      const apart = new EpsilonGreedyAgent(twoSegments, schedule, seed, { bySegment: true });
+      expect(apart.name).toBe('epsilon-greedy (decaying, per segment)');
+      expect(train(apart, seed, 3000)).toEqual([0, 2]);
+      const together = train(new EpsilonGreedyAgent(twoSegments, schedule, seed), seed, 3000);
+      expect(together[0]).toBe(together[1]);
+    },
+  );
+
+  it('is plain ε-greedy, decision for decision, on a problem without segments', () => {
+    const curves = [{}, { bySegment: true }].map((options) =>
+      interact(
+        new BernoulliBandit(MEANS, 4),
+        new EpsilonGreedyAgent(shape, schedule, 4, options),
+        2000,
+      ),
+    );
+    expect(curves[1]!.reward).toEqual(curves[0]!.reward);
+  });
+
+  it('pools its segments’ arm statistics for the lab’s chart, and refuses a segment it does not know', () => {
+    const agent = new EpsilonGreedyAgent(twoSegments, schedule, 1, { bySegment: true });
+    const learn = (segment: number, reward: number) => {
+      const observation = { state: 0, context: null, segment };
+      agent.learn({ observation, action: 0, reward, next: observation, done: true });
+    };
+    [1, 0].forEach((r) => learn(0, r));
+    [1, 1, 1].forEach((r) => learn(1, r));
+    const arms = agent.arms();
+    expect(arms.pulls[0]).toBe(5);
+    expect(arms.mean[0]).toBeCloseTo(0.8, 12);
+    // The sample variance of 1, 0, 1, 1, 1 is 0.2.
+    expect(arms.high[0]! - arms.mean[0]!).toBeCloseTo(1.96 * Math.sqrt(0.2 / 5), 12);
+    expect(arms.pulls[1]).toBe(0);
+    expect(() => agent.act({ state: 0, context: null, segment: 2 })).toThrow(/segments are 0-1/);
+    expect(() => agent.act({ state: 0, context: null })).toThrow(/segments are 0-1, got undefined/);
+  });
+});
+
 describe('agent building blocks', () => {
   it('samples Gamma and Beta with the right means', () => {
     const rng = createRandom(3);

@@ -326,7 +326,7 @@ describe('experiment runner', () => {
         reward: 'likes' as never,
       }),
     ).toThrow(/unknown reward/);
-    expect(Object.keys(AGENTS)).toHaveLength(11);
+    expect(Object.keys(AGENTS)).toHaveLength(12);
   });
 
   it('computes Student-t 95% intervals', () => {

@@ -101,8 +101,9 @@ describe('the demo race, as long as 30 s at its pace', () => {
       expect(story.decisions).toBe(rounds * config.population);
       expect(story.leader).not.toBe('random');
       expect(story.ctrRatio).toBeGreaterThanOrEqual(STORY.ctrRatio);
-      // Bent, as the page says; how far (the target is STORY.bend) is the bench's figure.
-      expect(story.bend).toBeLessThan(0.8);
+      expect(story.bend).toBeLessThanOrEqual(STORY.bend);
+      expect(story.learned).toBe(true);
+      expect(storyText(story)).toMatch(/it has learned what these shoppers click/);
     },
   );
 });

@@ -180,6 +180,8 @@ describe('recommender lab job', () => {
         agentSettings('linucb'),
       ],
       [agentSettings('qlearning'), agentSettings('sarsa'), dqn, adaptive],
+      // Exploiting its per-segment averages by the save (ε reaches 0.01 after 200 decisions).
+      [{ ...agentSettings('egreedy-segment'), epsilonSteps: 200 }],
     ];
     for (const agents of races) {
       const c = config({ agents, population: 5, slateSize: 2, fatigue: 0.3, drift: 0.02 });

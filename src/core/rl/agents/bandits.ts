@@ -174,40 +174,70 @@ export class PopularityAgent extends ScoringAgent {
   }
 }
 
+/**
+ * ε-greedy, on one set of arm averages or, `bySegment`, on one per segment
+ * of shoppers (a contextual bandit at its simplest: what each segment
+ * clicks, learned apart). The schedule counts decisions, whoever they serve.
+ */
 export class EpsilonGreedyAgent implements Agent {
   readonly name: string;
+  /** Every pull's statistics: what it acts on without `bySegment`, and what the lab's chart shows. */
   private readonly stats: ArmStats;
+  /** One per segment with `bySegment` on a problem of segments, else none (a field of its own, so races saved before it still load). */
+  private readonly segmentStats: ArmStats[];
   private readonly rng: Random;
   private t = 0;
   constructor(
     private readonly shape: ProblemShape,
     private readonly schedule: Schedule,
     seed: number,
+    options: { bySegment?: boolean } = {},
   ) {
     checkShape(shape);
     checkSchedule(schedule);
     this.stats = new ArmStats(shape.numActions);
+    // One segment, or none named, is everyone: the shared statistics serve.
+    const segments = shape.numSegments ?? 1;
+    const groups = options.bySegment && segments > 1 ? segments : 0;
+    this.segmentStats = Array.from({ length: groups }, () => new ArmStats(shape.numActions));
     this.rng = createRandom(seed);
-    this.name = schedule.kind === 'constant' ? 'epsilon-greedy' : 'epsilon-greedy (decaying)';
+    this.name =
+      schedule.kind === 'constant'
+        ? 'epsilon-greedy'
+        : `epsilon-greedy (decaying${options.bySegment ? ', per segment' : ''})`;
   }
   /** The current exploration rate. */
   get epsilon(): number {
     return epsilonAt(this.schedule, this.t);
   }
-  act(): number {
+  /** The statistics this observation's decision rests on. */
+  private statsFor(o: Observation): ArmStats {
+    const groups = this.segmentStats.length;
+    if (groups === 0) return this.stats;
+    const g = o.segment;
+    if (!(g !== undefined && Number.isInteger(g) && g >= 0 && g < groups))
+      throw new RangeError(`segments are 0-${groups - 1}, got ${g}`);
+    return this.segmentStats[g]!;
+  }
+  act(observation: Observation): number {
+    const { mean } = this.statsFor(observation);
     const explore = this.rng.next() < this.epsilon;
     this.t++;
     if (explore) return this.rng.int(this.shape.numActions);
-    return argmaxRandomTie(this.stats.mean, () => this.rng.next());
+    return argmaxRandomTie(mean, () => this.rng.next());
   }
-  rank(_observation: Observation, k: number): Int32Array {
+  rank(observation: Observation, k: number): Int32Array {
+    const { mean } = this.statsFor(observation);
     const epsilon = this.epsilon;
     this.t++;
-    return epsilonGreedySlate(this.stats.mean, epsilon, k, this.rng);
+    return epsilonGreedySlate(mean, epsilon, k, this.rng);
   }
   learn(t: Transition): void {
+    const own = this.statsFor(t.observation);
+    if (own !== this.stats) own.add(t.action, t.reward);
     this.stats.add(t.action, t.reward);
   }
+  /** Over every pull (with `bySegment`, every segment's pulls taken together). */
   arms(): ArmEstimates {
     return this.stats.intervals();
   }

@@ -52,6 +52,8 @@ export function buildAgent(a: AgentSettings, shape: ProblemShape, seed: number):
     case 'egreedy':
     case 'egreedy-decay':
       return new EpsilonGreedyAgent(shape, schedule, seed);
+    case 'egreedy-segment':
+      return new EpsilonGreedyAgent(shape, schedule, seed, { bySegment: true });
     case 'ucb':
       return new Ucb1Agent(shape, seed, a.ucbC);
     case 'ts-beta':

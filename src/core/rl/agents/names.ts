@@ -8,6 +8,7 @@ export const AGENT_LABELS = {
   popularity: 'popularity',
   egreedy: 'ε-greedy (0.1)',
   'egreedy-decay': 'ε-greedy (decaying)',
+  'egreedy-segment': 'ε-greedy per segment',
   ucb: 'UCB1',
   'ts-beta': 'Thompson (Beta)',
   'ts-gauss': 'Thompson (Gaussian)',

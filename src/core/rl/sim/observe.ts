@@ -12,6 +12,7 @@
  *   [1 (bias), segment one-hot, last event one-hot (none, click, cart, purchase),
  *    session step / max length, budget left / budget at arrival,
  *    embedding of the last clicked item (zeros before the first click)]
+ * The segment itself rides along as `segment`, for agents that learn per segment.
  * The last click's embedding is the strongest clue to a shopper's taste a
  * shop has, as with item-to-item recommendations.
  */
@@ -61,5 +62,5 @@ export function writeContext(
 export function observe(pool: ShopperPool, i: number, contextSize: number): Observation {
   const context = new Float64Array(contextSize);
   writeContext(pool, i, context, 0);
-  return { state: stateOf(pool, i), context };
+  return { state: stateOf(pool, i), context, segment: pool.segment[i]! };
 }

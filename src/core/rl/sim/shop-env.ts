@@ -60,6 +60,7 @@ export class ShopEnv implements Environment<ShopInfo> {
   readonly numStates: number;
   readonly contextSize: number;
   readonly slateSize: number;
+  readonly numSegments: number;
   readonly catalog: Catalog;
   readonly reward: ShopReward;
   private pool!: ShopperPool;
@@ -82,6 +83,7 @@ export class ShopEnv implements Environment<ShopInfo> {
     this.numStates = numStatesOf(config);
     this.contextSize = contextSizeOf(config);
     this.slateSize = config.slateSize;
+    this.numSegments = config.shoppers.segments.length;
     this.probs = new SlateProbabilities(config.slateSize);
     this.slate = new Int32Array(config.slateSize);
     this.reseed(options.seed);
