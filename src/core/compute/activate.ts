@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 // Side-effect imports register the 'webgpu' and 'wasm' backends with tfjs.
 import '@tensorflow/tfjs-backend-webgpu';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { useSharedSaves } from '../kernels/shared-saves';
 import { useAllWasmKernels } from '../kernels/wasm/all-kernels';
 import { wasmGemmInfo } from '../kernels/wasm/wasm-gemm';
 import { useIm2colConvolutions } from '../kernels/webgpu/webgpu-conv';
@@ -95,6 +96,8 @@ export async function startBackend(
       useIm2colConvolutions('webgpu');
       useGatherConvInputGradient('webgpu');
     }
+    // A gradient's saved tensors are kept without an Identity kernel each, on every backend.
+    useSharedSaves();
     await smokeTest();
     started.add(name);
   } catch (e) {

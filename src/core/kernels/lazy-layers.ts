@@ -22,6 +22,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { takesMatrices } from './kernel-swap';
 import { useMeanGradient } from './mean-gradient';
+import { useSharedSaves } from './shared-saves';
 
 /**
  * Activations fused into the kernels here; other layers keep tfjs's own call.
@@ -115,12 +116,14 @@ const convGradient: tf.GradConfig = {
 
 /**
  * Registers the two gradients (once, when a layer is built; tfjs's own fused
- * ops never record these kernels), and the mean's that batch norm uses.
+ * ops never record these kernels), the mean's that batch norm uses, and the
+ * engine's kernel-free saves for gradients.
  */
 function ensureGradients(): void {
   for (const config of [matMulGradient, convGradient])
     if (tf.getGradient(config.kernelName) !== config) tf.registerGradient(config);
   useMeanGradient();
+  useSharedSaves();
 }
 
 /**
