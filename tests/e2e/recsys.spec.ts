@@ -4,6 +4,7 @@
  * break the reward and see training refused, then fix it and train.
  */
 import type { Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
 import { expect, raceUcbAgainst, screenshot, test } from './fixtures';
 
 test.describe.configure({ timeout: 240_000 });
@@ -82,6 +83,16 @@ test('races UCB1 against a small DQN on WebGPU: curves, flow, sessions, insides,
   await page.getByTestId('recsys-csv').click();
   const file = await csv;
   expect(file.suggestedFilename()).toBe('demandlab-race-seed1.csv');
+  // The saved charts name their lines: each title carries the racers' keys in their colours.
+  const svg = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Save charts (SVG)' }).click();
+  const saved = readFileSync(await (await svg).path(), 'utf8');
+  for (const name of ['UCB1', 'DQN (double)'])
+    expect(saved.split(`>${name}</text>`)).toHaveLength(4 + 1); // once per chart
+  const swatches = [...saved.matchAll(/<rect [^>]*height="3" fill="([^"]+)"/g)].map((m) => m[1]);
+  expect(swatches).toHaveLength(2 * 4);
+  for (const fill of swatches) expect(fill).toMatch(/^rgb/); // painted, not a CSS variable
+  expect(new Set(swatches).size).toBe(2);
   const png = page.waitForEvent('download');
   await page.getByRole('button', { name: 'Save charts (PNG)' }).click();
   expect((await png).suggestedFilename()).toBe('demandlab-race.png');

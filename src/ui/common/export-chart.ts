@@ -32,10 +32,72 @@ function inlinePaint(from: Element, to: Element): void {
   for (let i = 0; i < from.children.length; i++) inlinePaint(from.children[i]!, to.children[i]!);
 }
 
+/** A legend entry of an exported chart: a series' name and its colour (any CSS colour, var() too). */
+export interface ExportKey {
+  name: string;
+  color: string;
+}
+
+/** A CSS colour as the page paints it (var() resolved against the document). */
+function paintOf(color: string): string {
+  const probe = document.createElement('span');
+  probe.style.color = color;
+  document.body.append(probe);
+  const painted = getComputedStyle(probe).color;
+  probe.remove();
+  return painted;
+}
+
+/**
+ * A chart's title, then the series' keys (a swatch and a name) on lines of
+ * their own, wrapped to `width`: the page's legends live in HTML captions
+ * that the SVG copy leaves behind. Returns the group and its height.
+ */
+function titleBlock(
+  ns: string,
+  title: string,
+  keys: ExportKey[],
+  y: number,
+  width: number,
+): { block: Element; height: number } {
+  const block = document.createElementNS(ns, 'g');
+  const text = (x: number, baseline: number, content: string, style: string) => {
+    const t = document.createElementNS(ns, 'text');
+    t.setAttribute('x', String(x));
+    t.setAttribute('y', String(baseline));
+    t.setAttribute('style', style);
+    t.textContent = content;
+    block.append(t);
+  };
+  text(8, y + 16, title, 'font: 600 14px sans-serif; fill: #1b1f27');
+  let height = 24;
+  let x = Infinity; // the first key starts a line below the title
+  for (const k of keys) {
+    // Widths estimated from the character count: the copy has no layout to measure with.
+    const entry = 21 + k.name.length * 7;
+    if (x + entry > width - 8) {
+      height += 18;
+      x = 8;
+    }
+    const line = y + height - 6;
+    const swatch = document.createElementNS(ns, 'rect');
+    swatch.setAttribute('x', String(x));
+    swatch.setAttribute('y', String(line - 5));
+    swatch.setAttribute('width', '16');
+    swatch.setAttribute('height', '3');
+    swatch.setAttribute('fill', paintOf(k.color));
+    block.append(swatch);
+    text(x + 21, line, k.name, 'font: 12px sans-serif; fill: #4a5160');
+    x += entry + 14;
+  }
+  return { block, height };
+}
+
 /** The charts stacked into one standalone SVG document (with a white background). */
 export function chartsToSvg(
   svgs: SVGSVGElement[],
   titles: string[],
+  keys: ExportKey[] = [],
 ): { text: string; width: number; height: number } {
   const ns = 'http://www.w3.org/2000/svg';
   const width = Math.max(...svgs.map((s) => s.width.baseVal.value));
@@ -45,19 +107,15 @@ export function chartsToSvg(
   const bg = document.createElementNS(ns, 'rect');
   out.append(bg);
   svgs.forEach((svg, i) => {
-    const label = document.createElementNS(ns, 'text');
-    label.setAttribute('x', '8');
-    label.setAttribute('y', String(y + 16));
-    label.setAttribute('style', 'font: 600 14px sans-serif; fill: #1b1f27');
-    label.textContent = titles[i] ?? '';
-    out.append(label);
+    const { block, height } = titleBlock(ns, titles[i] ?? '', keys, y, width);
+    out.append(block);
     const copy = svg.cloneNode(true) as SVGSVGElement;
     inlinePaint(svg, copy);
     const g = document.createElementNS(ns, 'g');
-    g.setAttribute('transform', `translate(0, ${y + 24})`);
+    g.setAttribute('transform', `translate(0, ${y + height})`);
     g.append(...Array.from(copy.childNodes));
     out.append(g);
-    y += 24 + svg.height.baseVal.value + 12;
+    y += height + svg.height.baseVal.value + 12;
   });
   out.setAttribute('width', String(width));
   out.setAttribute('height', String(y));
