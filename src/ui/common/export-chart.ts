@@ -49,7 +49,7 @@ function paintOf(color: string): string {
 }
 
 /**
- * A chart's title, then the series' keys (a swatch and a name) on lines of
+ * A chart's title, then the series' keys (a swatch in a painted colour and a name) on lines of
  * their own, wrapped to `width`: the page's legends live in HTML captions
  * that the SVG copy leaves behind. Returns the group and its height.
  */
@@ -85,7 +85,7 @@ function titleBlock(
     swatch.setAttribute('y', String(line - 5));
     swatch.setAttribute('width', '16');
     swatch.setAttribute('height', '3');
-    swatch.setAttribute('fill', paintOf(k.color));
+    swatch.setAttribute('fill', k.color);
     block.append(swatch);
     text(x + 21, line, k.name, 'font: 12px sans-serif; fill: #4a5160');
     x += entry + 14;
@@ -106,8 +106,10 @@ export function chartsToSvg(
   out.setAttribute('xmlns', ns);
   const bg = document.createElementNS(ns, 'rect');
   out.append(bg);
+  // Colours resolved once for every chart's keys: the copy has no stylesheet to read var() from.
+  const painted = keys.map((k) => ({ name: k.name, color: paintOf(k.color) }));
   svgs.forEach((svg, i) => {
-    const { block, height } = titleBlock(ns, titles[i] ?? '', keys, y, width);
+    const { block, height } = titleBlock(ns, titles[i] ?? '', painted, y, width);
     out.append(block);
     const copy = svg.cloneNode(true) as SVGSVGElement;
     inlinePaint(svg, copy);
