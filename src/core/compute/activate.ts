@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 // Side-effect imports register the 'webgpu' and 'wasm' backends with tfjs.
 import '@tensorflow/tfjs-backend-webgpu';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { useLogitLoss } from '../kernels/logit-loss';
 import { useSharedSaves } from '../kernels/shared-saves';
 import { useAllWasmKernels } from '../kernels/wasm/all-kernels';
 import { wasmGemmInfo } from '../kernels/wasm/wasm-gemm';
@@ -87,6 +88,9 @@ export async function startBackend(
     await tf.ready();
     // The app's own kernels (kernels/wasm/all-kernels.ts) take over where tfjs's are slow or missing.
     if (name === 'wasm') await useAllWasmKernels('wasm', wasmThreads);
+    // A GAN's cross-entropy and its gradient in two kernels instead of about 18 where tensors
+    // live in the CPU's memory (the WASM kernels install it too).
+    if (name === 'cpu') useLogitLoss('cpu');
     // tfjs's Adam is 14 dispatches per variable, the app's 3, on any adapter.
     if (name === 'webgpu') useWebGpuAdam('webgpu');
     // A CPU emulating a GPU runs tfjs's tiled products and its convolution

@@ -5,6 +5,7 @@
  * All return a scalar to minimise.
  */
 import * as tf from '@tensorflow/tfjs';
+import { logitLoss, type LogitTerm } from '../kernels/logit-loss';
 import type { GanLossKind } from './config';
 
 /**
@@ -35,24 +36,38 @@ export function fakeTerms(kind: GanLossKind, fakeLogits: tf.Tensor): tf.Tensor {
 }
 
 /**
- * Discriminator loss. Minimax and non-saturating share it:
+ * Discriminator loss on D's logits for a real batch then a fake one, joined
+ * (`realCount` real rows first). Minimax and non-saturating share it:
  *   L_D = -E[log D(x)] - E[log(1 - D(G(z)))]
  * with one-sided label smoothing s the real term becomes the cross-entropy
  * against target 1 - s. Hinge: L_D = E[max(0, 1 - l_real)] + E[max(0, 1 + l_fake)].
+ * The cross-entropies run as kernels/logit-loss.ts's two kernels where the
+ * backend has them.
  */
 export function discriminatorLoss(
   kind: GanLossKind,
-  realLogits: tf.Tensor,
-  fakeLogits: tf.Tensor,
+  logits: tf.Tensor1D,
+  realCount: number,
   labelSmoothing = 0,
 ): tf.Scalar {
-  return tf.tidy(
-    () =>
-      tf.add(
-        tf.mean(realTerms(kind, realLogits, labelSmoothing)),
-        tf.mean(fakeTerms(kind, fakeLogits)),
-      ) as tf.Scalar,
-  );
+  const fakeCount = logits.shape[0] - realCount;
+  if (kind === 'hinge')
+    return tf.tidy(
+      () =>
+        tf.add(
+          tf.mean(realTerms(kind, tf.slice(logits, [0], [realCount]))),
+          tf.mean(fakeTerms(kind, tf.slice(logits, [realCount], [fakeCount]))),
+        ) as tf.Scalar,
+    );
+  const target = 1 - labelSmoothing;
+  const real: LogitTerm[] =
+    labelSmoothing === 0
+      ? [{ from: 0, count: realCount, sign: -1, weight: 1 }]
+      : [
+          { from: 0, count: realCount, sign: -1, weight: target },
+          { from: 0, count: realCount, sign: 1, weight: 1 - target },
+        ];
+  return logitLoss(logits, [...real, { from: realCount, count: fakeCount, sign: 1, weight: 1 }]);
 }
 
 /**
@@ -61,15 +76,14 @@ export function discriminatorLoss(
  *   non-saturating:  L_G = -E[log D(G(z))]       (the article's choice)
  *   hinge:           L_G = -E[l_fake]
  */
-export function generatorLoss(kind: GanLossKind, fakeLogits: tf.Tensor): tf.Scalar {
-  return tf.tidy(() => {
-    switch (kind) {
-      case 'minimax':
-        return tf.neg(tf.mean(tf.softplus(fakeLogits))) as tf.Scalar;
-      case 'non-saturating':
-        return tf.mean(tf.softplus(tf.neg(fakeLogits))) as tf.Scalar;
-      case 'hinge':
-        return tf.neg(tf.mean(fakeLogits)) as tf.Scalar;
-    }
-  });
+export function generatorLoss(kind: GanLossKind, fakeLogits: tf.Tensor1D): tf.Scalar {
+  const all = { from: 0, count: fakeLogits.shape[0] };
+  switch (kind) {
+    case 'minimax':
+      return logitLoss(fakeLogits, [{ ...all, sign: 1, weight: -1 }]);
+    case 'non-saturating':
+      return logitLoss(fakeLogits, [{ ...all, sign: -1, weight: 1 }]);
+    case 'hinge':
+      return tf.tidy(() => tf.neg(tf.mean(fakeLogits)) as tf.Scalar);
+  }
 }

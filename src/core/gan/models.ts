@@ -295,10 +295,11 @@ export function discriminate(
 }
 
 /**
- * D's logits for a real and a fake batch. Where D judges each row alone,
- * both go through it as one batch: the same logits and gradients (up to
- * float rounding), in half the kernel calls, and each weight's gradient is
- * one product over both batches instead of two products and a sum.
+ * D's logits for a real and a fake batch, joined (real first), as the
+ * losses take them. Where D judges each row alone, both go through it as one
+ * batch: the same logits and gradients (up to float rounding), in half the
+ * kernel calls, and each weight's gradient is one product over both batches
+ * instead of two products and a sum.
  */
 export function discriminatePair(
   m: GanModels,
@@ -307,16 +308,14 @@ export function discriminatePair(
   fake: tf.Tensor2D,
   fakeLabels: tf.Tensor2D | null,
   training: boolean,
-): [tf.Tensor1D, tf.Tensor1D] {
+): tf.Tensor1D {
   if (!m.rowWiseD)
-    return [
+    return tf.concat([
       discriminate(m, real, realLabels, training),
       discriminate(m, fake, fakeLabels, training),
-    ];
+    ]);
   const labels = realLabels && fakeLabels ? tf.concat([realLabels, fakeLabels]) : null;
-  const both = discriminate(m, tf.concat([real, fake]), labels, training);
-  const b = real.shape[0];
-  return [tf.slice(both, [0], [b]), tf.slice(both, [b], [fake.shape[0]])];
+  return discriminate(m, tf.concat([real, fake]), labels, training);
 }
 
 /** The trainable variables of a model, as the optimisers need them. */

@@ -237,11 +237,10 @@ export class TabularGanJob implements TrainingJob<TabularSnapshot> {
         const real = tf.gather(this.pool, tf.tensor1d(idx, 'int32'));
         dLoss = this.optD.minimize(
           () => {
-            const lr = this.logits(real, true);
-            const lf = this.logits(fake, true);
-            const m = tf.keep(tf.stack([tf.mean(tf.sigmoid(lr)), tf.mean(tf.sigmoid(lf))]));
+            const both = tf.concat([this.logits(real, true), this.logits(fake, true)]);
+            const m = tf.keep(tf.mean(tf.sigmoid(tf.reshape(both, [2, b])), 1));
             kept.push(m);
-            return discriminatorLoss(c.loss, lr, lf);
+            return discriminatorLoss(c.loss, both, b);
           },
           true,
           trainableVariables(this.discriminator),

@@ -47,30 +47,26 @@ export function ganTrainStep(
   const kept: tf.Tensor[] = [];
   const stats = tf.tidy(() => {
     let dLoss: tf.Scalar = tf.scalar(0);
-    let dReal: tf.Scalar = tf.scalar(0);
-    let dFake: tf.Scalar = tf.scalar(0);
+    // Mean D(x) and mean D(G(z)).
+    let means: tf.Tensor1D = tf.zeros([2]);
     const dVars = trainableVariables(m.discriminator);
     for (let k = 0; k < c.dStepsPerG; k++) {
       const [real, realLabels] = pool.batch(b, rng, m.conditional);
       const fakeLabels = m.conditional ? randomDigits(rng, b) : null;
       const fake = generate(m, latentNoise(rng, b, c.latentSize), fakeLabels, true);
-      let logits: tf.Tensor[] = [];
       dLoss = opt.d.minimize(
         () => {
-          const [lr, lf] = discriminatePair(m, real, realLabels, fake, fakeLabels, true);
+          const both = discriminatePair(m, real, realLabels, fake, fakeLabels, true);
           // Kept for the means of D(x) and D(G(z)), taken off the tape below: minimize
           // disposes everything but the loss.
-          logits = [tf.keep(lr), tf.keep(lf)];
-          kept.push(...logits);
-          return discriminatorLoss(c.loss, lr, lf, c.labelSmoothing);
+          kept.push(tf.keep(both));
+          return discriminatorLoss(c.loss, both, b, c.labelSmoothing);
         },
         true,
         dVars,
       ) as tf.Scalar;
-      [dReal, dFake] = logits.map((l) => tf.mean(tf.sigmoid(l)) as tf.Scalar) as [
-        tf.Scalar,
-        tf.Scalar,
-      ];
+      const logits = kept[kept.length - 1]!;
+      means = tf.mean(tf.sigmoid(tf.reshape(logits, [2, b])), 1) as tf.Tensor1D;
     }
     const labels = m.conditional ? randomDigits(rng, b) : null;
     const z = latentNoise(rng, b, c.latentSize);
@@ -79,7 +75,7 @@ export function ganTrainStep(
       true,
       trainableVariables(m.generator),
     ) as tf.Scalar;
-    return tf.stack([dLoss, gLoss, dReal, dFake]) as tf.Tensor1D;
+    return tf.concat([tf.stack([dLoss, gLoss]), means]) as tf.Tensor1D;
   });
   kept.forEach((t) => t.dispose());
   return stats;

@@ -1,6 +1,6 @@
 /**
  * The app's Adam: `adam()` gives a tf.AdamOptimizer whose applyGradients
- * runs one fused kernel (FUSED_ADAM) per variable on a backend that has one
+ * runs one fused kernel (FUSED_ADAM) for all its variables on a backend that has one
  * (WASM: wasm/wasm-adam.ts; WebGPU: webgpu/webgpu-adam.ts) and tfjs's own
  * code everywhere else. Its state (the moment slots, β1ᵗ, β2ᵗ, the
  * iteration count) is tfjs's, so saved optimizers, getWeights and
@@ -11,12 +11,35 @@ import * as tf from '@tensorflow/tfjs';
 /** The kernel's name in tfjs's registry. */
 export const FUSED_ADAM = 'DemandLabFusedAdam';
 
-/** The kernel's attributes. Its inputs: w, g, m, v, acc1 (β1ᵗ), acc2 (β2ᵗ); its outputs: w, m, v. */
+/**
+ * The kernel's attributes. Its inputs: acc1 (β1ᵗ), acc2 (β2ᵗ), then w{i},
+ * g{i}, m{i}, v{i} for each of `count` variables; its outputs: w, m, v of
+ * each in turn. One call for a model's variables instead of one each: on a
+ * small model the engine's work per kernel call is most of a step.
+ */
 export interface FusedAdamAttrs {
   learningRate: number;
   beta1: number;
   beta2: number;
   epsilon: number;
+  count: number;
+}
+
+/** One variable's tensors in a FUSED_ADAM call. */
+export interface AdamSlot<T> {
+  w: T;
+  g: T;
+  m: T;
+  v: T;
+}
+
+/** A FUSED_ADAM call's variables, read from its inputs. */
+export function adamSlots<T>(inputs: Record<string, T | undefined>, count: number): AdamSlot<T>[] {
+  return Array.from({ length: count }, (_, i) => {
+    const [w, g, m, v] = ['w', 'g', 'm', 'v'].map((k) => inputs[`${k}${i}`]);
+    if (!w || !g || !m || !v) throw new Error(`Adam: variable ${i} of ${count} is missing`);
+    return { w, g, m, v };
+  });
 }
 
 /**
@@ -57,13 +80,14 @@ class FusedAdamOptimizer extends tf.AdamOptimizer {
     const names = Array.isArray(variableGradients)
       ? variableGradients.map((v) => v.name)
       : Object.keys(variableGradients);
-    const attrs = {
+    const constants = {
       learningRate: this.learningRate,
       beta1: this.beta1,
       beta2: this.beta2,
       epsilon: this.epsilon,
     };
     tf.tidy(() => {
+      const slots: { w: tf.Variable; g: tf.Tensor; m: tf.Variable; v: tf.Variable }[] = [];
       names.forEach((name, i) => {
         const value = tf.engine().registeredVariables[name]!;
         // The slots as tfjs creates them (same names, same order), so saved state carries over.
@@ -79,25 +103,31 @@ class FusedAdamOptimizer extends tf.AdamOptimizer {
           ? variableGradients[i]!.tensor
           : variableGradients[name];
         if (gradient == null) return;
-        const m = self.accumulatedFirstMoment[i]!.variable;
-        const v = self.accumulatedSecondMoment[i]!.variable;
         if (
           value.dtype !== 'float32' ||
           gradient.dtype !== 'float32' ||
           gradient.size !== value.size
         )
           throw new Error(`Adam: the gradient of ${name} does not match the variable`);
-        const [w2, m2, v2] = tf
-          .engine()
-          .runKernel<tf.Tensor[]>(
-            FUSED_ADAM,
-            { w: value, g: gradient, m, v, acc1: self.accBeta1, acc2: self.accBeta2 },
-            attrs as unknown as tf.NamedAttrMap,
-          );
-        m.assign(m2!);
-        v.assign(v2!);
-        value.assign(w2!);
+        const m = self.accumulatedFirstMoment[i]!.variable;
+        const v = self.accumulatedSecondMoment[i]!.variable;
+        slots.push({ w: value, g: gradient, m, v });
       });
+      if (slots.length > 0) {
+        const inputs: tf.NamedTensorMap = { acc1: self.accBeta1, acc2: self.accBeta2 };
+        slots.forEach((s, i) =>
+          Object.assign(inputs, { [`w${i}`]: s.w, [`g${i}`]: s.g, [`m${i}`]: s.m, [`v${i}`]: s.v }),
+        );
+        const attrs: FusedAdamAttrs = { ...constants, count: slots.length };
+        const out = tf
+          .engine()
+          .runKernel<tf.Tensor[]>(FUSED_ADAM, inputs, attrs as unknown as tf.NamedAttrMap);
+        slots.forEach((s, i) => {
+          s.m.assign(out[3 * i + 1]!);
+          s.v.assign(out[3 * i + 2]!);
+          s.w.assign(out[3 * i]!);
+        });
+      }
       self.accBeta1.assign(tf.mul(self.accBeta1, this.beta1));
       self.accBeta2.assign(tf.mul(self.accBeta2, this.beta2));
     });

@@ -22,6 +22,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { takesMatrices } from './kernel-swap';
 import { useMeanGradient } from './mean-gradient';
+import { useReshapeGradient } from './reshape-gradient';
 import { useSharedSaves } from './shared-saves';
 
 /**
@@ -123,6 +124,7 @@ function ensureGradients(): void {
   for (const config of [matMulGradient, convGradient])
     if (tf.getGradient(config.kernelName) !== config) tf.registerGradient(config);
   useMeanGradient();
+  useReshapeGradient();
   useSharedSaves();
 }
 

@@ -96,16 +96,16 @@ describe('discriminatePair', () => {
   /** D's loss on a real and a fake batch, and its gradients for D's weights. */
   function lossAndGrads(
     m: ReturnType<typeof buildGan>,
-    judge: (r: TF.Tensor2D, f: TF.Tensor2D) => [TF.Tensor1D, TF.Tensor1D],
+    judge: (r: TF.Tensor2D, f: TF.Tensor2D) => TF.Tensor1D,
   ): number[][] {
     return tf.tidy(() => {
       const n = m.dataSize;
       const real = tf.randomUniform([5, n], -1, 1, 'float32', 3) as TF.Tensor2D;
       const fake = tf.randomUniform([7, n], -1, 1, 'float32', 4) as TF.Tensor2D;
-      const { value, grads } = tf.variableGrads(() => {
-        const [lr, lf] = judge(real, fake);
-        return discriminatorLoss('non-saturating', lr, lf);
-      }, trainableVariables(m.discriminator));
+      const { value, grads } = tf.variableGrads(
+        () => discriminatorLoss('non-saturating', judge(real, fake), 5),
+        trainableVariables(m.discriminator),
+      );
       return [value, ...Object.values(grads)].map((t) => Array.from(t.dataSync()));
     });
   }
@@ -128,10 +128,9 @@ describe('discriminatePair', () => {
             ) as TF.Tensor2D)
           : null;
       const [rl, fl] = [labels(5, 8), labels(7, 9)];
-      const separate = lossAndGrads(m, (r, f) => [
-        discriminate(m, r, rl, true),
-        discriminate(m, f, fl, true),
-      ]);
+      const separate = lossAndGrads(m, (r, f) =>
+        tf.concat([discriminate(m, r, rl, true), discriminate(m, f, fl, true)]),
+      );
       // D sees one batch of all 12 rows, and each side gets its own logits back.
       const batches: number[] = [];
       const apply = m.discriminator.apply.bind(m.discriminator);
@@ -142,11 +141,12 @@ describe('discriminatePair', () => {
       const shapes: number[][] = [];
       const paired = lossAndGrads(m, (r, f) => {
         const out = discriminatePair(m, r, rl, f, fl, true);
-        shapes.push(out[0].shape, out[1].shape);
+        shapes.push(out.shape);
         return out;
       });
       expect(batches).toEqual([12]);
-      expect(shapes).toEqual([[5], [7]]);
+      // The real rows' logits first, then the fake ones'.
+      expect(shapes).toEqual([[12]]);
       expectSame(paired, separate);
       tf.dispose([rl, fl].filter((t) => t !== null));
       disposeGan(m);
@@ -161,10 +161,9 @@ describe('discriminatePair', () => {
     d.add(tf.layers.dense({ units: 1 }));
     m.discriminator.dispose();
     const bn = { ...m, discriminator: d, rowWiseD: false };
-    const separate = lossAndGrads(bn, (r, f) => [
-      discriminate(bn, r, null, true),
-      discriminate(bn, f, null, true),
-    ]);
+    const separate = lossAndGrads(bn, (r, f) =>
+      tf.concat([discriminate(bn, r, null, true), discriminate(bn, f, null, true)]),
+    );
     expectSame(
       lossAndGrads(bn, (r, f) => discriminatePair(bn, r, null, f, null, true)),
       separate,
@@ -195,17 +194,15 @@ describe('GAN losses equal hand-computed values', () => {
   const fake = [0.5, -3, 1.2];
 
   it('minimax / non-saturating discriminator loss, with and without label smoothing', async () => {
-    const lr = tf.tensor1d(real);
-    const lf = tf.tensor1d(fake);
+    const both = tf.tensor1d([...real, ...fake]);
     const plain = -mean(real.map(logSigmoid)) - mean(fake.map(log1mSigmoid));
-    expect(await scalar(discriminatorLoss('non-saturating', lr, lf))).toBeCloseTo(plain, 5);
-    expect(await scalar(discriminatorLoss('minimax', lr, lf))).toBeCloseTo(plain, 5);
+    expect(await scalar(discriminatorLoss('non-saturating', both, 3))).toBeCloseTo(plain, 5);
+    expect(await scalar(discriminatorLoss('minimax', both, 3))).toBeCloseTo(plain, 5);
     const smoothed =
       -mean(real.map((l) => 0.9 * logSigmoid(l) + 0.1 * log1mSigmoid(l))) -
       mean(fake.map(log1mSigmoid));
-    expect(await scalar(discriminatorLoss('minimax', lr, lf, 0.1))).toBeCloseTo(smoothed, 5);
-    lr.dispose();
-    lf.dispose();
+    expect(await scalar(discriminatorLoss('minimax', both, 3, 0.1))).toBeCloseTo(smoothed, 5);
+    both.dispose();
   });
 
   it('generator losses: minimax log(1 - D), non-saturating -log D, hinge -score', async () => {
@@ -220,13 +217,11 @@ describe('GAN losses equal hand-computed values', () => {
   });
 
   it('hinge discriminator loss', async () => {
-    const lr = tf.tensor1d(real);
-    const lf = tf.tensor1d(fake);
+    const both = tf.tensor1d([...real, ...fake]);
     const expected =
       mean(real.map((l) => Math.max(0, 1 - l))) + mean(fake.map((l) => Math.max(0, 1 + l)));
-    expect(await scalar(discriminatorLoss('hinge', lr, lf))).toBeCloseTo(expected, 5);
-    lr.dispose();
-    lf.dispose();
+    expect(await scalar(discriminatorLoss('hinge', both, 3))).toBeCloseTo(expected, 5);
+    both.dispose();
   });
 
   it('the minimax G loss saturates where D rejects fakes; the non-saturating one does not', () => {
@@ -235,7 +230,7 @@ describe('GAN losses equal hand-computed values', () => {
     const g = (kind: 'minimax' | 'non-saturating') =>
       Math.abs(
         tf
-          .grad((l: TF.Tensor) => generatorLoss(kind, l))(at)
+          .grad((l: TF.Tensor) => generatorLoss(kind, l as TF.Tensor1D))(at)
           .dataSync()[0]!,
       );
     expect(g('minimax')).toBeLessThan(0.01);
@@ -262,8 +257,8 @@ describe('GAN training', () => {
     const loss = () =>
       discriminatorLoss(
         'non-saturating',
-        discriminate(m, real, null, true),
-        discriminate(m, fake, null, true),
+        tf.concat([discriminate(m, real, null, true), discriminate(m, fake, null, true)]),
+        32,
       );
     const before = await scalar(tf.tidy(loss));
     const opt = tf.train.adam(2e-4, 0.5);

@@ -12,6 +12,7 @@ import { useWasmTanh } from './wasm-tanh';
 import { useConvFilterGradient, useConvInputGradient } from './wasm-conv';
 import { useConvGemm } from './wasm-conv-gemm';
 import { useFusedActivationGrad } from './wasm-activation-grad';
+import { useLogitLoss } from '../logit-loss';
 
 /** Installs the app's WASM kernels on `backend`; `threads` caps the GEMM's helper threads. */
 export async function useAllWasmKernels(backend: string, threads?: number): Promise<void> {
@@ -30,6 +31,8 @@ export async function useAllWasmKernels(backend: string, threads?: number): Prom
   await useWasmTanh(backend);
   // ReLU's and leaky ReLU's gradients in one pass each instead of three kernels.
   await useFusedActivationGrad(backend);
+  // A GAN's cross-entropy and its gradient in two kernels instead of about 18.
+  if (backend === 'wasm') useLogitLoss(backend);
   useConvFilterGradient(backend);
   useConvInputGradient(backend);
   // Convolutions and their gradients through the GEMM, with the XNNPACK forms behind for

@@ -1,10 +1,10 @@
 /**
- * Adam in one kernel per variable on the WASM backend (gemm/adam-module.ts),
+ * Adam in one kernel for a group of variables on the WASM backend (gemm/adam-module.ts),
  * registered under FUSED_ADAM, which the app's optimizer (../fused-adam.ts)
  * runs where a backend has it.
  */
 import * as tf from '@tensorflow/tfjs';
-import { adamConstants, FUSED_ADAM, type FusedAdamAttrs } from '../fused-adam';
+import { adamConstants, adamSlots, FUSED_ADAM, type FusedAdamAttrs } from '../fused-adam';
 import { adamModuleBytes, type AdamExports } from './gemm/adam-module';
 import type { AdamArgs } from './gemm/gemm-control';
 import { helperPool } from './wasm-gemm';
@@ -29,36 +29,39 @@ export async function useWasmAdam(backendName = 'wasm'): Promise<boolean> {
     backendName,
     kernelFunc: (args) => {
       const backend = args.backend as unknown as WasmBackend;
-      const { w, g, m, v, acc1, acc2 } = args.inputs as Record<string, tf.TensorInfo>;
       const a = args.attrs as unknown as FusedAdamAttrs;
-      const outs = [w!, m!, v!].map((t) => backend.makeOutput(t.shape, 'float32'));
+      const inputs = args.inputs as Record<string, tf.TensorInfo>;
+      const { acc1, acc2 } = inputs;
       const at = (t: tf.TensorInfo) => addressOf(backend, t);
       const constants = adamConstants(a);
-      const arrays = [w!, g!, m!, v!, ...outs].map(at);
-      const n = tf.util.sizeFromShape(w!.shape);
-      const share = (from: number, to: number): AdamArgs => [
-        ...(arrays.map((address) => address + from * 4) as Tuple7),
-        to - from,
-        at(acc1!),
-        at(acc2!),
-        ...constants,
-      ];
-      // The GEMM's helper threads take shares of large variables.
       const pool = helperPool(backendName);
       if (pool) pool.local.adam ??= module;
-      const parts = pool && n >= SPLIT_ELEMENTS ? pool.threads : 1;
-      if (parts < 2 || !pool) module.adam(...share(0, n));
-      else {
-        // Whole 4-lane groups per share, so each share runs the vector loop as one pass would.
-        const edge = (i: number) => (i === parts ? n : Math.floor((n * i) / parts / 4) * 4);
-        pool.run(
-          Array.from({ length: parts }, (_, i) => ({
-            kind: 'adam' as const,
-            adam: share(edge(i), edge(i + 1)),
-          })),
-        );
-      }
-      return outs;
+      return adamSlots(inputs, a.count).flatMap(({ w, g, m, v }) => {
+        const outs = [w, m, v].map((t) => backend.makeOutput(t.shape, 'float32'));
+        const arrays = [w, g, m, v, ...outs].map(at);
+        const n = tf.util.sizeFromShape(w.shape);
+        const share = (from: number, to: number): AdamArgs => [
+          ...(arrays.map((address) => address + from * 4) as Tuple7),
+          to - from,
+          at(acc1!),
+          at(acc2!),
+          ...constants,
+        ];
+        // The GEMM's helper threads take shares of large variables.
+        const parts = pool && n >= SPLIT_ELEMENTS ? pool.threads : 1;
+        if (parts < 2 || !pool) module.adam(...share(0, n));
+        else {
+          // Whole 4-lane groups per share, so each share runs the vector loop as one pass would.
+          const edge = (i: number) => (i === parts ? n : Math.floor((n * i) / parts / 4) * 4);
+          pool.run(
+            Array.from({ length: parts }, (_, i) => ({
+              kind: 'adam' as const,
+              adam: share(edge(i), edge(i + 1)),
+            })),
+          );
+        }
+        return outs;
+      });
     },
   });
   return true;

@@ -14,7 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
-import { adamConstants, FUSED_ADAM, type FusedAdamAttrs } from '../fused-adam';
+import { adamConstants, adamSlots, FUSED_ADAM, type FusedAdamAttrs } from '../fused-adam';
 import { ElementwiseProgram, isWebGpu } from './webgpu-backend';
 
 type Part = 'm' | 'v' | 'w';
@@ -84,16 +84,16 @@ export function useWebGpuAdam(backendName = 'webgpu'): boolean {
     backendName,
     kernelFunc: (args) => {
       const backend = args.backend as unknown as WebGPUBackend;
-      const { w, g, m, v, acc1, acc2 } = args.inputs as Record<string, tf.TensorInfo>;
-      const uniforms = adamConstants(args.attrs as unknown as FusedAdamAttrs).map((c) => ({
-        type: 'float32',
-        data: [c],
-      }));
-      const run = (part: Part, inputs: tf.TensorInfo[]) =>
-        backend.runWebGPUProgram(new AdamPartProgram(part, w!.shape), inputs, 'float32', uniforms);
-      const m2 = run('m', [m!, g!]);
-      const v2 = run('v', [v!, g!]);
-      return [run('w', [w!, m2, v2, acc1!, acc2!]), m2, v2];
+      const a = args.attrs as unknown as FusedAdamAttrs;
+      const inputs = args.inputs as Record<string, tf.TensorInfo>;
+      const uniforms = adamConstants(a).map((c) => ({ type: 'float32', data: [c] }));
+      return adamSlots(inputs, a.count).flatMap(({ w, g, m, v }) => {
+        const run = (part: Part, parts: tf.TensorInfo[]) =>
+          backend.runWebGPUProgram(new AdamPartProgram(part, w.shape), parts, 'float32', uniforms);
+        const m2 = run('m', [m, g]);
+        const v2 = run('v', [v, g]);
+        return [run('w', [w, m2, v2, inputs['acc1']!, inputs['acc2']!]), m2, v2];
+      });
     },
   });
   return true;
