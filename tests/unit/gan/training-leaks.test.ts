@@ -1,6 +1,6 @@
 /**
- * Zero growth over 1,000 steps on the app's CPU path (tfjs WASM with the
- * explicit-transpose matMul), stepped the way the worker steps a job: stats
+ * Zero growth over 1,000 steps on the app's CPU path (tfjs WASM with all
+ * the app's kernels, as the worker installs them), stepped the way the worker steps a job: stats
  * flushed every 25 steps and samples drawn every 100. Tensors and bytes are
  * read at each flush; the good-state checkpoint comes and goes every 50 steps,
  * so the count swings, but its highs must not climb and after dispose
@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useExplicitTranspose } from '../../../src/core/kernels/wasm/wasm-matmul';
+import { useAllWasmKernels } from '../../../src/core/kernels/wasm/all-kernels';
 import { splitTrainTest } from '../../../src/core/data/mnist';
 import { presetFor, type GanConfig } from '../../../src/core/gan/config';
 import { GanJob } from '../../../src/core/gan/gan-job';
@@ -25,7 +25,7 @@ let images: ImageSource;
 
 beforeAll(async () => {
   await useWasmInNode();
-  useExplicitTranspose('wasm');
+  await useAllWasmKernels('wasm');
   const data = await realMnist();
   images = { data, shape: MNIST_SHAPE, ...splitTrainTest(data.count), classifier: null };
 });
