@@ -28,6 +28,24 @@ export function countCalls(kernelName: string, counted: () => void): void {
   });
 }
 
+/** What `fn` returns, and the names of the kernels tfjs ran meanwhile, in order. */
+export function withKernelsRun<T>(fn: () => T): { result: T; kernels: string[] } {
+  const kernels: string[] = [];
+  const engine = tf.engine() as unknown as {
+    runKernel: (name: string, ...a: unknown[]) => unknown;
+  };
+  const run = engine.runKernel;
+  engine.runKernel = function (name, ...rest) {
+    kernels.push(name);
+    return run.call(this, name, ...rest);
+  };
+  try {
+    return { result: fn(), kernels };
+  } finally {
+    engine.runKernel = run;
+  }
+}
+
 /** Runs `fn` on a backend and returns its tensors' values. */
 export async function valuesOn(backend: string, fn: () => tf.Tensor[]): Promise<Float32Array[]> {
   await tf.setBackend(backend);

@@ -12,7 +12,7 @@ import {
   useLogitLoss,
   type LogitTerm,
 } from '../../../src/core/kernels/logit-loss';
-import { useWasmInNode } from '../helpers/kernel-checks';
+import { useWasmInNode, withKernelsRun } from '../helpers/kernel-checks';
 
 beforeAll(async () => {
   await useWasmInNode();
@@ -49,24 +49,11 @@ function lossAndGradient(terms: LogitTerm[]): {
   kernels: string[];
 } {
   const l = tf.tensor1d(LOGITS);
-  const kernels: string[] = [];
-  const engine = tf.engine() as unknown as {
-    runKernel: (name: string, ...a: unknown[]) => unknown;
-  };
-  const run = engine.runKernel;
-  engine.runKernel = function (name, ...rest) {
-    kernels.push(name);
-    return run.call(this, name, ...rest);
-  };
-  try {
-    const { value, grads } = tf.valueAndGrads((x: tf.Tensor) =>
-      tf.mul(logitLoss(x as tf.Tensor1D, terms), 0.7),
-    )([l]);
-    return { loss: value, grad: grads[0]!, kernels };
-  } finally {
-    engine.runKernel = run;
-    l.dispose();
-  }
+  const { result, kernels } = withKernelsRun(() =>
+    tf.valueAndGrads((x: tf.Tensor) => tf.mul(logitLoss(x as tf.Tensor1D, terms), 0.7))([l]),
+  );
+  l.dispose();
+  return { loss: result.value, grad: result.grads[0]!, kernels };
 }
 
 const bits = (t: tf.Tensor) => Array.from(new Uint32Array(t.dataSync().buffer));

@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, expect, it } from 'vitest';
 import { useReshapeGradient } from '../../../src/core/kernels/reshape-gradient';
+import { withKernelsRun } from '../helpers/kernel-checks';
 import { useCpu } from '../helpers/setup-tf';
 
 // tfjs's own, kept before the app's takes its place.
@@ -15,40 +16,20 @@ beforeAll(async () => {
   await useCpu();
 });
 
-/** The kernels run while `fn` runs. */
-function kernelsOf(fn: () => void): string[] {
-  const names: string[] = [];
-  const engine = tf.engine() as unknown as {
-    runKernel: (name: string, ...a: unknown[]) => unknown;
-  };
-  const run = engine.runKernel;
-  engine.runKernel = function (name, ...rest) {
-    names.push(name);
-    return run.call(this, name, ...rest);
-  };
-  try {
-    fn();
-  } finally {
-    engine.runKernel = run;
-  }
-  return names;
-}
-
 /** d/dx Σ w · f(x) for x of `shape`, with weights not all ones. */
 function gradientOf(
   shape: number[],
   f: (x: tf.Tensor) => tf.Tensor,
 ): { grad: number[]; kernels: string[] } {
   const x = tf.randomNormal(shape, 0, 1, 'float32', 3);
-  let grad: tf.Tensor | null = null;
-  const kernels = kernelsOf(() => {
-    grad = tf.grad((v: tf.Tensor) => {
+  const { result: grad, kernels } = withKernelsRun(() =>
+    tf.grad((v: tf.Tensor) => {
       const y = f(v);
       return tf.sum(tf.mul(y, tf.randomNormal(y.shape, 0, 1, 'float32', 4)));
-    })(x);
-  });
-  const values = Array.from(grad!.dataSync());
-  tf.dispose([x, grad!]);
+    })(x),
+  );
+  const values = Array.from(grad.dataSync());
+  tf.dispose([x, grad]);
   return { grad: values, kernels };
 }
 
