@@ -37,7 +37,7 @@ export function fakeTerms(kind: GanLossKind, fakeLogits: tf.Tensor): tf.Tensor {
 
 /**
  * Discriminator loss on D's logits for a real batch then a fake one, joined
- * (`realCount` real rows first). Minimax and non-saturating share it:
+ * (`realCount` real rows first; one logit per row, in any shape). Minimax and non-saturating share it:
  *   L_D = -E[log D(x)] - E[log(1 - D(G(z)))]
  * with one-sided label smoothing s the real term becomes the cross-entropy
  * against target 1 - s. Hinge: L_D = E[max(0, 1 - l_real)] + E[max(0, 1 + l_fake)].
@@ -46,19 +46,19 @@ export function fakeTerms(kind: GanLossKind, fakeLogits: tf.Tensor): tf.Tensor {
  */
 export function discriminatorLoss(
   kind: GanLossKind,
-  logits: tf.Tensor1D,
+  logits: tf.Tensor,
   realCount: number,
   labelSmoothing = 0,
 ): tf.Scalar {
-  const fakeCount = logits.shape[0] - realCount;
+  const fakeCount = logits.size - realCount;
   if (kind === 'hinge')
-    return tf.tidy(
-      () =>
-        tf.add(
-          tf.mean(realTerms(kind, tf.slice(logits, [0], [realCount]))),
-          tf.mean(fakeTerms(kind, tf.slice(logits, [realCount], [fakeCount]))),
-        ) as tf.Scalar,
-    );
+    return tf.tidy(() => {
+      const all = tf.reshape(logits, [-1]);
+      return tf.add(
+        tf.mean(realTerms(kind, tf.slice(all, [0], [realCount]))),
+        tf.mean(fakeTerms(kind, tf.slice(all, [realCount], [fakeCount]))),
+      ) as tf.Scalar;
+    });
   const target = 1 - labelSmoothing;
   const real: LogitTerm[] =
     labelSmoothing === 0
@@ -76,8 +76,8 @@ export function discriminatorLoss(
  *   non-saturating:  L_G = -E[log D(G(z))]       (the article's choice)
  *   hinge:           L_G = -E[l_fake]
  */
-export function generatorLoss(kind: GanLossKind, fakeLogits: tf.Tensor1D): tf.Scalar {
-  const all = { from: 0, count: fakeLogits.shape[0] };
+export function generatorLoss(kind: GanLossKind, fakeLogits: tf.Tensor): tf.Scalar {
+  const all = { from: 0, count: fakeLogits.size };
   switch (kind) {
     case 'minimax':
       return logitLoss(fakeLogits, [{ ...all, sign: 1, weight: -1 }]);

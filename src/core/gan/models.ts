@@ -278,6 +278,19 @@ export function discriminate(
   labels: tf.Tensor2D | null,
   training: boolean,
 ): tf.Tensor1D {
+  return tf.reshape(logitColumn(m, x, labels, training), [x.shape[0]]);
+}
+
+/**
+ * D's logit for each row of x as D gives them, [batch, 1]: what the losses
+ * take, without a reshape forward and another backward on the tape.
+ */
+export function logitColumn(
+  m: GanModels,
+  x: tf.Tensor2D,
+  labels: tf.Tensor2D | null,
+  training: boolean,
+): tf.Tensor2D {
   let input: tf.Tensor = x;
   if (m.kind === 'conditional-mlp' && labels) input = tf.concat([x, labels], 1);
   if ((m.kind === 'dcgan' || m.kind === 'conditional') && m.shape) {
@@ -290,13 +303,12 @@ export function discriminate(
       input = tf.concat([input, planes], 3);
     }
   }
-  const logits = m.discriminator.apply(input, { training }) as tf.Tensor2D;
-  return tf.reshape(logits, [x.shape[0]]);
+  return m.discriminator.apply(input, { training }) as tf.Tensor2D;
 }
 
 /**
- * D's logits for a real and a fake batch, joined (real first), as the
- * losses take them. Where D judges each row alone, both go through it as one
+ * D's logits for a real and a fake batch, joined (real first) in a column,
+ * as the losses take them. Where D judges each row alone, both go through it as one
  * batch: the same logits and gradients (up to float rounding), in half the
  * kernel calls, and each weight's gradient is one product over both batches
  * instead of two products and a sum.
@@ -308,14 +320,14 @@ export function discriminatePair(
   fake: tf.Tensor2D,
   fakeLabels: tf.Tensor2D | null,
   training: boolean,
-): tf.Tensor1D {
+): tf.Tensor2D {
   if (!m.rowWiseD)
     return tf.concat([
-      discriminate(m, real, realLabels, training),
-      discriminate(m, fake, fakeLabels, training),
+      logitColumn(m, real, realLabels, training),
+      logitColumn(m, fake, fakeLabels, training),
     ]);
   const labels = realLabels && fakeLabels ? tf.concat([realLabels, fakeLabels]) : null;
-  return discriminate(m, tf.concat([real, fake]), labels, training);
+  return logitColumn(m, tf.concat([real, fake]), labels, training);
 }
 
 /** The trainable variables of a model, as the optimisers need them. */

@@ -10,9 +10,9 @@ import type { GanConfig } from './config';
 import { discriminatorLoss, generatorLoss } from './losses';
 import {
   DIGIT_CLASSES,
-  discriminate,
   discriminatePair,
   generate,
+  logitColumn,
   trainableVariables,
   type GanModels,
 } from './models';
@@ -71,7 +71,7 @@ export function ganTrainStep(
     const labels = m.conditional ? randomDigits(rng, b) : null;
     const z = latentNoise(rng, b, c.latentSize);
     const gLoss = opt.g.minimize(
-      () => generatorLoss(c.loss, discriminate(m, generate(m, z, labels, true), labels, true)),
+      () => generatorLoss(c.loss, logitColumn(m, generate(m, z, labels, true), labels, true)),
       true,
       trainableVariables(m.generator),
     ) as tf.Scalar;

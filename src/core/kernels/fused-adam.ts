@@ -14,8 +14,9 @@ export const FUSED_ADAM = 'DemandLabFusedAdam';
 /**
  * The kernel's attributes. Its inputs: acc1 (β1ᵗ), acc2 (β2ᵗ), then w{i},
  * g{i}, m{i}, v{i} for each of `count` variables; its outputs: w, m, v of
- * each in turn. One call for a model's variables instead of one each: on a
- * small model the engine's work per kernel call is most of a step.
+ * each in turn, then β1ᵗ⁺¹ and β2ᵗ⁺¹. One call for a model's variables and
+ * its step's powers of β, instead of one each and two products: on a small
+ * model the engine's work per kernel call is most of a step.
  */
 export interface FusedAdamAttrs {
   learningRate: number;
@@ -127,9 +128,12 @@ class FusedAdamOptimizer extends tf.AdamOptimizer {
           s.v.assign(out[3 * i + 2]!);
           s.w.assign(out[3 * i]!);
         });
+        self.accBeta1.assign(out[3 * slots.length]!);
+        self.accBeta2.assign(out[3 * slots.length + 1]!);
+      } else {
+        self.accBeta1.assign(tf.mul(self.accBeta1, this.beta1));
+        self.accBeta2.assign(tf.mul(self.accBeta2, this.beta2));
       }
-      self.accBeta1.assign(tf.mul(self.accBeta1, this.beta1));
-      self.accBeta2.assign(tf.mul(self.accBeta2, this.beta2));
     });
     this.incrementIterations();
   }

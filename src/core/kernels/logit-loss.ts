@@ -88,14 +88,12 @@ export function logitLossGradientOf(l: Float32Array, terms: LogitTerm[], dy: num
 }
 
 /** The same loss as tfjs ops, for backends without the kernels. */
-function logitLossOps(logits: tf.Tensor1D, terms: LogitTerm[]): tf.Scalar {
+function logitLossOps(logits: tf.Tensor, terms: LogitTerm[]): tf.Scalar {
   return tf.tidy(() => {
+    const all = logits.rank === 1 ? logits : tf.reshape(logits, [-1]);
     let loss: tf.Scalar | null = null;
     for (const t of terms) {
-      const part =
-        t.from === 0 && t.count === logits.shape[0]
-          ? logits
-          : tf.slice(logits, [t.from], [t.count]);
+      const part = t.from === 0 && t.count === all.size ? all : tf.slice(all, [t.from], [t.count]);
       const mean = tf.mean(tf.softplus(t.sign < 0 ? tf.neg(part) : part)) as tf.Scalar;
       const term: tf.Scalar =
         t.weight === 1 ? mean : t.weight === -1 ? tf.neg(mean) : tf.mul(t.weight, mean);
@@ -119,9 +117,13 @@ function checkTerms(n: number, terms: LogitTerm[]): void {
       throw new Error(`logitLoss: rows ${t.from}..${t.from + t.count} are not within ${n} logits`);
 }
 
-/** Σₖ wₖ · mean(softplus(sₖ · logits[rowsₖ])) as a scalar on the tape: two kernels where the backend has them. */
-export function logitLoss(logits: tf.Tensor1D, terms: LogitTerm[]): tf.Scalar {
-  checkTerms(logits.shape[0], terms);
+/**
+ * Σₖ wₖ · mean(softplus(sₖ · logits[rowsₖ])) as a scalar on the tape, the
+ * logits in row order in any shape (D's [batch, 1] as it gives them): two
+ * kernels where the backend has them.
+ */
+export function logitLoss(logits: tf.Tensor, terms: LogitTerm[]): tf.Scalar {
+  checkTerms(logits.size, terms);
   if (!tf.getKernel(LOGIT_LOSS, tf.getBackend())) return logitLossOps(logits, terms);
   return tf.engine().runKernel(LOGIT_LOSS, { logits }, { terms: flat(terms) }) as tf.Scalar;
 }

@@ -96,7 +96,7 @@ describe('discriminatePair', () => {
   /** D's loss on a real and a fake batch, and its gradients for D's weights. */
   function lossAndGrads(
     m: ReturnType<typeof buildGan>,
-    judge: (r: TF.Tensor2D, f: TF.Tensor2D) => TF.Tensor1D,
+    judge: (r: TF.Tensor2D, f: TF.Tensor2D) => TF.Tensor,
   ): number[][] {
     return tf.tidy(() => {
       const n = m.dataSize;
@@ -145,8 +145,8 @@ describe('discriminatePair', () => {
         return out;
       });
       expect(batches).toEqual([12]);
-      // The real rows' logits first, then the fake ones'.
-      expect(shapes).toEqual([[12]]);
+      // One column: the real rows' logits first, then the fake ones'.
+      expect(shapes).toEqual([[12, 1]]);
       expectSame(paired, separate);
       tf.dispose([rl, fl].filter((t) => t !== null));
       disposeGan(m);

@@ -48,7 +48,7 @@ describe('the quick-digits GAN', () => {
       const seven = tf.oneHot(tf.fill([4], 7, 'int32') as TF.Tensor1D, 10) as TF.Tensor2D;
       const one = tf.oneHot(tf.fill([4], 1, 'int32') as TF.Tensor1D, 10) as TF.Tensor2D;
       const x = generate(m, z, seven, false);
-      const both = discriminatePair(m, x, seven, x, one, false);
+      const both = tf.reshape(discriminatePair(m, x, seven, x, one, false), [8]);
       const [real, fake] = [tf.slice(both, [0], [4]), tf.slice(both, [4], [4])];
       return [
         discriminate(m, x, seven, false).arraySync(),

@@ -121,3 +121,20 @@ it('refuses terms outside the logits, and an empty sum', async () => {
   expect(() => logitLoss(l, [])).toThrow(/no terms/);
   l.dispose();
 });
+
+it.each(['cpu', 'wasm'] as const)(
+  'takes D’s [rows, 1] column as it comes, on %s: the same loss, a gradient of its shape',
+  async (backend) => {
+    await tf.setBackend(backend);
+    useLogitLoss(backend);
+    const terms = CASES[0]![1];
+    const flat = tf.tensor1d(LOGITS);
+    const column = tf.reshape(flat, [LOGITS.length, 1]);
+    const f = (x: tf.Tensor) => logitLoss(x, terms);
+    const [a, b] = [tf.valueAndGrad(f)(flat), tf.valueAndGrad(f)(column)];
+    expect(b.grad.shape).toEqual([LOGITS.length, 1]);
+    expect(bits(b.value)).toEqual(bits(a.value));
+    expect(bits(b.grad)).toEqual(bits(a.grad));
+    tf.dispose([flat, column, a.value, a.grad, b.value, b.grad]);
+  },
+);

@@ -36,7 +36,7 @@ export async function useWasmAdam(backendName = 'wasm'): Promise<boolean> {
       const constants = adamConstants(a);
       const pool = helperPool(backendName);
       if (pool) pool.local.adam ??= module;
-      return adamSlots(inputs, a.count).flatMap(({ w, g, m, v }) => {
+      const updated = adamSlots(inputs, a.count).flatMap(({ w, g, m, v }) => {
         const outs = [w, m, v].map((t) => backend.makeOutput(t.shape, 'float32'));
         const arrays = [w, g, m, v, ...outs].map(at);
         const n = tf.util.sizeFromShape(w.shape);
@@ -62,6 +62,14 @@ export async function useWasmAdam(backendName = 'wasm'): Promise<boolean> {
         }
         return outs;
       });
+      // β1ᵗ⁺¹ and β2ᵗ⁺¹ as tfjs's mul(acc, β) rounds them.
+      const powers = [acc1!, acc2!].map((acc, i) => {
+        const out = backend.makeOutput([], 'float32');
+        const floats = new Float32Array(heap.memory.buffer);
+        floats[at(out) / 4] = Math.fround(floats[at(acc) / 4]! * constants[2 * i]!);
+        return out;
+      });
+      return [...updated, ...powers];
     },
   });
   return true;

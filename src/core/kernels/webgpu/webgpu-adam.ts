@@ -1,5 +1,5 @@
 /**
- * Adam on WebGPU in three dispatches per variable. tfjs's AdamOptimizer
+ * Adam on WebGPU in three dispatches per variable (and one for each power of β). tfjs's AdamOptimizer
  * runs each multiply, add, square, divide and square root of the update as
  * a kernel of its own: 14 dispatches per variable, so for the article GAN's
  * 16 variables about two thirds of its step's dispatches. On a GPU each
@@ -17,7 +17,7 @@ import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { adamConstants, adamSlots, FUSED_ADAM, type FusedAdamAttrs } from '../fused-adam';
 import { ElementwiseProgram, isWebGpu } from './webgpu-backend';
 
-type Part = 'm' | 'v' | 'w';
+type Part = 'm' | 'v' | 'w' | 'acc1' | 'acc2';
 
 /** Each part's inputs and its element, as tfjs's ops compute it (adam_optimizer.ts). */
 const PARTS: Record<Part, { inputs: string[]; code: string }> = {
@@ -45,6 +45,9 @@ const PARTS: Record<Part, { inputs: string[]; code: string }> = {
       let change = step * uniforms.minusRate;
       value = change + W[index];`,
   },
+  // β1ᵗ⁺¹ = mul(β1ᵗ, β1) and β2ᵗ⁺¹ = mul(β2ᵗ, β2)
+  acc1: { inputs: ['Acc'], code: 'value = Acc[index] * uniforms.beta1;' },
+  acc2: { inputs: ['Acc'], code: 'value = Acc[index] * uniforms.beta2;' },
 };
 
 class AdamPartProgram extends ElementwiseProgram {
@@ -87,13 +90,15 @@ export function useWebGpuAdam(backendName = 'webgpu'): boolean {
       const a = args.attrs as unknown as FusedAdamAttrs;
       const inputs = args.inputs as Record<string, tf.TensorInfo>;
       const uniforms = adamConstants(a).map((c) => ({ type: 'float32', data: [c] }));
-      return adamSlots(inputs, a.count).flatMap(({ w, g, m, v }) => {
-        const run = (part: Part, parts: tf.TensorInfo[]) =>
-          backend.runWebGPUProgram(new AdamPartProgram(part, w.shape), parts, 'float32', uniforms);
-        const m2 = run('m', [m, g]);
-        const v2 = run('v', [v, g]);
-        return [run('w', [w, m2, v2, inputs['acc1']!, inputs['acc2']!]), m2, v2];
+      const run = (part: Part, shape: number[], parts: tf.TensorInfo[]) =>
+        backend.runWebGPUProgram(new AdamPartProgram(part, shape), parts, 'float32', uniforms);
+      const [acc1, acc2] = [inputs['acc1']!, inputs['acc2']!];
+      const updated = adamSlots(inputs, a.count).flatMap(({ w, g, m, v }) => {
+        const m2 = run('m', w.shape, [m, g]);
+        const v2 = run('v', w.shape, [v, g]);
+        return [run('w', w.shape, [w, m2, v2, acc1, acc2]), m2, v2];
       });
+      return [...updated, run('acc1', [], [acc1]), run('acc2', [], [acc2])];
     },
   });
   return true;
