@@ -34,6 +34,7 @@ export async function useWasmAdam(backendName = 'wasm'): Promise<boolean> {
       const { acc1, acc2 } = inputs;
       const at = (t: tf.TensorInfo) => addressOf(backend, t);
       const constants = adamConstants(a);
+      const powersAt = [at(acc1!), at(acc2!)] as const;
       const pool = helperPool(backendName);
       if (pool) pool.local.adam ??= module;
       const updated = adamSlots(inputs, a.count).flatMap(({ w, g, m, v }) => {
@@ -43,8 +44,7 @@ export async function useWasmAdam(backendName = 'wasm'): Promise<boolean> {
         const share = (from: number, to: number): AdamArgs => [
           ...(arrays.map((address) => address + from * 4) as Tuple7),
           to - from,
-          at(acc1!),
-          at(acc2!),
+          ...powersAt,
           ...constants,
         ];
         // The GEMM's helper threads take shares of large variables.
@@ -63,11 +63,11 @@ export async function useWasmAdam(backendName = 'wasm'): Promise<boolean> {
         return outs;
       });
       // β1ᵗ⁺¹ and β2ᵗ⁺¹ as tfjs's mul(acc, β) rounds them.
-      const powers = [acc1!, acc2!].map((acc, i) => {
-        const out = backend.makeOutput([], 'float32');
-        const floats = new Float32Array(heap.memory.buffer);
-        floats[at(out) / 4] = Math.fround(floats[at(acc) / 4]! * constants[2 * i]!);
-        return out;
+      const powers = powersAt.map(() => backend.makeOutput([], 'float32'));
+      // A view made after the outputs: making one may grow the heap and detach an older view.
+      const floats = new Float32Array(heap.memory.buffer);
+      powers.forEach((out, i) => {
+        floats[at(out) / 4] = Math.fround(floats[powersAt[i]! / 4]! * constants[2 * i]!);
       });
       return [...updated, ...powers];
     },
