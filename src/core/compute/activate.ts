@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { useLogitLoss } from '../kernels/logit-loss';
+import { useBatchNorm } from '../kernels/batch-norm';
 import { useSharedSaves } from '../kernels/shared-saves';
 import { useAllWasmKernels } from '../kernels/wasm/all-kernels';
 import { wasmGemmInfo } from '../kernels/wasm/wasm-gemm';
@@ -91,6 +92,8 @@ export async function startBackend(
     // A GAN's cross-entropy and its gradient in two kernels instead of about 18 where tensors
     // live in the CPU's memory (the WASM kernels install it too).
     if (name === 'cpu') useLogitLoss('cpu');
+    // Batch norm in training in one kernel each way, there and on WASM.
+    if (name === 'cpu') useBatchNorm('cpu');
     // tfjs's Adam is 14 dispatches per variable, the app's 3, on any adapter.
     if (name === 'webgpu') useWebGpuAdam('webgpu');
     // A CPU emulating a GPU runs tfjs's tiled products and its convolution

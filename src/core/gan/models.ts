@@ -16,12 +16,19 @@
  *                D (784+10)->512->256->1, leaky ReLU 0.2  538,625: the quickest to digits here
  *   toy          G 2->h->h->2, D 2->h->h->1
  *
- * Dense and convolution layers are tfjs's, built through kernels/lazy-layers.ts
- * so that a step computes only the gradients it asks for.
+ * Dense, convolution and batch-norm layers are tfjs's, built through
+ * kernels/lazy-layers.ts so that a step computes only the gradients it asks
+ * for, in as few kernels as it can.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Random } from '../random';
-import { lazyConv2d, lazyDense, withLeakyRelu } from '../kernels/lazy-layers';
+import {
+  lazyBatchNorm,
+  lazyConv2d,
+  lazyDense,
+  withLeakyRelu,
+  withRelu,
+} from '../kernels/lazy-layers';
 import { isConditional, type GanConfig, type GanModelKind } from './config';
 
 export const IMAGE_SIDE = 28;
@@ -131,8 +138,9 @@ function buildDcgan(
   g.add(tf.layers.reshape({ targetShape: [base, base, 64] }));
   // Batch norm in G keeps early activations in range; momentum 0.8 so the
   // moving statistics used for the sample grid catch up within a few steps.
-  g.add(tf.layers.batchNormalization({ momentum: 0.8 }));
-  g.add(tf.layers.reLU());
+  // Each applies the ReLU after it in its own last pass (withRelu).
+  const normThenRelu = () => withRelu(lazyBatchNorm({ momentum: 0.8 }));
+  for (const layer of normThenRelu()) g.add(layer);
   g.add(
     tf.layers.conv2dTranspose({
       filters: 32,
@@ -143,8 +151,7 @@ function buildDcgan(
       kernelInitializer: glorot(rng),
     }),
   );
-  g.add(tf.layers.batchNormalization({ momentum: 0.8 }));
-  g.add(tf.layers.reLU());
+  for (const layer of normThenRelu()) g.add(layer);
   g.add(
     tf.layers.conv2dTranspose({
       filters: shape.channels,

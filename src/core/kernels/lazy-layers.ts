@@ -20,6 +20,7 @@
  * their class and weights, so saved models and checkpoints do not change.
  */
 import * as tf from '@tensorflow/tfjs';
+import { batchNormInTraining } from './batch-norm';
 import { takesMatrices } from './kernel-swap';
 import { useMeanGradient } from './mean-gradient';
 import { useReshapeGradient } from './reshape-gradient';
@@ -221,7 +222,8 @@ const fusedAlpha = (layer: tf.layers.Layer): number | undefined =>
  */
 function fusedActivation(layer: tf.layers.Layer, own: string): [Fused, number] | null {
   const alpha = fusedAlpha(layer);
-  if (alpha !== undefined) return own === 'linear' ? ['leakyrelu', alpha] : null;
+  if (alpha !== undefined)
+    return own !== 'linear' ? null : alpha === 0 ? ['relu', 0] : ['leakyrelu', alpha];
   return isOwnFused(own) ? [own, 0] : null;
 }
 
@@ -231,39 +233,51 @@ function fusedActivation(layer: tf.layers.Layer, own: string): [Fused, number] |
  */
 function withCall<L extends tf.layers.Layer>(
   layer: L,
-  fast: (x: tf.Tensor) => tf.Tensor | null,
+  fast: (x: tf.Tensor, kwargs: Parameters<Call>[1]) => tf.Tensor | null,
 ): L {
   const stock: Call = layer.call.bind(layer);
   layer.call = (inputs, kwargs) =>
     tf.tidy(() => {
-      const y = fast(one(inputs));
+      const y = fast(one(inputs), kwargs);
       if (y) return y;
       const out = stock(inputs, kwargs) as tf.Tensor;
       const alpha = fusedAlpha(layer);
-      return alpha === undefined ? out : tf.leakyRelu(out, alpha);
+      return alpha === undefined ? out : alpha === 0 ? tf.relu(out) : tf.leakyRelu(out, alpha);
     });
   return layer;
 }
 
 /**
- * A lazy Dense or Conv2D layer (linear) and a leaky ReLU after it, run as
- * one kernel: the product applies the leaky ReLU in its last pass over the
- * output, as _FusedMatMul and FusedConv2D can, instead of a LeakyRelu kernel
- * making another pass (on the DCGAN's D, 6% of a step on WASM). The LeakyReLU
- * layer stays in the model, so its layers, weights and saved form are tfjs's
- * own (loaded elsewhere, the two compute the same); here it passes its input
- * on.
+ * `layer` and the activation layer `after` it, run as one kernel: `layer`
+ * applies the activation in its last pass over the output instead of
+ * another kernel making a pass of its own (on the DCGAN's D, 6% of a step
+ * on WASM). The activation layer stays in the model, so its layers,
+ * weights and saved form are tfjs's own (loaded elsewhere, the two compute
+ * the same); here it passes its input on.
  */
-export function withLeakyRelu(layer: tf.layers.Layer, alpha: number): tf.layers.Layer[] {
-  if (!(alpha >= 0)) throw new RangeError(`a fused leaky ReLU needs alpha ≥ 0, got ${alpha}`);
+function fusedWithNext(layer: tf.layers.Layer, alpha: number, after: tf.layers.Layer) {
   leakyAfter.set(layer, alpha);
-  const after = tf.layers.leakyReLU({ alpha });
   const stock: Call = after.call.bind(after);
   // A reshape to its own shape shares the data both ways. Its input as it is would be
   // cloned by tfjs-layers (an output is never an input), and the clone's gradient is a Cast.
   const pass = (x: tf.Tensor) => tf.reshape(x, x.shape);
   after.call = (inputs, kwargs) => (apart.has(layer) ? stock(inputs, kwargs) : pass(one(inputs)));
   return [layer, after];
+}
+
+/**
+ * A lazy Dense or Conv2D layer (linear) and a leaky ReLU after it, the
+ * product applying the leaky ReLU (_FusedMatMul and FusedConv2D take
+ * `leakyrelu`).
+ */
+export function withLeakyRelu(layer: tf.layers.Layer, alpha: number): tf.layers.Layer[] {
+  if (!(alpha >= 0)) throw new RangeError(`a fused leaky ReLU needs alpha ≥ 0, got ${alpha}`);
+  return fusedWithNext(layer, alpha, tf.layers.leakyReLU({ alpha }));
+}
+
+/** A lazy layer and a ReLU layer after it, the first applying the ReLU (lazyBatchNorm's kernel). */
+export function withRelu(layer: tf.layers.Layer): tf.layers.Layer[] {
+  return fusedWithNext(layer, 0, tf.layers.reLU());
 }
 
 /**
@@ -327,5 +341,53 @@ export function lazyConv2d(args: Parameters<typeof tf.layers.conv2d>[0]): tf.lay
       pad,
       ...fused,
     );
+  });
+}
+
+/** The parts of tfjs-layers' BatchNormalization read here. */
+interface BatchNormParts {
+  axis: number;
+  momentum: number;
+  epsilon: number;
+  center: boolean;
+  scale: boolean;
+  gamma: { read(): tf.Tensor };
+  beta: { read(): tf.Tensor };
+  movingMean: { read(): tf.Tensor; write(t: tf.Tensor): void };
+  movingVariance: { read(): tf.Tensor; write(t: tf.Tensor): void };
+}
+
+/**
+ * tf.layers.batchNormalization, whose training pass over channels-last
+ * inputs is one kernel forward and two backward where the backend has them
+ * (kernels/batch-norm.ts), a ReLU after it fused in (withRelu). Inference,
+ * and backends without the kernels, run tfjs's own call. The moving
+ * averages are updated as tfjs-layers updates them, from the kernel's mean
+ * and variance.
+ */
+export function lazyBatchNorm(
+  args?: Parameters<typeof tf.layers.batchNormalization>[0],
+): tf.layers.Layer {
+  ensureGradients();
+  const layer = tf.layers.batchNormalization(args);
+  const p = layer as unknown as BatchNormParts;
+  const movingAverage = (variable: BatchNormParts['movingMean'], value: tf.Tensor): void => {
+    const current = variable.read();
+    variable.write(tf.sub(current, tf.mul(tf.sub(current, value), 1 - p.momentum)));
+  };
+  return withCall(layer, (x, kwargs) => {
+    const alpha = fusedAlpha(layer);
+    const lastAxis = p.axis === -1 || p.axis === x.rank - 1;
+    if (kwargs?.['training'] !== true || !lastAxis || !p.center || !p.scale) return null;
+    if (alpha !== undefined && alpha !== 0) return null;
+    const out = batchNormInTraining(x, p.gamma.read(), p.beta.read(), {
+      epsilon: p.epsilon,
+      relu: alpha === 0,
+    });
+    if (!out) return null;
+    const [y, mean, variance] = out;
+    movingAverage(p.movingMean, mean);
+    movingAverage(p.movingVariance, variance);
+    return y;
   });
 }

@@ -17,6 +17,7 @@
  * as tfjs's ops.
  */
 import * as tf from '@tensorflow/tfjs';
+import { outputOf as output, readValues as read } from './host-backend';
 
 export const LOGIT_LOSS = 'DemandLabLogitLoss';
 export const LOGIT_LOSS_GRAD = 'DemandLabLogitLossGrad';
@@ -126,32 +127,6 @@ export function logitLoss(logits: tf.Tensor, terms: LogitTerm[]): tf.Scalar {
   checkTerms(logits.size, terms);
   if (!tf.getKernel(LOGIT_LOSS, tf.getBackend())) return logitLossOps(logits, terms);
   return tf.engine().runKernel(LOGIT_LOSS, { logits }, { terms: flat(terms) }) as tf.Scalar;
-}
-
-/**
- * What the kernels use of the cpu and WASM backends, whose tensors are
- * typed arrays in the CPU's memory: both read a copy out, cpu makes an
- * output from values, WASM writes them into its heap.
- */
-interface HostBackend {
-  readSync(dataId: tf.DataId): Float32Array;
-  makeTensorInfo?(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
-  makeOutput?(
-    shape: number[],
-    dtype: tf.DataType,
-    at: undefined,
-    values: Float32Array,
-  ): tf.TensorInfo;
-}
-
-const read = (backend: unknown, t: tf.TensorInfo): Float32Array =>
-  (backend as HostBackend).readSync(t.dataId);
-
-function output(backend: unknown, shape: number[], values: Float32Array): tf.TensorInfo {
-  const b = backend as HostBackend;
-  if (b.makeTensorInfo) return b.makeTensorInfo(shape, 'float32', values);
-  if (b.makeOutput) return b.makeOutput(shape, 'float32', undefined, values);
-  throw new Error('logitLoss: this backend cannot take values from JavaScript');
 }
 
 const termsOf = (attrs: tf.NamedAttrMap | undefined): LogitTerm[] =>

@@ -13,6 +13,7 @@ import { useConvFilterGradient, useConvInputGradient } from './wasm-conv';
 import { useConvGemm } from './wasm-conv-gemm';
 import { useFusedActivationGrad } from './wasm-activation-grad';
 import { useLogitLoss } from '../logit-loss';
+import { useWasmBatchNorm } from './wasm-batch-norm';
 
 /** Installs the app's WASM kernels on `backend`; `threads` caps the GEMM's helper threads. */
 export async function useAllWasmKernels(backend: string, threads?: number): Promise<void> {
@@ -33,6 +34,8 @@ export async function useAllWasmKernels(backend: string, threads?: number): Prom
   await useFusedActivationGrad(backend);
   // A GAN's cross-entropy and its gradient in two kernels instead of about 18.
   if (backend === 'wasm') useLogitLoss(backend);
+  // Batch norm in training (and a ReLU after it) in one kernel forward and two backward.
+  await useWasmBatchNorm(backend);
   useConvFilterGradient(backend);
   useConvInputGradient(backend);
   // Convolutions and their gradients through the GEMM, with the XNNPACK forms behind for
