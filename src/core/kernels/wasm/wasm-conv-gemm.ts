@@ -13,8 +13,8 @@
  * XNNPACK's convolution, which these replace (wasm-conv.ts builds the
  * gradients from it), runs the DCGAN's layers at about 10 GFLOP/s on one
  * thread; the GEMM multiplies at four times that. The patches and columns
- * are laid out in a scratch area of the heap by plain loops, a few
- * milliseconds a step. Channels first, dilations, other dtypes and
+ * are laid out in a scratch area of the heap, a block per call of the loops
+ * module (gemm/loops-module.ts's im2col and col2im). Channels first, dilations, other dtypes and
  * activations the product lacks go to the kernel each replaces.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -28,62 +28,21 @@ import { addressOf, HeapArea, heapLoops, wasmHeap, type WasmBackend } from './wa
 type Shape4 = [number, number, number, number];
 type Info = tf.backend_util.Conv2DInfo;
 
-/** Runs shorter than this are copied or zeroed by a loop here; longer ones by WASM's bulk memory. */
-const LOOP_RUN = 48;
-/** Runs shorter than this are added here; longer ones by the SIMD loop (a call costs some adds). */
-const ADD_RUN = 16;
-
-/** Zeroes floats [from, to): long runs by memory.fill, short ones here. */
-function zero(h: Float32Array, loops: LoopsExports, from: number, to: number): void {
-  if (to - from >= LOOP_RUN) loops.zero(from * 4, to - from);
-  else for (let i = from; i < to; i++) h[i] = 0;
-}
-
-/** Copies n floats: long runs by memory.copy, short ones here. */
-function copy(h: Float32Array, loops: LoopsExports, src: number, dst: number, n: number): void {
-  if (n >= LOOP_RUN) loops.copy(dst * 4, src * 4, n);
-  else for (let i = 0; i < n; i++) h[dst + i] = h[src + i]!;
-}
-
-/**
- * Rows [p0, p1) of the patch matrix of the input at float index `x`, into
- * `dst`: one row per output pixel (batch, row, column), kh·kw·inC taps in
- * the filter's order, zeros where a tap falls in the padding.
- */
-export function im2col(
-  h: Float32Array,
-  loops: LoopsExports,
-  x: number,
-  info: Info,
-  dst: number,
-  p0 = 0,
-  p1 = -1,
-): void {
-  const { inHeight: H, inWidth: W, inChannels: C, outHeight, outWidth } = info;
-  const { strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw } = info;
-  const { top, left } = info.padInfo;
-  const end = p1 < 0 ? info.batchSize * outHeight * outWidth : p1;
-  const run = kw * C;
-  let o = dst;
-  for (let p = p0; p < end; p++) {
-    const ox = p % outWidth;
-    const oy = Math.floor(p / outWidth) % outHeight;
-    const image = x + Math.floor(p / (outWidth * outHeight)) * H * W * C;
-    const x0 = ox * sw - left;
-    const lo = Math.max(0, -x0);
-    const hi = Math.min(kw, W - x0);
-    for (let i = 0; i < kh; i++) {
-      const y = oy * sh + i - top;
-      if (y < 0 || y >= H || hi <= lo) zero(h, loops, o, o + run);
-      else {
-        zero(h, loops, o, o + lo * C);
-        copy(h, loops, image + (y * W + x0 + lo) * C, o + lo * C, (hi - lo) * C);
-        zero(h, loops, o + hi * C, o + run);
-      }
-      o += run;
-    }
-  }
-}
+/** The geometry a block's im2col or col2im takes after its addresses and pixel range. */
+const patchGeometry = (info: Info) =>
+  [
+    info.inHeight,
+    info.inWidth,
+    info.inChannels,
+    info.outHeight,
+    info.outWidth,
+    info.strideHeight,
+    info.strideWidth,
+    info.filterHeight,
+    info.filterWidth,
+    info.padInfo.top,
+    info.padInfo.left,
+  ] as const;
 
 /**
  * Output pixels per block of patch rows: about 256 KB of patches, which stay
@@ -91,47 +50,6 @@ export function im2col(
  * columns (the whole patch matrix of D's second layer is 12.8 MB).
  */
 export const blockPixels = (taps: number): number => Math.max(8, Math.floor(65536 / taps));
-
-/**
- * The inverse gather: adds patch rows [p0, p1) of `cols` (the block's first
- * row at `cols`) back into the input at `dx`, which the caller zeroed; long
- * runs are added by the loops module (four lanes), short ones here. Float
- * indices.
- */
-export function col2im(
-  h: Float32Array,
-  loops: LoopsExports,
-  cols: number,
-  info: Info,
-  dx: number,
-  p0: number,
-  p1: number,
-): void {
-  const { inHeight: H, inWidth: W, inChannels: C, outHeight, outWidth } = info;
-  const { strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw } = info;
-  const { top, left } = info.padInfo;
-  const run = kw * C;
-  let o = cols;
-  for (let p = p0; p < p1; p++) {
-    const ox = p % outWidth;
-    const oy = Math.floor(p / outWidth) % outHeight;
-    const image = dx + Math.floor(p / (outWidth * outHeight)) * H * W * C;
-    const x0 = ox * sw - left;
-    const lo = Math.max(0, -x0);
-    const hi = Math.min(kw, W - x0);
-    for (let i = 0; i < kh; i++) {
-      const y = oy * sh + i - top;
-      if (y >= 0 && y < H && hi > lo) {
-        const to = image + (y * W + x0 + lo) * C;
-        const from = o + lo * C;
-        const n = (hi - lo) * C;
-        if (n >= ADD_RUN) loops.accumulate(to * 4, from * 4, n);
-        else for (let t = 0; t < n; t++) h[to + t] += h[from + t]!;
-      }
-      o += run;
-    }
-  }
-}
 
 /** What every kernel here needs: the backend, its product kernel and memory, a scratch area. */
 interface Heap {
@@ -141,7 +59,7 @@ interface Heap {
   area: HeapArea;
 }
 
-/** What the kernels share: the backend's loops module (col2im's adds). */
+/** What the kernels share: the backend's loops module (im2col and col2im). */
 interface Shared {
   loops: LoopsExports;
 }
@@ -185,8 +103,6 @@ function geometry(
   return !dy || tf.util.arraysEqual(dy.shape, info.outShape) ? info : null;
 }
 
-const floats = (memory: WebAssembly.Memory) => new Float32Array(memory.buffer);
-
 /** Conv2D, or FusedConv2D (`fused`), as patches · filter (+ bias, activation). */
 function forward(
   backendName: string,
@@ -219,7 +135,7 @@ function forward(
     // Block by block: patches for `rows` output pixels, then their rows of the output.
     for (let p0 = 0; p0 < M; p0 += rows) {
       const n = Math.min(rows, M - p0);
-      im2col(floats(heap.memory), shared.loops, xAt / 4, info, cols / 4, p0, p0 + n);
+      shared.loops.im2col(xAt, cols, p0, p0 + n, ...patchGeometry(info));
       heap.gemm.heapProduct({
         a: cols,
         ar: K * 4,
@@ -272,7 +188,7 @@ function filterGradient(
     ];
     for (let p0 = 0; p0 < pixels; p0 += rows) {
       const n = Math.min(rows, pixels - p0);
-      im2col(floats(heap.memory), shared.loops, xAt / 4, info, cols / 4, p0, p0 + n);
+      shared.loops.im2col(xAt, cols, p0, p0 + n, ...patchGeometry(info));
       // A = the block's patchesᵀ: its rows are the patch matrix's columns (adjacent floats).
       heap.gemm.heapProduct({
         a: cols,
@@ -334,7 +250,7 @@ function inputGradient(
         activation: 'linear',
         alpha: 0,
       });
-      col2im(floats(heap.memory), shared.loops, cols / 4, info, dxAt / 4, p0, p0 + n);
+      shared.loops.col2im(dxAt, cols, p0, p0 + n, ...patchGeometry(info));
     }
     return dx;
   };

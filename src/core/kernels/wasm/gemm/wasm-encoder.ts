@@ -58,10 +58,19 @@ export const ne = binary(0x47);
 export const ltU = binary(0x49);
 export const geU = binary(0x4f);
 export const gtU = binary(0x4b);
+export const ltS = binary(0x48);
+export const gtS = binary(0x4a);
+export const leS = binary(0x4c);
+export const geS = binary(0x4e);
 export const add = binary(0x6a);
 export const sub = binary(0x6b);
 export const mul = binary(0x6c);
+export const divU = binary(0x6e);
+export const remU = binary(0x70);
 export const and = binary(0x71);
+export const or = binary(0x72);
+/** a where cond holds, else b (i32 values and an i32 condition). */
+export const select = (a: Code, b: Code, cond: Code): Code => [...a, ...b, ...cond, 0x1b];
 
 // Memory: natural alignment hints, byte offsets.
 const memarg = (align: number, offset: number): Code => [...uleb(align), ...uleb(offset)];
