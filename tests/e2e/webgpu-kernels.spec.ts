@@ -171,3 +171,21 @@ test('the patch matrix in one dispatch on WebGPU: the same bits as cut with slic
   expect(invalid).toEqual([]);
   expect(problems.errors).toEqual([]);
 });
+
+test('a GAN step’s programs compile ahead, side by side, and the step then compiles none', async ({
+  page,
+  problems,
+}) => {
+  const invalid = await openHarness(page);
+  const r = await check(page, 'compileAhead');
+  expect(r.compiled).toBe(true);
+  // Compile-only: pipelines built, nothing dispatched.
+  expect(r.ahead).toBeGreaterThan(10);
+  expect(r.compileDispatches).toBe(0);
+  // The real step, on other networks of the same shapes, found every pipeline built, and
+  // they compute the right thing.
+  expect(r.newInRun).toEqual([]);
+  expect(r.error).toBeLessThan(1e-4);
+  expect(invalid).toEqual([]);
+  expect(problems.errors).toEqual([]);
+});

@@ -16,6 +16,7 @@ import * as tf from '@tensorflow/tfjs';
 import { sampleToy } from '../data/toy';
 import { DivergedError, type JobCheckpoint, type JobProgress, type TrainingJob } from '../jobs/job';
 import { StepStats } from '../jobs/step-stats';
+import { compileInParallel } from '../compute/parallel-compile';
 import { adam } from '../kernels/fused-adam';
 import { createRandom, restoreRandom, type Random } from '../random';
 import { tfjsModelFiles, type TfjsModelFiles } from '../store/tf-state';
@@ -63,6 +64,8 @@ export class GanJob implements TrainingJob<GanSnapshot> {
   private lastSampleStep = -Infinity;
   private metricsDue: number | null = null;
   private newMetrics: GanMetrics[] = [];
+  /** The compile pass, while it runs: a program run meanwhile would find its pipeline unbuilt. */
+  private warming: Promise<void> = Promise.resolve();
 
   constructor(config: GanConfig, images: ImageSource | null) {
     const problem = ganConfigError(config);
@@ -164,6 +167,32 @@ export class GanJob implements TrainingJob<GanSnapshot> {
     }
   }
 
+  /**
+   * Compiles the GPU programs of a step and of the sample grid side by side
+   * before the first step, on a twin of the models (compile-only kernels
+   * leave their outputs unwritten): on WebGPU the first step otherwise
+   * waits on each pipeline in turn. Nothing elsewhere.
+   */
+  warmUp(): Promise<void> {
+    this.warming = compileInParallel(() => {
+      const twin = buildGan(
+        this.config,
+        createRandom(this.config.seed),
+        this.models.shape ?? MNIST_SHAPE,
+      );
+      const opt = this.makeOptimizers();
+      try {
+        ganTrainStep(twin, this.config, this.pool, createRandom(this.config.seed), opt);
+        if (this.config.model !== 'toy') this.views.samplesOn(twin);
+      } finally {
+        opt.d.dispose();
+        opt.g.dispose();
+        disposeGan(twin);
+      }
+    }).then(() => undefined);
+    return this.warming;
+  }
+
   trainStep(): void {
     this.stats.push(ganTrainStep(this.models, this.config, this.pool, this.rng, this.opt));
     this.stepCount++;
@@ -253,7 +282,8 @@ export class GanJob implements TrainingJob<GanSnapshot> {
   }
 
   /** Answers the page's questions about the current generator. */
-  answer(q: GanQuery): Promise<GanAnswer> {
+  async answer(q: GanQuery): Promise<GanAnswer> {
+    await this.warming;
     return this.views.answer(q, this.queryRng);
   }
 

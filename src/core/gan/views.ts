@@ -120,6 +120,14 @@ export class GanViews {
     return this.render(this.fixedZ, this.fixedLabels);
   }
 
+  /**
+   * The sample grid's computation on another pair of models of the same
+   * shapes, not read back: what compiling its GPU programs ahead needs.
+   */
+  samplesOn(models: GanModels): tf.Tensor {
+    return toBytes(generate(models, this.fixedZ, this.fixedLabels, false));
+  }
+
   /** Generated images for rows of z, read back as bytes. */
   private async render(z: tf.Tensor2D, labels: tf.Tensor2D | null): Promise<GanImages> {
     const bytes = tf.tidy(() => toBytes(generate(this.models, z, labels, false)));

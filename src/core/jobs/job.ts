@@ -25,6 +25,11 @@ export interface TrainingJob<S> {
   onProgress?: ((p: JobProgress | null) => void) | undefined;
   /** Steps completed so far. */
   readonly step: number;
+  /**
+   * Gets the backend ready before the first step (GPU programs compiled
+   * side by side); the runner awaits it once. Optional.
+   */
+  warmUp?(): Promise<void>;
   /** Queues one training step on the backend; never reads back synchronously. */
   trainStep(): void;
   /**

@@ -89,6 +89,7 @@ export class JobRunner<S> {
   private lastSavedStep = -1;
   private lastSavedAt = -Infinity;
   private checkpointWanted = false;
+  private warmedUp = false;
 
   constructor(
     private readonly job: TrainingJob<S>,
@@ -208,6 +209,10 @@ export class JobRunner<S> {
   private async drive(): Promise<void> {
     const { now } = this.opts;
     try {
+      if (!this.warmedUp) {
+        this.warmedUp = true;
+        await this.job.warmUp?.();
+      }
       while (this.wantsSteps()) {
         const t0 = now();
         // Under a rate cap, chunks stay small enough that the charts move smoothly.

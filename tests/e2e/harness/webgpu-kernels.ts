@@ -17,6 +17,7 @@ import { useRegisterBlockMatMul } from '../../../src/core/kernels/webgpu/webgpu-
 import { useWebGpuAdam } from '../../../src/core/kernels/webgpu/webgpu-adam';
 import { useWebGpuIm2col } from '../../../src/core/kernels/webgpu/webgpu-im2col';
 import { IM2COL, patches, scratch } from '../../../src/core/kernels/conv/im2col';
+import { compileInParallel } from '../../../src/core/compute/parallel-compile';
 import { gradients, twinNetworks, type Want } from '../../unit/helpers/gan-networks';
 
 export interface MatMulCase {
@@ -433,7 +434,42 @@ async function compareWebGpuAdam(): Promise<{
   return { ...differingBits(fused, shipped), cpuError, kernels };
 }
 
+/**
+ * A GAN step's gradients compiled ahead on a twin (compileInParallel), then
+ * run for real on other networks of the same shapes: what the compile pass
+ * dispatched and compiled, what the real run compiled after it, and how far
+ * the real run's gradients are from tfjs's layers on cpu.
+ */
+async function compileAhead() {
+  await tf.setBackend('webgpu');
+  useRegisterBlockMatMul('webgpu');
+  if (!useIm2colConvolutions('webgpu') || !useGatherConvInputGradient('webgpu'))
+    throw new Error('the WebGPU backend lacks a kernel');
+  const before = new Set(compiledPrograms());
+  const d0 = dispatched();
+  const twin = twinNetworks(21);
+  const compiled = await compileInParallel(() => {
+    gradients(...twin.lazy, twin.z, twin.real, 'all');
+  });
+  tf.dispose([twin.z, twin.real]);
+  [...twin.stock, ...twin.lazy].forEach((m) => m.dispose());
+  const ahead = compiledPrograms().filter((k) => !before.has(k));
+  const compileDispatches = dispatched() - d0;
+  const known = new Set(compiledPrograms());
+  const gpu = await ganGradients('webgpu', 'lazy', 'all');
+  const newInRun = compiledPrograms().filter((k) => !known.has(k));
+  const cpu = await ganGradients('cpu', 'stock', 'all');
+  return {
+    compiled,
+    ahead: ahead.length,
+    compileDispatches,
+    newInRun,
+    error: Math.max(...gpu.map((a, i) => relative(a, cpu[i]!))),
+  };
+}
+
 const api = {
+  compileAhead,
   compare,
   compareWasm,
   compareWasmAdam,
