@@ -189,3 +189,19 @@ test('a GAN step’s programs compile ahead, side by side, and the step then com
   expect(invalid).toEqual([]);
   expect(problems.errors).toEqual([]);
 });
+
+test('a GAN job compiles ahead on a twin: its first step compiles nothing and trains as without', async ({
+  page,
+  problems,
+}) => {
+  const invalid = await openHarness(page);
+  const r = await check(page, 'ganJobWarmUp');
+  expect(r.ahead).toBeGreaterThan(10);
+  expect(r.warmDispatches).toBe(0);
+  expect(r.newInStep).toEqual([]);
+  // The twin's unwritten outputs never reach the job: G after one step, bit for bit.
+  expect(r.weights).toBeGreaterThan(1000);
+  expect(r.differing).toBe(0);
+  expect(invalid).toEqual([]);
+  expect(problems.errors).toEqual([]);
+});

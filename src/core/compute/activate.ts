@@ -9,6 +9,7 @@ import '@tensorflow/tfjs-backend-webgpu';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { useLogitLoss } from '../kernels/logit-loss';
 import { useBatchNorm } from '../kernels/batch-norm';
+import { setCompileAheadPays } from './parallel-compile';
 import { useSharedSaves } from '../kernels/shared-saves';
 import { useAllWasmKernels } from '../kernels/wasm/all-kernels';
 import { wasmGemmInfo } from '../kernels/wasm/wasm-gemm';
@@ -96,6 +97,9 @@ export async function startBackend(
     if (name === 'cpu') useBatchNorm('cpu');
     // tfjs's Adam is 14 dispatches per variable, the app's 3, on any adapter.
     if (name === 'webgpu') useWebGpuAdam('webgpu');
+    // A hardware adapter builds pipelines side by side (parallel-compile.ts); SwiftShader
+    // builds them one at a time, where compiling ahead only adds the twin's step.
+    if (name === 'webgpu') setCompileAheadPays(!isSoftware(caps.webgpu, null));
     // A CPU emulating a GPU runs tfjs's tiled products and its convolution
     // shaders several times slower than products kept in registers.
     if (name === 'webgpu' && isSoftware(caps.webgpu, null)) {

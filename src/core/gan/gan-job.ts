@@ -16,7 +16,7 @@ import * as tf from '@tensorflow/tfjs';
 import { sampleToy } from '../data/toy';
 import { DivergedError, type JobCheckpoint, type JobProgress, type TrainingJob } from '../jobs/job';
 import { StepStats } from '../jobs/step-stats';
-import { compileInParallel } from '../compute/parallel-compile';
+import { compileAheadPays, compileInParallel } from '../compute/parallel-compile';
 import { adam } from '../kernels/fused-adam';
 import { createRandom, restoreRandom, type Random } from '../random';
 import { tfjsModelFiles, type TfjsModelFiles } from '../store/tf-state';
@@ -171,9 +171,11 @@ export class GanJob implements TrainingJob<GanSnapshot> {
    * Compiles the GPU programs of a step and of the sample grid side by side
    * before the first step, on a twin of the models (compile-only kernels
    * leave their outputs unwritten): on WebGPU the first step otherwise
-   * waits on each pipeline in turn. Nothing elsewhere.
+   * waits on each pipeline in turn. Only on hardware adapters
+   * (compute/parallel-compile.ts says why).
    */
   warmUp(): Promise<void> {
+    if (!compileAheadPays()) return Promise.resolve();
     this.warming = compileInParallel(() => {
       const twin = buildGan(
         this.config,

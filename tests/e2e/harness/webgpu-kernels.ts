@@ -17,7 +17,9 @@ import { useRegisterBlockMatMul } from '../../../src/core/kernels/webgpu/webgpu-
 import { useWebGpuAdam } from '../../../src/core/kernels/webgpu/webgpu-adam';
 import { useWebGpuIm2col } from '../../../src/core/kernels/webgpu/webgpu-im2col';
 import { IM2COL, patches, scratch } from '../../../src/core/kernels/conv/im2col';
-import { compileInParallel } from '../../../src/core/compute/parallel-compile';
+import { compileInParallel, setCompileAheadPays } from '../../../src/core/compute/parallel-compile';
+import { presetFor } from '../../../src/core/gan/config';
+import { GanJob } from '../../../src/core/gan/gan-job';
 import { gradients, twinNetworks, type Want } from '../../unit/helpers/gan-networks';
 
 export interface MatMulCase {
@@ -468,8 +470,45 @@ async function compileAhead() {
   };
 }
 
+/**
+ * A toy GAN job's warm-up with compiling ahead on (as on a hardware
+ * adapter): what it compiled and dispatched, what its first step compiled
+ * after, and how many bytes of G's weights after one step differ from a job
+ * that never warmed up.
+ */
+async function ganJobWarmUp() {
+  await tf.setBackend('webgpu');
+  useRegisterBlockMatMul('webgpu');
+  const config = { ...presetFor('toy'), metricsEvery: 0 };
+  const oneStep = async (warm: boolean) => {
+    const job = new GanJob(config, null);
+    const before = new Set(compiledPrograms());
+    const d0 = dispatched();
+    if (warm) await job.warmUp();
+    const ahead = compiledPrograms().filter((k) => !before.has(k)).length;
+    const warmDispatches = dispatched() - d0;
+    const known = new Set(compiledPrograms());
+    job.trainStep();
+    await job.flush();
+    const newInStep = compiledPrograms().filter((k) => !known.has(k));
+    const weights = new Uint8Array((await job.generatorFiles()).weights);
+    job.dispose();
+    return { ahead, warmDispatches, newInStep, weights };
+  };
+  setCompileAheadPays(true);
+  try {
+    const warm = await oneStep(true);
+    const cold = await oneStep(false);
+    const differing = warm.weights.filter((b, i) => b !== cold.weights[i]).length;
+    return { ...warm, weights: warm.weights.length, differing };
+  } finally {
+    setCompileAheadPays(false);
+  }
+}
+
 const api = {
   compileAhead,
+  ganJobWarmUp,
   compare,
   compareWasm,
   compareWasmAdam,
