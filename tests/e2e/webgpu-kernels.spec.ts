@@ -205,3 +205,23 @@ test('a GAN job compiles ahead on a twin: its first step compiles nothing and tr
   expect(invalid).toEqual([]);
   expect(problems.errors).toEqual([]);
 });
+
+test('batch norm in training on WebGPU: the cpu kernel’s numbers, in under half the dispatches of tfjs’s ops', async ({
+  page,
+  problems,
+}) => {
+  const invalid = await openHarness(page);
+  const r = await check(page, 'compareBatchNorm');
+  // Output, dx, dgamma, dbeta, moving mean and variance, for an image batch and a dense one.
+  expect(r.errors).toHaveLength(2);
+  for (const shape of r.errors) {
+    expect(shape).toHaveLength(6);
+    shape.forEach((e, i) => expect(e, `part ${i}`).toBeLessThan(1e-5));
+  }
+  // Three passes and two sets of gradients, the probe's products and the moving averages
+  // included (about 96 dispatches through tfjs's ops).
+  expect(r.dispatches.kernels).toBeGreaterThan(0);
+  expect(r.dispatches.kernels * 2).toBeLessThan(r.dispatches.ops);
+  expect(invalid).toEqual([]);
+  expect(problems.errors).toEqual([]);
+});

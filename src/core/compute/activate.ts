@@ -17,6 +17,7 @@ import { useIm2colConvolutions } from '../kernels/webgpu/webgpu-conv';
 import { useGatherConvInputGradient } from '../kernels/webgpu/webgpu-conv-input';
 import { useRegisterBlockMatMul } from '../kernels/webgpu/webgpu-matmul';
 import { useWebGpuAdam } from '../kernels/webgpu/webgpu-adam';
+import { useWebGpuBatchNorm } from '../kernels/webgpu/webgpu-batch-norm';
 import {
   isSoftware,
   wasmThreadsFor,
@@ -93,8 +94,9 @@ export async function startBackend(
     // A GAN's cross-entropy and its gradient in two kernels instead of about 18 where tensors
     // live in the CPU's memory (the WASM kernels install it too).
     if (name === 'cpu') useLogitLoss('cpu');
-    // Batch norm in training in one kernel each way, there and on WASM.
+    // Batch norm in training in three kernels, there, on WASM and on WebGPU (six shaders).
     if (name === 'cpu') useBatchNorm('cpu');
+    if (name === 'webgpu') useWebGpuBatchNorm('webgpu');
     // tfjs's Adam is 14 dispatches per variable, the app's 3, on any adapter.
     if (name === 'webgpu') useWebGpuAdam('webgpu');
     // A hardware adapter builds pipelines side by side (parallel-compile.ts); SwiftShader

@@ -21,6 +21,9 @@ import { compileInParallel, setCompileAheadPays } from '../../../src/core/comput
 import { presetFor } from '../../../src/core/gan/config';
 import { GanJob } from '../../../src/core/gan/gan-job';
 import { gradients, twinNetworks, type Want } from '../../unit/helpers/gan-networks';
+import { model, SHAPES, trainingPass } from '../../unit/helpers/batch-norm-nets';
+import { useBatchNorm } from '../../../src/core/kernels/batch-norm';
+import { useWebGpuBatchNorm } from '../../../src/core/kernels/webgpu/webgpu-batch-norm';
 
 export interface MatMulCase {
   m: number;
@@ -506,7 +509,41 @@ async function ganJobWarmUp() {
   }
 }
 
+/**
+ * A batch norm with the ReLU after it, in training, through the app's
+ * kernels on WebGPU against the same on cpu (largest relative error of the
+ * output, dx, dgamma, dbeta and the moving statistics), per input shape;
+ * and the dispatches of one pass with the kernels and with tfjs's ops.
+ */
+async function compareBatchNorm() {
+  useBatchNorm('cpu');
+  const pass = async (backend: string, lazy: boolean, shape: number[]) => {
+    await tf.setBackend(backend);
+    const m = model(lazy, true, shape);
+    const d0 = dispatched();
+    const out = trainingPass(m, shape);
+    const data = await Promise.all(out.map((t) => t.data() as Promise<Float32Array>));
+    const dispatches = dispatched() - d0;
+    tf.dispose(out);
+    m.dispose();
+    return { data, dispatches };
+  };
+  await tf.setBackend('webgpu');
+  if (!useWebGpuBatchNorm('webgpu')) throw new Error('the WebGPU backend is missing');
+  const errors: number[][] = [];
+  for (const [, shape] of SHAPES) {
+    const gpu = await pass('webgpu', true, shape);
+    const cpu = await pass('cpu', true, shape);
+    errors.push(gpu.data.map((a, i) => relative(a, cpu.data[i]!)));
+  }
+  const [, shape] = SHAPES[0]!;
+  const kernels = (await pass('webgpu', true, shape)).dispatches;
+  const ops = (await pass('webgpu', false, shape)).dispatches;
+  return { errors, dispatches: { kernels, ops } };
+}
+
 const api = {
+  compareBatchNorm,
   compileAhead,
   ganJobWarmUp,
   compare,

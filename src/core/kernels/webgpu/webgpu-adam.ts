@@ -15,7 +15,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { adamConstants, adamSlots, FUSED_ADAM, type FusedAdamAttrs } from '../fused-adam';
-import { ElementwiseProgram, isWebGpu } from './webgpu-backend';
+import { ElementwiseProgram, elementwiseMain, isWebGpu } from './webgpu-backend';
 
 type Part = 'm' | 'v' | 'w' | 'acc1' | 'acc2';
 
@@ -67,14 +67,7 @@ class AdamPartProgram extends ElementwiseProgram {
   }
 
   getUserCode(): string {
-    return `
-    fn main(index : i32) {
-      if (index < uniforms.size) {
-        var value = 0.0;
-        ${PARTS[this.part].code}
-        result[index] = value;
-      }
-    }`;
+    return elementwiseMain(PARTS[this.part].code);
   }
 }
 

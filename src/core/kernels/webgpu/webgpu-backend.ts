@@ -31,3 +31,13 @@ export abstract class ElementwiseProgram implements WebGPUProgram {
 
   abstract getUserCode(): string;
 }
+
+/** The body of an element-wise program: `code` sets `value` for element `index`. */
+export const elementwiseMain = (code: string): string => `
+    fn main(index : i32) {
+      if (index < uniforms.size) {
+        var value = 0.0;
+        ${code}
+        result[index] = value;
+      }
+    }`;

@@ -52,30 +52,45 @@ function overRows(
   ];
 }
 
+/**
+ * A function's loop locals from `first` (j, r, row, end), and addresses
+ * through them: `at(v)`, channel j of a per-channel vector; `inRow(x)`,
+ * channel j of the current row of a matrix.
+ */
+function cursor(first: number) {
+  const locals = [first, first + 1, first + 2, first + 3];
+  const [j, , row, end] = locals as [number, number, number, number];
+  return {
+    locals,
+    j,
+    end,
+    at: (v: number) => add(get(v), get(j)),
+    inRow: (x: number) => add(add(get(x), get(row)), get(j)),
+  };
+}
+
 export function batchNormModuleBytes(shared: boolean): Uint8Array<ArrayBuffer> {
   const LOOP: ValueType[] = [I32, I32, I32, I32];
-  const over = (base: number) => [base, base + 1, base + 2, base + 3];
 
   // moments(x, rows, cols, mean, variance, count): count = rows as a float.
   const m = { x: 0, rows: 1, cols: 2, mean: 3, variance: 4, count: 5 };
-  const [mj, , mrow, mend] = over(6);
-  const mAt = (base: number) => add(get(base), get(mj!));
-  const mIn = (base: number) => add(add(get(base), get(mrow!)), get(mj!));
-  const everyChannel = (pass: (L: Lanes) => Code[]) => laneLoop(mj!, get(mend!), pass);
+  const mc = cursor(6);
+  const [mAt, mIn] = [mc.at, mc.inRow];
+  const everyChannel = (pass: (L: Lanes) => Code[]) => laneLoop(mc.j, get(mc.end), pass);
   const deviation = (L: Lanes) => L.sub(L.load(mIn(m.x)), L.load(mAt(m.mean)));
   const moments: Code[] = [
-    set(mend!, mul(get(m.cols), i32(4))),
+    set(mc.end, mul(get(m.cols), i32(4))),
     ...everyChannel((L) => [
       L.store(mAt(m.mean), L.splat(f32(0))),
       L.store(mAt(m.variance), L.splat(f32(0))),
     ]),
-    ...overRows(m.rows, m.cols, over(6), (L) => [
+    ...overRows(m.rows, m.cols, mc.locals, (L) => [
       L.store(mAt(m.mean), L.add(L.load(mAt(m.mean)), L.load(mIn(m.x)))),
     ]),
     ...everyChannel((L) => [
       L.store(mAt(m.mean), L.div(L.load(mAt(m.mean)), L.splat(get(m.count)))),
     ]),
-    ...overRows(m.rows, m.cols, over(6), (L) => [
+    ...overRows(m.rows, m.cols, mc.locals, (L) => [
       L.store(mAt(m.variance), L.add(L.load(mAt(m.variance)), L.mul(deviation(L), deviation(L)))),
     ]),
     ...everyChannel((L) => [
@@ -85,10 +100,9 @@ export function batchNormModuleBytes(shared: boolean): Uint8Array<ArrayBuffer> {
 
   // normalize(x, rows, cols, mean, gamma, sd, beta, floor, out)
   const n = { x: 0, rows: 1, cols: 2, mean: 3, gamma: 4, sd: 5, beta: 6, floor: 7, out: 8 };
-  const [nj, , nrow] = over(9);
-  const nAt = (base: number) => add(get(base), get(nj!));
-  const nIn = (base: number) => add(add(get(base), get(nrow!)), get(nj!));
-  const normalize = overRows(n.rows, n.cols, over(9), (L) => [
+  const nc = cursor(9);
+  const [nAt, nIn] = [nc.at, nc.inRow];
+  const normalize = overRows(n.rows, n.cols, nc.locals, (L) => [
     L.store(
       nIn(n.out),
       L.max(
@@ -113,27 +127,25 @@ export function batchNormModuleBytes(shared: boolean): Uint8Array<ArrayBuffer> {
     return [...masked, ...dy, ...get(g.relu), 0x1b];
   };
   const s = { sumG: 7, sumGX: 8 };
-  const [sj, , srow, send] = over(9);
-  const sAt = (base: number) => add(get(base), get(sj!));
-  const sIn = (base: number) => add(add(get(base), get(srow!)), get(sj!));
+  const sc = cursor(9);
+  const [sAt, sIn] = [sc.at, sc.inRow];
   const sCentred = (L: Lanes) => L.sub(L.load(sIn(g.x)), L.load(sAt(g.mean)));
   const gradientSums: Code[] = [
-    set(send!, mul(get(g.cols), i32(4))),
-    ...laneLoop(sj!, get(send!), (L) => [
+    set(sc.end, mul(get(g.cols), i32(4))),
+    ...laneLoop(sc.j, get(sc.end), (L) => [
       L.store(sAt(s.sumG), L.splat(f32(0))),
       L.store(sAt(s.sumGX), L.splat(f32(0))),
     ]),
-    ...overRows(g.rows, g.cols, over(9), (L) => [
+    ...overRows(g.rows, g.cols, sc.locals, (L) => [
       L.store(sAt(s.sumG), L.add(L.load(sAt(s.sumG)), gradientOf(L, sIn))),
       L.store(sAt(s.sumGX), L.add(L.load(sAt(s.sumGX)), L.mul(gradientOf(L, sIn), sCentred(L)))),
     ]),
   ];
 
   const d = { a: 7, b: 8, c: 9, out: 10 };
-  const [dj, , drow] = over(11);
-  const dAt = (base: number) => add(get(base), get(dj!));
-  const dIn = (base: number) => add(add(get(base), get(drow!)), get(dj!));
-  const inputGradient = overRows(g.rows, g.cols, over(11), (L) => [
+  const dc = cursor(11);
+  const [dAt, dIn] = [dc.at, dc.inRow];
+  const inputGradient = overRows(g.rows, g.cols, dc.locals, (L) => [
     L.store(
       dIn(d.out),
       L.add(
