@@ -94,7 +94,7 @@ export async function startBackend(
     // A GAN's cross-entropy and its gradient in two kernels instead of about 18 where tensors
     // live in the CPU's memory (the WASM kernels install it too).
     if (name === 'cpu') useLogitLoss('cpu');
-    // Batch norm in training in three kernels, there, on WASM and on WebGPU (six shaders).
+    // Batch norm in training in three kernels, there, on WASM and on WebGPU (seven shaders).
     if (name === 'cpu') useBatchNorm('cpu');
     if (name === 'webgpu') useWebGpuBatchNorm('webgpu');
     // tfjs's Adam is 14 dispatches per variable, the app's 3, on any adapter.

@@ -51,11 +51,10 @@ const patchGeometry = (info: Info) =>
  */
 export const blockPixels = (taps: number): number => Math.max(8, Math.floor(65536 / taps));
 
-/** What every kernel here needs: the backend, its product kernel and memory, a scratch area. */
+/** What every kernel here needs: the backend, its product kernel, a scratch area. */
 interface Heap {
   backend: WasmBackend;
   gemm: HeapGemm;
-  memory: WebAssembly.Memory;
   area: HeapArea;
 }
 
@@ -73,7 +72,7 @@ function heapOf(backendName: string, backend: unknown): Heap | null {
   if (!gemm || !heap) return null;
   const keep = backend as { [CONV_AREA]?: HeapArea };
   keep[CONV_AREA] ??= new HeapArea(heap.backend);
-  return { backend: heap.backend, gemm, memory: heap.memory, area: keep[CONV_AREA] };
+  return { backend: heap.backend, gemm, area: keep[CONV_AREA] };
 }
 
 /**

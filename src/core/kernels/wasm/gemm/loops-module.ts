@@ -122,8 +122,8 @@ export function loopsModuleBytes(shared: boolean): Uint8Array<ArrayBuffer> {
       body: [memoryFill(get(0), i32(0), mul(get(1), i32(4)))],
     },
   ];
-  // copyRun(to, from, n) and zeroRun(to, n): n floats, four lanes at a time (runs of a few
-  // taps are common: a grey image's 4×4 filter row is 4 floats).
+  // copyRun(to, from, n) and zeroRun(to, n), for im2col only: n floats, four lanes at a time
+  // (runs of a few taps are common: a grey image's 4×4 filter row is 4 floats).
   const copyRun = (L: Lanes): Code[] => [
     L.store(add(get(to), get(at2)), L.load(add(get(from), get(at2)))),
   ];
@@ -131,13 +131,11 @@ export function loopsModuleBytes(shared: boolean): Uint8Array<ArrayBuffer> {
   return moduleBytes({ shared }, [
     ...functions,
     {
-      export: 'copyRun',
       params: [I32, I32, I32],
       locals: [I32, I32],
       body: lanes(count, at2, end2, copyRun),
     },
     {
-      export: 'zeroRun',
       params: [I32, I32],
       locals: [I32, I32],
       body: lanes(1, 2, 3, zeroRun),
@@ -243,9 +241,6 @@ export interface LoopsExports {
   /** Byte addresses, n floats. */
   copy(to: number, from: number, n: number): void;
   zero(to: number, n: number): void;
-  /** n floats, four lanes at a time. */
-  copyRun(to: number, from: number, n: number): void;
-  zeroRun(to: number, n: number): void;
   im2col(...geometry: PatchArgs): void;
   col2im(...geometry: PatchArgs): void;
 }
