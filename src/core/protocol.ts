@@ -13,6 +13,7 @@ import type { TabularData, TabularSnapshot } from './gan/tabular-snapshot';
 import type { JobCheckpoint, JobProgress, JobState } from './jobs/job';
 import type { CheckpointReason } from './jobs/runner';
 import type { RecsysSnapshot } from './rl/lab/snapshot';
+import type { LogModelConfig, LogModelSnapshot } from './rl/models/log-model-config';
 import type { TfjsModelFiles } from './store/tf-state';
 
 export type { CheckpointReason, JobCheckpoint };
@@ -29,10 +30,13 @@ export type JobSpec = (
   | { kind: 'recsys'; config: RecsysConfig }
   /** The synthetic-shoppers GAN: the feature table travels with the job. */
   | { kind: 'tabular-gan'; config: TabularGanConfig; data: TabularData }
+  /** One of the source's recommender models on a log the worker writes or loads. */
+  | { kind: 'log-model'; config: LogModelConfig }
 ) & { resume?: JobCheckpoint; paused?: boolean };
 
 /** Everything a job reports while it runs, by kind. */
-export type JobSnapshot = DemoSnapshot | GanSnapshot | RecsysSnapshot | TabularSnapshot;
+export type JobSnapshot =
+  DemoSnapshot | GanSnapshot | RecsysSnapshot | TabularSnapshot | LogModelSnapshot;
 
 export type { JobState };
 

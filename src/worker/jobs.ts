@@ -16,6 +16,10 @@ import { TabularGanJob } from '../core/gan/tabular-job';
 import type { TrainingJob } from '../core/jobs/job';
 import type { JobSnapshot, JobSpec, Post } from '../core/protocol';
 import { RecsysJob } from '../core/rl/lab/recsys-job';
+import { parseInteractionLog } from '../core/data/interaction-log';
+import { LogModelJob } from '../core/rl/models/log-model-job';
+import { logModelConfigError, type LogModelConfig } from '../core/rl/models/log-model-config';
+import { simulatedLog } from '../core/rl/sim/simulated-log';
 
 type Job = TrainingJob<JobSnapshot>;
 
@@ -23,6 +27,8 @@ type Job = TrainingJob<JobSnapshot>;
 export interface DataLoaders {
   /** `onBytes` follows the download, for the page's progress bar. */
   loadMnist(baseUrl: string, onBytes?: OnBytes): Promise<MnistData>;
+  /** A shipped interaction log's CSV text (`name` under data/logs/). */
+  loadLogText?(url: string): Promise<string>;
   /** The shipped digit classifier for GAN metrics. */
   loadClassifier(baseUrl: string): Promise<{ model: tf.LayersModel; manifest: ClassifierManifest }>;
 }
@@ -40,6 +46,12 @@ function ownImagesJob(config: GanConfig, images: GanImages | undefined): GanJob 
     test: new Uint32Array(0),
     classifier: null,
   });
+}
+
+async function fetchText(url: string): Promise<string> {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`The sample log did not load (HTTP ${response.status}).`);
+  return response.text();
 }
 
 export class JobFactory {
@@ -77,11 +89,26 @@ export class JobFactory {
       }
       case 'recsys':
         return RecsysJob.create(spec.config, backend);
+      case 'log-model':
+        return this.logModelJob(spec.config);
       case 'tabular-gan':
         if (!(spec.data?.values instanceof Float32Array) || !Array.isArray(spec.data.names))
           throw new Error('No shopper table came with the job: accept a log first.');
         return new TabularGanJob(spec.config, spec.data);
     }
+  }
+
+  /** The model on the log it names: one the simulator writes here (with its truth), or the shipped sample. */
+  private async logModelJob(config: LogModelConfig): Promise<LogModelJob> {
+    const problem = logModelConfigError(config);
+    if (problem) throw new Error(`The model's settings: ${problem.field} ${problem.message}.`);
+    if (config.source === 'simulated') {
+      const sim = simulatedLog({ shop: 'fashion', sessions: config.sessions, seed: config.seed });
+      return new LogModelJob(config, await parseInteractionLog(sim.csv), sim.truth);
+    }
+    const url = `${this.dataUrl}logs/sample-interactions.csv`;
+    const text = await (this.deps.loadLogText ?? fetchText)(url);
+    return new LogModelJob(config, await parseInteractionLog(text));
   }
 
   private loadMnist(): Promise<MnistData> {

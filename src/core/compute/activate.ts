@@ -9,6 +9,7 @@ import '@tensorflow/tfjs-backend-webgpu';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { useLogitLoss } from '../kernels/logit-loss';
 import { useBatchNorm } from '../kernels/batch-norm';
+import { useSegmentSum } from '../kernels/segment-sum';
 import { setCompileAheadPays } from './parallel-compile';
 import { useSharedSaves } from '../kernels/shared-saves';
 import { useAllWasmKernels } from '../kernels/wasm/all-kernels';
@@ -96,6 +97,8 @@ export async function startBackend(
     if (name === 'cpu') useLogitLoss('cpu');
     // Batch norm in training in three kernels, there, on WASM and on WebGPU (seven shaders).
     if (name === 'cpu') useBatchNorm('cpu');
+    // An embedding table's gradient (a gather's) in one pass over the rows, on cpu and WASM.
+    if (name === 'cpu') useSegmentSum('cpu');
     if (name === 'webgpu') useWebGpuBatchNorm('webgpu');
     // tfjs's Adam is 14 dispatches per variable, the app's 3, on any adapter.
     if (name === 'webgpu') useWebGpuAdam('webgpu');

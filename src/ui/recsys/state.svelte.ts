@@ -25,6 +25,7 @@ import { LabRun, type JobMessage } from '../common/lab-run.svelte';
 import { RunRecorder, type RunInfo } from '../sessions/run-recorder.svelte';
 import type { SessionsState } from '../sessions/state.svelte';
 import type { TrainingClient } from '../training-client.svelte';
+import { LogModelState } from './log-model-state.svelte';
 
 /** The reward as typed: its parse error (with where), another problem, or its preview. */
 export interface RewardCheck {
@@ -118,10 +119,13 @@ export class RecsysState extends LabRun {
 
   /** Autosave of races, and the link to their saved session. */
   readonly recorder: RunRecorder;
+  /** The source's recommender models, trained on a log beside the race. */
+  readonly models: LogModelState;
 
   constructor(client: TrainingClient, sessions: SessionsState) {
     super(client, { firstJobId: 2_000_000, unit: 'round', again: 'Press Reset to race again' });
     this.recorder = new RunRecorder(sessions, 'recsys');
+    this.models = new LogModelState(client);
     this.rateCap = DEMO_RACE_PACE;
     this.saveRunsWith(this.recorder, () => this.runInfo());
   }

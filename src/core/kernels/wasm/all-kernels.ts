@@ -13,6 +13,7 @@ import { useConvFilterGradient, useConvInputGradient } from './wasm-conv';
 import { useConvGemm } from './wasm-conv-gemm';
 import { useFusedActivationGrad } from './wasm-activation-grad';
 import { useLogitLoss } from '../logit-loss';
+import { useSegmentSum } from '../segment-sum';
 import { useWasmBatchNorm } from './wasm-batch-norm';
 
 /** Installs the app's WASM kernels on `backend`; `threads` caps the GEMM's helper threads. */
@@ -34,6 +35,8 @@ export async function useAllWasmKernels(backend: string, threads?: number): Prom
   await useFusedActivationGrad(backend);
   // A GAN's cross-entropy and its gradient in two kernels instead of about 18.
   if (backend === 'wasm') useLogitLoss(backend);
+  // The gradient of a gather, which embedding tables learn through: tfjs's WASM has none.
+  if (backend === 'wasm') useSegmentSum(backend);
   // Batch norm in training (and a ReLU after it) in one kernel forward and two backward.
   await useWasmBatchNorm(backend);
   useConvFilterGradient(backend);

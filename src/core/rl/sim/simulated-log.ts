@@ -9,6 +9,7 @@
 import { createRandom } from '../../random';
 import { shopPreset, type ShopName } from './presets';
 import { ShopEnv } from './shop-env';
+import { SlateProbabilities } from './shoppers';
 
 export interface SimulatedLogOptions {
   shop: ShopName;
@@ -21,8 +22,35 @@ export interface SimulatedLogOptions {
 
 const HEADER = 'user_id,item_id,event,timestamp,price,category,segment';
 
+/**
+ * What only the simulator knows about a log it wrote: the true
+ * probabilities behind it, for checking what models learn from the log.
+ */
+export interface SimulatedLogTruth {
+  /**
+   * Per item, its true P(click) when shown alone at a session's first step,
+   * averaged over the log's shoppers: the ranking a recommender should recover.
+   */
+  itemClick: Float64Array;
+  /** Per `view` row, in file order: the true P(click) of that item in that slate. */
+  viewClick: Float64Array;
+  /** Per `view` row, in file order: the true P(click, cart and purchase) of that item. */
+  viewPurchase: Float64Array;
+}
+
+export interface SimulatedLog {
+  /** The log as CSV text (with a `segment` column for reference). */
+  csv: string;
+  truth: SimulatedLogTruth;
+}
+
 /** The log as CSV text (with a `segment` column the importer ignores, for reference). */
 export function simulatedLogCsv(o: SimulatedLogOptions): string {
+  return simulatedLog(o).csv;
+}
+
+/** The log and the true probabilities behind it; the truth draws nothing, so the CSV is the same either way. */
+export function simulatedLog(o: SimulatedLogOptions): SimulatedLog {
   const config = shopPreset(o.shop);
   const env = new ShopEnv(config, { seed: o.seed });
   const rng = createRandom(o.seed + 17);
@@ -30,8 +58,18 @@ export function simulatedLogCsv(o: SimulatedLogOptions): string {
   const rows = [HEADER];
   let time = o.start ?? Date.UTC(2026, 0, 5, 9);
   const K = env.slateSize;
+  const items = env.numActions;
+  const itemClick = new Float64Array(items);
+  const viewClick: number[] = [];
+  const viewPurchase: number[] = [];
+  const alone = new SlateProbabilities(1);
+  const one = new Int32Array(1);
   for (let session = 0; session < o.sessions; session++) {
     env.reset();
+    for (let item = 0; item < items; item++) {
+      one[0] = item;
+      itemClick[item]! += env.shoppers.probabilities(0, one, alone).click[0]!;
+    }
     const user = `shopper-${String(session + 1).padStart(4, '0')}`;
     time += Math.round(60_000 + rng.next() * 600_000); // the next visit, 1 to 11 minutes later
     for (let done = false; !done;) {
@@ -45,7 +83,12 @@ export function simulatedLogCsv(o: SimulatedLogOptions): string {
         rows.push(
           `${user},sku-${item + 1},${event},${at},${env.catalog.price[item]!.toFixed(2)},cat-${env.catalog.category[item]! + 1},${segment}`,
         );
-      for (const item of shown) row(item, 'view');
+      const p = out.info.probabilities;
+      shown.forEach((item, s) => {
+        row(item, 'view');
+        viewClick.push(p.click[s]!);
+        viewPurchase.push(p.click[s]! * p.cart[s]! * p.purchase[s]!);
+      });
       const e = out.info.events;
       if (e.clicked >= 0) {
         row(e.clicked, 'click');
@@ -56,5 +99,13 @@ export function simulatedLogCsv(o: SimulatedLogOptions): string {
       done = out.done;
     }
   }
-  return rows.join('\n') + '\n';
+  for (let item = 0; item < items; item++) itemClick[item]! /= Math.max(1, o.sessions);
+  return {
+    csv: rows.join('\n') + '\n',
+    truth: {
+      itemClick,
+      viewClick: Float64Array.from(viewClick),
+      viewPurchase: Float64Array.from(viewPurchase),
+    },
+  };
 }

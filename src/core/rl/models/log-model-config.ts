@@ -1,0 +1,87 @@
+/**
+ * What a run of one of the source's recommender models trains on and for
+ * how long, and what its snapshots carry to the page. Plain data, so the
+ * page can check a config without loading tfjs.
+ */
+import type { Funnel } from './view-examples';
+
+export const LOG_MODEL_LABELS = {
+  cf: 'Collaborative filtering',
+  predictor: 'Demand predictor',
+  'two-headed': 'Two-headed network',
+} as const;
+export type LogModelName = keyof typeof LOG_MODEL_LABELS;
+
+export const LOG_SOURCES = {
+  simulated: 'A log the simulator writes (fashion shop)',
+  sample: 'The sample log (300 sessions)',
+} as const;
+export type LogSource = keyof typeof LOG_SOURCES;
+
+export interface LogModelConfig {
+  model: LogModelName;
+  source: LogSource;
+  /** Sessions the simulator logs (source `simulated`), 500 to 20,000. */
+  sessions: number;
+  /** Passes over the training rows before the run pauses, 1 to 50. */
+  epochs: number;
+  seed: number;
+}
+
+export const LOG_MODEL_PRESET: LogModelConfig = {
+  model: 'cf',
+  source: 'simulated',
+  sessions: 10_000,
+  epochs: 5,
+  seed: 1,
+};
+
+const whole = (v: number, lo: number, hi: number) => Number.isInteger(v) && v >= lo && v <= hi;
+
+/** The first problem with a config, or null. */
+export function logModelConfigError(c: LogModelConfig): { field: string; message: string } | null {
+  if (!Object.hasOwn(LOG_MODEL_LABELS, c.model))
+    return { field: 'model', message: `is one of ${Object.keys(LOG_MODEL_LABELS).join(', ')}` };
+  if (!Object.hasOwn(LOG_SOURCES, c.source))
+    return { field: 'log', message: `is one of ${Object.keys(LOG_SOURCES).join(', ')}` };
+  if (c.source === 'simulated' && !whole(c.sessions, 500, 20_000))
+    return { field: 'sessions', message: 'must be a whole number from 500 to 20,000' };
+  if (!whole(c.epochs, 1, 50))
+    return { field: 'epochs', message: 'must be a whole number from 1 to 50' };
+  if (!Number.isSafeInteger(c.seed)) return { field: 'seed', message: 'must be a whole number' };
+  return null;
+}
+
+/** One epoch's held-out measurement. */
+export interface EpochReport {
+  epoch: number;
+  /** Minibatch steps so far. */
+  steps: number;
+  /** Training time so far, seconds (evaluation not counted). */
+  seconds: number;
+  /** Mean training loss over the epoch. */
+  loss: number;
+  /** Held-out metrics by name (log-runs.ts names them). */
+  metrics: Record<string, number>;
+}
+
+export interface LogModelSnapshot {
+  kind: 'log-model';
+  step: number;
+  /** Steps in one epoch. */
+  epochSteps: number;
+  /** Every finished epoch so far. */
+  epochs: EpochReport[];
+  /** What the model trains on. */
+  data: {
+    rows: number;
+    shoppers: number;
+    items: number;
+    trainRows: number;
+    testRows: number;
+    funnel: Funnel;
+    /** The log came from the simulator, so checks against its truth are in the metrics. */
+    truth: boolean;
+  };
+  backend: string;
+}

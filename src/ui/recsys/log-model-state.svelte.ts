@@ -1,0 +1,58 @@
+/**
+ * Reactive state of one of the source's recommender models training on a
+ * log: its settings, the job in the worker, and each epoch's held-out
+ * metrics as snapshots bring them. Components only read.
+ */
+import {
+  LOG_MODEL_PRESET,
+  logModelConfigError,
+  type EpochReport,
+  type LogModelConfig,
+  type LogModelSnapshot,
+} from '../../core/rl/models/log-model-config';
+import { LabRun, type JobMessage } from '../common/lab-run.svelte';
+import type { TrainingClient } from '../training-client.svelte';
+
+export class LogModelState extends LabRun {
+  config = $state<LogModelConfig>({ ...LOG_MODEL_PRESET });
+  /** The settings of the run shown (the form may have moved on). */
+  trained = $state.raw<LogModelConfig | null>(null);
+  epochs = $state.raw<EpochReport[]>([]);
+  epochSteps = $state(0);
+  data = $state.raw<LogModelSnapshot['data'] | null>(null);
+
+  constructor(client: TrainingClient) {
+    super(client, {
+      firstJobId: 4_000_000,
+      unit: 'step',
+      again: 'Press Train to start again',
+      stepOnlyGrows: true,
+      divergedEnds: true,
+    });
+  }
+
+  get configError(): string | null {
+    const p = logModelConfigError(this.config);
+    return p ? `${p.field} ${p.message}` : null;
+  }
+
+  /** Starts a new run with the settings in the form (replacing any job in the worker). */
+  start(): void {
+    if (this.configError) return;
+    this.resetRun();
+    this.epochs = [];
+    this.data = null;
+    this.epochSteps = 0;
+    this.trained = $state.snapshot(this.config);
+    this.launchJob({ kind: 'log-model', config: this.trained });
+  }
+
+  protected receive(msg: JobMessage): void {
+    if (msg.type !== 'snapshot' || msg.snapshot.kind !== 'log-model') return;
+    const s = msg.snapshot;
+    this.epochs = s.epochs;
+    this.epochSteps = s.epochSteps;
+    this.data = s.data;
+    this.reached(s.step, s.backend);
+  }
+}
