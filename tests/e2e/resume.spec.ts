@@ -149,9 +149,11 @@ test('without IndexedDB (a private window) runs save in memory, with a visible w
 test('a race resumes exactly too: the same CSV as a race that never stopped', async ({ page }) => {
   const round = async () => Number(await page.getByTestId('recsys-step-count').innerText());
   const phase = page.getByTestId('recsys-phase');
+  // The lab has a second toolbar (the source's models, under the race): this is the race's.
+  const race = page.getByRole('toolbar', { name: 'Race controls' });
   const tenMore = async (to: number) => {
     for (let i = 0; i < 2; i++) {
-      await page.getByRole('button', { name: '×10 steps' }).click();
+      await race.getByRole('button', { name: '×10 steps' }).click();
       await expect(phase).toHaveAttribute('data-phase', 'paused');
     }
     await expect.poll(round).toBe(to);
