@@ -127,21 +127,6 @@ export class CfModel {
     return loss;
   }
 
-  /** P(engage) for each (user[j], item[j]). */
-  async predict(user: Int32Array, item: Int32Array): Promise<Float32Array> {
-    const p = tf.tidy(() => {
-      const n = user.length;
-      const logits = this.model.predict([
-        tf.tensor2d(user, [n, 1], 'int32'),
-        tf.tensor2d(item, [n, 1], 'int32'),
-      ]) as tf.Tensor;
-      return tf.sigmoid(logits).reshape([n]);
-    });
-    const out = (await p.data()) as Float32Array;
-    p.dispose();
-    return out;
-  }
-
   /** The learned tables as plain arrays, for acting without the backend. */
   async tables(): Promise<CfTables> {
     const read = async (layer: tf.layers.Layer) =>
