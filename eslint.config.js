@@ -12,6 +12,7 @@ export default ts.config(
       'node_modules/',
       'public/data/',
       'public/tfjs-wasm/',
+      '.gpu/',
       'test-results/',
       'playwright-report/',
     ],

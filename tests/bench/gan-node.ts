@@ -44,7 +44,7 @@ export interface NodeRow {
 setFlagsFromString('--experimental-wasm-relaxed-simd');
 
 /** The shipped MNIST, as the image GANs' data. */
-async function mnistSource(): Promise<ImageSource> {
+export async function mnistSource(): Promise<ImageSource> {
   const dir = 'public/data/mnist/';
   const manifest = parseManifest(JSON.parse(await readFile(dir + 'manifest.json', 'utf8')));
   const data = await decodeMnist(manifest, new Uint8Array(await readFile(dir + manifest.file)));

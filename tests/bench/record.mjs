@@ -25,6 +25,7 @@ const ORDER = [
   'recsys-page',
   'fuzz',
   'dispatches',
+  'gpu',
 ];
 
 const INTRO = `# Benchmarks: the performance record
@@ -73,7 +74,17 @@ JSON file; \`npm run bench\` also runs the recommender benchmarks (\`bench:rl\`,
 \`bench:models\` for the source's recommender models trained on a log,
 \`bench:recsys\`), then writes this page from the latest results
 (\`tests/bench/record.mjs\`). What the figures mean, and the record of earlier
-runs, is in [NOTES.md](NOTES.md).`;
+runs, is in [NOTES.md](NOTES.md).
+
+The last section, \`gpu\`, comes from a machine with a real GPU, not from this
+one: \`npm run bench:gpu -- pack --node\` bundles the GAN jobs with the app's
+backend activation and kernels, tfjs's WASM files and Dawn's node bindings
+(the engine of Chromium's WebGPU) into \`.gpu/\`, which
+\`tests/bench/gpu-run.sh\` runs there (WebGPU and WASM over batch sizes
+32-512, each model's cold first step, PyTorch on CUDA and on the CPU), and
+\`npm run bench:gpu -- report FILE\` turns its output into
+\`tests/bench/results/gpu-latest.md\`. \`npm run bench:gpu -- local\` checks the
+path here on SwiftShader's Vulkan driver.`;
 
 const jobs = readdirSync(results)
   .filter((f) => f.endsWith('-latest.md'))

@@ -17,7 +17,12 @@ thread pools (its own OpenMP one and OpenBLAS's) share the cores, so run.mjs
 runs it as installed, with torch.set_num_threads(cores), and fully single
 threaded (OPENBLAS_NUM_THREADS=1 set by the caller, --threads 1).
 
+--device cuda runs it on an NVIDIA GPU (tests/bench/gpu-run.sh does, where
+there is one), and --batch 32,64 measures those batch sizes instead of the
+preset's, one line each.
+
 Usage: torch_gan.py --model article|article-tuned|dcgan|toy --seconds 15 [--threads N]
+       [--batch N[,N...]] [--device cpu|cuda]
 """
 import argparse
 import json
@@ -133,25 +138,26 @@ def ring(n: int) -> torch.Tensor:
     return centres + torch.randn(n, 2) * 0.05
 
 
-def trainer(model: str, g: nn.Module, d: nn.Module, pool: torch.Tensor):
+def trainer(model: str, g: nn.Module, d: nn.Module, pool: torch.Tensor, b: int):
     """One training step of the preset's GAN on rows of `pool`, as GanJob.trainStep does."""
     p = PRESETS[model]
     opt_d = torch.optim.Adam(d.parameters(), lr=p["lr"], betas=(0.5, 0.999), eps=1e-7)
     opt_g = torch.optim.Adam(g.parameters(), lr=p["lr"], betas=(0.5, 0.999), eps=1e-7)
-    b, latent = p["batch"], p["latent"]
+    latent = p["latent"]
+    dev = pool.device
     pending = []
 
     def step():
-        real = pool[torch.randint(0, pool.shape[0], (b,))]
+        real = pool[torch.randint(0, pool.shape[0], (b,), device=dev)]
         with torch.no_grad():
-            fake = g(torch.randn(b, latent))
+            fake = g(torch.randn(b, latent, device=dev))
         lr, lf = d(real), d(fake)
         # Non-saturating loss on logits, as losses.ts: softplus(-l_real) + softplus(l_fake).
         d_loss = F.softplus(-lr).mean() + F.softplus(lf).mean()
         opt_d.zero_grad(set_to_none=True)
         d_loss.backward()
         opt_d.step()
-        g_loss = F.softplus(-d(g(torch.randn(b, latent)))).mean()
+        g_loss = F.softplus(-d(g(torch.randn(b, latent, device=dev)))).mean()
         opt_g.zero_grad(set_to_none=True)
         g_loss.backward()
         opt_g.step()
@@ -165,22 +171,30 @@ def trainer(model: str, g: nn.Module, d: nn.Module, pool: torch.Tensor):
     return step
 
 
-def measure(model: str, seconds: float, threads: "int | None") -> dict:
+def measure(model: str, seconds: float, threads: "int | None", batch: "int | None", device: str) -> dict:
     if threads is not None:
         torch.set_num_threads(threads)
     torch.manual_seed(1)
     g, d = build(model)
-    pool = ring(4096) if model == "toy" else load_mnist()
-    step = trainer(model, g, d, pool)
+    g, d = g.to(device), d.to(device)
+    pool = (ring(4096) if model == "toy" else load_mnist()).to(device)
+    b = batch or PRESETS[model]["batch"]
+    step = trainer(model, g, d, pool, b)
+    sync = torch.cuda.synchronize if device == "cuda" else (lambda: None)
 
-    step()  # warm-up, as the node and browser rows have
+    for _ in range(3 if device == "cuda" else 1):
+        step()  # warm-up, as the node and browser rows have (CUDA's first steps load its kernels)
+    sync()
     steps, t0 = 0, time.perf_counter()
     while time.perf_counter() - t0 < seconds or steps == 0:
         step()
         steps += 1
+    sync()
     elapsed = time.perf_counter() - t0
     return {
         "model": model,
+        "batch": b,
+        "device": torch.cuda.get_device_name() if device == "cuda" else "cpu",
         "torchThreads": torch.get_num_threads(),
         "blasThreads": os.environ.get("OPENBLAS_NUM_THREADS", "default"),
         "stepsPerSecond": round(steps / elapsed, 2),
@@ -194,8 +208,12 @@ def main() -> None:
     parser.add_argument("--model", choices=sorted(PRESETS), required=True)
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--threads", type=int, help="torch.set_num_threads; PyTorch's default without it")
+    parser.add_argument("--batch", help="batch sizes, comma-separated (a line each); the app's preset without it")
+    parser.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
     args = parser.parse_args()
-    print(json.dumps(measure(args.model, args.seconds, args.threads)), flush=True)
+    for batch in args.batch.split(",") if args.batch else [None]:
+        row = measure(args.model, args.seconds, args.threads, batch and int(batch), args.device)
+        print(json.dumps(row), flush=True)
 
 
 if __name__ == "__main__":

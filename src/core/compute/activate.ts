@@ -18,7 +18,7 @@ import { useIm2colConvolutions } from '../kernels/webgpu/webgpu-conv';
 import { useGatherConvInputGradient } from '../kernels/webgpu/webgpu-conv-input';
 import { useRegisterBlockMatMul } from '../kernels/webgpu/webgpu-matmul';
 import { useWebGpuAdam } from '../kernels/webgpu/webgpu-adam';
-import { useWebGpuBatchNorm } from '../kernels/webgpu/webgpu-batch-norm';
+import { HARDWARE_LANES, useWebGpuBatchNorm } from '../kernels/webgpu/webgpu-batch-norm';
 import {
   isSoftware,
   wasmThreadsFor,
@@ -99,7 +99,9 @@ export async function startBackend(
     if (name === 'cpu') useBatchNorm('cpu');
     // An embedding table's gradient (a gather's) in one pass over the rows, on cpu and WASM.
     if (name === 'cpu') useSegmentSum('cpu');
-    if (name === 'webgpu') useWebGpuBatchNorm('webgpu');
+    // Its per-channel sums split over a workgroup on a GPU; a software adapter adds rows in order.
+    if (name === 'webgpu')
+      useWebGpuBatchNorm('webgpu', isSoftware(caps.webgpu, null) ? 1 : HARDWARE_LANES);
     // tfjs's Adam is 14 dispatches per variable, the app's 3, on any adapter.
     if (name === 'webgpu') useWebGpuAdam('webgpu');
     // A hardware adapter builds pipelines side by side (parallel-compile.ts); SwiftShader

@@ -13,54 +13,9 @@ import { probeCapabilities } from '../../../src/core/compute/probe';
 import { presetFor, type GanModelKind } from '../../../src/core/gan/config';
 import { GanJob } from '../../../src/core/gan/gan-job';
 import type { ImageSource } from '../../../src/core/gan/real-pool';
+import { countGpuWork, type GpuCounts, type GpuScope } from './gpu-counts';
 
-interface Counts {
-  dispatches: number;
-  uploadBytes: number;
-  readbackBytes: number;
-  pipelines: number;
-}
-
-const counts: Counts = { dispatches: 0, uploadBytes: 0, readbackBytes: 0, pipelines: 0 };
-
-/** Wraps a prototype method so every call is counted first. */
-function count<T extends object, K extends keyof T>(
-  proto: T,
-  name: K,
-  tally: (self: T, args: unknown[]) => void,
-): void {
-  const original = proto[name] as unknown as (...args: unknown[]) => unknown;
-  (proto as Record<K, unknown>)[name] = function (this: T, ...args: unknown[]) {
-    tally(this, args);
-    return original.apply(this, args);
-  };
-}
-
-count(GPUComputePassEncoder.prototype, 'dispatchWorkgroups', () => counts.dispatches++);
-count(GPUComputePassEncoder.prototype, 'dispatchWorkgroupsIndirect', () => counts.dispatches++);
-count(GPUQueue.prototype, 'writeBuffer', (_q, args) => {
-  const data = args[2] as ArrayBufferView | ArrayBuffer;
-  const size = args[4] as number | undefined;
-  const bytes = ArrayBuffer.isView(data) ? data.byteLength : data.byteLength;
-  // writeBuffer's size counts elements of a typed array, bytes of an ArrayBuffer.
-  const unit = ArrayBuffer.isView(data)
-    ? ((data as unknown as { BYTES_PER_ELEMENT?: number }).BYTES_PER_ELEMENT ?? 1)
-    : 1;
-  counts.uploadBytes +=
-    size !== undefined ? size * unit : bytes - ((args[3] as number | undefined) ?? 0) * unit;
-});
-count(GPUDevice.prototype, 'createBuffer', (_d, args) => {
-  const d = args[0] as GPUBufferDescriptor;
-  // A buffer mapped at creation is filled from the CPU: an upload.
-  if (d.mappedAtCreation && d.usage & GPUBufferUsage.COPY_SRC) counts.uploadBytes += d.size;
-});
-// A read back is a copy into a buffer the CPU maps for reading.
-count(GPUCommandEncoder.prototype, 'copyBufferToBuffer', (_e, args) => {
-  const destination = args[2] as GPUBuffer;
-  if (destination.usage & GPUBufferUsage.MAP_READ) counts.readbackBytes += args[4] as number;
-});
-count(GPUDevice.prototype, 'createComputePipeline', () => counts.pipelines++);
-count(GPUDevice.prototype, 'createComputePipelineAsync', () => counts.pipelines++);
+const counts = countGpuWork(globalThis as unknown as GpuScope);
 
 /** Random pixels in MNIST's shape: the counts depend on the shapes, not the digits. */
 function images(): ImageSource {
@@ -91,7 +46,7 @@ function gpuBytes(): GpuBytes {
   return { inUse: m.numBytesInGPU ?? 0, allocated: m.numBytesAllocatedInGPU ?? 0 };
 }
 
-export interface ModelCounts extends Counts {
+export interface ModelCounts extends GpuCounts {
   model: GanModelKind;
   /** Steps counted, after `warm` warm-up steps. */
   steps: number;
@@ -122,7 +77,7 @@ async function measure(model: GanModelKind, warm: number, steps: number): Promis
   const end = { ...counts };
   const gpuAtEnd = gpuBytes();
   job.dispose();
-  const per = (k: keyof Counts) => (end[k] - atWarm[k]) / steps;
+  const per = (k: keyof GpuCounts) => (end[k] - atWarm[k]) / steps;
   return {
     model,
     steps,

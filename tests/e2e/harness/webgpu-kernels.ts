@@ -23,7 +23,10 @@ import { GanJob } from '../../../src/core/gan/gan-job';
 import { gradients, twinNetworks, type Want } from '../../unit/helpers/gan-networks';
 import { model, SHAPES, trainingPass } from '../../unit/helpers/batch-norm-nets';
 import { useBatchNorm } from '../../../src/core/kernels/batch-norm';
-import { useWebGpuBatchNorm } from '../../../src/core/kernels/webgpu/webgpu-batch-norm';
+import {
+  HARDWARE_LANES,
+  useWebGpuBatchNorm,
+} from '../../../src/core/kernels/webgpu/webgpu-batch-norm';
 
 export interface MatMulCase {
   m: number;
@@ -512,8 +515,11 @@ async function ganJobWarmUp() {
 /**
  * A batch norm with the ReLU after it, in training, through the app's
  * kernels on WebGPU against the same on cpu (largest relative error of the
- * output, dx, dgamma, dbeta and the moving statistics), per input shape;
- * and the dispatches of one pass with the kernels and with tfjs's ops.
+ * output, dx, dgamma, dbeta and the moving statistics), per input shape,
+ * with each channel's sums added in order (lanes 1, as on a software
+ * adapter) and split over a GPU's workgroup (HARDWARE_LANES; the last
+ * shape gives each lane several rows); and the dispatches of one pass with
+ * the kernels and with tfjs's ops.
  */
 async function compareBatchNorm() {
   useBatchNorm('cpu');
@@ -528,18 +534,22 @@ async function compareBatchNorm() {
     m.dispose();
     return { data, dispatches };
   };
-  await tf.setBackend('webgpu');
-  if (!useWebGpuBatchNorm('webgpu')) throw new Error('the WebGPU backend is missing');
-  const errors: number[][] = [];
-  for (const [, shape] of SHAPES) {
-    const gpu = await pass('webgpu', true, shape);
-    const cpu = await pass('cpu', true, shape);
-    errors.push(gpu.data.map((a, i) => relative(a, cpu.data[i]!)));
+  const shapes = [...SHAPES.map(([, shape]) => shape), [40, 7, 7, 6]];
+  const errors: Record<number, number[][]> = {};
+  for (const lanes of [1, HARDWARE_LANES]) {
+    await tf.setBackend('webgpu');
+    if (!useWebGpuBatchNorm('webgpu', lanes)) throw new Error('the WebGPU backend is missing');
+    errors[lanes] = [];
+    for (const shape of shapes) {
+      const gpu = await pass('webgpu', true, shape);
+      const cpu = await pass('cpu', true, shape);
+      errors[lanes]!.push(gpu.data.map((a, i) => relative(a, cpu.data[i]!)));
+    }
   }
   const [, shape] = SHAPES[0]!;
   const kernels = (await pass('webgpu', true, shape)).dispatches;
   const ops = (await pass('webgpu', false, shape)).dispatches;
-  return { errors, dispatches: { kernels, ops } };
+  return { errors, lanes: HARDWARE_LANES, dispatches: { kernels, ops } };
 }
 
 const api = {
