@@ -6,13 +6,12 @@
  */
 import { runnerImport } from 'vite';
 
-export const SAMPLE_LOG = { shop: 'fashion', sessions: 300, seed: 1 };
-
 /** @returns {Promise<{ csv: string, rows: number }>} */
 export async function buildSampleLog() {
   const { module } = await runnerImport('/src/core/rl/sim/simulated-log.ts');
-  const csv = /** @type {{ simulatedLogCsv: (o: typeof SAMPLE_LOG) => string }} */ (
-    module
-  ).simulatedLogCsv(SAMPLE_LOG);
+  // The options live beside the simulator (SAMPLE_LOG_OPTIONS): the app maps the log onto its shop.
+  const sim =
+    /** @type {{ simulatedLogCsv: (o: object) => string, SAMPLE_LOG_OPTIONS: object }} */ (module);
+  const csv = sim.simulatedLogCsv(sim.SAMPLE_LOG_OPTIONS);
   return { csv, rows: csv.split('\n').length - 2 };
 }

@@ -4,7 +4,7 @@
  * over a wall-clock window; nothing here asserts on time.
  */
 import { createRandom } from '../../src/core/random';
-import { AGENTS, type AgentName } from '../../src/core/rl/agents/registry';
+import { agentEntry, type AgentName } from '../../src/core/rl/agents/registry';
 import { DqnAgent } from '../../src/core/rl/agents/dqn';
 import type { Transition } from '../../src/core/rl/contract';
 import { BatchedShopEnv } from '../../src/core/rl/sim/batched-env';
@@ -104,7 +104,7 @@ export async function decisionRates(
   const env = new ShopEnv(shopPreset(shop), { seed: 1 });
   const out: Rate[] = [];
   for (const name of agents) {
-    const agent = AGENTS[name].make(env, 1);
+    const agent = agentEntry(name).make(env, 1);
     await agent.sync?.();
     let i = 0;
     let count = 0;
@@ -119,7 +119,7 @@ export async function decisionRates(
       await agent.sync?.();
     }
     out.push({
-      name: `${AGENTS[name].label} (${shop}, ${env.numActions} items)`,
+      name: `${agentEntry(name).label} (${shop}, ${env.numActions} items)`,
       perSecond: Math.round((count * 1000) / (performance.now() - t0)),
       count,
     });

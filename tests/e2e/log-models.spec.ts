@@ -3,7 +3,8 @@
  * Chromium on WebGPU: each on the shipped sample log for two epochs, its
  * held-out metrics filling a row per epoch, and collaborative filtering on a
  * log the simulator writes, where the table adds its check against the
- * simulator's true click probabilities.
+ * simulator's true click probabilities; then that CF model, and the log's
+ * bestseller list, race Q-learning and random in the shop that wrote the log.
  */
 import type { Page } from '@playwright/test';
 import { expect, screenshot, test } from './fixtures';
@@ -17,7 +18,7 @@ async function train(page: Page, model: string, source: string, epochs: number):
   await page.getByTestId('log-model-epochs').fill(String(epochs));
   await page.getByTestId('log-model-start').click();
   await expect(page.getByTestId('log-model-message')).toHaveText(
-    `Trained ${epochs} epochs. Press Play to train on.`,
+    `Trained ${epochs} epoch${epochs === 1 ? '' : 's'}. Press Play to train on.`,
     { timeout: 120_000 },
   );
 }
@@ -75,5 +76,51 @@ test('trains CF, the demand predictor and the two-headed network on the sample l
   await expect(rows).toHaveCount(3, { timeout: 120_000 });
   await page.getByTestId('log-model-pause').click();
   await screenshot(page, 'log-models');
+  expect(problems.errors).toEqual([]);
+});
+
+test('CF trained on a simulated log races in the shop that wrote it, beside the log’s bestseller list', async ({
+  page,
+  problems,
+}) => {
+  await page.goto('./#/recsys');
+  await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', 'webgpu');
+  await expect(page.getByTestId('log-model-race')).toHaveCount(0); // nothing trained, nothing to race
+  await train(page, 'cf', 'simulated', 1);
+  const offer = page.getByTestId('log-model-race');
+  await expect(offer).toContainText('a simulated fashion log of 2,000 sessions');
+  await offer.getByRole('button', { name: 'Race CF against Q-learning' }).click();
+
+  // The race runs in the log's shop with what the log taught, and the setup says so.
+  await expect(page.getByTestId('recsys-from-log')).toContainText(
+    'a simulated fashion log of 2,000 sessions',
+  );
+  await expect(page.getByTestId('recsys-items')).toHaveValue('400');
+  await expect
+    .poll(async () => Number(await page.getByTestId('recsys-step-count').innerText()), {
+      timeout: 60_000,
+    })
+    .toBeGreaterThanOrEqual(200);
+  const curves = page.getByTestId('recsys-curves');
+  for (const name of [
+    'CF (trained on a log)',
+    'popularity (the log’s sales)',
+    'Q-learning',
+    'random',
+  ])
+    await expect(curves).toContainText(name);
+  await expect(page.getByTestId('recsys-why-cf').locator('math')).toBeVisible();
+  await page.getByTestId('recsys-pause').click();
+  await expect(page.getByTestId('recsys-phase')).toHaveAttribute('data-phase', 'paused');
+  await screenshot(page, 'log-models-race');
+
+  // Without the log CF cannot race: the setup says where to get one.
+  await page
+    .getByTestId('recsys-from-log')
+    .getByRole('button', { name: 'Race without the log' })
+    .click();
+  await expect(page.getByTestId('recsys-config-error')).toContainText(
+    'CF races only from a model trained on a log',
+  );
   expect(problems.errors).toEqual([]);
 });

@@ -7,7 +7,7 @@
  * worker, the CLI) can report progress.
  */
 import type { Agent } from './contract';
-import { AGENTS, isAgentName, type AgentName } from './agents/registry';
+import { agentEntry, isAgentName, type AgentName } from './agents/registry';
 import { decide } from './interact';
 import { interval, METRICS, ShopCounter, type Interval, type MetricName } from './metrics';
 import {
@@ -80,8 +80,11 @@ export function checkExperiment(c: ExperimentConfig): void {
   if (typeof c.shop === 'string' && !isShopName(c.shop))
     throw new RangeError(`unknown shop "${c.shop}"; choose fashion, electronics or grocery`);
   if (c.agents.length === 0) throw new RangeError('name at least one agent');
-  for (const a of c.agents)
-    if (a !== 'oracle' && !isAgentName(a)) throw new RangeError(`unknown agent "${a}"`);
+  for (const a of c.agents) {
+    if (a === 'oracle') continue;
+    if (!isAgentName(a)) throw new RangeError(`unknown agent "${a}"`);
+    agentEntry(a);
+  }
   if (!(Number.isInteger(c.steps) && c.steps >= 1 && c.steps <= 10_000_000))
     throw new RangeError(`steps must be 1 to 10,000,000, got ${c.steps}`);
   if (c.seeds.length === 0 || c.seeds.some((s) => !Number.isSafeInteger(s)))
@@ -191,8 +194,8 @@ export async function runExperiment(
       const agent: Agent =
         name === 'oracle'
           ? new OracleAgent(env)
-          : AGENTS[name].make(env, seed * 7919 + 104_729 * (index + 1));
-      label = name === 'oracle' ? 'oracle (knows the truth)' : AGENTS[name].label;
+          : agentEntry(name).make(env, seed * 7919 + 104_729 * (index + 1));
+      label = name === 'oracle' ? 'oracle (knows the truth)' : agentEntry(name).label;
       try {
         runs.push(
           await runOne(env, agent, config.steps, curveSteps, chunk, (step) =>

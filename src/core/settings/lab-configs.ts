@@ -38,6 +38,7 @@ import {
   type RecsysConfig,
   type SyntheticPopulation,
 } from '../rl/lab/config';
+import { MAX_PRIOR_DIM, type CfPrior, type LogPrior } from '../rl/agents/log-prior';
 import { previewReward } from '../rl/lab/reward-preview';
 import { MAX_LENGTH as MAX_REWARD_LENGTH } from '../rl/reward/expression';
 import { MAX_PROFILES } from '../rl/sim/profiles';
@@ -117,6 +118,27 @@ const SYNTHETIC_ENTRIES = {
   ),
 } satisfies Record<keyof SyntheticPopulation, v.GenericSchema>;
 
+/** Numbers, at most `max` of them. */
+const numbers = (max: number) => v.pipe(v.array(finite), v.maxLength(max, 'too many values'));
+const MAX_ITEMS = 2000;
+
+const CF_PRIOR_ENTRIES = {
+  dim: finite,
+  item: numbers(MAX_ITEMS * MAX_PRIOR_DIM),
+  itemBias: numbers(MAX_ITEMS),
+  user: numbers(64 * MAX_PRIOR_DIM),
+  userBias: numbers(64),
+} satisfies Record<keyof CfPrior, v.GenericSchema>;
+
+const LOG_PRIOR_ENTRIES = {
+  source: text(300),
+  shop: text(40),
+  items: finite,
+  catalogSeed: finite,
+  purchases: numbers(MAX_ITEMS),
+  cf: v.nullable(v.strictObject(CF_PRIOR_ENTRIES)),
+} satisfies Record<keyof LogPrior, v.GenericSchema>;
+
 const AgentSchema = v.pipe(
   v.strictObject(AGENT_ENTRIES),
   labCheck((a: AgentSettings) => agentSettingsIssue(a)?.message ?? null),
@@ -141,6 +163,8 @@ const RECSYS_ENTRIES = {
   synthetic: v.optional(
     v.nullable(v.pipe(v.strictObject(SYNTHETIC_ENTRIES), labCheck(syntheticProblem))),
   ),
+  // Nor from before races started from a log (recsysConfigError checks it against the shop).
+  fromLog: v.optional(v.nullable(v.strictObject(LOG_PRIOR_ENTRIES))),
 } satisfies Record<keyof RecsysConfig, v.GenericSchema>;
 
 /** Every lab's config, as it may enter the app. */

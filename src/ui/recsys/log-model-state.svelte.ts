@@ -9,6 +9,7 @@ import {
   type EpochReport,
   type LogModelConfig,
   type LogModelSnapshot,
+  type LogPrior,
 } from '../../core/rl/models/log-model-config';
 import { LabRun, type JobMessage } from '../common/lab-run.svelte';
 import type { TrainingClient } from '../training-client.svelte';
@@ -20,6 +21,8 @@ export class LogModelState extends LabRun {
   epochs = $state.raw<EpochReport[]>([]);
   epochSteps = $state(0);
   data = $state.raw<LogModelSnapshot['data'] | null>(null);
+  /** What a race can start from (CF on a simulator's log), as of the last epoch. */
+  prior = $state.raw<LogPrior | null>(null);
 
   constructor(client: TrainingClient) {
     super(client, {
@@ -42,6 +45,7 @@ export class LogModelState extends LabRun {
     this.resetRun();
     this.epochs = [];
     this.data = null;
+    this.prior = null;
     this.epochSteps = 0;
     this.trained = $state.snapshot(this.config);
     this.launchJob({ kind: 'log-model', config: this.trained });
@@ -53,6 +57,7 @@ export class LogModelState extends LabRun {
     this.epochs = s.epochs;
     this.epochSteps = s.epochSteps;
     this.data = s.data;
+    this.prior = s.prior;
     this.reached(s.step, s.backend);
   }
 }

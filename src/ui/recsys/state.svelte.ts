@@ -5,11 +5,13 @@
  */
 import { csvText } from '../../core/data/csv';
 import { appendCapped, fromColumns, toColumns, type Point } from '../../charts/series';
-import { AGENT_LABELS, type AgentName } from '../../core/rl/agents/names';
+import type { AgentName } from '../../core/rl/agents/names';
+import type { LogPrior } from '../../core/rl/agents/log-prior';
 import {
   defaultRecsysConfig,
   demoRaceConfig,
   DEMO_RACE_PACE,
+  racerLabels,
   recsysConfigError,
   type ConfigProblem,
   type RecsysConfig,
@@ -58,14 +60,6 @@ function emptyCurves(): Omit<AgentCurves, 'label'> {
 }
 
 /** Each agent's label: its kind, numbered when two agents share one. */
-function labelsOf(config: RecsysConfig): string[] {
-  return config.agents.map((a, i) =>
-    config.agents.filter((b) => b.kind === a.kind).length > 1
-      ? `${AGENT_LABELS[a.kind]} #${i + 1}`
-      : AGENT_LABELS[a.kind],
-  );
-}
-
 export class RecsysState extends LabRun {
   config = $state<RecsysConfig>(demoRaceConfig());
   /** The settings the running race was built with. */
@@ -167,8 +161,28 @@ export class RecsysState extends LabRun {
     this.clearView();
     void this.recorder.newRun();
     const config = $state.snapshot(this.config) as RecsysConfig;
-    this.curves = labelsOf(config).map((label) => ({ ...emptyCurves(), label }));
+    this.curves = racerLabels(config).map((label) => ({ ...emptyCurves(), label }));
     this.launch(config);
+  }
+
+  /**
+   * Races what a log taught (CF's tables, the log's sales) in the log's own
+   * shop, against Q-learning and random, which start from nothing.
+   */
+  raceFromLog(prior: LogPrior): void {
+    if (this.active) this.stop();
+    const base = defaultRecsysConfig(prior.shop as ShopName);
+    this.config = {
+      ...base,
+      items: prior.items,
+      slateSize: 1,
+      reward: 'clicked',
+      // New shoppers: another seed than the one that wrote the log (its catalog stays the log's).
+      seed: prior.catalogSeed + 1,
+      fromLog: prior,
+      agents: ['cf', 'popularity', 'qlearning', 'random'].map((k) => agentSettings(k as AgentName)),
+    };
+    this.start();
   }
 
   /** The home page's demo: the demo race at its pace, from seed 1 unless one is given. */
@@ -193,7 +207,7 @@ export class RecsysState extends LabRun {
     this.applied = null;
     const m = run.metrics;
     const series = (label: string, what: string) => fromColumns(m[`${label} · ${what}`]);
-    this.curves = labelsOf(config).map((label) => ({
+    this.curves = racerLabels(config).map((label) => ({
       label,
       reward: series(label, 'cumulative reward'),
       regret: series(label, 'cumulative regret'),
@@ -220,7 +234,7 @@ export class RecsysState extends LabRun {
   private runInfo(): RunInfo {
     const config = this.applied ?? this.config;
     return {
-      name: `${labelsOf(config).join(' vs ')} · ${config.shop} · seed ${config.seed}`,
+      name: `${racerLabels(config).join(' vs ')} · ${config.shop} · seed ${config.seed}`,
       config: $state.snapshot(config) as unknown as Json,
       seed: config.seed,
       backend: this.ranOn || 'unknown',

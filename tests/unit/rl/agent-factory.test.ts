@@ -4,8 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { buildAgent } from '../../../src/core/rl/agents/build';
-import { AGENT_NAMES } from '../../../src/core/rl/agents/names';
-import { AGENTS } from '../../../src/core/rl/agents/registry';
+import { STANDALONE_AGENTS } from '../../../src/core/rl/agents/names';
+import { agentEntry } from '../../../src/core/rl/agents/registry';
 import { agentSettings } from '../../../src/core/rl/agents/settings';
 import type { Agent } from '../../../src/core/rl/contract';
 import { interact } from '../../../src/core/rl/interact';
@@ -26,9 +26,9 @@ async function run(agent: Agent, steps: number) {
 describe('the agent factory', () => {
   it('builds every agent the command line names exactly as the lab builds it', async () => {
     await useCpu();
-    for (const name of AGENT_NAMES) {
+    for (const name of STANDALONE_AGENTS) {
       const steps = name === 'dqn' ? 60 : 400;
-      const cli = await run(AGENTS[name].make(SHAPE, 11), steps);
+      const cli = await run(agentEntry(name).make(SHAPE, 11), steps);
       const lab = await run(buildAgent(agentSettings(name), SHAPE, 11), steps);
       expect(lab, name).toEqual(cli);
     }

@@ -4,7 +4,7 @@ import { AdaptiveExploration } from '../../../src/core/rl/agents/adaptive';
 import { RandomAgent } from '../../../src/core/rl/agents/bandits';
 import { DqnAgent } from '../../../src/core/rl/agents/dqn';
 import { LinUcbAgent } from '../../../src/core/rl/agents/linucb';
-import { AGENT_NAMES } from '../../../src/core/rl/agents/names';
+import { STANDALONE_AGENTS } from '../../../src/core/rl/agents/names';
 import { AGENTS, parseAgentList } from '../../../src/core/rl/agents/registry';
 import { ReplayBuffer } from '../../../src/core/rl/agents/replay';
 import { QLearningAgent, SarsaAgent } from '../../../src/core/rl/agents/tabular';
@@ -255,7 +255,7 @@ describe('experiment runner', () => {
 
   it('oracle > every learner > random on a stationary shop (20,000 steps, 2 seeds)', async () => {
     // Every agent that learns, but DQN (slow on the cpu backend; its own tests are below).
-    const learners = AGENT_NAMES.filter((n) => !['random', 'popularity', 'dqn'].includes(n));
+    const learners = STANDALONE_AGENTS.filter((n) => !['random', 'popularity', 'dqn'].includes(n));
     const result = await runExperiment({
       shop: stationary,
       agents: ['oracle', 'random', ...learners],
@@ -327,6 +327,11 @@ describe('experiment runner', () => {
       }),
     ).toThrow(/unknown reward/);
     expect(Object.keys(AGENTS)).toHaveLength(12);
+    // CF races only from a log: the command line and experiments say where to get one.
+    expect(() => parseAgentList('ucb,cf')).toThrow(/CF races only from a model trained on a log/);
+    expect(() =>
+      checkExperiment({ shop: 'fashion', agents: ['cf'], steps: 10, seeds: [1] }),
+    ).toThrow(/trained on a log/);
   });
 
   it('computes Student-t 95% intervals', () => {

@@ -12,6 +12,7 @@ import { previewReward } from '../../../src/core/rl/lab/reward-preview';
 import { articleMdp, valueIteration, valueIterationTrace } from '../../../src/core/rl/mdp';
 import { packCheckpoint, unpackCheckpoint } from '../../../src/core/store/checkpoint';
 import type { Json } from '../../../src/core/store/schema';
+import { madeUpPrior } from '../helpers/log-prior';
 import { useCpu } from '../helpers/setup-tf';
 
 beforeAll(useCpu);
@@ -182,9 +183,14 @@ describe('recommender lab job', () => {
       [agentSettings('qlearning'), agentSettings('sarsa'), dqn, adaptive],
       // Exploiting its per-segment averages by the save (ε reaches 0.01 after 200 decisions).
       [{ ...agentSettings('egreedy-segment'), epsilonSteps: 200 }],
+      // From a log: CF's tables and the bestseller list it starts from.
+      [agentSettings('cf'), agentSettings('popularity')],
     ];
     for (const agents of races) {
-      const c = config({ agents, population: 5, slateSize: 2, fatigue: 0.3, drift: 0.02 });
+      const base = config({ agents, population: 5, slateSize: 2, fatigue: 0.3, drift: 0.02 });
+      const c = agents.some((a) => a.kind === 'cf')
+        ? { ...base, fromLog: madeUpPrior(base) }
+        : base;
       const unbroken = await RecsysJob.create(c, 'cpu');
       for (let i = 0; i < 60; i++) unbroken.trainStep();
       await unbroken.snapshot(); // as the runner does before every checkpoint
@@ -229,6 +235,20 @@ describe('recommender lab job', () => {
       message: expect.stringMatching(/γ/),
     });
     expect(recsysConfigError(config())).toBeNull();
+    // CF needs a log; a log's prior must be for this shop and its catalog.
+    expect(recsysConfigError(config({ agents: [agentSettings('cf')] }))).toMatchObject({
+      field: 'agents.0',
+      message: expect.stringMatching(/trained on a log/),
+    });
+    const c = config({ agents: [agentSettings('cf')] });
+    expect(recsysConfigError({ ...c, fromLog: madeUpPrior(c) })).toBeNull();
+    expect(
+      recsysConfigError({ ...c, fromLog: { ...madeUpPrior(c), shop: 'fashion' } }),
+    ).toMatchObject({ field: 'fromLog', message: expect.stringMatching(/fashion shop/) });
+    expect(recsysConfigError({ ...c, items: 50, fromLog: madeUpPrior(c) })).toMatchObject({
+      field: 'fromLog',
+      message: expect.stringMatching(/the race has 50/),
+    });
     await expect(RecsysJob.create(config({ population: 0 }), 'cpu')).rejects.toThrow(/population/);
   });
 });

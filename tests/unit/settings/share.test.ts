@@ -5,6 +5,7 @@ import { GAN_MODELS, MAX_DRAWN_POINTS, presetFor } from '../../../src/core/gan/c
 import { LESSONS } from '../../../src/core/lessons/lessons';
 import { lessonConfig } from '../../../src/core/lessons/setup';
 import { AGENT_NAMES } from '../../../src/core/rl/agents/names';
+import { madeUpPrior } from '../helpers/log-prior';
 import {
   defaultRecsysConfig,
   demoRaceConfig,
@@ -140,10 +141,15 @@ describe('one config schema, wherever a config comes from', () => {
       ...GAN_MODELS.map((m) => ['gan', presetFor(m)] as ['gan', unknown]),
       ...AGENT_NAMES.map(
         (kind) =>
-          ['recsys', { ...defaultRecsysConfig(), agents: [agentSettings(kind)] }] as [
+          [
             'recsys',
-            unknown,
-          ],
+            {
+              ...defaultRecsysConfig(),
+              agents: [agentSettings(kind)],
+              // CF races only from a log: the race carries what the log taught.
+              ...(kind === 'cf' && { fromLog: madeUpPrior(defaultRecsysConfig()) }),
+            },
+          ] as ['recsys', unknown],
       ),
       ['recsys', demoRaceConfig()],
     ];

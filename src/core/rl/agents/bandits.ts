@@ -162,9 +162,18 @@ export class PopularityAgent extends ScoringAgent {
   readonly name = 'popularity';
   /** Sum of rewards earned per action: the bestseller list. */
   private readonly earned: Float64Array;
-  constructor(shape: ProblemShape, seed: number) {
+  /**
+   * `sold`: per action, what a log says each item sold before the race (a
+   * shop's bestseller list on opening day); without it the list starts empty
+   * and the first items shown stay on top whatever they earn.
+   */
+  constructor(shape: ProblemShape, seed: number, sold?: ArrayLike<number>) {
     super(shape, seed);
-    this.earned = new Float64Array(shape.numActions);
+    if (sold && sold.length !== shape.numActions)
+      throw new RangeError(
+        `sales are given for ${sold.length} items; this problem has ${shape.numActions}`,
+      );
+    this.earned = sold ? Float64Array.from(sold) : new Float64Array(shape.numActions);
   }
   protected score(): void {
     this.scores.set(this.earned);

@@ -12,7 +12,10 @@ import {
   ThompsonGaussianAgent,
   Ucb1Agent,
 } from './bandits';
+import { CF_AGENT_DEFAULTS, CfAgent } from './cf-agent';
 import { DqnAgent } from './dqn';
+import type { LogPrior } from './log-prior';
+import { NEEDS_LOG } from './needs-log';
 import { LinUcbAgent } from './linucb';
 import { QLearningAgent, SarsaAgent } from './tabular';
 import type { Agent, ProblemShape } from '../contract';
@@ -28,8 +31,16 @@ function exploration(a: AgentSettings): Exploration {
   return a.adaptive ? { kind: 'adaptive', base } : { kind: 'schedule', schedule: base };
 }
 
-/** Builds a racing agent from its settings. */
-export function buildAgent(a: AgentSettings, shape: ProblemShape, seed: number): Agent {
+/**
+ * Builds a racing agent from its settings; `prior`, what the race learned
+ * from a log, starts CF (which needs it) and popularity's bestseller list.
+ */
+export function buildAgent(
+  a: AgentSettings,
+  shape: ProblemShape,
+  seed: number,
+  prior: LogPrior | null = null,
+): Agent {
   const schedule = {
     kind: 'linear',
     start: a.epsilonStart,
@@ -48,7 +59,14 @@ export function buildAgent(a: AgentSettings, shape: ProblemShape, seed: number):
     case 'random':
       return new RandomAgent(shape, seed);
     case 'popularity':
-      return new PopularityAgent(shape, seed);
+      return new PopularityAgent(shape, seed, prior?.purchases);
+    case 'cf':
+      if (!prior?.cf) throw new Error(NEEDS_LOG);
+      return new CfAgent(shape, seed, prior.cf, {
+        learningRate: a.learningRate,
+        l2: CF_AGENT_DEFAULTS.l2,
+        exploration: schedule,
+      });
     case 'egreedy':
     case 'egreedy-decay':
       return new EpsilonGreedyAgent(shape, schedule, seed);

@@ -16,6 +16,7 @@ export const AGENT_LABELS = {
   qlearning: 'Q-learning',
   sarsa: 'SARSA',
   dqn: 'DQN (double)',
+  cf: 'CF (trained on a log)',
 } as const;
 
 export type AgentName = keyof typeof AGENT_LABELS;
@@ -25,3 +26,9 @@ export const AGENT_NAMES = Object.keys(AGENT_LABELS) as AgentName[];
 export function isAgentName(s: string): s is AgentName {
   return Object.hasOwn(AGENT_LABELS, s);
 }
+
+/** Agents that race only from what a log taught them (the race's `fromLog`). */
+export const LOG_AGENTS: readonly AgentName[] = ['cf'];
+
+/** Agents built from their settings alone: the command line's and any problem's. */
+export const STANDALONE_AGENTS = AGENT_NAMES.filter((n) => !LOG_AGENTS.includes(n));

@@ -7,7 +7,8 @@
  */
 import type { Agent, ProblemShape } from '../contract';
 import { buildAgent } from './build';
-import { AGENT_LABELS, AGENT_NAMES, isAgentName, type AgentName } from './names';
+import { AGENT_LABELS, isAgentName, STANDALONE_AGENTS, type AgentName } from './names';
+import { NEEDS_LOG } from './needs-log';
 import { agentSettings } from './settings';
 
 export interface AgentEntry {
@@ -16,15 +17,22 @@ export interface AgentEntry {
 }
 
 export const AGENTS = Object.fromEntries(
-  AGENT_NAMES.map((name) => [
+  STANDALONE_AGENTS.map((name) => [
     name,
     {
       label: AGENT_LABELS[name],
       make: (shape: ProblemShape, seed: number) => buildAgent(agentSettings(name), shape, seed),
     },
   ]),
-) as Record<AgentName, AgentEntry>;
+) as Partial<Record<AgentName, AgentEntry>>;
 export { isAgentName, type AgentName };
+
+/** An agent's entry; throws for one that races only from a log (CF). */
+export function agentEntry(name: AgentName): AgentEntry {
+  const entry = AGENTS[name];
+  if (!entry) throw new RangeError(NEEDS_LOG);
+  return entry;
+}
 
 /** Parses "ucb,linucb,dqn"; throws naming an unknown agent and listing the known ones. */
 export function parseAgentList(list: string): AgentName[] {
@@ -33,8 +41,10 @@ export function parseAgentList(list: string): AgentName[] {
     .map((s) => s.trim())
     .filter(Boolean);
   if (names.length === 0) throw new RangeError('name at least one agent');
-  for (const n of names)
+  for (const n of names) {
     if (!isAgentName(n))
       throw new RangeError(`unknown agent "${n}"; choose from ${Object.keys(AGENTS).join(', ')}`);
+    agentEntry(n);
+  }
   return names as AgentName[];
 }

@@ -55,6 +55,7 @@ export const AGENT_PARAMS: Record<AgentName, AgentParam[]> = {
     'replay',
     'targetEvery',
   ],
+  cf: ['learningRate', 'epsilonStart', 'epsilonEnd', 'epsilonSteps'],
 };
 
 /** The hyperparameters each agent starts from (the experiments' defaults). */
@@ -62,12 +63,14 @@ export function agentSettings(kind: AgentName): AgentSettings {
   // ε-greedy per segment explores at random, then exploits what each segment clicked: over
   // 4,000 decisions, 40% of the lab's 30-s demo race (tests/unit/rl/race-story.test.ts).
   const segment = kind === 'egreedy-segment';
+  // CF starts from a model trained on a log: it knows what sells and explores little.
+  const cf = kind === 'cf';
   return {
     kind,
-    learningRate: kind === 'dqn' ? 0.001 : 0,
+    learningRate: kind === 'dqn' ? 0.001 : cf ? 0.05 : 0,
     gamma: 0.5,
-    epsilonStart: kind === 'egreedy' ? 0.1 : segment ? 1 : 0.3,
-    epsilonEnd: kind === 'egreedy' ? 0.1 : segment ? 0.01 : 0.02,
+    epsilonStart: kind === 'egreedy' ? 0.1 : segment ? 1 : cf ? 0.05 : 0.3,
+    epsilonEnd: kind === 'egreedy' ? 0.1 : segment ? 0.01 : cf ? 0.05 : 0.02,
     epsilonSteps: segment ? 4000 : 10_000,
     adaptive: true,
     ucbC: 0.5,

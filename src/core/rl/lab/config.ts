@@ -13,6 +13,8 @@ import {
   inRange,
   type AgentSettings,
 } from '../agents/settings';
+import { logPriorProblem, type LogPrior } from '../agents/log-prior';
+import { NEEDS_LOG } from '../agents/needs-log';
 import { compileReward, RewardError } from '../reward/expression';
 import type { FeatureScale } from '../../data/shopper-features';
 import { generateCatalog, type Catalog } from '../sim/catalog';
@@ -41,6 +43,12 @@ export interface RecsysConfig {
   agents: AgentSettings[];
   /** Shoppers to serve instead of the shop's own segments (absent or null: the shop's own). */
   synthetic?: SyntheticPopulation | null;
+  /**
+   * What the agents learned from a log before the race (absent or null:
+   * nothing): CF's tables and the log's sales, for the log's own shop, whose
+   * catalog the race then sells (the log's catalog seed, not `seed`).
+   */
+  fromLog?: LogPrior | null;
 }
 
 /**
@@ -103,6 +111,19 @@ export function demoRaceConfig(): RecsysConfig {
  */
 export const DEMO_RACE_PACE = 40;
 
+/**
+ * Each racer's name, as the race's curves and tables say it: the agent's
+ * label, numbered when two race, and popularity's marked when it starts from
+ * a log's sales.
+ */
+export function racerLabels(c: RecsysConfig): string[] {
+  return c.agents.map((a, i) => {
+    const name =
+      a.kind === 'popularity' && c.fromLog ? 'popularity (the log’s sales)' : AGENT_LABELS[a.kind];
+    return c.agents.filter((b) => b.kind === a.kind).length > 1 ? `${name} #${i + 1}` : name;
+  });
+}
+
 /** The shop the config describes: the preset with the lab's knobs applied. */
 export function shopFor(c: RecsysConfig): ShopConfig {
   const shop = shopPreset(c.shop);
@@ -117,7 +138,7 @@ export function shopFor(c: RecsysConfig): ShopConfig {
 /** The shop with its catalog, serving the synthetic population when the config has one. */
 export function labShop(c: RecsysConfig): { shop: ShopConfig; catalog: Catalog } {
   const shop = shopFor(c);
-  const catalog = generateCatalog(shop.catalog, c.seed);
+  const catalog = generateCatalog(shop.catalog, c.fromLog?.catalogSeed ?? c.seed);
   const p = c.synthetic;
   if (p)
     shop.shoppers.profiles = profilesFromFeatures(
@@ -186,10 +207,21 @@ export function recsysConfigError(c: RecsysConfig): ConfigProblem | null {
     const problem = syntheticProblem(c.synthetic);
     if (problem) return fail('synthetic', problem);
   }
+  if (c.fromLog) {
+    if (c.fromLog.shop !== c.shop)
+      return fail('fromLog', `it was learned in the ${c.fromLog.shop} shop, not ${c.shop}`);
+    const problem = logPriorProblem(
+      c.fromLog,
+      c.items,
+      shopPreset(c.shop).shoppers.segments.length,
+    );
+    if (problem) return fail('fromLog', problem);
+  }
   if (c.agents.length < 1 || c.agents.length > 4) return fail('agents', 'race one to four agents');
   for (const [i, a] of c.agents.entries()) {
     const problem = agentSettingsProblem(a);
     if (problem) return fail(`agents.${i}`, `${AGENT_LABELS[a.kind] ?? 'agent'}: ${problem}`);
+    if (a.kind === 'cf' && !c.fromLog?.cf) return fail(`agents.${i}`, NEEDS_LOG);
   }
   return null;
 }

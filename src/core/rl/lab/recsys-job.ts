@@ -15,7 +15,6 @@ import { captureObjectState, restoreObjectState, type Skip } from '../../jobs/ob
 import type { Json } from '../../store/schema';
 import { showsArms, type ShowsArms } from '../agents/bandits';
 import { DqnAgent } from '../agents/dqn';
-import { AGENT_LABELS } from '../agents/names';
 import { QLearningAgent, SarsaAgent } from '../agents/tabular';
 import type { Agent, Observation } from '../contract';
 import { decide } from '../interact';
@@ -25,7 +24,7 @@ import type { ShopConfig } from '../sim/presets';
 import { topK } from '../sim/oracle';
 import { ShopEnv } from '../sim/shop-env';
 import { buildAgent } from '../agents/build';
-import { labShop, recsysConfigError, type RecsysConfig } from './config';
+import { labShop, racerLabels, recsysConfigError, type RecsysConfig } from './config';
 import {
   FUNNEL,
   SAMPLED_SHOPPERS,
@@ -277,13 +276,11 @@ export class RecsysJob implements TrainingJob<RecsysSnapshot> {
     this.segmentNames = shop.shoppers.segments.map((s) => s.name);
     // One environment gives the problem's shape every agent is built for.
     const shape = new ShopEnv(shop, { seed: 0, catalog: this.catalog });
+    const labels = racerLabels(config);
     this.racers = config.agents.map((a, i) => {
-      const agent = buildAgent(a, shape, config.seed * 7919 + 104_729 * (i + 1));
-      const label =
-        config.agents.filter((b) => b.kind === a.kind).length > 1
-          ? `${AGENT_LABELS[a.kind]} #${i + 1}`
-          : AGENT_LABELS[a.kind];
-      return new Racer(agent, label, config, shop, this.catalog);
+      const seed = config.seed * 7919 + 104_729 * (i + 1);
+      const agent = buildAgent(a, shape, seed, config.fromLog ?? null);
+      return new Racer(agent, labels[i]!, config, shop, this.catalog);
     });
   }
 

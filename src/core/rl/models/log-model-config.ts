@@ -4,6 +4,7 @@
  * page can check a config without loading tfjs.
  */
 import type { Funnel } from './view-examples';
+import type { LogPrior } from '../agents/log-prior';
 
 export const LOG_MODEL_LABELS = {
   cf: 'Collaborative filtering',
@@ -65,6 +66,8 @@ export interface EpochReport {
   metrics: Record<string, number>;
 }
 
+export type { LogPrior };
+
 export interface LogModelSnapshot {
   kind: 'log-model';
   step: number;
@@ -84,4 +87,10 @@ export interface LogModelSnapshot {
     truth: boolean;
   };
   backend: string;
+  /**
+   * CF's tables and the log's sales, mapped onto the shop that wrote the log,
+   * as of the last epoch: what a race started from this model carries. Null
+   * for the other models, and before CF's first epoch.
+   */
+  prior: LogPrior | null;
 }

@@ -6,7 +6,9 @@
 import * as tf from '@tensorflow/tfjs';
 import type { InteractionLog } from '../../data/interaction-log';
 import { DivergedError, JobPausedError, type TrainingJob } from '../../jobs/job';
-import type { SimulatedLogTruth } from '../sim/simulated-log';
+import { logPrior, type LogPrior, type PriorOrigin } from '../agents/log-prior';
+import { shopPreset, type ShopName } from '../sim/presets';
+import { simulatedItemAction, type SimulatedLogTruth } from '../sim/simulated-log';
 import type { EpochReport, LogModelConfig, LogModelSnapshot } from './log-model-config';
 import { logTrainer, type LogTrainer } from './log-runs';
 import { funnelOf } from './view-examples';
@@ -22,11 +24,18 @@ export class LogModelJob implements TrainingJob<LogModelSnapshot> {
   private seconds = 0;
   private readonly reports: EpochReport[] = [];
   private pausedAtTarget = false;
+  private prior: LogPrior | null = null;
 
+  /**
+   * `origin`: the simulator shop that wrote the log (its item ids `sku-N`
+   * are that shop's items), so a CF model can race there; null for a log
+   * from anywhere else.
+   */
   constructor(
     private readonly config: LogModelConfig,
-    log: InteractionLog,
+    private readonly log: InteractionLog,
     truth?: SimulatedLogTruth,
+    private readonly origin: PriorOrigin | null = null,
   ) {
     this.trainer = logTrainer(config.model, log, { seed: config.seed, ...(truth && { truth }) });
     this.data = {
@@ -86,6 +95,19 @@ export class LogModelJob implements TrainingJob<LogModelSnapshot> {
     });
     this.lossSum = 0;
     this.lossCount = 0;
+    if (this.origin && this.trainer.cfTables) {
+      const shop = shopPreset(this.origin.shop as ShopName);
+      this.prior = logPrior(
+        this.log,
+        {
+          numActions: shop.catalog.items,
+          segmentNames: shop.shoppers.segments.map((s) => s.name),
+          actionOf: simulatedItemAction,
+        },
+        this.origin,
+        await this.trainer.cfTables(),
+      );
+    }
     if (this.reports.length >= this.config.epochs && !this.pausedAtTarget) {
       this.pausedAtTarget = true;
       throw new JobPausedError(
@@ -103,6 +125,7 @@ export class LogModelJob implements TrainingJob<LogModelSnapshot> {
         epochs: this.reports.map((r) => ({ ...r, metrics: { ...r.metrics } })),
         data: this.data,
         backend: tf.getBackend(),
+        prior: this.prior,
       },
       transfer: [],
     };

@@ -11,9 +11,9 @@ import { holdoutSplit } from '../../data/holdout';
 import type { InteractionLog } from '../../data/interaction-log';
 import { auc, calibration, logLoss, rankAmong, spearman, topK } from '../../data/model-metrics';
 import { createRandom, type Random } from '../../random';
-import type { SimulatedLogTruth } from '../sim/simulated-log';
+import { simulatedItemAction, type SimulatedLogTruth } from '../sim/simulated-log';
 import { epochBatches } from './batches';
-import { CF_DEFAULTS, CfModel, cfItemMeans, cfProbability } from './cf-model';
+import { CF_DEFAULTS, CfModel, cfItemMeans, cfProbability, type CfTables } from './cf-model';
 import { DemandPredictor, PREDICTOR_DEFAULTS } from './demand-predictor';
 import { labelledPairs, rankingCandidates, splitPairs } from './log-pairs';
 import { TWO_HEADED_DEFAULTS, TwoHeadedNet } from './two-headed';
@@ -37,6 +37,8 @@ export interface LogTrainer {
   step(): tf.Scalar;
   /** Held-out metrics by name. */
   evaluate(): Promise<Record<string, number>>;
+  /** CF's learned tables (collaborative filtering only): what a race's CF agent starts from. */
+  cfTables?(): Promise<CfTables>;
   dispose(): void;
 }
 
@@ -100,7 +102,8 @@ function cfTrainer(log: InteractionLog, o: TrainerOptions): LogTrainer {
     rng,
   );
   const candidates = rankingCandidates(split, items, CANDIDATES, rng);
-  const truth = o.truth && log.itemIds.map((id) => o.truth!.itemClick[Number(id.slice(4)) - 1]!);
+  const truth =
+    o.truth && log.itemIds.map((id) => o.truth!.itemClick[simulatedItemAction(id) ?? -1] ?? NaN);
   return {
     ...batched('cf', all(split.train.size), split.test.size, CF_DEFAULTS.batchSize, rng, (b) =>
       model.trainBatch(split.train, b),
@@ -123,6 +126,7 @@ function cfTrainer(log: InteractionLog, o: TrainerOptions): LogTrainer {
         ...(truth && { spearman: spearman(cfItemMeans(t), truth) }),
       };
     },
+    cfTables: () => model.tables(),
     dispose: () => model.dispose(),
   };
 }

@@ -22,6 +22,9 @@ export interface SimulatedLogOptions {
 
 const HEADER = 'user_id,item_id,event,timestamp,price,category,segment';
 
+/** The sample log the app ships (public/data/logs/sample-interactions.csv, made by datasets/). */
+export const SAMPLE_LOG_OPTIONS = { shop: 'fashion', sessions: 300, seed: 1 } as const;
+
 /**
  * What only the simulator knows about a log it wrote: the true
  * probabilities behind it, for checking what models learn from the log.
@@ -42,6 +45,12 @@ export interface SimulatedLog {
   /** The log as CSV text (with a `segment` column for reference). */
   csv: string;
   truth: SimulatedLogTruth;
+}
+
+/** The simulator's action for a log item id it wrote (`sku-N` is item N − 1), or null for any other id. */
+export function simulatedItemAction(itemId: string): number | null {
+  const m = /^sku-([1-9][0-9]*)$/.exec(itemId);
+  return m ? Number(m[1]) - 1 : null;
 }
 
 /** The log as CSV text (with a `segment` column the importer ignores, for reference). */

@@ -21,16 +21,30 @@ import {
   type LogModelName,
 } from '../../../../src/core/rl/models/log-runs';
 import { TWO_HEADED_DEFAULTS, TwoHeadedNet } from '../../../../src/core/rl/models/two-headed';
-import { simulatedLog, type SimulatedLog } from '../../../../src/core/rl/sim/simulated-log';
+import {
+  simulatedItemAction,
+  simulatedLog,
+  type SimulatedLog,
+} from '../../../../src/core/rl/sim/simulated-log';
+import type { Agent } from '../../../../src/core/rl/contract';
+import { interact } from '../../../../src/core/rl/interact';
+import { RandomAgent, PopularityAgent } from '../../../../src/core/rl/agents/bandits';
+import { buildAgent } from '../../../../src/core/rl/agents/build';
+import { agentSettings } from '../../../../src/core/rl/agents/settings';
+import { CfAgent } from '../../../../src/core/rl/agents/cf-agent';
+import { logPrior } from '../../../../src/core/rl/agents/log-prior';
+import { shopPreset } from '../../../../src/core/rl/sim/presets';
+import { ShopEnv } from '../../../../src/core/rl/sim/shop-env';
 import { useWasmInNode } from '../../helpers/kernel-checks';
 
+const LOG_SEED = 1;
 let sim: SimulatedLog;
 let log: InteractionLog;
 beforeAll(async () => {
   await useWasmInNode();
   await useAllWasmKernels('wasm');
   await tf.setBackend('wasm');
-  sim = simulatedLog({ shop: 'fashion', sessions: 10_000, seed: 1 });
+  sim = simulatedLog({ shop: 'fashion', sessions: 10_000, seed: LOG_SEED });
   log = await parseInteractionLog(sim.csv);
 }, 120_000);
 
@@ -52,6 +66,67 @@ describe('collaborative filtering on a simulated log of 10,000 sessions', () => 
     expect(m['auc']).toBeGreaterThan(0.6);
     // A random ranking puts the positive in the top 10 of 100 one time in ten.
     expect(m['hitRate']).toBeGreaterThan(0.15);
+  });
+});
+
+describe('CF and the bestseller list, learned from the log, racing new shoppers in its shop', () => {
+  it('CF leads random, cold ε-greedy and the cold bestseller list from the start; the log’s bestseller list beats random', async () => {
+    const trainer = logTrainer('cf', log, { seed: 5 });
+    await trainEpochs(trainer, 3);
+    const tables = await trainer.cfTables!();
+    trainer.dispose();
+    const config = shopPreset('fashion');
+    const mapping = {
+      numActions: config.catalog.items,
+      segmentNames: config.shoppers.segments.map((s) => s.name),
+      actionOf: simulatedItemAction,
+    };
+    const prior = logPrior(
+      log,
+      mapping,
+      { source: 'simulated fashion log', shop: 'fashion', catalogSeed: LOG_SEED },
+      tables,
+    );
+    const steps = 2_000;
+    const early = 500;
+    // New shoppers (other seeds than the log's) in the log's shop: the same catalog.
+    const ctr: Record<string, { early: number[]; all: number[] }> = {};
+    for (const seed of [11, 12, 13]) {
+      const env = () => new ShopEnv(config, { seed, catalogSeed: LOG_SEED });
+      const shape = env();
+      const racers: [string, Agent][] = [
+        ['random', new RandomAgent(shape, seed)],
+        ['ε-greedy', buildAgent(agentSettings('egreedy'), shape, seed)],
+        ['bestsellers, cold', new PopularityAgent(shape, seed)],
+        ['bestsellers, from the log', new PopularityAgent(shape, seed, prior.purchases)],
+        ['CF, from the log', new CfAgent(shape, seed, prior.cf!)],
+      ];
+      for (const [name, agent] of racers) {
+        const { reward } = interact(env(), agent, steps);
+        const c = (ctr[name] ??= { early: [], all: [] });
+        c.early.push(reward[early - 1]! / early);
+        c.all.push(reward[steps - 1]! / steps);
+      }
+    }
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const at = (part: 'early' | 'all') =>
+      Object.fromEntries(Object.entries(ctr).map(([k, v]) => [k, mean(v[part])])) as Record<
+        string,
+        number
+      >;
+    const first = at('early');
+    const all = at('all');
+    console.log(
+      `race CTR, first ${early}: ${JSON.stringify(first)}; all ${steps}: ${JSON.stringify(all)}`,
+    );
+    // The head start: from the first shoppers on, CF shows what they click.
+    expect(first['CF, from the log']).toBeGreaterThan(1.3 * first['random']!);
+    expect(first['CF, from the log']).toBeGreaterThan(first['ε-greedy']!);
+    expect(all['CF, from the log']).toBeGreaterThan(1.2 * all['random']!);
+    expect(all['CF, from the log']).toBeGreaterThan(all['ε-greedy']!);
+    // A bestseller list that starts empty keeps its first lucky items; one from the log does not.
+    expect(all['bestsellers, from the log']).toBeGreaterThan(all['random']!);
+    expect(all['bestsellers, from the log']).toBeGreaterThan(all['bestsellers, cold']!);
   });
 });
 
