@@ -180,7 +180,7 @@ export class RecsysState extends LabRun {
       // New shoppers: another seed than the one that wrote the log (its catalog stays the log's).
       seed: prior.catalogSeed + 1,
       fromLog: prior,
-      agents: ['cf', 'popularity', 'qlearning', 'random'].map((k) => agentSettings(k as AgentName)),
+      agents: (['cf', 'popularity', 'qlearning', 'random'] as const).map((k) => agentSettings(k)),
     };
     this.start();
   }
