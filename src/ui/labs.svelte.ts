@@ -188,10 +188,32 @@ export class Labs {
 
   /** Loads a lesson step's settings into its lab (stopping a run there), and starts it if asked. */
   setUpLesson = async (setup: LessonSetup): Promise<void> => {
-    const [{ lessonConfig }, { readLabConfig }] = await Promise.all([
+    if (setup.lab === 'log-race') return this.raceLessonLog();
+    const [{ lessonConfig }, { readLabConfig }, { logModelConfigError }] = await Promise.all([
       import('../core/lessons/setup'),
       import('../core/settings/lab-configs'),
+      import('../core/rl/models/log-model-config'),
     ]);
+    if (setup.lab === 'log-model') {
+      const config = lessonConfig(setup);
+      const problem = logModelConfigError(config);
+      if (problem) {
+        toasts.push(
+          'error',
+          `This step’s settings cannot be used: ${problem.field} ${problem.message}.`,
+        );
+        return;
+      }
+      const { lab } = await this.loadRecsys();
+      location.hash = '#/recsys';
+      // The race stops too: the model trains alone, at full speed.
+      if (lab.active) lab.stop();
+      if (lab.models.active) lab.models.stop();
+      lab.models.config = config;
+      if (setup.start) lab.models.start();
+      scrollToWhenShown('log-model-title');
+      return;
+    }
     // A lesson's settings pass the same schema as a link's (tests hold every step to it).
     const read = readLabConfig(setup.lab, lessonConfig(setup));
     if (read.problem !== null) {
@@ -212,4 +234,31 @@ export class Labs {
       if (setup.start) lab.start();
     }
   };
+
+  /** Races what the models panel's model learned from its log, or says what to do first. */
+  private async raceLessonLog(): Promise<void> {
+    const { lab } = await this.loadRecsys();
+    location.hash = '#/recsys';
+    const prior = lab.models.prior;
+    if (!prior) {
+      const training = lab.models.active;
+      toasts.push(
+        'warn',
+        training
+          ? 'The model has not finished its first epoch yet: race it once the table under “Train them here” has a row.'
+          : 'There is no trained model to race yet: set up the step that trains it, and wait for the table under “Train them here” to show its first epoch.',
+      );
+      scrollToWhenShown('log-model-title');
+      return;
+    }
+    lab.raceFromLog(prior);
+    scrollToWhenShown('recsys-title');
+  }
+}
+
+/** Scrolls to the element with this id once the view that holds it is on the page (within about a second). */
+function scrollToWhenShown(id: string, frames = 60): void {
+  const el = document.getElementById(id);
+  if (el) el.scrollIntoView({ block: 'start' });
+  else if (frames > 0) requestAnimationFrame(() => scrollToWhenShown(id, frames - 1));
 }

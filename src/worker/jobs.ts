@@ -16,10 +16,9 @@ import { TabularGanJob } from '../core/gan/tabular-job';
 import type { TrainingJob } from '../core/jobs/job';
 import type { JobSnapshot, JobSpec, Post } from '../core/protocol';
 import { RecsysJob } from '../core/rl/lab/recsys-job';
-import { parseInteractionLog } from '../core/data/interaction-log';
 import { LogModelJob } from '../core/rl/models/log-model-job';
 import { logModelConfigError, type LogModelConfig } from '../core/rl/models/log-model-config';
-import { SAMPLE_LOG_OPTIONS, simulatedLog } from '../core/rl/sim/simulated-log';
+import { readLogSource } from '../core/rl/models/log-source';
 
 type Job = TrainingJob<JobSnapshot>;
 
@@ -102,24 +101,11 @@ export class JobFactory {
   private async logModelJob(config: LogModelConfig): Promise<LogModelJob> {
     const problem = logModelConfigError(config);
     if (problem) throw new Error(`The model's settings: ${problem.field} ${problem.message}.`);
-    const sessions = (n: number) => `${n.toLocaleString('en')} sessions`;
-    if (config.source === 'simulated') {
-      const sim = simulatedLog({ shop: 'fashion', sessions: config.sessions, seed: config.seed });
-      return new LogModelJob(config, await parseInteractionLog(sim.csv), sim.truth, {
-        source: `a simulated fashion log of ${sessions(config.sessions)}`,
-        shop: 'fashion',
-        catalogSeed: config.seed,
-      });
-    }
     const url = `${this.dataUrl}logs/sample-interactions.csv`;
-    const text = await (this.deps.loadLogText ?? fetchText)(url);
-    // The sample is the simulator's too: its items are the sample shop's.
-    const sample = SAMPLE_LOG_OPTIONS;
-    return new LogModelJob(config, await parseInteractionLog(text), undefined, {
-      source: `the sample log (${sessions(sample.sessions)})`,
-      shop: sample.shop,
-      catalogSeed: sample.seed,
-    });
+    const { log, truth, origin } = await readLogSource(config, () =>
+      (this.deps.loadLogText ?? fetchText)(url),
+    );
+    return new LogModelJob(config, log, truth, origin);
   }
 
   private loadMnist(): Promise<MnistData> {

@@ -6,6 +6,7 @@
 import type { GanConfig, GanModelKind } from '../gan/config';
 import type { AgentName } from '../rl/agents/names';
 import type { RecsysConfig } from '../rl/lab/config';
+import type { LogModelConfig } from '../rl/models/log-model-config';
 import type { AgentSettings } from '../rl/agents/settings';
 import type { ShopName } from '../rl/sim/presets';
 
@@ -29,7 +30,26 @@ export interface RecsysLessonSetup {
   start: boolean;
 }
 
-export type LessonSetup = GanLessonSetup | RecsysLessonSetup;
+/** Trains one of the source's recommender models on a log (the models panel under the race). */
+export interface LogModelLessonSetup {
+  lab: 'log-model';
+  /** Settings over the panel's preset. */
+  config: Partial<LogModelConfig>;
+  /** Start training once loaded. */
+  start: boolean;
+}
+
+/**
+ * Races what the model trained in an earlier step learned from its log
+ * (the panel's "Race CF against Q-learning"); refused, with the reason,
+ * until that model has finished an epoch.
+ */
+export interface LogRaceLessonSetup {
+  lab: 'log-race';
+}
+
+export type LessonSetup =
+  GanLessonSetup | RecsysLessonSetup | LogModelLessonSetup | LogRaceLessonSetup;
 
 export interface LessonStep {
   title: string;

@@ -8,9 +8,17 @@
  */
 import { WHAT_A_GAN_IS, ARTICLE_BUGS, MODE_COLLAPSE } from './gan-lessons';
 import type { Lesson } from './lesson';
+import { LOG_TO_RECOMMENDER } from './log-lessons';
 import { EXPLORE_EXPLOIT, Q_TO_DQN, DESIGN_REWARD } from './rl-lessons';
 
-export type { GanLessonSetup, Lesson, LessonSetup, LessonStep, RecsysLessonSetup } from './lesson';
+export type {
+  GanLessonSetup,
+  Lesson,
+  LessonSetup,
+  LessonStep,
+  LogModelLessonSetup,
+  RecsysLessonSetup,
+} from './lesson';
 
 export const LESSONS: readonly Lesson[] = [
   WHAT_A_GAN_IS,
@@ -19,6 +27,7 @@ export const LESSONS: readonly Lesson[] = [
   EXPLORE_EXPLOIT,
   Q_TO_DQN,
   DESIGN_REWARD,
+  LOG_TO_RECOMMENDER,
 ];
 
 export function lessonById(id: string): Lesson | null {

@@ -2,14 +2,20 @@
 import { presetFor, type GanConfig } from '../gan/config';
 import { defaultRecsysConfig, type RecsysConfig } from '../rl/lab/config';
 import { agentSettings } from '../rl/agents/settings';
-import type { GanLessonSetup, LessonSetup, RecsysLessonSetup } from './lessons';
+import { LOG_MODEL_PRESET, type LogModelConfig } from '../rl/models/log-model-config';
+import type { GanLessonSetup, LessonSetup, LogModelLessonSetup, RecsysLessonSetup } from './lesson';
+
+/** A setup that carries settings of its own (a race from a log takes its settings from the model). */
+export type ConfiguredSetup = Exclude<LessonSetup, { lab: 'log-race' }>;
 
 /** The full lab settings a setup stands for: the lab's defaults with the lesson's settings over them. */
 export function lessonConfig(setup: GanLessonSetup): GanConfig;
 export function lessonConfig(setup: RecsysLessonSetup): RecsysConfig;
-export function lessonConfig(setup: LessonSetup): GanConfig | RecsysConfig;
-export function lessonConfig(setup: LessonSetup): GanConfig | RecsysConfig {
+export function lessonConfig(setup: LogModelLessonSetup): LogModelConfig;
+export function lessonConfig(setup: ConfiguredSetup): GanConfig | RecsysConfig | LogModelConfig;
+export function lessonConfig(setup: ConfiguredSetup): GanConfig | RecsysConfig | LogModelConfig {
   if (setup.lab === 'gan') return { ...presetFor(setup.model), ...setup.config };
+  if (setup.lab === 'log-model') return { ...LOG_MODEL_PRESET, ...setup.config };
   return {
     ...defaultRecsysConfig(setup.shop),
     ...setup.config,

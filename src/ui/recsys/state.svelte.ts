@@ -9,6 +9,7 @@ import type { AgentName } from '../../core/rl/agents/names';
 import type { LogPrior } from '../../core/rl/agents/log-prior';
 import {
   defaultRecsysConfig,
+  logRaceConfig,
   demoRaceConfig,
   DEMO_RACE_PACE,
   racerLabels,
@@ -171,17 +172,7 @@ export class RecsysState extends LabRun {
    */
   raceFromLog(prior: LogPrior): void {
     if (this.active) this.stop();
-    const base = defaultRecsysConfig(prior.shop as ShopName);
-    this.config = {
-      ...base,
-      items: prior.items,
-      slateSize: 1,
-      reward: 'clicked',
-      // New shoppers: another seed than the one that wrote the log (its catalog stays the log's).
-      seed: prior.catalogSeed + 1,
-      fromLog: prior,
-      agents: (['cf', 'popularity', 'qlearning', 'random'] as const).map((k) => agentSettings(k)),
-    };
+    this.config = logRaceConfig(prior);
     this.start();
   }
 

@@ -5,9 +5,10 @@ import { LESSONS, lessonById } from '../../../src/core/lessons/lessons';
 import { lessonConfig } from '../../../src/core/lessons/setup';
 import { atStep, finished, parseProgress, progressLine } from '../../../src/core/lessons/progress';
 import { recsysConfigError } from '../../../src/core/rl/lab/config';
+import { logModelConfigError } from '../../../src/core/rl/models/log-model-config';
 
 describe('the lessons', () => {
-  it('are the six the issue names, each with a few steps and a unique id', () => {
+  it('are the six the lessons issue names and the log lesson, each with a few steps and a unique id', () => {
     expect(LESSONS.map((l) => l.title)).toEqual([
       'What a GAN is',
       'The article’s MNIST GAN and its four bugs',
@@ -15,6 +16,7 @@ describe('the lessons', () => {
       'Explore vs exploit',
       'From Q-table to DQN',
       'Designing a reward',
+      'From a log to a recommender',
     ]);
     expect(new Set(LESSONS.map((l) => l.id)).size).toBe(LESSONS.length);
     for (const l of LESSONS) {
@@ -36,11 +38,22 @@ describe('the lessons', () => {
           expect(c.model).toBe(s.setup.model);
           // A lesson's lab is the lesson's topic.
           expect(l.topic).toBe('gan');
-        } else {
+        } else if (s.setup.lab === 'recsys') {
           const c = lessonConfig(s.setup);
           expect(recsysConfigError(c), `${l.id}: ${s.title}`).toBeNull();
           expect(c.agents.map((a) => a.kind)).toEqual(s.setup.agents.map((a) => a.kind));
           expect(l.topic).toBe('rl');
+        } else if (s.setup.lab === 'log-model') {
+          expect(logModelConfigError(lessonConfig(s.setup)), `${l.id}: ${s.title}`).toBeNull();
+          expect(l.topic).toBe('rl');
+        } else {
+          // A race from a log needs CF trained on a simulator's log in an earlier step (its prior).
+          const trained = l.steps
+            .slice(0, l.steps.indexOf(s))
+            .map((p) => p.setup)
+            .findLast((p) => p?.lab === 'log-model');
+          expect(trained, `${l.id}: ${s.title}`).toBeDefined();
+          if (trained?.lab === 'log-model') expect(lessonConfig(trained).model).toBe('cf');
         }
       }
     }

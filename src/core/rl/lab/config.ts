@@ -105,6 +105,24 @@ export function demoRaceConfig(): RecsysConfig {
 }
 
 /**
+ * The race a log's prior starts: new shoppers (a seed after the one that
+ * wrote the log) in the log's shop and catalog, one item a slate, rewarding
+ * clicks; CF and the log's bestseller list against Q-learning, which starts
+ * from nothing, and random.
+ */
+export function logRaceConfig(prior: LogPrior): RecsysConfig {
+  return {
+    ...defaultRecsysConfig(prior.shop as ShopName),
+    items: prior.items,
+    slateSize: 1,
+    reward: 'clicked',
+    seed: prior.catalogSeed + 1,
+    fromLog: prior,
+    agents: (['cf', 'popularity', 'qlearning', 'random'] as const).map((k) => agentSettings(k)),
+  };
+}
+
+/**
  * Rounds per second the demo race runs at: 30 s make 9,600 decisions per
  * agent, enough to learn, few enough that the learning fills the charts
  * (at full speed it is over in the first pixels of the x axis).
