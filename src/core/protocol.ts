@@ -14,6 +14,7 @@ import type { JobCheckpoint, JobProgress, JobState } from './jobs/job';
 import type { CheckpointReason } from './jobs/runner';
 import type { RecsysSnapshot } from './rl/lab/snapshot';
 import type { LogModelConfig, LogModelSnapshot } from './rl/models/log-model-config';
+import type { OwnLog } from './rl/models/log-source';
 import type { TfjsModelFiles } from './store/tf-state';
 
 export type { CheckpointReason, JobCheckpoint };
@@ -30,8 +31,8 @@ export type JobSpec = (
   | { kind: 'recsys'; config: RecsysConfig }
   /** The synthetic-shoppers GAN: the feature table travels with the job. */
   | { kind: 'tabular-gan'; config: TabularGanConfig; data: TabularData }
-  /** One of the source's recommender models on a log the worker writes or loads. */
-  | { kind: 'log-model'; config: LogModelConfig }
+  /** One of the source's recommender models on a log the worker writes or loads, or on yours (`log`). */
+  | { kind: 'log-model'; config: LogModelConfig; log?: OwnLog }
 ) & { resume?: JobCheckpoint; paused?: boolean };
 
 /** Everything a job reports while it runs, by kind. */

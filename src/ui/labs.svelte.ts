@@ -8,6 +8,7 @@
 import type { GanConfig } from '../core/gan/config';
 import type { LessonSetup } from '../core/lessons/lessons';
 import type { RecsysConfig, SyntheticPopulation } from '../core/rl/lab/config';
+import type { OwnLog } from '../core/rl/models/log-source';
 import type { Json, SessionSummary } from '../core/store';
 import { toasts } from './common/toasts.svelte';
 import { DemoState } from './demo/state.svelte';
@@ -107,6 +108,15 @@ export class Labs {
       this.gan.config = structuredClone(config) as unknown as GanConfig;
     }
   }
+
+  /** Offers a log read under Shoppers to the recommender lab's models panel, and shows it there. */
+  trainModelsOn = async (own: OwnLog): Promise<void> => {
+    const { lab } = await this.loadRecsys();
+    lab.models.useOwnLog(own);
+    location.hash = '#/recsys';
+    scrollToWhenShown('log-model-title');
+    toasts.push('info', `“${own.name}” is the log to train on: pick a model and press Train.`);
+  };
 
   /** Makes synthetic shoppers the recommender lab's population, from its next race. */
   serveInRecsys = async (population: SyntheticPopulation): Promise<void> => {

@@ -18,7 +18,7 @@ import type { JobSnapshot, JobSpec, Post } from '../core/protocol';
 import { RecsysJob } from '../core/rl/lab/recsys-job';
 import { LogModelJob } from '../core/rl/models/log-model-job';
 import { logModelConfigError, type LogModelConfig } from '../core/rl/models/log-model-config';
-import { readLogSource } from '../core/rl/models/log-source';
+import { readLogSource, type OwnLog } from '../core/rl/models/log-source';
 
 type Job = TrainingJob<JobSnapshot>;
 
@@ -89,7 +89,7 @@ export class JobFactory {
       case 'recsys':
         return RecsysJob.create(spec.config, backend);
       case 'log-model':
-        return this.logModelJob(spec.config);
+        return this.logModelJob(spec.config, spec.log ?? null);
       case 'tabular-gan':
         if (!(spec.data?.values instanceof Float32Array) || !Array.isArray(spec.data.names))
           throw new Error('No shopper table came with the job: accept a log first.');
@@ -98,14 +98,16 @@ export class JobFactory {
   }
 
   /** The model on the log it names: one the simulator writes here (with its truth), or the shipped sample. */
-  private async logModelJob(config: LogModelConfig): Promise<LogModelJob> {
+  private async logModelJob(config: LogModelConfig, own: OwnLog | null): Promise<LogModelJob> {
     const problem = logModelConfigError(config);
     if (problem) throw new Error(`The model's settings: ${problem.field} ${problem.message}.`);
     const url = `${this.dataUrl}logs/sample-interactions.csv`;
-    const { log, truth, origin } = await readLogSource(config, () =>
-      (this.deps.loadLogText ?? fetchText)(url),
+    const { log, truth, race } = await readLogSource(
+      config,
+      () => (this.deps.loadLogText ?? fetchText)(url),
+      own,
     );
-    return new LogModelJob(config, log, truth, origin);
+    return new LogModelJob(config, log, truth, race);
   }
 
   private loadMnist(): Promise<MnistData> {

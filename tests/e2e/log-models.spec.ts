@@ -6,7 +6,9 @@
  * simulator's true click probabilities; then that CF model, and the log's
  * bestseller list, race Q-learning and random in the shop that wrote the log.
  */
+import { writeFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
+import { simulatedLog } from '../../src/core/rl/sim/simulated-log';
 import { expect, screenshot, test } from './fixtures';
 
 test.describe.configure({ timeout: 240_000 });
@@ -122,5 +124,82 @@ test('CF trained on a simulated log races in the shop that wrote it, beside the 
   await expect(page.getByTestId('recsys-config-error')).toContainText(
     'CF races only from a model trained on a log',
   );
+  expect(problems.errors).toEqual([]);
+});
+
+test('the two-headed network trained on a simulated log races there, learning by its policy-gradient step', async ({
+  page,
+  problems,
+}) => {
+  await page.goto('./#/recsys');
+  await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', 'webgpu');
+  await train(page, 'two-headed', 'simulated', 1);
+  const offer = page.getByTestId('log-model-race');
+  await expect(offer).toContainText('draws each item from its softmax head');
+  await offer
+    .getByRole('button', { name: 'Race the two-headed network against Q-learning' })
+    .click();
+
+  await expect(page.getByTestId('recsys-from-log')).toContainText(
+    'the two-headed network and popularity start from what a simulated fashion log of 2,000 sessions taught them',
+  );
+  await expect(page.getByTestId('recsys-agent-0')).toHaveValue('two-headed');
+  // Past 200 rounds (1,600 decisions): some 50 policy-gradient steps on the GPU.
+  await expect
+    .poll(async () => Number(await page.getByTestId('recsys-step-count').innerText()), {
+      timeout: 90_000,
+    })
+    .toBeGreaterThanOrEqual(200);
+  await expect(page.getByTestId('recsys-curves')).toContainText(
+    'two-headed network (trained on a log)',
+  );
+  await expect(page.getByTestId('recsys-why-two-headed').locator('math')).toBeVisible();
+  await page.getByTestId('recsys-pause').click();
+  await expect(page.getByTestId('recsys-phase')).toHaveAttribute('data-phase', 'paused');
+  await expect(page.getByTestId('recsys-message')).toHaveCount(0);
+  await screenshot(page, 'log-models-two-headed-race');
+  expect(problems.errors).toEqual([]);
+});
+
+test('a log of your own, read under Shoppers, trains CF, which races in a shop of the log’s items', async ({
+  page,
+  problems,
+}, info) => {
+  // A shop's export: no id or segment of it is the simulator's.
+  const csv = simulatedLog({ shop: 'fashion', sessions: 400, seed: 5 }).csv.replace(
+    /sku-(\d+)/g,
+    (_, n: string) => `P${(Number(n) * 7919) % 100_003}`,
+  );
+  const path = info.outputPath('shop-export.csv');
+  writeFileSync(path, csv);
+  await page.goto('./#/shoppers');
+  await page.getByTestId('logs-file').setInputFiles(path);
+  await page.getByTestId('logs-accept').click();
+  await page.getByTestId('logs-train-models').click();
+
+  await expect(page).toHaveURL(/#\/recsys$/);
+  await expect(page.getByTestId('log-model-source')).toHaveValue('own');
+  const items = await page.getByTestId('log-model-own').innerText();
+  expect(items).toMatch(/on \d{3} items\. What a model learns from it can race/);
+  await screenshot(page, 'log-models-own-log');
+  await page.getByTestId('log-model-epochs').fill('1');
+  await page.getByTestId('log-model-start').click();
+  await expect(page.getByTestId('log-model-message')).toHaveText(
+    'Trained 1 epoch. Press Play to train on.',
+    { timeout: 120_000 },
+  );
+  const offer = page.getByTestId('log-model-race');
+  await expect(offer).toContainText('your log “shop-export.csv”');
+  await offer.getByRole('button', { name: 'Race CF against Q-learning' }).click();
+  await expect(page.getByTestId('recsys-from-log')).toContainText('your log “shop-export.csv”');
+  const n = /on (\d+) items/.exec(items)![1]!;
+  await expect(page.getByTestId('recsys-items')).toHaveValue(n);
+  await expect
+    .poll(async () => Number(await page.getByTestId('recsys-step-count').innerText()), {
+      timeout: 60_000,
+    })
+    .toBeGreaterThanOrEqual(100);
+  await expect(page.getByTestId('recsys-curves')).toContainText('CF (trained on a log)');
+  await page.getByTestId('recsys-pause').click();
   expect(problems.errors).toEqual([]);
 });

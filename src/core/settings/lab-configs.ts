@@ -38,7 +38,15 @@ import {
   type RecsysConfig,
   type SyntheticPopulation,
 } from '../rl/lab/config';
-import { MAX_PRIOR_DIM, type CfPrior, type LogPrior } from '../rl/agents/log-prior';
+import {
+  MAX_LOG_CATEGORIES,
+  MAX_PRIOR_DIM,
+  MAX_TWO_HEADED,
+  type CfPrior,
+  type LogCatalog,
+  type LogPrior,
+  type TwoHeadedPrior,
+} from '../rl/agents/log-prior';
 import { previewReward } from '../rl/lab/reward-preview';
 import { MAX_LENGTH as MAX_REWARD_LENGTH } from '../rl/reward/expression';
 import { MAX_PROFILES } from '../rl/sim/profiles';
@@ -130,6 +138,39 @@ const CF_PRIOR_ENTRIES = {
   userBias: numbers(64),
 } satisfies Record<keyof CfPrior, v.GenericSchema>;
 
+const MAX_TWO_HEADED_WEIGHTS =
+  MAX_TWO_HEADED.features * MAX_TWO_HEADED.hidden * 2 +
+  MAX_TWO_HEADED.hidden * MAX_TWO_HEADED.hidden * 2 +
+  MAX_TWO_HEADED.hidden * (MAX_TWO_HEADED.outputs + 1);
+
+const TWO_HEADED_PRIOR_ENTRIES = {
+  features: v.pipe(v.array(text(80)), v.maxLength(MAX_TWO_HEADED.features, 'too many features')),
+  hidden: v.tuple([finite, finite]),
+  actions: numbers(MAX_TWO_HEADED.outputs),
+  weights: v.pipe(
+    v.array(
+      v.strictObject({
+        name: text(80),
+        shape: v.pipe(v.array(finite), v.maxLength(2, 'too many dimensions')),
+        values: numbers(MAX_TWO_HEADED.hidden * MAX_TWO_HEADED.outputs),
+      }),
+    ),
+    v.maxLength(12, 'too many weights'),
+    v.check(
+      (ws) => ws.reduce((n, w) => n + w.values.length, 0) <= MAX_TWO_HEADED_WEIGHTS,
+      'too many weights',
+    ),
+  ),
+  maxSessionLength: finite,
+  segments: v.pipe(v.array(text(80)), v.maxLength(64, 'too many segments')),
+} satisfies Record<keyof TwoHeadedPrior, v.GenericSchema>;
+
+const LOG_CATALOG_ENTRIES = {
+  categories: v.pipe(v.array(text(200)), v.maxLength(MAX_LOG_CATEGORIES, 'too many categories')),
+  category: numbers(MAX_ITEMS),
+  price: numbers(MAX_ITEMS),
+} satisfies Record<keyof LogCatalog, v.GenericSchema>;
+
 const LOG_PRIOR_ENTRIES = {
   source: text(300),
   shop: text(40),
@@ -137,6 +178,8 @@ const LOG_PRIOR_ENTRIES = {
   catalogSeed: finite,
   purchases: numbers(MAX_ITEMS),
   cf: v.nullable(v.strictObject(CF_PRIOR_ENTRIES)),
+  twoHeaded: v.optional(v.nullable(v.strictObject(TWO_HEADED_PRIOR_ENTRIES))),
+  catalog: v.optional(v.nullable(v.strictObject(LOG_CATALOG_ENTRIES))),
 } satisfies Record<keyof LogPrior, v.GenericSchema>;
 
 const AgentSchema = v.pipe(

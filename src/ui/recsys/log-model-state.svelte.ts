@@ -11,6 +11,7 @@ import {
   type LogModelSnapshot,
   type LogPrior,
 } from '../../core/rl/models/log-model-config';
+import type { OwnLog } from '../../core/rl/models/log-source';
 import { LabRun, type JobMessage } from '../common/lab-run.svelte';
 import type { TrainingClient } from '../training-client.svelte';
 
@@ -21,8 +22,10 @@ export class LogModelState extends LabRun {
   epochs = $state.raw<EpochReport[]>([]);
   epochSteps = $state(0);
   data = $state.raw<LogModelSnapshot['data'] | null>(null);
-  /** What a race can start from (CF on a simulator's log), as of the last epoch. */
+  /** What a race can start from (CF or the two-headed network), as of the last epoch. */
   prior = $state.raw<LogPrior | null>(null);
+  /** A log read and accepted under Shoppers, offered as the log to train on. */
+  ownLog = $state.raw<OwnLog | null>(null);
 
   constructor(client: TrainingClient) {
     super(client, {
@@ -36,7 +39,16 @@ export class LogModelState extends LabRun {
 
   get configError(): string | null {
     const p = logModelConfigError(this.config);
-    return p ? `${p.field} ${p.message}` : null;
+    if (p) return `${p.field} ${p.message}`;
+    if (this.config.source === 'own' && !this.ownLog)
+      return 'log needs one read and accepted under Shoppers first';
+    return null;
+  }
+
+  /** Offers `own` as the log to train on, and picks it. */
+  useOwnLog(own: OwnLog): void {
+    this.ownLog = own;
+    if (this.phase !== 'running' && this.phase !== 'starting') this.config.source = 'own';
   }
 
   /** Starts a new run with the settings in the form (replacing any job in the worker). */
@@ -48,7 +60,8 @@ export class LogModelState extends LabRun {
     this.prior = null;
     this.epochSteps = 0;
     this.trained = $state.snapshot(this.config);
-    this.launchJob({ kind: 'log-model', config: this.trained });
+    const own = this.trained.source === 'own' ? this.ownLog : null;
+    this.launchJob({ kind: 'log-model', config: this.trained, ...(own && { log: own }) });
   }
 
   protected receive(msg: JobMessage): void {

@@ -11,7 +11,10 @@ import fc from 'fast-check';
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { buildImageSet, type ImageSet, type InputFile } from '../../../src/core/data/image-set';
 import { LogError, parseInteractionLog } from '../../../src/core/data/interaction-log';
+import { agentSettings } from '../../../src/core/rl/agents/settings';
+import { defaultRecsysConfig } from '../../../src/core/rl/lab/config';
 import { readLabConfig } from '../../../src/core/settings/lab-configs';
+import type { Json } from '../../../src/core/store';
 import type { DeletedSession } from '../../../src/core/store/session-records';
 import { SessionStore } from '../../../src/core/store/sessions';
 import {
@@ -22,6 +25,7 @@ import {
   storeImported,
 } from '../../../src/core/store/transfer';
 import { decodeRaw, raw } from './raw-images';
+import { madeUpPrior } from './log-prior';
 import { checkpoint, fingerprint, forged, newSession, save } from './session-fixtures';
 import { patchEntry, renameEntry } from './zip-surgery';
 
@@ -173,11 +177,21 @@ async function storeCounts(store: SessionStore): Promise<string> {
 }
 
 /** Fuzzes session import with `runs` files from `seed`. */
+const raceFromLog = (() => {
+  const c = defaultRecsysConfig();
+  return {
+    ...c,
+    fromLog: madeUpPrior(c),
+    agents: [agentSettings('cf'), agentSettings('two-headed'), agentSettings('popularity')],
+  } as unknown as Json;
+})();
+
 export async function fuzzSessions(runs: number, seed: number): Promise<FuzzCounts> {
   const c = counts();
   const store = await SessionStore.open({ name: `fuzz-${seed}-${Math.random()}` });
   try {
-    const s = await store.create(newSession);
+    // A race from a log: CF's tables and the two-headed network's weights ride in its settings.
+    const s = await store.create({ ...newSession, config: raceFromLog });
     await save(store, s.id, checkpoint(16));
     await store.saveHistory(s.id, { reward: { x: [8, 16], y: [1.5, NaN] } });
     const base = await exportSession(store, s.id);

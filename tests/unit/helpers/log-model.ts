@@ -10,16 +10,19 @@ import type {
   LogModelSnapshot,
 } from '../../../src/core/rl/models/log-model-config';
 import { LogModelJob } from '../../../src/core/rl/models/log-model-job';
-import { readLogSource } from '../../../src/core/rl/models/log-source';
+import { readLogSource, type OwnLog } from '../../../src/core/rl/models/log-source';
 
 /** The shipped sample log's text, as the page serves it. */
 export const sampleLogText = async (): Promise<string> =>
   readFileSync('public/data/logs/sample-interactions.csv', 'utf8');
 
 /** The job's snapshot once it has trained `config.epochs` epochs. */
-export async function trainLogModel(config: LogModelConfig): Promise<LogModelSnapshot> {
-  const { log, truth, origin } = await readLogSource(config, sampleLogText);
-  const job = new LogModelJob(config, log, truth, origin);
+export async function trainLogModel(
+  config: LogModelConfig,
+  own: OwnLog | null = null,
+): Promise<LogModelSnapshot> {
+  const { log, truth, race } = await readLogSource(config, sampleLogText, own);
+  const job = new LogModelJob(config, log, truth, race);
   try {
     for (;;) {
       job.trainStep();

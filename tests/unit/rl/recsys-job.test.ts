@@ -13,6 +13,7 @@ import { articleMdp, valueIteration, valueIterationTrace } from '../../../src/co
 import { packCheckpoint, unpackCheckpoint } from '../../../src/core/store/checkpoint';
 import type { Json } from '../../../src/core/store/schema';
 import { madeUpPrior } from '../helpers/log-prior';
+import { LOG_AGENTS } from '../../../src/core/rl/agents/names';
 import { useCpu } from '../helpers/setup-tf';
 
 beforeAll(useCpu);
@@ -183,12 +184,13 @@ describe('recommender lab job', () => {
       [agentSettings('qlearning'), agentSettings('sarsa'), dqn, adaptive],
       // Exploiting its per-segment averages by the save (ε reaches 0.01 after 200 decisions).
       [{ ...agentSettings('egreedy-segment'), epsilonSteps: 200 }],
-      // From a log: CF's tables and the bestseller list it starts from.
-      [agentSettings('cf'), agentSettings('popularity')],
+      // From a log: CF's tables and the bestseller list it starts from; the two-headed network,
+      // its Adam state well in use by the save (an update every 32 outcomes).
+      [agentSettings('cf'), agentSettings('popularity'), agentSettings('two-headed')],
     ];
     for (const agents of races) {
       const base = config({ agents, population: 5, slateSize: 2, fatigue: 0.3, drift: 0.02 });
-      const c = agents.some((a) => a.kind === 'cf')
+      const c = agents.some((a) => LOG_AGENTS.includes(a.kind))
         ? { ...base, fromLog: madeUpPrior(base) }
         : base;
       const unbroken = await RecsysJob.create(c, 'cpu');

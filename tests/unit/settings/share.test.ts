@@ -6,6 +6,7 @@ import { LESSONS } from '../../../src/core/lessons/lessons';
 import { lessonConfig } from '../../../src/core/lessons/setup';
 import { AGENT_NAMES } from '../../../src/core/rl/agents/names';
 import { madeUpPrior } from '../helpers/log-prior';
+import { LOG_AGENTS } from '../../../src/core/rl/agents/names';
 import {
   defaultRecsysConfig,
   demoRaceConfig,
@@ -146,8 +147,8 @@ describe('one config schema, wherever a config comes from', () => {
             {
               ...defaultRecsysConfig(),
               agents: [agentSettings(kind)],
-              // CF races only from a log: the race carries what the log taught.
-              ...(kind === 'cf' && { fromLog: madeUpPrior(defaultRecsysConfig()) }),
+              // CF and the two-headed network race only from a log: the race carries what it taught.
+              ...(LOG_AGENTS.includes(kind) && { fromLog: madeUpPrior(defaultRecsysConfig()) }),
             },
           ] as ['recsys', unknown],
       ),

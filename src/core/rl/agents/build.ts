@@ -15,7 +15,8 @@ import {
 import { CF_AGENT_DEFAULTS, CfAgent } from './cf-agent';
 import { DqnAgent } from './dqn';
 import type { LogPrior } from './log-prior';
-import { NEEDS_LOG } from './needs-log';
+import { needsLog } from './needs-log';
+import { TWO_HEADED_AGENT_DEFAULTS, TwoHeadedAgent } from './two-headed-agent';
 import { LinUcbAgent } from './linucb';
 import { QLearningAgent, SarsaAgent } from './tabular';
 import type { Agent, ProblemShape } from '../contract';
@@ -33,7 +34,8 @@ function exploration(a: AgentSettings): Exploration {
 
 /**
  * Builds a racing agent from its settings; `prior`, what the race learned
- * from a log, starts CF (which needs it) and popularity's bestseller list.
+ * from a log, starts CF and the two-headed network (which need it) and
+ * popularity's bestseller list.
  */
 export function buildAgent(
   a: AgentSettings,
@@ -61,11 +63,17 @@ export function buildAgent(
     case 'popularity':
       return new PopularityAgent(shape, seed, prior?.purchases);
     case 'cf':
-      if (!prior?.cf) throw new Error(NEEDS_LOG);
+      if (!prior?.cf) throw new Error(needsLog('cf'));
       return new CfAgent(shape, seed, prior.cf, {
         learningRate: a.learningRate,
         l2: CF_AGENT_DEFAULTS.l2,
         exploration: schedule,
+      });
+    case 'two-headed':
+      if (!prior?.twoHeaded) throw new Error(needsLog('two-headed'));
+      return new TwoHeadedAgent(shape, seed, prior.twoHeaded, {
+        ...TWO_HEADED_AGENT_DEFAULTS,
+        learningRate: a.learningRate,
       });
     case 'egreedy':
     case 'egreedy-decay':

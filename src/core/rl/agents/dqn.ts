@@ -30,6 +30,7 @@ import type { Agent, Observation, ProblemShape, Transition } from '../contract';
 import { argmaxRandomTie, checkShape } from '../contract';
 import { explorerFor, type Exploration, type Explorer } from './adaptive';
 import { bestSlate, randomSlate } from './bandits';
+import { denseForward, readDenseLayers, type DenseLayer } from './dense-mirror';
 import { ReplayBuffer } from './replay';
 
 export interface DqnOptions {
@@ -54,13 +55,6 @@ export interface DqnOptions {
   double?: boolean;
 }
 
-interface Layer {
-  kernel: Float32Array;
-  bias: Float32Array;
-  inputs: number;
-  outputs: number;
-}
-
 export class DqnAgent implements Agent {
   readonly name: string;
   readonly inputSize: number;
@@ -75,7 +69,7 @@ export class DqnAgent implements Agent {
   private readonly explorer: Explorer;
   private readonly o: Required<Omit<DqnOptions, 'exploration'>>;
   private readonly useContext: boolean;
-  private mirror: Layer[] = [];
+  private mirror: DenseLayer[] = [];
   private mirrorUpdates = -1;
   private readonly input: Float32Array;
   private readonly nextInput: Float32Array;
@@ -176,21 +170,7 @@ export class DqnAgent implements Agent {
 
   /** Q(s, ·) from the JS copy of the online network, into this.q. */
   private forward(x: Float32Array): Float64Array {
-    let h: ArrayLike<number> = x;
-    this.mirror.forEach((layer, l) => {
-      const last = l === this.mirror.length - 1;
-      const out = last ? this.q : new Float64Array(layer.outputs);
-      out.set(layer.bias);
-      for (let i = 0; i < layer.inputs; i++) {
-        const v = h[i]!;
-        if (v === 0) continue;
-        const row = i * layer.outputs;
-        for (let j = 0; j < layer.outputs; j++) out[j]! += v * layer.kernel[row + j]!;
-      }
-      if (!last) for (let j = 0; j < layer.outputs; j++) out[j] = Math.max(0, out[j]!);
-      h = out;
-    });
-    return this.q;
+    return denseForward(this.mirror, x, this.q);
   }
 
   /**
@@ -203,17 +183,9 @@ export class DqnAgent implements Agent {
     const lossTensor = this.pendingLoss;
     this.pendingLoss = null;
     const updates = this.updates;
-    const [values, loss] = await Promise.all([
-      Promise.all(weights.map((w) => w.data() as Promise<Float32Array>)),
-      lossTensor?.data(),
-    ]);
+    const [layers, loss] = await Promise.all([readDenseLayers(weights), lossTensor?.data()]);
     lossTensor?.dispose();
     if (loss) this.lastLoss = { update: updates, loss: loss[0]! };
-    const layers: Layer[] = [];
-    for (let i = 0; i < weights.length; i += 2) {
-      const [inputs, outputs] = weights[i]!.shape as [number, number];
-      layers.push({ kernel: values[i]!, bias: values[i + 1]!, inputs, outputs });
-    }
     this.mirror = layers;
     this.mirrorUpdates = this.updates;
   }

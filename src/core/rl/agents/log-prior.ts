@@ -13,6 +13,7 @@
 import type { InteractionLog } from '../../data/interaction-log';
 import { EVENT_KINDS } from '../../data/log-events';
 import type { CfTables } from '../models/cf-model';
+import { twoHeadedShapes, type NetWeight } from '../models/two-headed-shapes';
 
 /** Plain number arrays, as a race's settings carry them (JSON in a saved session). */
 export interface CfPrior {
@@ -26,6 +27,90 @@ export interface CfPrior {
   userBias: number[];
 }
 
+/**
+ * The two-headed network as trained on a log: its inputs (the log's
+ * shopper columns, by name), its weights, and per output of its softmax
+ * head the race's action for that item (-1 where the race does not sell it).
+ */
+export interface TwoHeadedPrior {
+  features: string[];
+  hidden: [number, number];
+  /** Per softmax output (the log's items, in its order), the race's action or -1. */
+  actions: number[];
+  /** The network's weights (both towers) by name, each flattened row-major. */
+  weights: NetWeight<number[]>[];
+  /** The shop's longest session, to read a race's context back (observe.ts). */
+  maxSessionLength: number;
+  /** The race's segment names, in its order (empty for a race without segments). */
+  segments: string[];
+}
+
+/**
+ * A catalog made of a log's own items, for a log the simulator did not
+ * write: per item (in the log's order, action i is the log's item i) its
+ * category and its price as the log shows them; the rest of each item is
+ * drawn (sim/catalog.ts's `KnownItems`).
+ */
+export interface LogCatalog {
+  categories: string[];
+  /** Per item, the index of its most frequent category in the log. */
+  category: number[];
+  /** Per item, the median of its prices in the log; 0 where the log gives none. */
+  price: number[];
+}
+
+/** The categories a log's catalog may have. */
+export const MAX_LOG_CATEGORIES = 200;
+
+/** The log's items as a catalog. */
+export function logCatalog(log: InteractionLog): LogCatalog {
+  const I = log.itemIds.length;
+  const C = Math.max(1, log.categoryNames.length);
+  const counts = new Map<number, number>();
+  const prices: number[][] = Array.from({ length: I }, () => []);
+  for (let r = 0; r < log.item.length; r++) {
+    const i = log.item[r]!;
+    const key = i * C + Math.max(0, log.category[r]!);
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+    const p = log.price[r]!;
+    if (Number.isFinite(p) && p > 0) prices[i]!.push(p);
+  }
+  const category = new Array<number>(I).fill(0);
+  const best = new Array<number>(I).fill(0);
+  for (const [key, n] of counts) {
+    const i = Math.floor(key / C);
+    const c = key % C;
+    if (n > best[i]! || (n === best[i] && c < category[i]!)) {
+      best[i] = n;
+      category[i] = c;
+    }
+  }
+  const median = (xs: number[]) => {
+    if (xs.length === 0) return 0;
+    const s = [...xs].sort((a, b) => a - b);
+    const m = s.length >> 1;
+    return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+  };
+  return {
+    categories: log.categoryNames.length > 0 ? [...log.categoryNames] : ['all'],
+    category,
+    price: prices.map(median),
+  };
+}
+
+function logCatalogProblem(c: LogCatalog, items: number): string | null {
+  const C = c.categories.length;
+  if (!(C >= 1 && C <= Math.min(items, MAX_LOG_CATEGORIES)))
+    return `its catalog has ${C} categories for ${items} items`;
+  if (c.category.length !== items || c.price.length !== items)
+    return 'its catalog does not list the race’s items';
+  if (c.category.some((k) => !(Number.isInteger(k) && k >= 0 && k < C)))
+    return 'its catalog names categories it does not have';
+  if (c.price.some((p) => !(Number.isFinite(p) && p >= 0)))
+    return 'its catalog’s prices are damaged';
+  return null;
+}
+
 export interface LogPrior {
   /** Where it came from, as the race says it ("simulated fashion log, 10,000 sessions"). */
   source: string;
@@ -37,6 +122,15 @@ export interface LogPrior {
   purchases: number[];
   /** Null when no CF model was trained on the log. */
   cf: CfPrior | null;
+  /** Null (or absent, in races saved before it existed) when no two-headed network was. */
+  twoHeaded?: TwoHeadedPrior | null;
+  /**
+   * The log's own items, for a log the simulator did not write: the race's
+   * catalog, in place of one drawn from `catalogSeed` (which then seeds the
+   * parts of each item the log does not give). Null or absent for a
+   * simulator's log.
+   */
+  catalog?: LogCatalog | null;
 }
 
 /** The most numbers in a user or item vector (the model's 10 by default). */
@@ -48,6 +142,17 @@ export function logPriorProblem(p: LogPrior, items: number, segments: number): s
   if (p.items !== items || p.purchases.length !== items)
     return `it was learned for ${p.items} items; the race has ${items}`;
   if (!finite(p.purchases) || p.purchases.some((x) => x < 0)) return 'its sales are damaged';
+  if (p.catalog) {
+    const problem = logCatalogProblem(p.catalog, items);
+    if (problem) return problem;
+  }
+  const th = p.twoHeaded;
+  if (th) {
+    if (th.segments.length !== segments)
+      return `it was learned for other segments than the race's ${Math.max(1, segments)}`;
+    const problem = twoHeadedProblem(th, items);
+    if (problem) return problem;
+  }
   const cf = p.cf;
   if (!cf) return null;
   const rows = Math.max(1, segments);
@@ -58,6 +163,38 @@ export function logPriorProblem(p: LogPrior, items: number, segments: number): s
   if (cf.user.length !== rows * cf.dim || cf.userBias.length !== rows)
     return `it was learned for other segments than the race's ${rows}`;
   if (![cf.item, cf.itemBias, cf.user, cf.userBias].every(finite)) return 'its tables are damaged';
+  return null;
+}
+
+/** The most inputs and outputs of the two-headed network a race takes, and its widest layer. */
+export const MAX_TWO_HEADED = { features: 64, outputs: 2_000, hidden: 256 } as const;
+
+function twoHeadedProblem(th: TwoHeadedPrior, items: number): string | null {
+  const whole = (v: number, hi: number) => Number.isInteger(v) && v >= 1 && v <= hi;
+  const [h1, h2] = th.hidden;
+  if (
+    !whole(th.features.length, MAX_TWO_HEADED.features) ||
+    !whole(th.actions.length, MAX_TWO_HEADED.outputs) ||
+    !whole(h1, MAX_TWO_HEADED.hidden) ||
+    !whole(h2, MAX_TWO_HEADED.hidden) ||
+    !whole(th.maxSessionLength, 1_000)
+  )
+    return 'its network’s sizes are out of range';
+  // Every item the network scores must be one the race can show (its softmax is over them all).
+  if (th.actions.some((a) => !Number.isInteger(a) || a < 0 || a >= items))
+    return 'its network scores items the race does not sell';
+  const shapes = twoHeadedShapes(th.features.length, th.hidden, th.actions.length);
+  const fits = (w: NetWeight<number[]>) =>
+    shapes.get(w.name)?.join() === w.shape.join() &&
+    w.values.length === w.shape.reduce((a, b) => a * b, 1);
+  if (
+    th.weights.length !== shapes.size ||
+    new Set(th.weights.map((w) => w.name)).size !== shapes.size ||
+    !th.weights.every(fits)
+  )
+    return 'its network’s weights do not fit its sizes';
+  if (!th.weights.every((w) => w.values.every((x) => Number.isFinite(x))))
+    return 'its network’s weights are damaged';
   return null;
 }
 
@@ -144,12 +281,27 @@ export interface PriorOrigin {
   catalogSeed: number;
 }
 
-/** The prior a race can start from: the log's purchases per action, and CF's tables when given. */
+/** The two-headed network as `TwoHeadedNet` holds it, before it is mapped onto a race. */
+export interface TwoHeadedWeights {
+  features: string[];
+  hidden: [number, number];
+  weights: NetWeight[];
+}
+
+/** What a model trained on the log hands a race (one of them, or none). */
+export interface LearnedModel {
+  cf?: CfTables;
+  twoHeaded?: TwoHeadedWeights;
+}
+
+/** The prior a race can start from: the log's purchases per action, and a trained model's state when given. */
 export function logPrior(
   log: InteractionLog,
   mapping: RaceMapping,
   origin: PriorOrigin,
-  cf: CfTables | null = null,
+  model: LearnedModel = {},
+  maxSessionLength = 0,
+  catalog: LogCatalog | null = null,
 ): LogPrior {
   const actions = itemActions(log, mapping);
   const purchase = EVENT_KINDS.indexOf('purchase');
@@ -162,6 +314,21 @@ export function logPrior(
     ...origin,
     items: mapping.numActions,
     purchases,
-    cf: cf && cfPrior(log, cf, actions, mapping.segmentNames, mapping.numActions),
+    cf: model.cf ? cfPrior(log, model.cf, actions, mapping.segmentNames, mapping.numActions) : null,
+    twoHeaded: model.twoHeaded
+      ? {
+          features: model.twoHeaded.features,
+          hidden: model.twoHeaded.hidden,
+          actions: Array.from(actions),
+          weights: model.twoHeaded.weights.map((w) => ({
+            name: w.name,
+            shape: w.shape,
+            values: Array.from(w.values),
+          })),
+          maxSessionLength,
+          segments: [...mapping.segmentNames],
+        }
+      : null,
+    catalog,
   };
 }

@@ -17,6 +17,7 @@ export const AGENT_LABELS = {
   sarsa: 'SARSA',
   dqn: 'DQN (double)',
   cf: 'CF (trained on a log)',
+  'two-headed': 'two-headed network (trained on a log)',
 } as const;
 
 export type AgentName = keyof typeof AGENT_LABELS;
@@ -28,7 +29,7 @@ export function isAgentName(s: string): s is AgentName {
 }
 
 /** Agents that race only from what a log taught them (the race's `fromLog`). */
-export const LOG_AGENTS: readonly AgentName[] = ['cf'];
+export const LOG_AGENTS: readonly AgentName[] = ['cf', 'two-headed'];
 
 /** Agents built from their settings alone: the command line's and any problem's. */
 export const STANDALONE_AGENTS = AGENT_NAMES.filter((n) => !LOG_AGENTS.includes(n));

@@ -8,7 +8,7 @@
 import type { Agent, ProblemShape } from '../contract';
 import { buildAgent } from './build';
 import { AGENT_LABELS, isAgentName, STANDALONE_AGENTS, type AgentName } from './names';
-import { NEEDS_LOG } from './needs-log';
+import { isLogAgent, needsLog } from './needs-log';
 import { agentSettings } from './settings';
 
 export interface AgentEntry {
@@ -27,10 +27,10 @@ export const AGENTS = Object.fromEntries(
 ) as Partial<Record<AgentName, AgentEntry>>;
 export { isAgentName, type AgentName };
 
-/** An agent's entry; throws for one that races only from a log (CF). */
+/** An agent's entry; throws for one that races only from a log (CF, the two-headed network). */
 export function agentEntry(name: AgentName): AgentEntry {
   const entry = AGENTS[name];
-  if (!entry) throw new RangeError(NEEDS_LOG);
+  if (!entry) throw new RangeError(isLogAgent(name) ? needsLog(name) : `no agent "${name}"`);
   return entry;
 }
 

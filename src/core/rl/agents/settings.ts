@@ -56,6 +56,7 @@ export const AGENT_PARAMS: Record<AgentName, AgentParam[]> = {
     'targetEvery',
   ],
   cf: ['learningRate', 'epsilonStart', 'epsilonEnd', 'epsilonSteps'],
+  'two-headed': ['learningRate'],
 };
 
 /** The hyperparameters each agent starts from (the experiments' defaults). */
@@ -67,7 +68,7 @@ export function agentSettings(kind: AgentName): AgentSettings {
   const cf = kind === 'cf';
   return {
     kind,
-    learningRate: kind === 'dqn' ? 0.001 : cf ? 0.05 : 0,
+    learningRate: kind === 'dqn' || kind === 'two-headed' ? 0.001 : cf ? 0.05 : 0,
     gamma: 0.5,
     epsilonStart: kind === 'egreedy' ? 0.1 : segment ? 1 : cf ? 0.05 : 0.3,
     epsilonEnd: kind === 'egreedy' ? 0.1 : segment ? 0.01 : cf ? 0.05 : 0.02,
@@ -91,7 +92,8 @@ export function agentSettingsIssue(
 ): { param: AgentParam | 'kind'; message: string } | null {
   if (!isAgentName(a.kind)) return { param: 'kind', message: `unknown agent "${String(a.kind)}"` };
   const uses = new Set(AGENT_PARAMS[a.kind]);
-  const dqn = a.kind === 'dqn';
+  // Adam's step size for the networks; α for the tables.
+  const dqn = a.kind === 'dqn' || a.kind === 'two-headed';
   // Settings the agent does not read ride along (switching agents keeps them): they must still
   // be values the controls allow. Where a config enters (settings/lab-configs.ts), ones that
   // are not are dropped with a note, so only the page's own leftovers get this far.

@@ -14,7 +14,7 @@ import {
   type AgentSettings,
 } from '../agents/settings';
 import { logPriorProblem, type LogPrior } from '../agents/log-prior';
-import { NEEDS_LOG } from '../agents/needs-log';
+import { isLogAgent, logAgentProblem } from '../agents/needs-log';
 import { compileReward, RewardError } from '../reward/expression';
 import type { FeatureScale } from '../../data/shopper-features';
 import { generateCatalog, type Catalog } from '../sim/catalog';
@@ -107,10 +107,12 @@ export function demoRaceConfig(): RecsysConfig {
 /**
  * The race a log's prior starts: new shoppers (a seed after the one that
  * wrote the log) in the log's shop and catalog, one item a slate, rewarding
- * clicks; CF and the log's bestseller list against Q-learning, which starts
- * from nothing, and random.
+ * clicks; the model trained on the log (CF or the two-headed network) and
+ * the log's bestseller list against Q-learning, which starts from nothing,
+ * and random.
  */
 export function logRaceConfig(prior: LogPrior): RecsysConfig {
+  const learned = prior.cf ? (['cf'] as const) : prior.twoHeaded ? (['two-headed'] as const) : [];
   return {
     ...defaultRecsysConfig(prior.shop as ShopName),
     items: prior.items,
@@ -118,7 +120,9 @@ export function logRaceConfig(prior: LogPrior): RecsysConfig {
     reward: 'clicked',
     seed: prior.catalogSeed + 1,
     fromLog: prior,
-    agents: (['cf', 'popularity', 'qlearning', 'random'] as const).map((k) => agentSettings(k)),
+    agents: ([...learned, 'popularity', 'qlearning', 'random'] as const).map((k) =>
+      agentSettings(k),
+    ),
   };
 }
 
@@ -156,7 +160,18 @@ export function shopFor(c: RecsysConfig): ShopConfig {
 /** The shop with its catalog, serving the synthetic population when the config has one. */
 export function labShop(c: RecsysConfig): { shop: ShopConfig; catalog: Catalog } {
   const shop = shopFor(c);
-  const catalog = generateCatalog(shop.catalog, c.fromLog?.catalogSeed ?? c.seed);
+  const own = c.fromLog?.catalog;
+  if (own) {
+    // A log's own items: its categories, and prices at its level (shoppers' budgets follow it).
+    shop.catalog.categories = own.categories.length;
+    const known = own.price.filter((p) => p > 0).sort((a, b) => a - b);
+    if (known.length > 0) shop.catalog.priceMedian = known[known.length >> 1]!;
+  }
+  const catalog = generateCatalog(
+    shop.catalog,
+    c.fromLog?.catalogSeed ?? c.seed,
+    own ? { category: own.category, price: own.price } : undefined,
+  );
   const p = c.synthetic;
   if (p)
     shop.shoppers.profiles = profilesFromFeatures(
@@ -239,7 +254,8 @@ export function recsysConfigError(c: RecsysConfig): ConfigProblem | null {
   for (const [i, a] of c.agents.entries()) {
     const problem = agentSettingsProblem(a);
     if (problem) return fail(`agents.${i}`, `${AGENT_LABELS[a.kind] ?? 'agent'}: ${problem}`);
-    if (a.kind === 'cf' && !c.fromLog?.cf) return fail(`agents.${i}`, NEEDS_LOG);
+    const needs = isLogAgent(a.kind) ? logAgentProblem(a.kind, c.fromLog) : null;
+    if (needs) return fail(`agents.${i}`, needs);
   }
   return null;
 }

@@ -15,6 +15,7 @@ import { captureObjectState, restoreObjectState, type Skip } from '../../jobs/ob
 import type { Json } from '../../store/schema';
 import { showsArms, type ShowsArms } from '../agents/bandits';
 import { DqnAgent } from '../agents/dqn';
+import { holdsTensors } from '../agents/tensor-state';
 import { QLearningAgent, SarsaAgent } from '../agents/tabular';
 import type { Agent, Observation } from '../contract';
 import { decide } from '../interact';
@@ -354,7 +355,7 @@ export class RecsysJob implements TrainingJob<RecsysSnapshot> {
     const weights = [...arrays];
     const optimizer = [];
     for (const [i, r] of this.racers.entries()) {
-      if (!(r.agent instanceof DqnAgent)) continue;
+      if (!holdsTensors(r.agent)) continue;
       const t = await r.agent.tensors(`agent${i}`);
       weights.push(...t.weights);
       optimizer.push(...t.optimizer);
@@ -369,7 +370,7 @@ export class RecsysJob implements TrainingJob<RecsysSnapshot> {
     if (!extra || typeof extra.race !== 'object' || extra.race === null)
       throw new Error('the checkpoint holds no race state');
     for (const [i, r] of this.racers.entries())
-      if (r.agent instanceof DqnAgent)
+      if (holdsTensors(r.agent))
         await r.agent.setTensors(`agent${i}`, state.weights, state.optimizer);
     const arrays = state.weights.filter((t) => t.name.startsWith('state/'));
     restoreObjectState({ racers: this.racers }, { tree: extra.race as Json, arrays }, skipInState);

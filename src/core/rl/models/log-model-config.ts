@@ -16,6 +16,7 @@ export type LogModelName = keyof typeof LOG_MODEL_LABELS;
 export const LOG_SOURCES = {
   simulated: 'A log the simulator writes (fashion shop)',
   sample: 'The sample log (300 sessions)',
+  own: 'Your log (read under Shoppers)',
 } as const;
 export type LogSource = keyof typeof LOG_SOURCES;
 

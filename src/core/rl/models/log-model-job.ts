@@ -6,9 +6,9 @@
 import * as tf from '@tensorflow/tfjs';
 import type { InteractionLog } from '../../data/interaction-log';
 import { DivergedError, JobPausedError, type TrainingJob } from '../../jobs/job';
-import { logPrior, type LogPrior, type PriorOrigin } from '../agents/log-prior';
-import { shopPreset, type ShopName } from '../sim/presets';
-import { simulatedItemAction, type SimulatedLogTruth } from '../sim/simulated-log';
+import { logPrior, type LogPrior } from '../agents/log-prior';
+import type { SimulatedLogTruth } from '../sim/simulated-log';
+import type { LogRace } from './log-source';
 import type { EpochReport, LogModelConfig, LogModelSnapshot } from './log-model-config';
 import { logTrainer, type LogTrainer } from './log-runs';
 import { funnelOf } from './view-examples';
@@ -27,15 +27,14 @@ export class LogModelJob implements TrainingJob<LogModelSnapshot> {
   private prior: LogPrior | null = null;
 
   /**
-   * `origin`: the simulator shop that wrote the log (its item ids `sku-N`
-   * are that shop's items), so a CF model can race there; null for a log
-   * from anywhere else.
+   * `race`: where what the model learns can race (the shop that wrote a
+   * simulator's log, or a shop of your log's items); null when it cannot.
    */
   constructor(
     private readonly config: LogModelConfig,
     private readonly log: InteractionLog,
     truth?: SimulatedLogTruth,
-    private readonly origin: PriorOrigin | null = null,
+    private readonly race: LogRace | null = null,
   ) {
     this.trainer = logTrainer(config.model, log, { seed: config.seed, ...(truth && { truth }) });
     this.data = {
@@ -95,19 +94,16 @@ export class LogModelJob implements TrainingJob<LogModelSnapshot> {
     });
     this.lossSum = 0;
     this.lossCount = 0;
-    if (this.origin && this.trainer.cfTables) {
-      const shop = shopPreset(this.origin.shop as ShopName);
+    const race = this.race;
+    if (race && this.trainer.learned)
       this.prior = logPrior(
         this.log,
-        {
-          numActions: shop.catalog.items,
-          segmentNames: shop.shoppers.segments.map((s) => s.name),
-          actionOf: simulatedItemAction,
-        },
-        this.origin,
-        await this.trainer.cfTables(),
+        race.mapping,
+        race.origin,
+        await this.trainer.learned(),
+        race.maxSessionLength,
+        race.catalog,
       );
-    }
     if (this.reports.length >= this.config.epochs && !this.pausedAtTarget) {
       this.pausedAtTarget = true;
       throw new JobPausedError(

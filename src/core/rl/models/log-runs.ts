@@ -13,11 +13,12 @@ import { auc, calibration, logLoss, rankAmong, spearman, topK } from '../../data
 import { createRandom, type Random } from '../../random';
 import { simulatedItemAction, type SimulatedLogTruth } from '../sim/simulated-log';
 import { epochBatches } from './batches';
-import { CF_DEFAULTS, CfModel, cfItemMeans, cfProbability, type CfTables } from './cf-model';
+import { CF_DEFAULTS, CfModel, cfItemMeans, cfProbability } from './cf-model';
 import { DemandPredictor, PREDICTOR_DEFAULTS } from './demand-predictor';
 import { labelledPairs, rankingCandidates, splitPairs } from './log-pairs';
 import { TWO_HEADED_DEFAULTS, TwoHeadedNet } from './two-headed';
 import type { EpochReport, LogModelName } from './log-model-config';
+import type { LearnedModel } from '../agents/log-prior';
 import { examplesOf, selectColumns, viewExamples } from './view-examples';
 
 export type { EpochReport, LogModelName };
@@ -37,8 +38,8 @@ export interface LogTrainer {
   step(): tf.Scalar;
   /** Held-out metrics by name. */
   evaluate(): Promise<Record<string, number>>;
-  /** CF's learned tables (collaborative filtering only): what a race's CF agent starts from. */
-  cfTables?(): Promise<CfTables>;
+  /** What a race's agent starts from (collaborative filtering and the two-headed network). */
+  learned?(): Promise<LearnedModel>;
   dispose(): void;
 }
 
@@ -126,7 +127,7 @@ function cfTrainer(log: InteractionLog, o: TrainerOptions): LogTrainer {
         ...(truth && { spearman: spearman(cfItemMeans(t), truth) }),
       };
     },
-    cfTables: () => model.tables(),
+    learned: async () => ({ cf: await model.tables() }),
     dispose: () => model.dispose(),
   };
 }
@@ -205,6 +206,13 @@ function twoHeadedTrainer(log: InteractionLog, o: TrainerOptions): LogTrainer {
       const top = topK(ranks, RANK_CUTOFF);
       return { actionAuc: auc(out.act, acted), hitRate: top.hitRate, ndcg: top.ndcg };
     },
+    learned: async () => ({
+      twoHeaded: {
+        features: x.shopperColumns.map((c) => x.names[c]!),
+        hidden: model.o.hidden,
+        weights: await model.weights(),
+      },
+    }),
     dispose: () => model.dispose(),
   };
 }

@@ -22,6 +22,7 @@ import { adam } from '../../kernels/fused-adam';
 import { lazyDense } from '../../kernels/lazy-layers';
 import type { Random } from '../../random';
 import { gatherRows } from './batches';
+import type { NetWeight } from './two-headed-shapes';
 
 export interface TwoHeadedOptions {
   /** Length of the shopper state. */
@@ -114,6 +115,13 @@ export class TwoHeadedNet {
       .map((w) => w.read() as tf.Variable);
   }
 
+  /** The recommendation tower's kernels and biases, input side first: what a JS copy of π reads. */
+  policyLayers(): tf.Tensor[] {
+    return ['recommendation_dense1', 'recommendation_dense2', 'recommendation_output'].flatMap(
+      (name) => this.model.getLayer(name).getWeights(),
+    );
+  }
+
   /** Both heads' outputs, [P(act), π(·|s)]. */
   private heads(states: tf.Tensor2D, training: boolean): [tf.Tensor2D, tf.Tensor2D] {
     return this.model.apply(states, { training }) as [tf.Tensor2D, tf.Tensor2D];
@@ -185,6 +193,31 @@ export class TwoHeadedNet {
     tf.dispose([value, ...Object.values(grads)]);
     this.baseline = b + this.o.baselineRate * (mean - b);
     this.policySteps++;
+  }
+
+  /** Every weight by name ('action_dense1/kernel', …), read back: what a race's agent is built from. */
+  async weights(): Promise<NetWeight[]> {
+    const ws = this.model.weights;
+    const values = await Promise.all(ws.map((w) => w.read().data() as Promise<Float32Array>));
+    // A weight's shape is fully known once built (null only marks a batch dimension).
+    return ws.map((w, i) => ({
+      name: w.originalName,
+      shape: w.shape.map((d) => d ?? 1),
+      values: values[i]!,
+    }));
+  }
+
+  /** Puts back weights `weights()` read, by name, into a network of the same sizes. */
+  setWeights(weights: readonly NetWeight<ArrayLike<number>>[]): void {
+    const byName = new Map(weights.map((w) => [w.name, w]));
+    for (const v of this.model.weights) {
+      const w = byName.get(v.originalName);
+      if (!w || w.shape.join() !== v.shape.join())
+        throw new RangeError(`the network's ${v.originalName} is missing or of another shape`);
+      const t = tf.tensor(Float32Array.from(w.values), w.shape);
+      v.write(t);
+      t.dispose();
+    }
   }
 
   /** Both heads for `rows` of `states`: P(act) per row, π row-major (rows × items). */

@@ -49,6 +49,39 @@ function rowsByShopper(log: InteractionLog): Int32Array {
   return order.sort((a, b) => log.user[a]! - log.user[b]! || log.time[a]! - log.time[b]! || a - b);
 }
 
+/** What the shopper columns say of a shopper at a view, whatever is shown them. */
+export interface ShopperFacts {
+  /** The shopper's segment by name (null when unknown). */
+  segment: string | null;
+  /** Items viewed earlier in the session. */
+  views: number;
+  clicked: boolean;
+  carted: boolean;
+  bought: boolean;
+}
+
+const viewsFeature = (views: number) => Math.min(1, Math.log1p(views) / VIEWS_SCALE);
+
+/**
+ * Shopper column `name` (a name `viewExamples` gives a shopper column) for
+ * these facts, valued as `viewExamples` values it: how a model trained on
+ * the examples sees a shopper met elsewhere (a race's new shoppers).
+ */
+export function shopperFeature(name: string, f: ShopperFacts): number {
+  if (name.startsWith('segment: ')) return f.segment === name.slice('segment: '.length) ? 1 : 0;
+  switch (name) {
+    case 'views so far':
+      return viewsFeature(f.views);
+    case 'clicked before':
+      return f.clicked ? 1 : 0;
+    case 'carted before':
+      return f.carted ? 1 : 0;
+    case 'bought before':
+      return f.bought ? 1 : 0;
+  }
+  throw new RangeError(`"${name}" is not a column that describes the shopper`);
+}
+
 export function viewExamples(log: InteractionLog): ViewExamples {
   const counts = new Float64Array(log.categoryNames.length);
   for (let r = 0; r < log.category.length; r++) counts[log.category[r]!]!++;
@@ -109,7 +142,7 @@ export function viewExamples(log: InteractionLog): ViewExamples {
       if (s >= 0 && s < S) values[row + s] = 1;
       values[row + slot[log.category[r]!]!] = 1;
       values[row + price0] = band(log.price[r]!);
-      values[row + price0 + 1] = Math.min(1, Math.log1p(seen) / VIEWS_SCALE);
+      values[row + price0 + 1] = viewsFeature(seen);
       values[row + price0 + 2] = done[CLICK] ? 1 : 0;
       values[row + price0 + 3] = done[CART] ? 1 : 0;
       values[row + price0 + 4] = done[PURCHASE] ? 1 : 0;

@@ -102,8 +102,21 @@ export function normalise(out: Float64Array, offset: number, n: number, squared:
   for (let k = 0; k < n; k++) out[offset + k]! *= inv;
 }
 
-export function generateCatalog(config: CatalogConfig, seed: number): Catalog {
+/**
+ * Items whose category and price are known (a log's own items): each item
+ * keeps its category (0 to categories − 1) and, where it is above 0, its
+ * price; the rest is drawn as for any item.
+ */
+export interface KnownItems {
+  category: ArrayLike<number>;
+  /** 0 where unknown. */
+  price: ArrayLike<number>;
+}
+
+export function generateCatalog(config: CatalogConfig, seed: number, known?: KnownItems): Catalog {
   checkCatalogConfig(config);
+  if (known && (known.category.length !== config.items || known.price.length !== config.items))
+    throw new RangeError(`the known items are not the catalog's ${config.items}`);
   const rng = createRandom(seed);
   const { items: n, categories: C, embeddingSize: d } = config;
   const directions = new Float64Array(C * d);
@@ -120,11 +133,17 @@ export function generateCatalog(config: CatalogConfig, seed: number): Catalog {
   const embedding = new Float64Array(n * d);
   for (let i = 0; i < n; i++) {
     // The first C items cover every category once, so small catalogs have them all.
-    const c = i < C ? i : rng.int(C);
+    const drawn = i < C ? i : rng.int(C);
+    const c = known ? known.category[i]! : drawn;
+    if (!(Number.isInteger(c) && c >= 0 && c < C))
+      throw new RangeError(`item ${i}'s category ${c} is not one of the ${C}`);
     category[i] = c;
     brand[i] = c * config.brandsPerCategory + rng.int(config.brandsPerCategory);
     quality[i] = sampleBeta(2, 2, rng);
-    price[i] = levels[c]! * Math.exp(config.priceSpread * rng.normal()) * (0.7 + 0.6 * quality[i]!);
+    const drawnPrice =
+      levels[c]! * Math.exp(config.priceSpread * rng.normal()) * (0.7 + 0.6 * quality[i]!);
+    const knownPrice = known?.price[i] ?? 0;
+    price[i] = knownPrice > 0 ? knownPrice : drawnPrice;
     margin[i] = config.marginMin + (config.marginMax - config.marginMin) * rng.next();
     let squared = 0;
     for (let k = 0; k < d; k++) {

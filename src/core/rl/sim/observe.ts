@@ -64,3 +64,38 @@ export function observe(pool: ShopperPool, i: number, contextSize: number): Obse
   writeContext(pool, i, context, 0);
   return { state: stateOf(pool, i), context, segment: pool.segment[i]! };
 }
+
+/** What a shop knows of a shopper's session so far, read back from the context vector. */
+export interface SessionFacts {
+  /** Steps of the session before this one. */
+  step: number;
+  clickedBefore: boolean;
+  /**
+   * Carted in this session: known when the last step carted or anything was
+   * bought (a purchase goes through the cart); a cart left in an earlier
+   * step without a purchase is not in the context, so reads as false.
+   */
+  cartedBefore: boolean;
+  boughtBefore: boolean;
+}
+
+/** The session facts in a context `writeContext` wrote for a shop of `segments` segments. */
+export function sessionFacts(
+  context: ArrayLike<number>,
+  segments: number,
+  maxSessionLength: number,
+): SessionFacts {
+  const events = 1 + segments;
+  const last = [0, 1, 2, 3].find((e) => context[events + e] === 1) ?? LAST_EVENT.none;
+  const boughtBefore = last === LAST_EVENT.purchase || context[events + 5]! < 1;
+  let clickedBefore = last !== LAST_EVENT.none || boughtBefore;
+  // The last click's embedding is zeros until the session's first click.
+  for (let j = events + 6; j < context.length && !clickedBefore; j++)
+    if (context[j] !== 0) clickedBefore = true;
+  return {
+    step: Math.round(context[events + 4]! * maxSessionLength),
+    clickedBefore,
+    cartedBefore: last >= LAST_EVENT.cart || boughtBefore,
+    boughtBefore,
+  };
+}

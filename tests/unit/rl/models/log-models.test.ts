@@ -73,7 +73,7 @@ describe('CF and the bestseller list, learned from the log, racing new shoppers 
   it('CF leads random, cold ε-greedy and the cold bestseller list from the start; the log’s bestseller list beats random', async () => {
     const trainer = logTrainer('cf', log, { seed: 5 });
     await trainEpochs(trainer, 3);
-    const tables = await trainer.cfTables!();
+    const learned = await trainer.learned!();
     trainer.dispose();
     const config = shopPreset('fashion');
     const mapping = {
@@ -85,7 +85,7 @@ describe('CF and the bestseller list, learned from the log, racing new shoppers 
       log,
       mapping,
       { source: 'simulated fashion log', shop: 'fashion', catalogSeed: LOG_SEED },
-      tables,
+      learned,
     );
     const steps = 2_000;
     const early = 500;

@@ -43,7 +43,7 @@ describe('the prior a race takes from a log', () => {
       item: Float32Array.from([0.1, 0.2, 0.3, 0.4, 9, 9]),
       itemBias: Float32Array.from([0.25, -0.5, 3]),
     };
-    const prior = logPrior(log, mapping, ORIGIN, tables);
+    const prior = logPrior(log, mapping, ORIGIN, { cf: tables });
     expect(prior).toMatchObject({ ...ORIGIN, items: 6, purchases: [0, 2, 0, 0, 1, 0] });
     const cf = prior.cf!;
     // sku-2 is action 1, sku-5 action 4; the others get zeros and the lowest learned bias (-0.5,
@@ -74,7 +74,7 @@ describe('the prior a race takes from a log', () => {
       item: new Float32Array(3),
       itemBias: new Float32Array(3),
     };
-    expect(() => logPrior(log, mapping, ORIGIN, tables)).toThrow(/not trained on this log/);
+    expect(() => logPrior(log, mapping, ORIGIN, { cf: tables })).toThrow(/not trained on this log/);
   });
 });
 
