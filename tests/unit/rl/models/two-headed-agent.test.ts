@@ -11,7 +11,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseInteractionLog } from '../../../../src/core/data/interaction-log';
 import { EVENT_KINDS } from '../../../../src/core/data/log-events';
 import { createRandom } from '../../../../src/core/random';
-import { logPrior, logPriorProblem } from '../../../../src/core/rl/agents/log-prior';
+import {
+  logPrior,
+  logPriorProblem,
+  type TwoHeadedPrior,
+} from '../../../../src/core/rl/agents/log-prior';
+import type { Observation } from '../../../../src/core/rl/contract';
 import { TwoHeadedAgent } from '../../../../src/core/rl/agents/two-headed-agent';
 import { RandomAgent } from '../../../../src/core/rl/agents/bandits';
 import { defaultRecsysConfig, recsysConfigError } from '../../../../src/core/rl/lab/config';
@@ -143,6 +148,20 @@ async function smallPrior(items: number, seed = 1) {
   );
 }
 
+/** The network's inputs for a race observation (one item a slate), from the session facts the context holds. */
+function featuresOf(th: TwoHeadedPrior, o: Observation): number[] {
+  const f = sessionFacts(o.context!, SEGMENTS.length, th.maxSessionLength);
+  return th.features.map((name) =>
+    shopperFeature(name, {
+      segment: SEGMENTS[o.segment!]!,
+      views: f.step,
+      clicked: f.clickedBefore,
+      carted: f.cartedBefore,
+      bought: f.boughtBefore,
+    }),
+  );
+}
+
 describe('the two-headed agent', () => {
   it('draws items in proportion to its softmax head, only among the items its network scores', async () => {
     const prior = await smallPrior(6);
@@ -159,16 +178,7 @@ describe('the two-headed agent', () => {
       createRandom(1),
     );
     net.setWeights(th.weights);
-    const f = sessionFacts(o.context!, SEGMENTS.length, th.maxSessionLength);
-    const x = Float32Array.from(th.features, (name) =>
-      shopperFeature(name, {
-        segment: SEGMENTS[o.segment!]!,
-        views: f.step,
-        clicked: f.clickedBefore,
-        carted: f.cartedBefore,
-        bought: f.boughtBefore,
-      }),
-    );
+    const x = Float32Array.from(featuresOf(th, o));
     const { policy } = await net.predict(x, x.length, [0]);
     net.dispose();
     const n = 20_000;
@@ -218,17 +228,7 @@ describe('the two-headed agent', () => {
         next: r.observation,
         done: r.done,
       });
-      const f = sessionFacts(o.context!, SEGMENTS.length, th.maxSessionLength);
-      for (const name of th.features)
-        states.push(
-          shopperFeature(name, {
-            segment: SEGMENTS[o.segment!]!,
-            views: f.step,
-            clicked: f.clickedBefore,
-            carted: f.cartedBefore,
-            bought: f.boughtBefore,
-          }),
-        );
+      states.push(...featuresOf(th, o));
       actions.push(a);
       rewards.push(t === 1 ? 1 : 0);
       o = r.done ? env.reset() : r.observation;
