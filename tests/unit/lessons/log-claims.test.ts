@@ -93,10 +93,11 @@ describe(LOG_TO_RECOMMENDER.title, () => {
     expect(m['hitRate']).toBeLessThanOrEqual(0.16);
   }, 120_000);
 
-  it('race it: CF about a third ahead of random after 2,000 decisions, Q-learning ahead of CF, the bestsellers below random', async () => {
+  it('race it: CF a quarter to a half ahead of random after 2,000 decisions, Q-learning ahead of CF, the bestsellers below random', async () => {
     for (const r of await raceFrom(SAMPLE_CF)) {
       const cf = r['cf']!.early;
       expect(cf).toBeGreaterThan(1.2 * r['random']!.early);
+      expect(cf).toBeLessThan(1.6 * r['random']!.early);
       expect(r['qlearning']!.early).toBeGreaterThan(cf);
       expect(r['popularity']!.early).toBeLessThan(r['random']!.early);
     }
