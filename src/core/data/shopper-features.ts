@@ -14,6 +14,7 @@
  */
 import type { InteractionLog } from './interaction-log';
 import { EVENT_KINDS } from './log-events';
+import { median } from './stats';
 
 export interface ShopperFeatures {
   names: string[];
@@ -60,12 +61,6 @@ const VIEW = EVENT_KINDS.indexOf('view');
 const CLICK = EVENT_KINDS.indexOf('click');
 const CART = EVENT_KINDS.indexOf('cart');
 const PURCHASE = EVENT_KINDS.indexOf('purchase');
-
-function median(xs: number[]): number {
-  const s = xs.sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
 
 /** Features of every shopper in the log, with `topCategories` category shares (default 8). */
 export function shopperFeatures(log: InteractionLog, topCategories = 8): ShopperFeatures {

@@ -5,6 +5,13 @@
  * shopper features). Plain TypeScript on small arrays, so it runs anywhere.
  */
 
+/** The median of `xs` (sorted in place); NaN when there are none. */
+export function median(xs: number[]): number {
+  const s = xs.sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
 /** Mean and covariance (n - 1 denominator) of `n` feature rows of `dim` columns. */
 export interface FeatureStats {
   dim: number;

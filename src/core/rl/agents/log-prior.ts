@@ -12,6 +12,7 @@
  */
 import type { InteractionLog } from '../../data/interaction-log';
 import { EVENT_KINDS } from '../../data/log-events';
+import { median } from '../../data/stats';
 import type { CfTables } from '../models/cf-model';
 import { twoHeadedShapes, type NetWeight } from '../models/two-headed-shapes';
 
@@ -85,16 +86,10 @@ export function logCatalog(log: InteractionLog): LogCatalog {
       category[i] = c;
     }
   }
-  const median = (xs: number[]) => {
-    if (xs.length === 0) return 0;
-    const s = [...xs].sort((a, b) => a - b);
-    const m = s.length >> 1;
-    return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-  };
   return {
     categories: log.categoryNames.length > 0 ? [...log.categoryNames] : ['all'],
     category,
-    price: prices.map(median),
+    price: prices.map((xs) => (xs.length > 0 ? median(xs) : 0)),
   };
 }
 
