@@ -14,6 +14,7 @@ import { toasts } from './common/toasts.svelte';
 import { DemoState } from './demo/state.svelte';
 import { GanState } from './gan/state.svelte';
 import { lessons } from './lessons/lessons.svelte';
+import { LAB_WORDS } from './sessions/lab-words';
 import type { Playable } from './presenter/shortcuts';
 import type { RecsysState } from './recsys/state.svelte';
 import type { RoutePath } from './router.svelte';
@@ -143,6 +144,7 @@ export class Labs {
       toasts.push('warn', 'Sessions of the start demo cannot be opened yet.');
       return;
     }
+    if (s.lab === 'log-model') return this.openModelRun(s, read.config);
     if (s.checkpointId) {
       // A run with its training state: show it, and continue it here unless another tab has it.
       const lab = s.lab === 'gan' ? this.gan : (await this.loadRecsys()).lab;
@@ -151,7 +153,7 @@ export class Labs {
       run.session.config = read.config;
       location.hash = `#/${s.lab}`;
       await lab.continueRun(run, false);
-      const unit = s.lab === 'gan' ? 'step' : 'round';
+      const { unit } = LAB_WORDS[s.lab];
       if (!lab.recorder.readOnly)
         toasts.push(
           'info',
@@ -167,6 +169,35 @@ export class Labs {
       `Opened the settings of “${s.name}”: press ${start} to run it again from its seed.`,
     );
   };
+
+  /**
+   * Opens a model run on a log in the recommender lab's models panel: with
+   * its training state, ready to continue (the race stops: the worker runs
+   * one job); without, its settings and measurements.
+   */
+  private async openModelRun(s: SessionSummary, config: Json): Promise<void> {
+    const { lab } = await this.loadRecsys();
+    const run = await lab.models.recorder.load(s.id);
+    if (!run) return;
+    run.session.config = config;
+    location.hash = '#/recsys';
+    scrollToWhenShown('log-model-title');
+    if (!run.checkpoint) {
+      lab.models.show(run);
+      toasts.push(
+        'info',
+        `Opened “${s.name}”: its settings and measurements. Press Train to run it again from its seed.`,
+      );
+      return;
+    }
+    if (lab.active) lab.stop();
+    await lab.models.continueRun(run, false);
+    if (lab.models.active && !lab.models.recorder.readOnly)
+      toasts.push(
+        'info',
+        `Opened “${s.name}” at step ${s.step.toLocaleString()}: press Play to train on.`,
+      );
+  }
 
   /** Applies a shared setup link's settings (#/recsys?setup=…) to its lab. */
   async applySetupLink(path: RoutePath, query: string): Promise<void> {

@@ -107,7 +107,13 @@ export class JobFactory {
       () => (this.deps.loadLogText ?? fetchText)(url),
       own,
     );
-    return new LogModelJob(config, log, truth, race);
+    return new LogModelJob(
+      config,
+      log,
+      truth,
+      race,
+      config.source === 'own' && own ? own.name : null,
+    );
   }
 
   private loadMnist(): Promise<MnistData> {

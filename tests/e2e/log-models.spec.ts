@@ -25,6 +25,23 @@ async function train(page: Page, model: string, source: string, epochs: number):
   );
 }
 
+/**
+ * A shop's export (the simulator's log of 400 sessions from `seed`, no id of
+ * it the simulator's) written to `path`, read and accepted under Shoppers,
+ * and offered to the models panel.
+ */
+async function offerOwnLog(page: Page, path: string, seed: number): Promise<void> {
+  const csv = simulatedLog({ shop: 'fashion', sessions: 400, seed }).csv.replace(
+    /sku-(\d+)/g,
+    (_, n: string) => `P${(Number(n) * 7919) % 100_003}`,
+  );
+  writeFileSync(path, csv);
+  await page.goto('./#/shoppers');
+  await page.getByTestId('logs-file').setInputFiles(path);
+  await page.getByTestId('logs-accept').click();
+  await page.getByTestId('logs-train-models').click();
+}
+
 /** The table's cells under the heading `column`, row by row. */
 async function column(page: Page, name: string): Promise<string[]> {
   const table = page.getByTestId('log-model-epochs-table');
@@ -165,17 +182,7 @@ test('a log of your own, read under Shoppers, trains CF, which races in a shop o
   page,
   problems,
 }, info) => {
-  // A shop's export: no id or segment of it is the simulator's.
-  const csv = simulatedLog({ shop: 'fashion', sessions: 400, seed: 5 }).csv.replace(
-    /sku-(\d+)/g,
-    (_, n: string) => `P${(Number(n) * 7919) % 100_003}`,
-  );
-  const path = info.outputPath('shop-export.csv');
-  writeFileSync(path, csv);
-  await page.goto('./#/shoppers');
-  await page.getByTestId('logs-file').setInputFiles(path);
-  await page.getByTestId('logs-accept').click();
-  await page.getByTestId('logs-train-models').click();
+  await offerOwnLog(page, info.outputPath('shop-export.csv'), 5);
 
   await expect(page).toHaveURL(/#\/recsys$/);
   await expect(page.getByTestId('log-model-source')).toHaveValue('own');
@@ -200,6 +207,66 @@ test('a log of your own, read under Shoppers, trains CF, which races in a shop o
     })
     .toBeGreaterThanOrEqual(100);
   await expect(page.getByTestId('recsys-curves')).toContainText('CF (trained on a log)');
+  await page.getByTestId('recsys-pause').click();
+  expect(problems.errors).toEqual([]);
+});
+
+test('a model run on your own log saves with its log, survives a reload and trains on exactly', async ({
+  page,
+  problems,
+}, info) => {
+  await offerOwnLog(page, info.outputPath('shop-export.csv'), 6);
+  await expect(page.getByTestId('log-model-source')).toHaveValue('own');
+  await page.getByTestId('log-model-epochs').fill('1');
+  await page.getByTestId('log-model-start').click();
+  await expect(page.getByTestId('log-model-message')).toHaveText(
+    'Trained 1 epoch. Press Play to train on.',
+    { timeout: 120_000 },
+  );
+  // Pausing at the epochs asked for autosaves the run, your log with it.
+  const status = await page.getByTestId('log-model-status').innerText();
+  const saved = Number(/^Step ([\d,]+)/.exec(status)![1]!.replace(/,/g, ''));
+  await expect(page.getByTestId('log-model-save-status')).toContainText(`at step ${saved},`);
+  await page.getByTestId('log-model-autosave-every').selectOption('0');
+
+  const controls = page.getByRole('toolbar', { name: 'Recommender model training controls' });
+  const rows = page.getByTestId('log-model-epochs-table').locator('tbody tr');
+  /** Ten steps at a time until the second epoch is measured; its row, less the training time. */
+  const secondEpoch = async () => {
+    while ((await rows.count()) < 2) {
+      await controls.getByRole('button', { name: '×10 steps' }).click();
+      await expect(page.getByTestId('log-model-phase')).toHaveAttribute('data-phase', 'paused');
+    }
+    return (await rows.nth(1).locator('th, td').allInnerTexts()).slice(0, -1);
+  };
+  const unbroken = await secondEpoch();
+
+  await page.reload();
+  await page.getByRole('link', { name: 'Sessions', exact: true }).click();
+  const row = page.getByTestId('session-row').filter({ hasText: 'Recommender models' });
+  await expect(row.getByRole('textbox')).toHaveValue(
+    'Collaborative filtering on your log shop-export.csv · seed 1',
+  );
+  await screenshot(page, 'sessions-model-run');
+  await row.getByRole('button', { name: 'Open' }).click();
+  await expect(page).toHaveURL(/#\/recsys$/);
+  await expect(
+    page.getByTestId('toast').filter({ hasText: `at step ${saved.toLocaleString('en-US')}` }),
+  ).toBeVisible();
+  await expect(page.getByTestId('log-model-phase')).toHaveAttribute('data-phase', 'paused');
+  // The log came back from the session: the form offers it again.
+  await expect(page.getByTestId('log-model-source')).toHaveValue('own');
+  await expect(page.getByTestId('log-model-own')).toContainText('events of 400 shoppers');
+  await expect(rows).toHaveCount(1);
+  expect(await secondEpoch()).toEqual(unbroken);
+  await screenshot(page, 'log-models-resumed');
+
+  // What CF learned by the second epoch's end races in the shop of your log's items.
+  await page
+    .getByTestId('log-model-race')
+    .getByRole('button', { name: 'Race CF against Q-learning' })
+    .click();
+  await expect(page.getByTestId('recsys-from-log')).toContainText('your log “shop-export.csv”');
   await page.getByTestId('recsys-pause').click();
   expect(problems.errors).toEqual([]);
 });

@@ -47,6 +47,14 @@ import {
   type LogPrior,
   type TwoHeadedPrior,
 } from '../rl/agents/log-prior';
+import {
+  LOG_MODEL_LABELS,
+  LOG_SOURCES,
+  logModelConfigError,
+  type LogModelConfig,
+  type LogModelName,
+  type LogSource,
+} from '../rl/models/log-model-config';
 import { previewReward } from '../rl/lab/reward-preview';
 import { MAX_LENGTH as MAX_REWARD_LENGTH } from '../rl/reward/expression';
 import { MAX_PROFILES } from '../rl/sim/profiles';
@@ -210,6 +218,14 @@ const RECSYS_ENTRIES = {
   fromLog: v.optional(v.nullable(v.strictObject(LOG_PRIOR_ENTRIES))),
 } satisfies Record<keyof RecsysConfig, v.GenericSchema>;
 
+const LOG_MODEL_ENTRIES = {
+  model: v.picklist(Object.keys(LOG_MODEL_LABELS) as LogModelName[]),
+  source: v.picklist(Object.keys(LOG_SOURCES) as LogSource[]),
+  sessions: finite,
+  epochs: finite,
+  seed: finite,
+} satisfies Record<keyof LogModelConfig, v.GenericSchema>;
+
 /** Every lab's config, as it may enter the app. */
 export const LAB_CONFIG_SCHEMAS = {
   demo: v.pipe(v.strictObject(DEMO_ENTRIES), labCheck(demoConfigError)),
@@ -225,6 +241,13 @@ export const LAB_CONFIG_SCHEMAS = {
     labCheck((c: RecsysConfig) => {
       const p = recsysConfigError(c);
       return p ? `${p.field}: ${p.message}` : rewardPreviewProblem(c);
+    }),
+  ),
+  'log-model': v.pipe(
+    v.strictObject(LOG_MODEL_ENTRIES),
+    labCheck((c: LogModelConfig) => {
+      const p = logModelConfigError(c);
+      return p && `${p.field}: ${p.message}`;
     }),
   ),
 } as const;

@@ -18,8 +18,12 @@ import type { DBSchema, IDBPDatabase, IDBPTransaction, StoreNames } from 'idb';
 export const DB_NAME = 'demandlab';
 export const DB_VERSION = 2;
 
-/** The labs that save sessions. */
-export type LabKind = 'demo' | 'gan' | 'recsys';
+/**
+ * The labs that save sessions. `log-model` is the recommender lab's models
+ * panel: one of the source's models training on a log.
+ */
+export const LAB_KINDS = ['demo', 'gan', 'recsys', 'log-model'] as const;
+export type LabKind = (typeof LAB_KINDS)[number];
 
 /** JSON as it is stored: what a lab's settings object must be. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };

@@ -14,7 +14,14 @@
 import { strFromU8, strToU8, zipSync } from 'fflate';
 import * as v from 'valibot';
 import { CheckpointError, loaded, unpackCheckpoint, type LoadedRecord } from './checkpoint';
-import type { CheckpointRecord, Json, LabKind, MetricHistory, SampleRecord } from './schema';
+import {
+  LAB_KINDS,
+  type CheckpointRecord,
+  type Json,
+  type LabKind,
+  type MetricHistory,
+  type SampleRecord,
+} from './schema';
 import { withNewIds, type DeletedSession } from './session-records';
 import type { SessionStore } from './sessions';
 import { jsonProblem } from './json-check';
@@ -72,7 +79,7 @@ const Manifest = v.strictObject({
   ),
   session: v.strictObject({
     name,
-    lab: v.picklist(['demo', 'gan', 'recsys']),
+    lab: v.picklist(LAB_KINDS),
     config: v.unknown(),
     seed: v.pipe(v.number(), v.safeInteger()),
     backend: v.pipe(v.string(), v.maxLength(40)),

@@ -120,7 +120,7 @@ export class RecsysState extends LabRun {
   constructor(client: TrainingClient, sessions: SessionsState) {
     super(client, { firstJobId: 2_000_000, unit: 'round', again: 'Press Reset to race again' });
     this.recorder = new RunRecorder(sessions, 'recsys');
-    this.models = new LogModelState(client);
+    this.models = new LogModelState(client, sessions);
     this.rateCap = DEMO_RACE_PACE;
     this.saveRunsWith(this.recorder, () => this.runInfo());
   }

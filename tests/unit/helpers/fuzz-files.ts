@@ -26,7 +26,14 @@ import {
 } from '../../../src/core/store/transfer';
 import { decodeRaw, raw } from './raw-images';
 import { madeUpPrior } from './log-prior';
-import { checkpoint, fingerprint, forged, newSession, save } from './session-fixtures';
+import { checkpoint, fingerprint, forged, newSession, progress, save } from './session-fixtures';
+import {
+  CheckpointError,
+  loadCheckpoint,
+  type CheckpointInput,
+} from '../../../src/core/store/checkpoint';
+import type { LogModelConfig } from '../../../src/core/rl/models/log-model-config';
+import { ownLogOf, ownLogState } from '../../../src/core/rl/models/own-log-state';
 import { patchEntry, renameEntry } from './zip-surgery';
 
 export interface FuzzCounts {
@@ -186,57 +193,108 @@ const raceFromLog = (() => {
   } as unknown as Json;
 })();
 
+/** A model run on your own log: the log's columns and names ride in its state. */
+const modelRun = {
+  model: 'cf',
+  source: 'own',
+  sessions: 500,
+  epochs: 2,
+  seed: 1,
+} satisfies LogModelConfig as unknown as Json;
+
+async function ownLogCheckpoint(): Promise<CheckpointInput> {
+  const csv = [
+    'user_id,item_id,event,timestamp,price,category,segment',
+    'u1,i1,view,2026-01-05T10:00:00Z,19.99,shoes,new',
+    'u1,i1,click,2026-01-05T10:00:05Z,19.99,shoes,new',
+    'u2,i2,view,1767607260,,bags,',
+    'u2,i2,purchase,1767607290,350,bags,loyal',
+  ].join('\n');
+  const own = ownLogState({ name: 'shop.csv', log: await parseInteractionLog(csv) });
+  const c = checkpoint(16);
+  return {
+    ...c,
+    weights: [...c.weights, ...own.tensors],
+    extra: { job: { reports: [], learned: false }, own: own.json },
+  };
+}
+
+/** The files fuzzed: a race from a log, and a model run on your own log. */
+async function baseFiles(store: SessionStore): Promise<Uint8Array[]> {
+  // A race from a log: CF's tables and the two-headed network's weights ride in its settings.
+  const race = await store.create({ ...newSession, config: raceFromLog });
+  await save(store, race.id, checkpoint(16));
+  await store.saveHistory(race.id, { reward: { x: [8, 16], y: [1.5, NaN] } });
+  const run = await store.create({ ...newSession, lab: 'log-model', config: modelRun });
+  const own = await ownLogCheckpoint();
+  await store.saveRun(run.id, { ...progress(own), config: modelRun });
+  return [await exportSession(store, race.id), await exportSession(store, run.id)];
+}
+
 export async function fuzzSessions(runs: number, seed: number): Promise<FuzzCounts> {
   const c = counts();
   const store = await SessionStore.open({ name: `fuzz-${seed}-${Math.random()}` });
   try {
-    // A race from a log: CF's tables and the two-headed network's weights ride in its settings.
-    const s = await store.create({ ...newSession, config: raceFromLog });
-    await save(store, s.id, checkpoint(16));
-    await store.saveHistory(s.id, { reward: { x: [8, 16], y: [1.5, NaN] } });
-    const base = await exportSession(store, s.id);
-    const original = fingerprint(await readSessionFile(base, readLabConfig));
+    const bases = await baseFiles(store);
+    const originals = await Promise.all(
+      bases.map(async (b) => fingerprint(await readSessionFile(b, readLabConfig))),
+    );
     await fc.assert(
-      fc.asyncProperty(sessionMutation, fc.nat({ max: 24 }), async (mutation, storeCheck) => {
-        c.files++;
-        let file: Uint8Array;
-        try {
-          file = mutation.kind === 'bytes' ? mutation.make(base) : await mutation.make(base);
-        } catch {
-          c.files--; // the mutation itself did not apply (an entry it needs was cut away)
-          return;
-        }
-        const label = `${mutation.kind} file of ${file.length} bytes`;
-        let read: DeletedSession;
-        try {
-          read = await readSessionFile(file, readLabConfig);
-        } catch (e) {
-          if (!(e instanceof ImportError)) note(c, 'uncaught', `${label}: ${String(e)}`);
-          else c.refused++;
-          if (storeCheck === 0) {
-            const before = await storeCounts(store);
-            await importSession(store, file, readLabConfig).catch(() => {});
-            if ((await storeCounts(store)) !== before) note(c, 'writtenOnRefusal', label);
+      fc.asyncProperty(
+        sessionMutation,
+        fc.nat({ max: 24 }),
+        fc.nat({ max: bases.length - 1 }),
+        async (mutation, storeCheck, which) => {
+          const base = bases[which]!;
+          const original = originals[which]!;
+          c.files++;
+          let file: Uint8Array;
+          try {
+            file = mutation.kind === 'bytes' ? mutation.make(base) : await mutation.make(base);
+          } catch {
+            c.files--; // the mutation itself did not apply (an entry it needs was cut away)
+            return;
+          }
+          const label = `${mutation.kind} file of ${file.length} bytes`;
+          let read: DeletedSession;
+          try {
+            read = await readSessionFile(file, readLabConfig);
+          } catch (e) {
+            if (!(e instanceof ImportError)) note(c, 'uncaught', `${label}: ${String(e)}`);
+            else c.refused++;
+            if (storeCheck === 0) {
+              const before = await storeCounts(store);
+              await importSession(store, file, readLabConfig).catch(() => {});
+              if ((await storeCounts(store)) !== before) note(c, 'writtenOnRefusal', label);
+            }
+            memory(c);
+            return;
+          }
+          if (mutation.kind === 'bytes') {
+            if (fingerprint(read) === original) c.acceptedSame++;
+            else note(c, 'acceptedChanged', label);
+          } else {
+            // A forged file is a different session, so it must at least come back as itself.
+            const imported = await storeImported(store, read);
+            const again = await readSessionFile(
+              await exportSession(store, imported.id),
+              readLabConfig,
+            );
+            if (fingerprint(again, false) === fingerprint(read, false)) c.acceptedSame++;
+            else note(c, 'acceptedChanged', `${label}: its re-export differs`);
+            await store.delete(imported.id);
+            // Opening a model run reads your log back from its state: checked whole, or refused.
+            const saved = read.checkpoints[0];
+            if (read.session.lab === 'log-model' && saved)
+              try {
+                ownLogOf(await loadCheckpoint(saved));
+              } catch (e) {
+                if (!(e instanceof CheckpointError)) note(c, 'uncaught', `${label}: ${String(e)}`);
+              }
           }
           memory(c);
-          return;
-        }
-        if (mutation.kind === 'bytes') {
-          if (fingerprint(read) === original) c.acceptedSame++;
-          else note(c, 'acceptedChanged', label);
-        } else {
-          // A forged file is a different session, so it must at least come back as itself.
-          const imported = await storeImported(store, read);
-          const again = await readSessionFile(
-            await exportSession(store, imported.id),
-            readLabConfig,
-          );
-          if (fingerprint(again, false) === fingerprint(read, false)) c.acceptedSame++;
-          else note(c, 'acceptedChanged', `${label}: its re-export differs`);
-          await store.delete(imported.id);
-        }
-        memory(c);
-      }),
+        },
+      ),
       { numRuns: runs, seed },
     );
   } finally {

@@ -13,7 +13,14 @@ import {
   type RecsysConfig,
 } from '../../../src/core/rl/lab/config';
 import { agentSettings } from '../../../src/core/rl/agents/settings';
-import type { Json } from '../../../src/core/store/schema';
+import type { Json, LabKind } from '../../../src/core/store/schema';
+import {
+  LOG_MODEL_LABELS,
+  LOG_MODEL_PRESET,
+  LOG_SOURCES,
+  type LogModelName,
+  type LogSource,
+} from '../../../src/core/rl/models/log-model-config';
 import { decodeSetup, encodeSetup } from '../../../src/core/settings/share';
 import { readLabConfig } from '../../../src/core/settings/lab-configs';
 import { PROFILE_COLUMNS } from '../../../src/core/rl/sim/profiles';
@@ -133,11 +140,11 @@ describe('setup links', () => {
 });
 
 describe('one config schema, wherever a config comes from', () => {
-  const read = (lab: 'demo' | 'gan' | 'recsys', config: unknown) =>
+  const read = (lab: LabKind, config: unknown) =>
     readLabConfig(lab, JSON.parse(JSON.stringify(config)) as unknown);
 
   it('reads back every config the labs make, bit for bit and without notes', () => {
-    const configs: ['demo' | 'gan' | 'recsys', unknown][] = [
+    const configs: [LabKind, unknown][] = [
       ['demo', DEFAULT_DEMO_CONFIG],
       ...GAN_MODELS.map((m) => ['gan', presetFor(m)] as ['gan', unknown]),
       ...AGENT_NAMES.map(
@@ -153,6 +160,11 @@ describe('one config schema, wherever a config comes from', () => {
           ] as ['recsys', unknown],
       ),
       ['recsys', demoRaceConfig()],
+      ...(Object.keys(LOG_MODEL_LABELS) as LogModelName[]).flatMap((model) =>
+        (Object.keys(LOG_SOURCES) as LogSource[]).map(
+          (source) => ['log-model', { ...LOG_MODEL_PRESET, model, source }] as [LabKind, unknown],
+        ),
+      ),
     ];
     for (const [lab, config] of configs) {
       const r = read(lab, config);
@@ -222,9 +234,8 @@ describe('one config schema, wherever a config comes from', () => {
     let steps = 0;
     for (const lesson of LESSONS)
       for (const step of lesson.steps) {
-        // A model trained on a log is not a link's lab; a race from it takes its settings from the model.
-        if (!step.setup || step.setup.lab === 'log-model' || step.setup.lab === 'log-race')
-          continue;
+        // A race from a log takes its settings from the model the step before trained.
+        if (!step.setup || step.setup.lab === 'log-race') continue;
         const config = lessonConfig(step.setup);
         const r = read(step.setup.lab, config);
         expect(r.problem, `${lesson.id}: ${step.title}`).toBeNull();
@@ -233,5 +244,19 @@ describe('one config schema, wherever a config comes from', () => {
         steps++;
       }
     expect(steps).toBeGreaterThan(10);
+  });
+
+  it('reads a model run’s settings only as the models panel allows them', () => {
+    const ok = { ...LOG_MODEL_PRESET, source: 'own' };
+    expect(read('log-model', ok).problem).toBeNull();
+    const refused: [unknown, RegExp][] = [
+      [{ ...ok, model: 'gpt' }, /model must be one of cf, predictor, two-headed/],
+      [{ ...ok, epochs: 0 }, /epochs: must be a whole number from 1 to 50/],
+      [{ ...ok, source: 'simulated', sessions: 100_000 }, /sessions: must be a whole number/],
+      [{ ...ok, log: 'shop.csv' }, /unknown setting log/],
+      [{ model: 'cf' }, /the setting source is missing/],
+    ];
+    for (const [config, reason] of refused)
+      expect(read('log-model', config).problem).toMatch(reason);
   });
 });

@@ -14,18 +14,9 @@ import { RecsysJob } from '../../../src/core/rl/lab/recsys-job';
 import { MAX_PROFILES, PROFILE_COLUMNS } from '../../../src/core/rl/sim/profiles';
 import { readLabConfig } from '../../../src/core/settings/lab-configs';
 import { MAX_SAMPLES } from '../../../src/core/store/session-records';
-import type { CheckpointInput } from '../../../src/core/store/checkpoint';
-import type { Json } from '../../../src/core/store/schema';
-import type { SessionStore } from '../../../src/core/store/sessions';
-import {
-  exportSession,
-  MAX_CHECKPOINT_BYTES,
-  MAX_FILE_BYTES,
-  readSessionFile,
-  storeImported,
-} from '../../../src/core/store/transfer';
+import { MAX_CHECKPOINT_BYTES, MAX_FILE_BYTES } from '../../../src/core/store/transfer';
 import { useCpu } from '../helpers/setup-tf';
-import { freshStore } from '../helpers/store-fixtures';
+import { throughAFile } from '../helpers/through-a-file';
 
 beforeAll(useCpu);
 
@@ -47,58 +38,6 @@ function withLargestPopulation(c: RecsysConfig): RecsysConfig {
     ...c,
     synthetic: { source: 'largest test population', names, shares: 2, scale, values },
   };
-}
-
-/**
- * Saves a run as a session (with `addMore` adding to it), exports it and
- * imports the file; checks the imported checkpoint is the saved one bit for
- * bit (every tensor's name, shape and bytes, the random state and the
- * state tree) and returns it, with the file.
- */
-async function throughAFile(
-  lab: 'gan' | 'recsys',
-  config: GanConfig | RecsysConfig,
-  checkpoint: CheckpointInput,
-  addMore: (store: SessionStore, id: string) => Promise<void> = async () => {},
-) {
-  const store = await freshStore();
-  const json = config as unknown as Json;
-  const s = await store.create({
-    name: 'Largest',
-    lab,
-    config: json,
-    seed: config.seed,
-    backend: 'cpu',
-  });
-  await store.saveRun(s.id, {
-    config: json,
-    backend: 'cpu',
-    metrics: { loss: { x: [checkpoint.step], y: [0.5] } },
-    checkpoint,
-  });
-  await addMore(store, s.id);
-  const file = await exportSession(store, s.id);
-  const read = await readSessionFile(file, readLabConfig);
-  expect(read.notes).toEqual([]);
-  const checkpointBytes = (read.checkpoints[0]!.data as ArrayBuffer).byteLength;
-  const imported = await storeImported(store, read);
-  expect((await store.get(imported.id))?.config).toEqual(config);
-  const [original, back] = await Promise.all([
-    store.checkpoint(s.id),
-    store.checkpoint(imported.id),
-  ]);
-  for (const [a, b] of [
-    [original!.weights, back!.weights],
-    [original!.optimizer, back!.optimizer],
-  ] as const) {
-    expect(b.map((t) => [t.name, t.shape])).toEqual(a.map((t) => [t.name, t.shape]));
-    a.forEach((t, i) =>
-      expect(Buffer.from(b[i]!.data.buffer).equals(Buffer.from(t.data.buffer))).toBe(true),
-    );
-  }
-  expect(back!.rng).toEqual(original!.rng);
-  expect(JSON.stringify(back!.extra)).toBe(JSON.stringify(original!.extra));
-  return { store, ids: [s.id, imported.id], file, checkpointBytes, back: back! };
 }
 
 async function roundTrip(c: RecsysConfig, before: number, after: number) {

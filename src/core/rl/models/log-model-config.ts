@@ -38,6 +38,26 @@ export const LOG_MODEL_PRESET: LogModelConfig = {
   seed: 1,
 };
 
+/**
+ * The largest log the models train on. CF's tables grow with the shoppers
+ * and items, the two-headed network's softmax with the items, and a saved
+ * run holds each table four times (the weights, Adam's two moments, what
+ * the last epoch learned) besides your log: at these limits and the
+ * importer's 2,000,000 rows, a session stays well under the import's limit
+ * (tests/unit/store/max-sessions.test.ts measures it).
+ */
+export const MODEL_LOG_LIMITS = { shoppers: 200_000, items: 20_000 } as const;
+
+/** Why a log with these many shoppers and items cannot train a model here, or null. */
+export function logSizeProblem(shoppers: number, items: number): string | null {
+  if (shoppers < 5 || items < 2)
+    return `a log needs at least 5 shoppers and 2 items to train on, this one has ${shoppers.toLocaleString('en')} and ${items.toLocaleString('en')}`;
+  const { shoppers: maxShoppers, items: maxItems } = MODEL_LOG_LIMITS;
+  if (shoppers > maxShoppers || items > maxItems)
+    return `the models train on logs of up to ${maxShoppers.toLocaleString('en')} shoppers and ${maxItems.toLocaleString('en')} items, this one has ${shoppers.toLocaleString('en')} and ${items.toLocaleString('en')}`;
+  return null;
+}
+
 const whole = (v: number, lo: number, hi: number) => Number.isInteger(v) && v >= lo && v <= hi;
 
 /** The first problem with a config, or null. */

@@ -11,13 +11,20 @@ import { holdoutSplit } from '../../data/holdout';
 import type { InteractionLog } from '../../data/interaction-log';
 import { auc, calibration, logLoss, rankAmong, spearman, topK } from '../../data/model-metrics';
 import { createRandom, type Random } from '../../random';
+import { CheckpointError, type NamedTensor } from '../../store/checkpoint';
+import {
+  modelTensors,
+  optimizerTensors,
+  setModelTensors,
+  setOptimizerTensors,
+} from '../../store/tf-state';
 import { simulatedItemAction, type SimulatedLogTruth } from '../sim/simulated-log';
-import { epochBatches } from './batches';
+import { BatchStream, type BatchStreamState } from './batches';
 import { CF_DEFAULTS, CfModel, cfItemMeans, cfProbability } from './cf-model';
 import { DemandPredictor, PREDICTOR_DEFAULTS } from './demand-predictor';
 import { labelledPairs, rankingCandidates, splitPairs } from './log-pairs';
 import { TWO_HEADED_DEFAULTS, TwoHeadedNet } from './two-headed';
-import type { EpochReport, LogModelName } from './log-model-config';
+import { logSizeProblem, type EpochReport, type LogModelName } from './log-model-config';
 import type { LearnedModel } from '../agents/log-prior';
 import { examplesOf, selectColumns, viewExamples } from './view-examples';
 
@@ -40,7 +47,20 @@ export interface LogTrainer {
   evaluate(): Promise<Record<string, number>>;
   /** What a race's agent starts from (collaborative filtering and the two-headed network). */
   learned?(): Promise<LearnedModel>;
+  /** Everything training goes on from (read after the pending steps are done). */
+  saveState(): Promise<TrainerState>;
+  /** Puts back what `saveState` gave into a trainer built from the same log and seed. */
+  loadState(s: TrainerState): Promise<void>;
   dispose(): void;
+}
+
+/** A trainer's state: its network and Adam's moments, and where its batches stand. */
+export interface TrainerState {
+  weights: NamedTensor[];
+  optimizer: NamedTensor[];
+  stream: BatchStreamState;
+  /** The network's own count of batches trained. */
+  modelSteps: number;
 }
 
 interface TrainerOptions {
@@ -49,32 +69,52 @@ interface TrainerOptions {
   truth?: SimulatedLogTruth;
 }
 
-/** Minibatches of `rows` row indices, a fresh shuffle every epoch. */
-function batchStream(rows: ArrayLike<number>, batchSize: number, rng: Random): () => Int32Array {
-  let epoch = epochBatches(rows.length, batchSize, rng);
-  return () => {
-    let next = epoch.next();
-    if (next.done) next = (epoch = epochBatches(rows.length, batchSize, rng)).next();
-    return (next.value as Int32Array).map((j) => rows[j]!);
-  };
+/** A network as the trainers hold it: its layers, its Adam and its step count. */
+interface TrainedNet {
+  readonly model: tf.LayersModel;
+  readonly optimizer: tf.Optimizer;
+  steps: number;
 }
 
-/** The trainer's stepping half: minibatches of `rows` through `train`, a fresh shuffle every epoch. */
+/**
+ * The trainer's stepping half: minibatches of `rows` through `train`, a
+ * fresh shuffle every epoch; and its saved state, `net`'s tensors with the
+ * batch stream's place.
+ */
 function batched(
   model: LogModelName,
   rows: ArrayLike<number>,
   testRows: number,
   batchSize: number,
   rng: Random,
+  net: TrainedNet,
   train: (batch: Int32Array) => tf.Scalar,
-): Pick<LogTrainer, 'model' | 'batchesPerEpoch' | 'trainRows' | 'testRows' | 'step'> {
-  const next = batchStream(rows, batchSize, rng);
+): Pick<
+  LogTrainer,
+  'model' | 'batchesPerEpoch' | 'trainRows' | 'testRows' | 'step' | 'saveState' | 'loadState'
+> {
+  const stream = new BatchStream(rows.length, batchSize, rng);
   return {
     model,
     batchesPerEpoch: Math.ceil(rows.length / batchSize),
     trainRows: rows.length,
     testRows,
-    step: () => train(next()),
+    step: () => train(stream.next().map((j) => rows[j]!)),
+    async saveState() {
+      const [weights, optimizer] = await Promise.all([
+        modelTensors(net.model, 'model'),
+        optimizerTensors(net.optimizer, 'adam'),
+      ]);
+      return { weights, optimizer, stream: stream.state(), modelSteps: net.steps };
+    },
+    async loadState(s) {
+      if (!(Number.isSafeInteger(s.modelSteps) && s.modelSteps >= 0))
+        throw new CheckpointError('the model’s step count is not a whole number');
+      stream.restore(s.stream);
+      setModelTensors(net.model, 'model', s.weights);
+      await setOptimizerTensors(net.optimizer, 'adam', s.optimizer);
+      net.steps = s.modelSteps;
+    },
   };
 }
 
@@ -106,8 +146,14 @@ function cfTrainer(log: InteractionLog, o: TrainerOptions): LogTrainer {
   const truth =
     o.truth && log.itemIds.map((id) => o.truth!.itemClick[simulatedItemAction(id) ?? -1] ?? NaN);
   return {
-    ...batched('cf', all(split.train.size), split.test.size, CF_DEFAULTS.batchSize, rng, (b) =>
-      model.trainBatch(split.train, b),
+    ...batched(
+      'cf',
+      all(split.train.size),
+      split.test.size,
+      CF_DEFAULTS.batchSize,
+      rng,
+      model,
+      (b) => model.trainBatch(split.train, b),
     ),
     async evaluate() {
       // Scored from the tables in plain JavaScript: one readback instead of a product per pair.
@@ -149,7 +195,7 @@ function predictorTrainer(log: InteractionLog, o: TrainerOptions): LogTrainer {
   const outcome = Float32Array.from(test, (k) => x.purchased[k]!);
   const truth = o.truth && Float64Array.from(test, (k) => o.truth!.viewPurchase[x.viewIndex[k]!]!);
   return {
-    ...batched('predictor', train, test.length, PREDICTOR_DEFAULTS.batchSize, rng, (b) =>
+    ...batched('predictor', train, test.length, PREDICTOR_DEFAULTS.batchSize, rng, model, (b) =>
       model.trainBatch(data, b),
     ),
     async evaluate() {
@@ -189,7 +235,7 @@ function twoHeadedTrainer(log: InteractionLog, o: TrainerOptions): LogTrainer {
   const data = { states, width, acted: x.clicked, item };
   const acted = Float32Array.from(test, (k) => x.clicked[k]!);
   return {
-    ...batched('two-headed', train, test.length, TWO_HEADED_DEFAULTS.batchSize, rng, (b) =>
+    ...batched('two-headed', train, test.length, TWO_HEADED_DEFAULTS.batchSize, rng, model, (b) =>
       model.trainBatch(data, b),
     ),
     async evaluate() {
@@ -223,10 +269,8 @@ export function logTrainer(
   log: InteractionLog,
   o: TrainerOptions,
 ): LogTrainer {
-  if (log.userIds.length < 5 || log.itemIds.length < 2)
-    throw new RangeError(
-      `a log needs at least 5 shoppers and 2 items to train on, this one has ${log.userIds.length} and ${log.itemIds.length}`,
-    );
+  const tooBig = logSizeProblem(log.userIds.length, log.itemIds.length);
+  if (tooBig) throw new RangeError(tooBig);
   switch (model) {
     case 'cf':
       return cfTrainer(log, o);
