@@ -13,7 +13,7 @@
  * - memorisation: each synthetic row's distance to its nearest training row,
  *   against held-out real rows' distances to the same training rows.
  */
-import { featureStats, symmetricEigen } from './stats';
+import { featureStats, quantile, symmetricEigen } from './stats';
 import { column, type Table } from './table';
 import { tstr, type TstrScore, type TstrTask } from './tstr';
 
@@ -149,14 +149,6 @@ export function nearestDistances(from: Table, to: Table): Float64Array {
     out[r] = Math.sqrt(best);
   }
   return out;
-}
-
-function quantile(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return NaN;
-  const at = p * (sorted.length - 1);
-  const lo = Math.floor(at);
-  const hi = Math.min(sorted.length - 1, lo + 1);
-  return sorted[lo]! + (at - lo) * (sorted[hi]! - sorted[lo]!);
 }
 
 export interface Memorisation {

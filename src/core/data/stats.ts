@@ -5,6 +5,15 @@
  * shopper features). Plain TypeScript on small arrays, so it runs anywhere.
  */
 
+/** The p-quantile of sorted values, interpolated between neighbours; NaN when there are none. */
+export function quantile(sorted: ArrayLike<number>, p: number): number {
+  if (sorted.length === 0) return NaN;
+  const at = p * (sorted.length - 1);
+  const lo = Math.floor(at);
+  const hi = Math.min(sorted.length - 1, lo + 1);
+  return sorted[lo]! + (at - lo) * (sorted[hi]! - sorted[lo]!);
+}
+
 /** The median of `xs` (sorted in place); NaN when there are none. */
 export function median(xs: number[]): number {
   const s = xs.sort((a, b) => a - b);
