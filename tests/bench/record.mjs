@@ -24,6 +24,7 @@ const ORDER = [
   'log-models',
   'recsys-page',
   'fuzz',
+  'ope',
   'dispatches',
   'gpu',
 ];
@@ -72,7 +73,9 @@ after warm-up and at the end (\`--steps 100\` for the memory check).
 Results go to \`tests/bench/results/<job>-latest.md\` (tracked) and a dated
 JSON file; \`npm run bench\` also runs the recommender benchmarks (\`bench:rl\`,
 \`bench:models\` for the source's recommender models trained on a log,
-\`bench:recsys\`), then writes this page from the latest results
+\`bench:recsys\`, and \`bench:ope\`: each off-policy estimator's error and
+interval coverage against the truth over 200 simulated logs of each
+size), then writes this page from the latest results
 (\`tests/bench/record.mjs\`). What the figures mean, and the record of earlier
 runs, is in [NOTES.md](NOTES.md).
 

@@ -6,13 +6,9 @@
  * read straight from its tables.
  */
 import { cfItemMeans, cfProbability, type CfTables } from '../models/cf-model';
+import type { LoggedDecisions, RewardModel } from './logged';
 
-export interface RewardModel {
-  /** What the model is, for the estimates' table. */
-  readonly name: string;
-  /** The expected reward of showing `action` in logged context `context`. */
-  predict(context: number, action: number): number;
-}
+export type { RewardModel };
 
 /**
  * CF's tables as a reward model of clicks. Context `x` is the shopper CF
@@ -35,6 +31,39 @@ export function cfRewardModel(
         return cfProbability(tables, u, action);
       unseen ??= cfItemMeans(tables);
       return unseen[action]!;
+    },
+  };
+}
+
+/**
+ * The plainest reward model fitted on a log: the mean reward of each item in
+ * each context, shrunk towards the context's mean by `prior` pseudo-rows
+ * (an item seen twice is not trusted as much as one seen two hundred times).
+ */
+export function tableRewardModel(
+  log: LoggedDecisions,
+  contexts: number,
+  actions: number,
+  prior = 5,
+): RewardModel {
+  const sum = new Float64Array(contexts * actions);
+  const count = new Float64Array(contexts * actions);
+  const ctxSum = new Float64Array(contexts);
+  const ctxCount = new Float64Array(contexts);
+  for (let i = 0; i < log.context.length; i++) {
+    const x = log.context[i]!;
+    const k = x * actions + log.action[i]!;
+    sum[k]! += log.reward[i]!;
+    count[k]!++;
+    ctxSum[x]! += log.reward[i]!;
+    ctxCount[x]!++;
+  }
+  return {
+    name: 'mean reward per context and item',
+    predict(x, a) {
+      const k = x * actions + a;
+      const m = ctxCount[x]! > 0 ? ctxSum[x]! / ctxCount[x]! : 0;
+      return (sum[k]! + prior * m) / (count[k]! + prior);
     },
   };
 }

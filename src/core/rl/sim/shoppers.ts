@@ -113,6 +113,8 @@ export class ShopperPool {
     seed: number,
     /** Draws for outcomes and drift; a separate stream from arrivals, so every agent meets the same shoppers. */
     readonly outcomes: Random = createRandom(seed + 1),
+    /** Seeds what the segments want (and each season's change); by default the pool's own seed. */
+    populationSeed: number = seed,
   ) {
     checkShopperConfig(config);
     check(Number.isInteger(size) && size >= 1, `a pool needs at least one shopper, got ${size}`);
@@ -142,7 +144,7 @@ export class ShopperPool {
     this.cartLogit = logit(config.funnel.cartGivenClick);
     this.purchaseLogit = logit(config.funnel.purchaseGivenCart);
     this.arrivals = createRandom(seed);
-    this.seasons = createRandom(seed + 2);
+    this.seasons = createRandom(populationSeed + 2);
     this.newSeason();
   }
 

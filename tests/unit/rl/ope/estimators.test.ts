@@ -198,6 +198,28 @@ describe('off-policy estimators on problems enumerated exactly', () => {
     expect(cf.predict(-1, 0)).toBeGreaterThan(0);
   });
 
+  it('cross-fitted, no row is judged by a reward model that saw its shopper', () => {
+    // Every shopper is a context of their own, and a fitted model says 1 for shoppers it saw.
+    const log = sample(p, 1_000, createRandom(6));
+    const own = { ...log, context: log.group.slice() };
+    const everyone: Policy = { numActions: 3, probabilities: () => [0.2, 0.3, 0.5] };
+    const sawWho = (train: LoggedDecisions): RewardModel => {
+      const seen = new Set(train.group);
+      return { name: 'saw', predict: (x) => (seen.has(x) ? 1 : 0) };
+    };
+    const [dm] = offPolicyEstimates(own, everyone, ['dm'], {
+      fitModel: sawWho,
+      resamples: 1,
+    });
+    expect(dm!.value).toBe(0);
+    // Fitted on the whole log instead, it saw everyone.
+    const [whole] = offPolicyEstimates(own, everyone, ['dm'], {
+      model: sawWho(own),
+      resamples: 1,
+    });
+    expect(whole!.value).toBe(1);
+  });
+
   it('SNIPS is unchanged when every weight is scaled; IPS scales with them', () => {
     const log = sample(p, 2_000, createRandom(3));
     const halved = { ...log, propensity: log.propensity.map((m) => m / 2) };
@@ -220,8 +242,17 @@ describe('off-policy estimators on problems enumerated exactly', () => {
       only01[k] = Float64Array.from(keep, (i) => log[k][i]!);
     expect(() => offPolicyEstimates(only01, p.target, ['ips'])).toThrow(OverlapError);
     expect(() => offPolicyEstimates(only01, p.target, ['ips'])).toThrow(
-      /item 2, which the log never shows/,
+      /of its choices to item 2, which the log never shows/,
     );
+    // A target that gives such an item a sliver of its choices is estimated, the sliver reported.
+    const sliver = table(
+      [0, 1, 2, 3].map((x) => {
+        const q = p.target.probabilities(x);
+        return [q[0]! / (q[0]! + q[1]!) - 0.001, q[1]! / (q[0]! + q[1]!), 0.001];
+      }),
+    );
+    const [est] = offPolicyEstimates(only01, sliver, ['ips'], { resamples: 20 });
+    expect(est!.unseen).toBeCloseTo(0.001, 12);
     // With the logging policy known, overlap is checked context by context.
     const noTwoInContext1 = table(
       [0, 1, 2, 3].map((x) => (x === 1 ? [0.5, 0.5, 0] : Array.from(p.logging.probabilities(x)))),
