@@ -17,6 +17,13 @@
  * | price     | no       | the item's price, a number ≥ 0 (empty = unknown)              |
  * | category  | no       | the item's category, up to 100 characters (empty = "unknown") |
  * | segment   | no       | the shopper's segment, up to 100 characters (empty = "unknown") |
+ * | decision  | no       | the recommendation a row belongs to, up to 200 characters (empty = none) |
+ * | position  | no       | the slot the item was shown in, 0 to 99 (needs a decision)    |
+ * | propensity| no       | the probability the logging system gave that item in that slot, in (0, 1] |
+ *
+ * The last three say what a recommender showed and how likely it was to:
+ * what off-policy evaluation weighs a log by. A log without propensities
+ * can still be judged, with the logging policy estimated from the log.
  *
  * A shopper's segment is the one most of their rows name; the shopper GAN
  * can be conditioned on it.
@@ -44,7 +51,17 @@ const SYNONYMS: Record<string, EventKind> = {
 };
 
 const REQUIRED = ['user_id', 'item_id', 'event'] as const;
-const OPTIONAL = ['timestamp', 'price', 'category', 'segment'] as const;
+const OPTIONAL = [
+  'timestamp',
+  'price',
+  'category',
+  'segment',
+  'decision',
+  'position',
+  'propensity',
+] as const;
+/** The most slots a recommendation may have. */
+export const MAX_POSITION = 99;
 type Column = (typeof REQUIRED)[number] | (typeof OPTIONAL)[number];
 
 const MAX_ID = 200;
@@ -90,6 +107,21 @@ export interface LogSummary {
   ignoredColumns: string[];
   /** Set when reading stopped early (the row limit). */
   truncated: string | null;
+  /** Distinct decisions, and rows with a propensity (absent without a decision column). */
+  decisions?: number;
+  propensities?: number;
+}
+
+/** What a recommender showed, per row (with a decision column). */
+export interface LoggedShows {
+  /** The decisions' ids, in first-seen order. */
+  ids: string[];
+  /** Index into `ids`; -1 where the row names none. */
+  decision: Int32Array;
+  /** The slot, 0 on; -1 where not given. */
+  position: Int32Array;
+  /** The logging probability; NaN where not given. */
+  propensity: Float64Array;
 }
 
 /** The accepted rows as columns; ids are indices into the name lists. */
@@ -111,6 +143,8 @@ export interface InteractionLog {
   category: Int32Array;
   /** Index into segmentNames; -1 without a segment column. */
   segment: Int32Array;
+  /** Present when the log has a decision column. */
+  shows?: LoggedShows;
 }
 
 /** What the log worker answers. */
@@ -246,14 +280,51 @@ function readHeader(fields: string[]): { where: Where; ignored: string[] } {
     if (where[name as Column] !== undefined) throw new LogError(`the header names “${name}” twice`);
     where[name as Column] = i;
   });
+  if (
+    where.decision === undefined &&
+    (where.position !== undefined || where.propensity !== undefined)
+  )
+    throw new LogError(
+      'the header has a position or propensity column but no decision column: they say where and how likely an item was shown in a recommendation, so each needs the decision it belongs to',
+    );
   const missing = REQUIRED.filter((c) => where[c] === undefined);
   if (missing.length > 0)
     throw new LogError(
       `the header has no ${missing.join(', ')} column${missing.length > 1 ? 's' : ''} ` +
         `(it has: ${someNames(fields) || 'nothing'}). ` +
-        'The first row must name the columns: user_id, item_id, event, and optionally timestamp, price, category, segment.',
+        'The first row must name the columns: user_id, item_id, event, and optionally timestamp, price, category, segment, decision, position, propensity.',
     );
   return { where, ignored };
+}
+
+/** A row's place in a recommendation. */
+interface Show {
+  /** The decision's id; '' when the row names none. */
+  id: string;
+  position: number;
+  propensity: number;
+}
+
+/** The decision, position and propensity fields of a row, or why they cannot be taken. */
+function readShow(decision: string, position: string, propensity: string): Show | string {
+  const id = decision.trim();
+  if (id.length > MAX_ID) return `decision is over ${MAX_ID} characters`;
+  const p = position.trim();
+  const q = propensity.trim();
+  if (!id && (p || q)) return 'has a position or propensity but no decision';
+  let slot = -1;
+  if (p) {
+    if (!/^\d{1,2}$/.test(p))
+      return `has the position “${p.slice(0, 40)}”; expected a slot 0 to ${MAX_POSITION}`;
+    slot = Number(p);
+  }
+  let chance = NaN;
+  if (q) {
+    chance = /^[0-9.eE+-]+$/.test(q) ? Number(q) : NaN;
+    if (!(chance > 0 && chance <= 1))
+      return `has the propensity “${q.slice(0, 40)}”; expected a probability above 0 and at most 1`;
+  }
+  return { id, position: slot, propensity: chance };
 }
 
 /**
@@ -270,6 +341,13 @@ export function parseInteractionLog(
   const categories = new Names();
   const segments = new Names();
   const cols = new Columns();
+  const decisions = new Names();
+  const shows: { decision: number[]; position: number[]; propensity: number[] } = {
+    decision: [],
+    position: [],
+    propensity: [],
+  };
+  let propensities = 0;
   const events: Record<EventKind, number> = { view: 0, click: 0, cart: 0, purchase: 0 };
   const problems: RowProblem[] = [];
   let refused = 0;
@@ -357,7 +435,19 @@ export function parseInteractionLog(
     const segment = w.segment === undefined ? null : get('segment').trim() || 'unknown';
     if (segment !== null && segment.length > MAX_CATEGORY)
       return refuse(first, `segment is over ${MAX_CATEGORY} characters`);
+    let show: Show | null = null;
+    if (w.decision !== undefined) {
+      const read = readShow(get('decision'), get('position'), get('propensity'));
+      if (typeof read === 'string') return refuse(first, read);
+      show = read;
+    }
     events[kind]++;
+    if (show) {
+      shows.decision.push(show.id === '' ? -1 : decisions.id(show.id));
+      shows.position.push(show.position);
+      shows.propensity.push(show.propensity);
+      if (!Number.isNaN(show.propensity)) propensities++;
+    }
     cols.push(
       users.id(user),
       items.id(item),
@@ -384,6 +474,7 @@ export function parseInteractionLog(
         if (failure) return reject(failure);
         if (!header) return reject(new LogError('the file is empty: it has no header row'));
         const n = cols.n;
+        const withShows = (header as { where: Where }).where.decision !== undefined;
         resolve({
           summary: {
             rows,
@@ -401,6 +492,7 @@ export function parseInteractionLog(
             priceMax: Number.isFinite(priceMax) ? priceMax : null,
             ignoredColumns: (header as { ignored: string[] }).ignored,
             truncated,
+            ...(withShows && { decisions: decisions.list.length, propensities }),
           },
           userIds: users.list,
           itemIds: items.list,
@@ -413,6 +505,14 @@ export function parseInteractionLog(
           price: cols.price.slice(0, n),
           category: cols.category.slice(0, n),
           segment: cols.segment.slice(0, n),
+          ...(withShows && {
+            shows: {
+              ids: decisions.list,
+              decision: Int32Array.from(shows.decision),
+              position: Int32Array.from(shows.position),
+              propensity: Float64Array.from(shows.propensity),
+            },
+          }),
         });
       },
       error: (e: Error) => reject(new LogError(`the file could not be read: ${e.message}`)),

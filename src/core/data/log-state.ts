@@ -13,17 +13,20 @@
 import * as v from 'valibot';
 import { CheckpointError, type NamedTensor } from '../store/checkpoint';
 import type { Json } from '../store/schema';
-import { EVENT_KINDS, type InteractionLog, type LogSummary } from './interaction-log';
+import { EVENT_KINDS, MAX_POSITION, type InteractionLog, type LogSummary } from './interaction-log';
 
 /** The importer's own limits: ids up to 200 characters, categories and segments 100, 2,000,000 rows. */
 const MAX_ID = 200;
 const MAX_NAME = 100;
 const MAX_ROWS = 2_000_000;
 const COLUMNS = ['user', 'item', 'event', 'time', 'price', 'category', 'segment'] as const;
-type ColumnName = (typeof COLUMNS)[number];
+/** What a recommender showed, with a decision column. */
+const SHOW_COLUMNS = ['decision', 'position', 'propensity'] as const;
+type ColumnName = (typeof COLUMNS)[number] | (typeof SHOW_COLUMNS)[number];
 
 /** Each column as int32s over its own bytes (Float64 times take two). */
 function asInt32(a: Int32Array | Uint8Array | Float64Array | Float32Array): Int32Array {
+  // Float64 and Float32 columns keep their bits: NaN (unknown) included.
   if (a instanceof Int32Array) return a.slice();
   if (a instanceof Uint8Array) return Int32Array.from(a);
   return new Int32Array(a.slice().buffer);
@@ -44,7 +47,13 @@ export function logToState(
     itemIds: log.itemIds,
     categoryNames: log.categoryNames,
     segmentNames: log.segmentNames,
+    ...(log.shows && { decisionIds: log.shows.ids }),
   };
+  if (log.shows)
+    for (const c of SHOW_COLUMNS) {
+      const data = asInt32(log.shows[c]);
+      tensors.push({ name: `${prefix}/${c}`, shape: [data.length], dtype: 'int32', data });
+    }
   return { json, tensors };
 }
 
@@ -72,6 +81,8 @@ const SUMMARY = v.strictObject({
   priceMax: bound,
   ignoredColumns: v.pipe(v.array(v.pipe(v.string(), v.maxLength(MAX_ID))), v.maxLength(20)),
   truncated: v.nullable(v.pipe(v.string(), v.maxLength(200))),
+  decisions: v.optional(count),
+  propensities: v.optional(count),
 }) satisfies v.GenericSchema<unknown, LogSummary>;
 
 const LOG_JSON = v.strictObject({
@@ -80,6 +91,7 @@ const LOG_JSON = v.strictObject({
   itemIds: names(MAX_ID),
   categoryNames: names(MAX_NAME),
   segmentNames: names(MAX_NAME),
+  decisionIds: v.optional(names(MAX_ID)),
 });
 
 function unique(list: string[], what: string): void {
@@ -114,7 +126,7 @@ export function logFromState(
     throw new CheckpointError(
       `the saved log is damaged: ${v.getDotPath(read.issues[0]) ?? 'its shape'} ${read.issues[0].message}`,
     );
-  const { summary, userIds, itemIds, categoryNames, segmentNames } = read.output;
+  const { summary, userIds, itemIds, categoryNames, segmentNames, decisionIds } = read.output;
   unique(userIds, 'shopper ids');
   unique(itemIds, 'item ids');
   unique(categoryNames, 'categories');
@@ -166,6 +178,24 @@ export function logFromState(
     category: category.slice(),
     segment: segment.slice(),
   };
+  if (decisionIds) {
+    unique(decisionIds, 'decision ids');
+    const decision = column(tensors, prefix, 'decision', 1).slice();
+    const position = column(tensors, prefix, 'position', 1).slice();
+    const chanceWords = column(tensors, prefix, 'propensity', 2);
+    if (decision.length !== n || position.length !== n || chanceWords.length !== 2 * n)
+      throw new CheckpointError(`the log’s decision columns are not ${n} rows long`);
+    indices(decision, decisionIds.length, 'decision', true);
+    for (const p of position)
+      if (p < -1 || p > MAX_POSITION) throw new CheckpointError(`the log holds the slot ${p}`);
+    const propensity = new Float64Array(chanceWords.slice().buffer);
+    for (const [i, q] of propensity.entries())
+      if (!(Number.isNaN(q) || (q > 0 && q <= 1)) || (!Number.isNaN(q) && decision[i] === -1))
+        throw new CheckpointError(
+          'the log holds a propensity that is not a probability of a decision',
+        );
+    log.shows = { ids: decisionIds, decision, position, propensity };
+  }
   const wrong = summaryMismatch(log);
   if (wrong) throw new CheckpointError(`the saved log’s summary does not fit its rows: ${wrong}`);
   return log;
@@ -195,6 +225,13 @@ function summaryMismatch(log: InteractionLog): string | null {
       lo = Math.min(lo, p);
       hi = Math.max(hi, p);
     }
+  if ((s.decisions === undefined) !== (log.shows === undefined)) return 'its decisions';
+  if (log.shows) {
+    if (s.decisions !== log.shows.ids.length) return `${s.decisions} decisions listed`;
+    let known = 0;
+    for (const q of log.shows.propensity) if (!Number.isNaN(q)) known++;
+    if (s.propensities !== known) return `${s.propensities} propensities listed, ${known} kept`;
+  }
   // The summary keeps prices as read, the column as float32.
   const same = (a: number | null, b: number) =>
     a === null ? !Number.isFinite(b) : Math.fround(a) === b;

@@ -39,6 +39,46 @@ describe('interaction log import', () => {
     expect(Array.from(log.event)).toEqual([0, 1, 2, 3, 0]);
   });
 
+  it('reads what a recommender showed: decisions, slots and propensities, each checked', async () => {
+    const csv = [
+      'user_id,item_id,event,decision,position,propensity',
+      'u1,i1,view,d1,0,0.25',
+      'u1,i2,view,d1,1,0.5',
+      'u1,i1,click,d1,,',
+      'u2,i3,view,d2,0,1',
+      'u2,i3,purchase,,,',
+      'u3,i1,view,d3,0,0', // a probability of 0 was never shown
+      'u3,i1,view,d3,0,1.5',
+      'u3,i1,view,d3,100,0.5',
+      'u3,i1,view,d3,x,0.5',
+      'u3,i1,view,,0,0.5', // a slot of no decision
+      'u3,i1,view,d3,0,abc',
+    ].join('\n');
+    const log = await parseInteractionLog(csv);
+    expect(log.summary.accepted).toBe(5);
+    expect(log.summary.decisions).toBe(2);
+    expect(log.summary.propensities).toBe(3);
+    expect(log.shows?.ids).toEqual(['d1', 'd2']);
+    expect(Array.from(log.shows!.decision)).toEqual([0, 0, 0, 1, -1]);
+    expect(Array.from(log.shows!.position)).toEqual([0, 1, -1, 0, -1]);
+    expect(Array.from(log.shows!.propensity)).toEqual([0.25, 0.5, NaN, 1, NaN]);
+    expect(log.summary.problems.map((p) => [p.line, p.reason])).toEqual([
+      [7, 'has the propensity “0”; expected a probability above 0 and at most 1'],
+      [8, 'has the propensity “1.5”; expected a probability above 0 and at most 1'],
+      [9, 'has the position “100”; expected a slot 0 to 99'],
+      [10, 'has the position “x”; expected a slot 0 to 99'],
+      [11, 'has a position or propensity but no decision'],
+      [12, 'has the propensity “abc”; expected a probability above 0 and at most 1'],
+    ]);
+    // Without a decision column there is nothing of the kind, and a propensity alone is refused.
+    const plain = await parseInteractionLog('user_id,item_id,event\nu1,i1,view\n');
+    expect(plain.shows).toBeUndefined();
+    expect(plain.summary.decisions).toBeUndefined();
+    await expect(
+      parseInteractionLog('user_id,item_id,event,propensity\nu1,i1,view,0.5\n'),
+    ).rejects.toThrow(/propensity column but no decision column/);
+  });
+
   it('reports every bad row with its line and reason, counting lines inside quoted fields', async () => {
     const csv = [
       HEADER,

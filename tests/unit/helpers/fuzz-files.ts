@@ -10,7 +10,12 @@ import 'fake-indexeddb/auto';
 import fc from 'fast-check';
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { buildImageSet, type ImageSet, type InputFile } from '../../../src/core/data/image-set';
-import { LogError, parseInteractionLog } from '../../../src/core/data/interaction-log';
+import {
+  LogError,
+  parseInteractionLog,
+  type InteractionLog,
+} from '../../../src/core/data/interaction-log';
+import { logFromState, logToState } from '../../../src/core/data/log-state';
 import { agentSettings } from '../../../src/core/rl/agents/settings';
 import { defaultRecsysConfig } from '../../../src/core/rl/lab/config';
 import { readLabConfig } from '../../../src/core/settings/lab-configs';
@@ -307,12 +312,21 @@ const CELLS = fc.oneof(
   fc.constantFrom('u1', 'u2', 'i1', 'i 2', '__proto__', 'view', 'click', 'cart', 'buy', 'like'),
   fc.constantFrom('2026-01-05T10:00:00Z', '2024-02-30', '2026-04-31', '1767607260', '25:00', ''),
   fc.constantFrom('19.99', '0', '-3', '1e3', '350000000000000000000000000000000000000', 'NaN'),
+  fc.constantFrom('d1', 'd 2', '0.25', '1', '1.0000001', '1e-300', '7', '99', '100', '-1', '0x1'),
   fc.constantFrom('"quoted, comma"', '"line\nbreak"', '"cr\rbreak"', '"bad"quote', '=cmd|x'),
   fc.string({ maxLength: 12 }),
 );
 const BREAK = fc.constantFrom('\n', '\r\n', '\r');
 const HEADER = fc.oneof(
   fc.constant('user_id,item_id,event,timestamp,price,category,segment'),
+  fc.constant(
+    'user_id,item_id,event,timestamp,price,category,segment,decision,position,propensity',
+  ),
+  fc
+    .shuffledSubarray(['user_id', 'item_id', 'event', 'decision', 'position', 'propensity'], {
+      minLength: 3,
+    })
+    .map((h) => h.join(',')),
   fc
     .shuffledSubarray(['user_id', 'item_id', 'event', 'timestamp', 'price', 'junk'], {
       minLength: 1,
@@ -320,6 +334,25 @@ const HEADER = fc.oneof(
     .map((h) => h.join(',')),
   fc.string({ maxLength: 40 }),
 );
+/** A log the importer accepted comes back whole from the state a session keeps of it (one with rows: a model needs some). */
+function sameLogBack(log: InteractionLog): boolean {
+  if (log.user.length === 0) return true;
+  const saved = logToState(log, 'log');
+  const back = logFromState(JSON.parse(JSON.stringify(saved.json)), saved.tensors, 'log');
+  return JSON.stringify(columnsOf(back)) === JSON.stringify(columnsOf(log));
+}
+
+/** Everything of a log, typed arrays as lists (NaN spelled out). */
+const columnsOf = (log: InteractionLog): unknown[] =>
+  Object.entries(log).map(([k, v]) => [
+    k,
+    ArrayBuffer.isView(v)
+      ? Array.from(v as Float64Array, String)
+      : k === 'shows' && v
+        ? columnsOf(v as unknown as InteractionLog)
+        : v,
+  ]);
+
 const CSV = fc
   .tuple(
     fc.boolean(),
@@ -335,11 +368,30 @@ const CSV = fc
       rows.map(([cells, br]) => cells.join(',') + br).join(''),
   );
 
+/** A recommender's log of what it showed, each row the header's width, with damage in its cells. */
+const SHOWS_CSV = fc
+  .array(
+    fc.tuple(
+      fc.constantFrom('u1', 'u2', 'u3', 'u4', 'u5', ''),
+      fc.constantFrom('i1', 'i 2', 'i3'),
+      fc.constantFrom('view', 'click', 'buy', 'like'),
+      fc.constantFrom('d1', 'd2', 'd3', '', 'x'.repeat(201)),
+      fc.constantFrom('0', '1', '99', '100', '-1', '', 'x'),
+      fc.constantFrom('0.25', '1', '0.5', '0', '1.5', '', 'abc', '1e-300', '-0.1'),
+    ),
+    { maxLength: 40 },
+  )
+  .map((rows) =>
+    ['user_id,item_id,event,decision,position,propensity', ...rows.map((r) => r.join(','))].join(
+      '\n',
+    ),
+  );
+
 /** Fuzzes the interaction-log reader with `runs` CSV files from `seed`, as text and as a file. */
 export async function fuzzCsv(runs: number, seed: number): Promise<FuzzCounts> {
   const c = counts();
   await fc.assert(
-    fc.asyncProperty(CSV, async (text) => {
+    fc.asyncProperty(fc.oneof(CSV, SHOWS_CSV), async (text) => {
       c.files++;
       const lines = text.split(/\r\n|\r|\n/).length;
       const results: string[] = [];
@@ -351,7 +403,11 @@ export async function fuzzCsv(runs: number, seed: number): Promise<FuzzCounts> {
             s.accepted + s.refused === s.rows &&
             s.problems.every((p) => p.line >= 2 && p.line <= lines && p.reason.length < 300) &&
             Array.from(log.price).every((p) => Number.isNaN(p) || Number.isFinite(p)) &&
-            Array.from(log.time).every((t) => Number.isFinite(t));
+            Array.from(log.time).every((t) => Number.isFinite(t)) &&
+            Array.from(log.shows?.propensity ?? []).every(
+              (q) => Number.isNaN(q) || (q > 0 && q <= 1),
+            ) &&
+            sameLogBack(log);
           if (!sound) note(c, 'acceptedChanged', JSON.stringify(text.slice(0, 200)));
           results.push(
             JSON.stringify({ s, u: log.userIds, i: log.itemIds, p: Array.from(log.price) }),
