@@ -5,24 +5,18 @@
  * seeds of new shoppers. Each claim the lesson makes of the table or the
  * race is checked on the numbers the page shows.
  */
-import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useAllWasmKernels } from '../../../src/core/kernels/wasm/all-kernels';
 import type { LogModelLessonSetup } from '../../../src/core/lessons/lesson';
 import { BIG_LOG_CF, LOG_TO_RECOMMENDER, SAMPLE_CF } from '../../../src/core/lessons/log-lessons';
 import { lessonConfig } from '../../../src/core/lessons/setup';
 import { logRaceConfig } from '../../../src/core/rl/lab/config';
 import { curveAt } from '../../../src/core/rl/lab/story';
 import type { LogModelSnapshot } from '../../../src/core/rl/models/log-model-config';
-import { useWasmInNode } from '../helpers/kernel-checks';
 import { trainLogModel } from '../helpers/log-model';
 import { runRace, type RaceResult } from '../helpers/race';
+import { useWorkerWasm } from '../helpers/setup-tf';
 
-beforeAll(async () => {
-  await useWasmInNode();
-  await useAllWasmKernels('wasm');
-  await tf.setBackend('wasm');
-});
+beforeAll(useWorkerWasm);
 
 /** Decisions per agent the race is read at: the lesson's “after 2,000” and “by 8,000”. */
 const EARLY = 2_000;

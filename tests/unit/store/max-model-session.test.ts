@@ -4,10 +4,8 @@
  * unbroken one: CF on the largest log of your own, which the session
  * carries. Its size is measured against the import's limits (transfer.ts).
  */
-import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EVENT_KINDS, type InteractionLog } from '../../../src/core/data/interaction-log';
-import { useAllWasmKernels } from '../../../src/core/kernels/wasm/all-kernels';
 import {
   MODEL_LOG_LIMITS,
   type LogModelConfig,
@@ -17,15 +15,11 @@ import { ownLogRace } from '../../../src/core/rl/models/log-source';
 import { ownLogOf } from '../../../src/core/rl/models/own-log-state';
 import { readLabConfig } from '../../../src/core/settings/lab-configs';
 import { MAX_CHECKPOINT_BYTES, MAX_FILE_BYTES } from '../../../src/core/store/transfer';
-import { useWasmInNode } from '../helpers/kernel-checks';
 import { throughAFile } from '../helpers/through-a-file';
+import { useWorkerWasm } from '../helpers/setup-tf';
 
 // The worker's own backends: tfjs's pure-JS cpu backend takes minutes a step on tables this large.
-beforeAll(async () => {
-  await useWasmInNode();
-  await useAllWasmKernels('wasm');
-  await tf.setBackend('wasm');
-});
+beforeAll(useWorkerWasm);
 
 /**
  * The largest log a model trains on, as your own: the most shoppers the

@@ -120,7 +120,7 @@ export const UNSEEN_TOLERANCE = 0.01;
 
 /**
  * Refuses a target that puts weight where the logging policy could not
- * show. With the logging policy in full, exactly: any item the target can
+ * show. With the logging policy in full, exactly: an item the target can
  * show in a context where the logging policy cannot. Without it, by the
  * items the log never shows at all: a target that gives them more than 1%
  * of its choices is refused; below that the share is returned, for the
@@ -209,7 +209,8 @@ function perRow(
   const dm = new Float64Array(n);
   const own = new Float64Array(n);
   const pis = new Map<number, ArrayLike<number>>();
-  const dms = new Map<string, number>();
+  // Σₐ π(a|x) r̂(x,a) per fold and context, worked out once for each.
+  const dms = fitted ? fitted.models.map(() => new Map<number, number>()) : [];
   for (let i = 0; i < n; i++) {
     const x = log.context[i]!;
     let pi = pis.get(x);
@@ -219,12 +220,11 @@ function perRow(
     if (!fitted) continue;
     const f = fitted.fold(i);
     const model = fitted.models[f]!;
-    const key = `${f}:${x}`;
-    let v = dms.get(key);
+    let v = dms[f]!.get(x);
     if (v === undefined) {
       v = 0;
       for (let b = 0; b < pi.length; b++) if (pi[b]! > 0) v += pi[b]! * model.predict(x, b);
-      dms.set(key, v);
+      dms[f]!.set(x, v);
     }
     dm[i] = v;
     own[i] = model.predict(x, a);

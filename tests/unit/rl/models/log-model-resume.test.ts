@@ -7,11 +7,9 @@
  * through a file), it trains on exactly as the run that never stopped.
  * A damaged state is refused whole, saying what is wrong.
  */
-import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseInteractionLog } from '../../../../src/core/data/interaction-log';
 import { JobPausedError, type JobCheckpoint } from '../../../../src/core/jobs/job';
-import { useAllWasmKernels } from '../../../../src/core/kernels/wasm/all-kernels';
 import type {
   LogModelConfig,
   LogModelName,
@@ -29,14 +27,10 @@ import {
 } from '../../../../src/core/store/checkpoint';
 import type { Json } from '../../../../src/core/store/schema';
 import { JobFactory } from '../../../../src/worker/jobs';
-import { useWasmInNode } from '../../helpers/kernel-checks';
 import { sampleLogText } from '../../helpers/log-model';
+import { useWorkerWasm } from '../../helpers/setup-tf';
 
-beforeAll(async () => {
-  await useWasmInNode();
-  await useAllWasmKernels('wasm');
-  await tf.setBackend('wasm');
-});
+beforeAll(useWorkerWasm);
 
 const factory = new JobFactory(() => {}, {
   loadMnist: () => Promise.reject(new Error('not used')),

@@ -13,7 +13,6 @@ import {
   parseInteractionLog,
   type InteractionLog,
 } from '../../../../src/core/data/interaction-log';
-import { useAllWasmKernels } from '../../../../src/core/kernels/wasm/all-kernels';
 import { createRandom } from '../../../../src/core/random';
 import {
   logTrainer,
@@ -35,15 +34,13 @@ import { CfAgent } from '../../../../src/core/rl/agents/cf-agent';
 import { logPrior } from '../../../../src/core/rl/agents/log-prior';
 import { shopPreset } from '../../../../src/core/rl/sim/presets';
 import { ShopEnv } from '../../../../src/core/rl/sim/shop-env';
-import { useWasmInNode } from '../../helpers/kernel-checks';
+import { useWorkerWasm } from '../../helpers/setup-tf';
 
 const LOG_SEED = 1;
 let sim: SimulatedLog;
 let log: InteractionLog;
 beforeAll(async () => {
-  await useWasmInNode();
-  await useAllWasmKernels('wasm');
-  await tf.setBackend('wasm');
+  await useWorkerWasm();
   sim = simulatedLog({ shop: 'fashion', sessions: 10_000, seed: LOG_SEED });
   log = await parseInteractionLog(sim.csv);
 }, 120_000);

@@ -5,23 +5,17 @@
  * of its logged prices. The race's settings carry that catalog through the
  * config schema; a log with too few items trains but does not race.
  */
-import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseInteractionLog } from '../../../../src/core/data/interaction-log';
-import { useAllWasmKernels } from '../../../../src/core/kernels/wasm/all-kernels';
 import { labShop, logRaceConfig, recsysConfigError } from '../../../../src/core/rl/lab/config';
 import { readLogSource } from '../../../../src/core/rl/models/log-source';
 import { simulatedLog } from '../../../../src/core/rl/sim/simulated-log';
 import { readLabConfig } from '../../../../src/core/settings/lab-configs';
-import { useWasmInNode } from '../../helpers/kernel-checks';
 import { sampleLogText, trainLogModel } from '../../helpers/log-model';
 import { runRace } from '../../helpers/race';
+import { useWorkerWasm } from '../../helpers/setup-tf';
 
-beforeAll(async () => {
-  await useWasmInNode();
-  await useAllWasmKernels('wasm');
-  await tf.setBackend('wasm');
-});
+beforeAll(useWorkerWasm);
 
 /** A shop's export: the simulator's log with its item ids and segments renamed (nothing of it is the simulator's). */
 function ownCsv(): string {

@@ -5,21 +5,15 @@
  * Its softmax head goes on learning by the REINFORCE step; the same network
  * with a step too small to move it shows what that learning is worth.
  */
-import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useAllWasmKernels } from '../../../../src/core/kernels/wasm/all-kernels';
 import { logRaceConfig } from '../../../../src/core/rl/lab/config';
 import { curveAt } from '../../../../src/core/rl/lab/story';
 import { LOG_MODEL_PRESET } from '../../../../src/core/rl/models/log-model-config';
-import { useWasmInNode } from '../../helpers/kernel-checks';
 import { trainLogModel } from '../../helpers/log-model';
 import { runRace } from '../../helpers/race';
+import { useWorkerWasm } from '../../helpers/setup-tf';
 
-beforeAll(async () => {
-  await useWasmInNode();
-  await useAllWasmKernels('wasm');
-  await tf.setBackend('wasm');
-});
+beforeAll(useWorkerWasm);
 
 describe('the two-headed network, learned from a log, racing new shoppers', () => {
   it('starts ahead of random, and its policy-gradient step carries it past Q-learning by 8,000 decisions', async () => {

@@ -8,9 +8,7 @@
  * unchanged when every weight is scaled; a target that shows what the log
  * never could is refused; on sampled logs the intervals cover the truth.
  */
-import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useAllWasmKernels } from '../../../../src/core/kernels/wasm/all-kernels';
 import { createRandom, type Random } from '../../../../src/core/random';
 import { CfModel } from '../../../../src/core/rl/models/cf-model';
 import {
@@ -22,13 +20,9 @@ import {
   type Policy,
 } from '../../../../src/core/rl/ope/estimators';
 import { cfRewardModel, type RewardModel } from '../../../../src/core/rl/ope/reward-model';
-import { useWasmInNode } from '../../helpers/kernel-checks';
+import { useWorkerWasm } from '../../helpers/setup-tf';
 
-beforeAll(async () => {
-  await useWasmInNode();
-  await useAllWasmKernels('wasm');
-  await tf.setBackend('wasm');
-});
+beforeAll(useWorkerWasm);
 
 /** A problem: contexts drawn uniformly, each item's true click probability, two policies. */
 interface Problem {
