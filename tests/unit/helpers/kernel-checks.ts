@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { expect } from 'vitest';
 import { wrapKernel } from '../../../src/core/kernels/kernel-swap';
+import { useAllWasmKernels } from '../../../src/core/kernels/wasm/all-kernels';
 
 /** Starts tfjs's WASM backend in node: one thread, the build without shared memory. */
 export async function useWasmInNode(): Promise<void> {
@@ -14,6 +15,17 @@ export async function useWasmInNode(): Promise<void> {
   setWasmPaths(`${process.cwd()}/node_modules/@tensorflow/tfjs-backend-wasm/dist/`);
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   expect(await tf.setBackend('wasm')).toBe(true);
+}
+
+/**
+ * The training worker's backend, as node runs it: tfjs's WASM backend with
+ * the app's kernels. Here, not in setup-tf.ts: importing the WASM backend
+ * makes it tfjs's first choice, which cpu-only tests must not get.
+ */
+export async function useWorkerWasm(): Promise<void> {
+  await useWasmInNode();
+  await useAllWasmKernels('wasm');
+  await tf.setBackend('wasm');
 }
 
 /**

@@ -14,7 +14,7 @@ import { curveAt } from '../../../src/core/rl/lab/story';
 import type { LogModelSnapshot } from '../../../src/core/rl/models/log-model-config';
 import { trainLogModel } from '../helpers/log-model';
 import { runRace, type RaceResult } from '../helpers/race';
-import { useWorkerWasm } from '../helpers/setup-tf';
+import { useWorkerWasm } from '../helpers/kernel-checks';
 
 beforeAll(useWorkerWasm);
 

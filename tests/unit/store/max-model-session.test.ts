@@ -16,7 +16,7 @@ import { ownLogOf } from '../../../src/core/rl/models/own-log-state';
 import { readLabConfig } from '../../../src/core/settings/lab-configs';
 import { MAX_CHECKPOINT_BYTES, MAX_FILE_BYTES } from '../../../src/core/store/transfer';
 import { throughAFile } from '../helpers/through-a-file';
-import { useWorkerWasm } from '../helpers/setup-tf';
+import { useWorkerWasm } from '../helpers/kernel-checks';
 
 // The worker's own backends: tfjs's pure-JS cpu backend takes minutes a step on tables this large.
 beforeAll(useWorkerWasm);

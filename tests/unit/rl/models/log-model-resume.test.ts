@@ -28,7 +28,7 @@ import {
 import type { Json } from '../../../../src/core/store/schema';
 import { JobFactory } from '../../../../src/worker/jobs';
 import { sampleLogText } from '../../helpers/log-model';
-import { useWorkerWasm } from '../../helpers/setup-tf';
+import { useWorkerWasm } from '../../helpers/kernel-checks';
 
 beforeAll(useWorkerWasm);
 

@@ -34,7 +34,7 @@ import { CfAgent } from '../../../../src/core/rl/agents/cf-agent';
 import { logPrior } from '../../../../src/core/rl/agents/log-prior';
 import { shopPreset } from '../../../../src/core/rl/sim/presets';
 import { ShopEnv } from '../../../../src/core/rl/sim/shop-env';
-import { useWorkerWasm } from '../../helpers/setup-tf';
+import { useWorkerWasm } from '../../helpers/kernel-checks';
 
 const LOG_SEED = 1;
 let sim: SimulatedLog;

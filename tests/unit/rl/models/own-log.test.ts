@@ -13,7 +13,7 @@ import { simulatedLog } from '../../../../src/core/rl/sim/simulated-log';
 import { readLabConfig } from '../../../../src/core/settings/lab-configs';
 import { sampleLogText, trainLogModel } from '../../helpers/log-model';
 import { runRace } from '../../helpers/race';
-import { useWorkerWasm } from '../../helpers/setup-tf';
+import { useWorkerWasm } from '../../helpers/kernel-checks';
 
 beforeAll(useWorkerWasm);
 

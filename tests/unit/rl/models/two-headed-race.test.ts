@@ -11,7 +11,7 @@ import { curveAt } from '../../../../src/core/rl/lab/story';
 import { LOG_MODEL_PRESET } from '../../../../src/core/rl/models/log-model-config';
 import { trainLogModel } from '../../helpers/log-model';
 import { runRace } from '../../helpers/race';
-import { useWorkerWasm } from '../../helpers/setup-tf';
+import { useWorkerWasm } from '../../helpers/kernel-checks';
 
 beforeAll(useWorkerWasm);
 

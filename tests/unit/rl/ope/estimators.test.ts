@@ -20,7 +20,7 @@ import {
   type Policy,
 } from '../../../../src/core/rl/ope/estimators';
 import { cfRewardModel, type RewardModel } from '../../../../src/core/rl/ope/reward-model';
-import { useWorkerWasm } from '../../helpers/setup-tf';
+import { useWorkerWasm } from '../../helpers/kernel-checks';
 
 beforeAll(useWorkerWasm);
 
