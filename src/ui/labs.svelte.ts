@@ -119,6 +119,16 @@ export class Labs {
     toasts.push('info', `“${own.name}” is the log to train on: pick a model and press Train.`);
   };
 
+  /** Offers a log read under Shoppers to "Evaluate on a log" (and the models panel), and shows it there. */
+  evaluateOn = async (own: OwnLog): Promise<void> => {
+    const { lab } = await this.loadRecsys();
+    lab.models.useOwnLog(own);
+    if (!lab.evaluation.running) lab.evaluation.settings.source = 'own';
+    location.hash = '#/recsys';
+    scrollToWhenShown('ope-title');
+    toasts.push('info', `“${own.name}” is the log to judge on: pick policies and press Evaluate.`);
+  };
+
   /** Makes synthetic shoppers the recommender lab's population, from its next race. */
   serveInRecsys = async (population: SyntheticPopulation): Promise<void> => {
     const { lab } = await this.loadRecsys();

@@ -44,3 +44,11 @@ export function createImportWorker(): Worker {
     name: 'demandlab-import',
   });
 }
+
+/** Starts a worker that judges policies on one log. */
+export function createOpeWorker(): Worker {
+  return new Worker(new URL('../worker/ope.worker.ts', import.meta.url), {
+    type: 'module',
+    name: 'demandlab-ope',
+  });
+}

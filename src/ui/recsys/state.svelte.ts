@@ -3,6 +3,7 @@
  * and the histories the charts draw. Snapshots are folded in here; components
  * read and call methods.
  */
+import { OpeState } from './ope-state.svelte';
 import { csvText } from '../../core/data/csv';
 import { appendCapped, fromColumns, toColumns, type Point } from '../../charts/series';
 import type { AgentName } from '../../core/rl/agents/names';
@@ -116,6 +117,8 @@ export class RecsysState extends LabRun {
   readonly recorder: RunRecorder;
   /** The source's recommender models, trained on a log beside the race. */
   readonly models: LogModelState;
+  /** Off-policy evaluation: policies judged on a log, beside the race. */
+  readonly evaluation = new OpeState();
 
   constructor(client: TrainingClient, sessions: SessionsState) {
     super(client, { firstJobId: 2_000_000, unit: 'round', again: 'Press Reset to race again' });

@@ -27,7 +27,7 @@
  */
 import { quantile } from '../../data/stats';
 import { createRandom } from '../../random';
-import type { LoggedDecisions, Policy, RewardModel } from './logged';
+import { logRows, type LoggedDecisions, type Policy, type RewardModel } from './logged';
 
 export type { LoggedDecisions, Policy, RewardModel };
 
@@ -55,6 +55,11 @@ export interface OpeOptions {
   resamples?: number;
   /** Seed of the bootstrap. */
   seed?: number;
+  /** Names items and contexts in messages (the log's own ids); default "item 3", "context 1". */
+  itemName?: (action: number) => string;
+  contextName?: (context: number) => string;
+  /** What messages call the rows judged; default "the log". */
+  logName?: string;
 }
 
 export interface Estimate {
@@ -110,11 +115,6 @@ function checkLog(log: LoggedDecisions, numActions: number): void {
   }
 }
 
-/** Distinct values of `xs`, in first-seen order. */
-function distinct(xs: Int32Array): number[] {
-  return [...new Set(xs)];
-}
-
 /** The share of the target's choices a log cannot judge that is still estimated (and reported). */
 export const UNSEEN_TOLERANCE = 0.01;
 
@@ -126,53 +126,63 @@ export const UNSEEN_TOLERANCE = 0.01;
  * of its choices is refused; below that the share is returned, for the
  * estimates to carry (a softmax gives every item some chance).
  */
-function unseenShare(log: LoggedDecisions, target: Policy, logging?: Policy): number {
+function unseenShare(log: LoggedDecisions, target: Policy, o: OpeOptions): number {
+  const { logging } = o;
+  const item = o.itemName ?? ((a: number) => `item ${a}`);
+  const context = o.contextName ?? ((x: number) => `context ${x}`);
+  const rows = o.logName ?? 'the log';
   const A = target.numActions;
+  const keyOf = policyKey(log, target);
+  // Each key the target is asked about, with its context and its rows.
+  const keys = new Map<number, { context: number; rows: number }>();
+  for (let i = 0; i < log.context.length; i++) {
+    const k = keyOf(i);
+    const seen = keys.get(k);
+    if (seen) seen.rows++;
+    else keys.set(k, { context: log.context[i]!, rows: 1 });
+  }
   if (logging) {
-    for (const x of distinct(log.context)) {
-      const pi = target.probabilities(x);
+    for (const [k, { context: x }] of keys) {
+      const pi = target.probabilities(k);
       const mu = logging.probabilities(x);
       for (let a = 0; a < A; a++)
         if (pi[a]! > 0 && !(mu[a]! > 0))
           throw new OverlapError(
-            `the target shows item ${a} in context ${x}, which the logging policy never shows there: no estimate can see what it would earn`,
+            `the target shows ${item(a)} in ${context(x)}, which the logging policy never shows there: no estimate can see what it would earn`,
           );
     }
     return 0;
   }
   const shown = new Uint8Array(A);
   for (const a of log.action) shown[a] = 1;
-  const rows = new Map<number, number>();
-  for (const x of log.context) rows.set(x, (rows.get(x) ?? 0) + 1);
   let mass = 0;
   const missing = new Set<number>();
-  for (const [x, count] of rows) {
-    const pi = target.probabilities(x);
+  for (const [k, { rows }] of keys) {
+    const pi = target.probabilities(k);
     for (let a = 0; a < A; a++)
       if (pi[a]! > 0 && !shown[a]) {
-        mass += (count * pi[a]!) / log.context.length;
+        mass += (rows * pi[a]!) / log.context.length;
         missing.add(a);
       }
   }
   if (mass > UNSEEN_TOLERANCE) {
     const list = [...missing];
     throw new OverlapError(
-      `the target gives ${(100 * mass).toFixed(1)}% of its choices to ${list.length === 1 ? 'item' : 'items'} ${list.slice(0, 5).join(', ')}${list.length > 5 ? '…' : ''}, which the log never shows: no estimate can see what ${list.length === 1 ? 'it' : 'they'} would earn`,
+      `the target gives ${(100 * mass).toFixed(1)}% of its choices to ${list.length.toLocaleString('en')} ${list.length === 1 ? 'item' : 'items'} not shown in ${rows} (${list.slice(0, 4).map(item).join(', ')}${list.length > 4 ? ', …' : ''}): no estimate can see what ${list.length === 1 ? 'it' : 'they'} would earn`,
     );
   }
   return mass;
 }
 
-/** The rows of `log` whose `keep` is true, as a log of their own. */
-function subset(log: LoggedDecisions, keep: (i: number) => boolean): LoggedDecisions {
-  const rows = Int32Array.from(log.context.keys()).filter(keep);
-  return {
-    context: rows.map((i) => log.context[i]!),
-    action: rows.map((i) => log.action[i]!),
-    reward: Float64Array.from(rows, (i) => log.reward[i]!),
-    propensity: Float64Array.from(rows, (i) => log.propensity[i]!),
-    group: rows.map((i) => log.group[i]!),
-  };
+/** What the target's `probabilities` takes for row i: its context, or its key for a policy given per decision. */
+function policyKey(log: LoggedDecisions, target: Policy): (i: number) => number {
+  const keys = target.rowKey;
+  if (!keys) return (i) => log.context[i]!;
+  if (keys.length !== log.context.length)
+    throw new OpeInputError(
+      `the policy is given for ${keys.length} rows, and the log has ${log.context.length}`,
+    );
+  return (i) => keys[i]!;
 }
 
 /**
@@ -193,7 +203,7 @@ function rowModels(
   const k = Math.max(2, Math.min(o.folds ?? 5, groups.count));
   const fold = (i: number) => groups.of[i]! % k;
   const models = Array.from({ length: k }, (_, f) =>
-    o.fitModel!(subset(log, (i) => fold(i) !== f)),
+    o.fitModel!(logRows(log, (i) => fold(i) !== f)),
   );
   return { models, fold };
 }
@@ -208,23 +218,25 @@ function perRow(
   const w = new Float64Array(n);
   const dm = new Float64Array(n);
   const own = new Float64Array(n);
+  const keyOf = policyKey(log, target);
   const pis = new Map<number, ArrayLike<number>>();
-  // Σₐ π(a|x) r̂(x,a) per fold and context, worked out once for each.
+  // Σₐ π(a|x) r̂(x,a) per fold and policy key (context), worked out once for each.
   const dms = fitted ? fitted.models.map(() => new Map<number, number>()) : [];
   for (let i = 0; i < n; i++) {
     const x = log.context[i]!;
-    let pi = pis.get(x);
-    if (!pi) pis.set(x, (pi = target.probabilities(x)));
+    const key = keyOf(i);
+    let pi = pis.get(key);
+    if (!pi) pis.set(key, (pi = target.probabilities(key)));
     const a = log.action[i]!;
     w[i] = pi[a]! / log.propensity[i]!;
     if (!fitted) continue;
     const f = fitted.fold(i);
     const model = fitted.models[f]!;
-    let v = dms[f]!.get(x);
+    let v = dms[f]!.get(key);
     if (v === undefined) {
       v = 0;
       for (let b = 0; b < pi.length; b++) if (pi[b]! > 0) v += pi[b]! * model.predict(x, b);
-      dms[f]!.set(x, v);
+      dms[f]!.set(key, v);
     }
     dm[i] = v;
     own[i] = model.predict(x, a);
@@ -250,7 +262,7 @@ export function offPolicyEstimates(
     );
   const clip = o.clip ?? 10;
   if (!(clip > 0)) throw new OpeInputError(`the weight cap must be above 0, not ${clip}`);
-  const unseen = unseenShare(log, target, o.logging);
+  const unseen = unseenShare(log, target, o);
   const groups = groupRows(log.group);
   const { w, dm, own } = perRow(log, target, rowModels(log, groups, o));
   const n = w.length;
@@ -299,6 +311,30 @@ export function offPolicyEstimates(
     const [low, high] = bootstrap(gNum, gDen, o.resamples ?? 500, o.seed ?? 1);
     return { estimator, value, low, high, rows: n, ess, maxWeight, unseen };
   });
+}
+
+/**
+ * The logging policy's own value: the plain mean of the logged rewards,
+ * with its 95% bootstrap interval over groups. It is what the naive
+ * average of a log measures, whatever policy is asked about.
+ */
+export function loggedValue(
+  log: LoggedDecisions,
+  o: Pick<OpeOptions, 'resamples' | 'seed'> = {},
+): { value: number; low: number; high: number; rows: number } {
+  const n = log.reward.length;
+  if (n === 0) throw new OpeInputError('the log has no decisions');
+  const groups = groupRows(log.group);
+  const num = new Float64Array(groups.count);
+  const den = new Float64Array(groups.count);
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    num[groups.of[i]!]! += log.reward[i]!;
+    den[groups.of[i]!]!++;
+    total += log.reward[i]!;
+  }
+  const [low, high] = bootstrap(num, den, o.resamples ?? 500, o.seed ?? 1);
+  return { value: total / n, low, high, rows: n };
 }
 
 /** Each row's group as 0..count-1. */

@@ -18,6 +18,11 @@ export interface LogDecisions {
   decisions: LoggedDecisions;
   /** The contexts: the log's segments (one, "everyone", without a segment column). */
   contexts: string[];
+  /** The items, by the log's ids (a row's action indexes this). */
+  items: string[];
+  /** Per row, its decision: an index into `decisionIds`. */
+  decisionOf: Int32Array;
+  decisionIds: string[];
   /** Rows whose propensity the log records, and rows whose propensity was estimated. */
   recorded: number;
   estimated: number;
@@ -93,6 +98,7 @@ export function decisionsOfLog(
   const segmentsKnown = log.segmentNames.length > 0;
   const contexts = segmentsKnown ? log.segmentNames : ['everyone'];
   const n = rows.length;
+  const decisionOf = new Int32Array(n);
   const out: LoggedDecisions = {
     context: new Int32Array(n),
     action: new Int32Array(n),
@@ -109,6 +115,7 @@ export function decisionsOfLog(
     out.context[j] = x;
     out.action[j] = a;
     out.group[j] = log.user[r]!;
+    decisionOf[j] = shows.decision[r]!;
     out.propensity[j] = shows.propensity[r]!;
     const tied = earned.has(`${shows.decision[r]}:${a}`);
     const end = until.get(r) ?? Infinity;
@@ -130,6 +137,9 @@ export function decisionsOfLog(
   return {
     decisions: out,
     contexts,
+    items: log.itemIds,
+    decisionOf,
+    decisionIds: shows.ids,
     recorded: n - estimated,
     estimated,
     thinShare: estimated > 0 ? thin / estimated : 0,

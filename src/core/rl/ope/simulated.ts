@@ -8,6 +8,7 @@
  * its item; the true value of any target is what it earns online on the
  * same shop's shoppers, read from the simulator's own expected rewards.
  */
+import { csvText } from '../../data/csv';
 import { createRandom } from '../../random';
 import { generateCatalog } from '../sim/catalog';
 import { shopPreset, type ShopName } from '../sim/presets';
@@ -163,4 +164,30 @@ export function opeScenario(shop: ShopName): OpeScenario {
     close: softmaxPolicy(values, 0.035, 0.15),
     distant: softmaxPolicy(values, 0.005, 0),
   };
+}
+
+/**
+ * A log of single-item decisions as the CSV a shop would export: per
+ * decision a `view` row of the shown item (with its decision id, slot 0 and,
+ * unless `propensities` is false, its propensity) and a `click` row when it
+ * was clicked. Items are `sku-N` (item N − 1), shoppers `shopper-N`.
+ */
+export function banditLogCsv(
+  log: LoggedDecisions,
+  segments: readonly string[],
+  o: { propensities?: boolean; start?: number } = {},
+): string {
+  const withP = o.propensities ?? true;
+  const head = ['user_id', 'item_id', 'event', 'timestamp', 'segment', 'decision', 'position'];
+  const rows: (string | number)[][] = [withP ? [...head, 'propensity'] : head];
+  const start = o.start ?? Date.UTC(2026, 0, 5, 9);
+  for (let i = 0; i < log.context.length; i++) {
+    const base = [`shopper-${log.group[i]! + 1}`, `sku-${log.action[i]! + 1}`];
+    const at = new Date(start + i * 60_000).toISOString();
+    const clickAt = new Date(start + i * 60_000 + 20_000).toISOString();
+    const tail = [segments[log.context[i]!]!, `d${i + 1}`, 0];
+    rows.push([...base, 'view', at, ...tail, ...(withP ? [log.propensity[i]!] : [])]);
+    if (log.reward[i]! > 0) rows.push([...base, 'click', clickAt, ...tail, ...(withP ? [''] : [])]);
+  }
+  return csvText(rows);
 }

@@ -226,6 +226,25 @@ describe('off-policy estimators on problems enumerated exactly', () => {
     expect(snips2!.ess).toBeCloseTo(snips!.ess, 9); // ESS is a ratio of the weights too
   });
 
+  it('judges a policy given per logged decision exactly as the same policy given per context', () => {
+    const log = sample(p, 400, createRandom(9));
+    // Keyed by shopper (five rows each, one context), as a file of decision,item,probability keys rows.
+    const rowKey = Int32Array.from(log.context, (_, i) => Math.floor(i / 5));
+    const byDecision: Policy = {
+      numActions: p.items,
+      rowKey,
+      probabilities: (d) => p.target.probabilities(log.context[5 * d]!),
+    };
+    const o = { model: exact(p), resamples: 50 };
+    const all = ['dm', 'ips', 'snips', 'dr', 'dr-clipped'] as const;
+    const perContext = offPolicyEstimates(log, p.target, all, o);
+    const perDecision = offPolicyEstimates(log, byDecision, all, o);
+    perDecision.forEach((e, k) => expect(e).toEqual(perContext[k]));
+    expect(() =>
+      offPolicyEstimates(log, { ...byDecision, rowKey: rowKey.subarray(1) }, ['ips']),
+    ).toThrow(/given for 399 rows, and the log has 400/);
+  });
+
   it('refuses a target that shows what the log never could, saying which item', () => {
     const log = sample(p, 500, createRandom(4));
     const only01 = { ...log };
@@ -236,8 +255,10 @@ describe('off-policy estimators on problems enumerated exactly', () => {
       only01[k] = Float64Array.from(keep, (i) => log[k][i]!);
     expect(() => offPolicyEstimates(only01, p.target, ['ips'])).toThrow(OverlapError);
     expect(() => offPolicyEstimates(only01, p.target, ['ips'])).toThrow(
-      /of its choices to item 2, which the log never shows/,
+      /of its choices to 1 item not shown in the log \(item 2\)/,
     );
+    const named = { itemName: (a: number) => `sku-${a + 1}` };
+    expect(() => offPolicyEstimates(only01, p.target, ['ips'], named)).toThrow(/\(sku-3\)/);
     // A target that gives such an item a sliver of its choices is estimated, the sliver reported.
     const sliver = table(
       [0, 1, 2, 3].map((x) => {

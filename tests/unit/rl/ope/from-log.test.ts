@@ -10,7 +10,11 @@ import { describe, expect, it } from 'vitest';
 import { parseInteractionLog } from '../../../../src/core/data/interaction-log';
 import { offPolicyEstimates, type Policy } from '../../../../src/core/rl/ope/estimators';
 import { decisionsOfLog, LogDecisionsError, THIN_CELL } from '../../../../src/core/rl/ope/from-log';
-import { opeScenario, simulatedBanditLog } from '../../../../src/core/rl/ope/simulated';
+import {
+  banditLogCsv,
+  opeScenario,
+  simulatedBanditLog,
+} from '../../../../src/core/rl/ope/simulated';
 import { shopPreset } from '../../../../src/core/rl/sim/presets';
 import { simulatedItemAction } from '../../../../src/core/rl/sim/simulated-log';
 
@@ -59,13 +63,7 @@ describe('a log of your own as decisions', () => {
     const { logging, close } = opeScenario(shop);
     const sim = simulatedBanditLog(shop, logging, 20_000, 12);
     const names = shopPreset(shop).shoppers.segments.map((s) => s.name);
-    const lines = ['user_id,item_id,event,decision,position,propensity,segment'];
-    sim.context.forEach((x, i) => {
-      const at = `shopper-${i},sku-${sim.action[i]! + 1}`;
-      lines.push(`${at},view,d${i},0,${sim.propensity[i]},${names[x]}`);
-      if (sim.reward[i]) lines.push(`${at},click,d${i},,,${names[x]}`);
-    });
-    const csv = lines.join('\n');
+    const csv = banditLogCsv(sim, names);
     const log = await parseInteractionLog(csv);
     // The target over the log's own item and segment numbering.
     const segmentOf = log.segmentNames.map((s) => names.indexOf(s));
@@ -84,7 +82,7 @@ describe('a log of your own as decisions', () => {
     expect(viaCsv!.value).toBeCloseTo(direct!.value, 12);
 
     // The same log without its propensities: estimated per segment, which is how it logged.
-    const bare = await parseInteractionLog(csv.replace(/,0,[0-9.e-]+,/g, ',0,,'));
+    const bare = await parseInteractionLog(banditLogCsv(sim, names, { propensities: false }));
     const e = decisionsOfLog(bare);
     expect(e.estimated).toBe(20_000);
     // 1,200 segment-item cells for 20,000 rows: about a fifth of the estimates rest on under 10 shows.

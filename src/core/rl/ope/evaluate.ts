@@ -1,0 +1,264 @@
+/**
+ * "Evaluate on a log": judges policies on a log, from the log alone, as the
+ * page's worker and the command line both run it.
+ *
+ * The log's shoppers are split in time order: the first part teaches the
+ * lab's agents (policies.ts), the rest is the log every policy is judged on,
+ * so no agent is judged on the rows it learned from. Each policy gets every
+ * estimator (estimators.ts) with the direct method's and DR's reward model
+ * cross-fitted on the judged rows; the logging policy's own value (the plain
+ * mean of the judged rewards) is the baseline. On a log the simulator wrote,
+ * the truth is known too: what each policy would earn in expectation on the
+ * judged shoppers, from the simulator's own click probabilities.
+ */
+import { csvText } from '../../data/csv';
+import { AGENT_LABELS } from '../agents/names';
+import { shopPreset } from '../sim/presets';
+import {
+  loggedValue,
+  offPolicyEstimates,
+  OpeInputError,
+  OverlapError,
+  UNSEEN_TOLERANCE,
+  type Estimate,
+} from './estimators';
+import { decisionsOfLog } from './from-log';
+import { logRows, type LoggedDecisions, type Policy } from './logged';
+import { pessimisticPolicy, policyFromCsv, PolicyFileError, trainedAgentPolicy } from './policies';
+import { tableRewardModel } from './reward-model';
+import {
+  OPE_ESTIMATORS,
+  opeRequestProblem,
+  POOR_OVERLAP,
+  type OpeLogChoice,
+  type OpePolicyChoice,
+  type OpePolicyResult,
+  type OpeReport,
+  type OpeRequest,
+} from './request';
+import { opeScenario, segmentItemValues, simulatedBanditLog } from './simulated';
+
+/** Shoppers the simulator's truth averages each segment's click probabilities over. */
+const TRUTH_SHOPPERS = 20_000;
+
+/** A log made ready to judge on. */
+interface PreparedLog {
+  name: string;
+  decisions: LoggedDecisions;
+  segments: string[];
+  items: string[];
+  decisionIds: string[];
+  decisionOf: Int32Array;
+  recorded: number;
+  estimated: number;
+  thinShare: number;
+  /** The simulator's: its logging policy in full, per segment each item's true expected reward, and the example policy. */
+  simulator: { logging: Policy; values: Float64Array[]; example: Policy } | null;
+}
+
+function prepare(choice: OpeLogChoice, seed: number): PreparedLog {
+  if (choice.source === 'own') {
+    const d = decisionsOfLog(choice.log, choice.reward);
+    return {
+      name: `your log “${choice.name}” (reward: a ${choice.reward})`,
+      segments: d.contexts,
+      ...d,
+      simulator: null,
+    };
+  }
+  const scenario = opeScenario(choice.shop);
+  const decisions = simulatedBanditLog(choice.shop, scenario.logging, choice.rows, choice.seed);
+  const n = decisions.context.length;
+  const items = scenario.logging.numActions;
+  return {
+    name: `a log the simulator wrote: ${n.toLocaleString('en')} shoppers of its ${choice.shop} shop, each shown one item by a softmax recommender (reward: a click)`,
+    decisions,
+    segments: shopPreset(choice.shop).shoppers.segments.map((s) => s.name),
+    items: Array.from({ length: items }, (_, a) => `sku-${a + 1}`),
+    decisionIds: Array.from({ length: n }, (_, i) => String(i + 1)),
+    decisionOf: Int32Array.from({ length: n }, (_, i) => i),
+    recorded: n,
+    estimated: 0,
+    thinShare: 0,
+    simulator: {
+      logging: scenario.logging,
+      values: segmentItemValues(choice.shop, TRUTH_SHOPPERS, seed + 7_919),
+      example: scenario.close,
+    },
+  };
+}
+
+/** The first `share` of the log's shoppers, in the order they first appear, and the rest. */
+export function splitByShopper(
+  log: LoggedDecisions,
+  share: number,
+): { train: (i: number) => boolean; judged: (i: number) => boolean } {
+  const order = new Map<number, number>();
+  for (const g of log.group) if (!order.has(g)) order.set(g, order.size);
+  const cut = Math.round(share * order.size);
+  const train = (i: number) => order.get(log.group[i]!)! < cut;
+  return { train, judged: (i) => !train(i) };
+}
+
+/** A policy's name in the report. */
+export function policyName(choice: OpePolicyChoice): string {
+  switch (choice.kind) {
+    case 'agent':
+      return AGENT_LABELS[choice.agent];
+    case 'pessimistic':
+      return 'best lower bound (pessimistic)';
+    case 'file':
+      return `your policy “${choice.name}”`;
+    case 'example':
+      return 'the example team policy';
+  }
+}
+
+/** A per-segment policy as the file a team would give: segment,item,probability. */
+export function policyCsv(
+  policy: Policy,
+  segments: readonly string[],
+  items: readonly string[],
+): string {
+  const rows: (string | number)[][] = [['segment', 'item', 'probability']];
+  segments.forEach((name, s) => {
+    const pi = policy.probabilities(s);
+    for (let a = 0; a < items.length; a++)
+      if (pi[a]! > 0) rows.push([name, items[a]!, Number(pi[a]!.toPrecision(6))]);
+  });
+  return csvText(rows);
+}
+
+/** What `policy` earns per decision in expectation on `rows`, by the simulator's values. */
+function expectedValue(rows: LoggedDecisions, policy: Policy, values: Float64Array[]): number {
+  let total = 0;
+  for (let i = 0; i < rows.context.length; i++) {
+    const x = rows.context[i]!;
+    const pi = policy.probabilities(policy.rowKey ? policy.rowKey[i]! : x);
+    const v = values[x]!;
+    for (let a = 0; a < pi.length; a++) if (pi[a]! > 0) total += pi[a]! * v[a]!;
+  }
+  return total / rows.context.length;
+}
+
+function warningsOf(e: Estimate): string[] {
+  const out: string[] = [];
+  const share = e.ess / e.rows;
+  if (share < POOR_OVERLAP)
+    out.push(
+      `Poor overlap: the weights leave about ${Math.round(e.ess).toLocaleString('en')} effective rows of ${e.rows.toLocaleString('en')} (the largest weighs ${e.maxWeight.toFixed(1)}). A few heavy rows decide these estimates, and their intervals too: read them as rough.`,
+    );
+  if (e.unseen > 0)
+    out.push(
+      `${(100 * e.unseen).toFixed(2)}% of its choices go to items the log never shows: no estimator sees what they would earn.`,
+    );
+  return out;
+}
+
+function trustLine(p: PreparedLog): string | null {
+  if (p.estimated === 0) return null;
+  const all = p.estimated === p.decisions.context.length;
+  return `${all ? 'The log records no propensities' : `${p.estimated.toLocaleString('en')} rows have no propensity`}: they are estimated as each item’s share of the shows in its segment. That assumes the logging system chose by segment alone; ${(100 * p.thinShare).toFixed(0)}% of those rows rest on fewer than 10 shows of their item to their segment.`;
+}
+
+/**
+ * Judges each requested policy on the log. `onProgress` hears how many of
+ * the policies are done. Throws (with the reason) only for a log that cannot
+ * be judged at all; a policy that cannot be judged gets its reason instead.
+ */
+export function evaluateOnLog(
+  request: OpeRequest,
+  onProgress: (done: number, total: number) => void = () => {},
+): OpeReport {
+  const problem = opeRequestProblem(request);
+  if (problem) throw new OpeInputError(problem);
+  const p = prepare(request.log, request.seed);
+  const { train, judged } = splitByShopper(p.decisions, request.trainShare);
+  const trainRows = logRows(p.decisions, train);
+  const judgedRows = logRows(p.decisions, judged);
+  if (judgedRows.context.length === 0) throw new OpeInputError('no rows are left to judge on');
+  const judgedDecisions = p.decisionOf.filter((_, i) => judged(i));
+  const segments = p.segments.length;
+  const items = p.items.length;
+  const options = {
+    fitModel: (rows: LoggedDecisions) => tableRewardModel(rows, segments, items),
+    ...(p.simulator ? { logging: p.simulator.logging } : {}),
+    seed: request.seed,
+    resamples: request.resamples ?? 500,
+    itemName: (a: number) => `“${p.items[a]}”`,
+    contextName: (x: number) => `segment “${p.segments[x]}”`,
+    logName: request.trainShare > 0 ? 'the judged rows' : 'the log',
+  };
+  const baseline = loggedValue(judgedRows, options);
+  const policies: OpePolicyResult[] = [];
+  let exampleCsv: string | null = null;
+  /** The policy, and the share of its choices on items the log does not have (a file's). */
+  const policyOf = (choice: OpePolicyChoice, k: number): [Policy, number] => {
+    if (choice.kind === 'agent')
+      return [
+        trainedAgentPolicy(choice.agent, trainRows, { segments, items }, request.seed + k),
+        0,
+      ];
+    if (choice.kind === 'pessimistic')
+      return [pessimisticPolicy(trainRows, { segments, items }), 0];
+    let text: string;
+    if (choice.kind === 'file') text = choice.text;
+    else if (p.simulator) text = exampleCsv = policyCsv(p.simulator.example, p.segments, p.items);
+    else throw new PolicyFileError('the example policy is for the simulator’s log only');
+    const file = policyFromCsv(text, {
+      contexts: p.segments,
+      items: p.items,
+      context: judgedRows.context,
+      decisionIds: p.decisionIds,
+      decisionOf: judgedDecisions,
+    });
+    if (file.unknownShare > UNSEEN_TOLERANCE)
+      throw new OverlapError(
+        `the policy gives ${(100 * file.unknownShare).toFixed(1)}% of its choices to items the log does not have (${file.unknownItems.join(', ')}): no estimate can see what they would earn`,
+      );
+    return [file.policy, file.unknownShare];
+  };
+  request.policies.forEach((choice, k) => {
+    const name = policyName(choice);
+    try {
+      const [policy, outside] = policyOf(choice, k);
+      const estimates = offPolicyEstimates(judgedRows, policy, OPE_ESTIMATORS, options).map(
+        (e) => ({ ...e, unseen: e.unseen + outside }),
+      );
+      policies.push({
+        name,
+        estimates,
+        error: null,
+        truth: p.simulator ? expectedValue(judgedRows, policy, p.simulator.values) : null,
+        warnings: warningsOf(estimates[0]!),
+      });
+    } catch (err) {
+      if (!(
+        err instanceof OverlapError ||
+        err instanceof PolicyFileError ||
+        err instanceof OpeInputError
+      ))
+        throw err;
+      policies.push({ name, estimates: [], error: err.message, truth: null, warnings: [] });
+    }
+    onProgress(k + 1, request.policies.length);
+  });
+  return {
+    log: p.name,
+    rows: p.decisions.context.length,
+    trainRows: trainRows.context.length,
+    judgedRows: judgedRows.context.length,
+    segments: p.segments,
+    items,
+    logging: {
+      ...baseline,
+      truth: p.simulator
+        ? expectedValue(judgedRows, p.simulator.logging, p.simulator.values)
+        : null,
+    },
+    propensities: { recorded: p.recorded, estimated: p.estimated, thinShare: p.thinShare },
+    trust: trustLine(p),
+    policies,
+    exampleCsv,
+  };
+}

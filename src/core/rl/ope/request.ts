@@ -1,0 +1,94 @@
+/**
+ * What "Evaluate on a log" is asked and answers, and the checks of a
+ * request: everything the page needs without the agents' code (DQN's
+ * tfjs), which only the worker and the command line load (evaluate.ts).
+ */
+import type { InteractionLog } from '../../data/interaction-log';
+import { STANDALONE_AGENTS, type AgentName } from '../agents/names';
+import type { ShopName } from '../sim/presets';
+import { ESTIMATORS, type Estimate, type EstimatorName } from './estimators';
+
+/** The agents a log can judge: those built from their settings alone, less DQN (a network to train in the worker's tfjs, not wired here yet). */
+export const OPE_AGENTS: readonly AgentName[] = STANDALONE_AGENTS.filter((n) => n !== 'dqn');
+
+export type OpeLogChoice =
+  | { source: 'simulated'; shop: ShopName; rows: number; seed: number }
+  | { source: 'own'; name: string; log: InteractionLog; reward: 'click' | 'purchase' };
+
+export type OpePolicyChoice =
+  | { kind: 'agent'; agent: AgentName }
+  | { kind: 'file'; name: string; text: string }
+  /** Per segment, the item with the best lower 95% bound on the first part (policies.ts). */
+  | { kind: 'pessimistic' }
+  /** The simulator's example of a team's policy (its logging ranking, sharper), as a file would give it. */
+  | { kind: 'example' };
+
+export interface OpeRequest {
+  log: OpeLogChoice;
+  policies: OpePolicyChoice[];
+  /** The share of the log's shoppers (the first, in time order) the agents learn from. */
+  trainShare: number;
+  seed: number;
+  /** Bootstrap resamples per estimate. Default 500. */
+  resamples?: number;
+}
+
+export interface OpePolicyResult {
+  name: string;
+  /** Every estimator's estimate; empty when the policy could not be judged. */
+  estimates: Estimate[];
+  /** Why it could not be judged (no overlap, a bad file), else null. */
+  error: string | null;
+  /** What it would earn per decision on the judged shoppers; known for the simulator's logs only. */
+  truth: number | null;
+  warnings: string[];
+}
+
+export interface OpeReport {
+  /** The log, in words. */
+  log: string;
+  rows: number;
+  trainRows: number;
+  judgedRows: number;
+  segments: string[];
+  items: number;
+  /** The logging policy's value on the judged rows: the naive average; with its truth for the simulator's. */
+  logging: { value: number; low: number; high: number; truth: number | null };
+  /** Rows whose propensity the log records, rows estimated, and what the estimate rests on. */
+  propensities: { recorded: number; estimated: number; thinShare: number };
+  /** How far estimated propensities can be trusted, in words; null when the log records them all. */
+  trust: string | null;
+  policies: OpePolicyResult[];
+  /** The example policy's file, when it was judged: the format to copy. */
+  exampleCsv: string | null;
+}
+
+/** What the evaluation worker answers. */
+export type OpeReply =
+  | { type: 'progress'; done: number; total: number }
+  | { type: 'done'; report: OpeReport }
+  | { type: 'failed'; message: string };
+
+/** Every estimator, in the table's order. */
+export const OPE_ESTIMATORS = Object.keys(ESTIMATORS) as EstimatorName[];
+
+/** Below this ESS per judged row, an estimate rests on too few rows to lean on. */
+export const POOR_OVERLAP = 0.1;
+
+/** Rows a simulated log may have in the app (the bench goes to 100,000 in node). */
+export const OPE_ROW_LIMITS = { min: 200, max: 100_000 } as const;
+
+/** Checks a request's settings; the problem in words, or null. */
+export function opeRequestProblem(
+  r: Pick<OpeRequest, 'log' | 'policies' | 'trainShare'>,
+): string | null {
+  if (r.policies.length === 0) return 'pick at least one policy to judge';
+  if (!(r.trainShare >= 0 && r.trainShare <= 0.9))
+    return 'the part the agents learn from must be 0% to 90% of the log';
+  if (r.log.source === 'simulated') {
+    const n = r.log.rows;
+    if (!(Number.isInteger(n) && n >= OPE_ROW_LIMITS.min && n <= OPE_ROW_LIMITS.max))
+      return `the simulator's log has ${OPE_ROW_LIMITS.min.toLocaleString('en')} to ${OPE_ROW_LIMITS.max.toLocaleString('en')} decisions`;
+  }
+  return null;
+}
