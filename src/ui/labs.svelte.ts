@@ -7,6 +7,7 @@
  */
 import type { GanConfig } from '../core/gan/config';
 import type { LessonSetup } from '../core/lessons/lessons';
+import type { OpeLessonSetup } from '../core/lessons/lesson';
 import type { RecsysConfig, SyntheticPopulation } from '../core/rl/lab/config';
 import type { OwnLog } from '../core/rl/models/log-source';
 import type { Json, SessionSummary } from '../core/store';
@@ -240,6 +241,7 @@ export class Labs {
   /** Loads a lesson step's settings into its lab (stopping a run there), and starts it if asked. */
   setUpLesson = async (setup: LessonSetup): Promise<void> => {
     if (setup.lab === 'log-race') return this.raceLessonLog();
+    if (setup.lab === 'ope') return this.evaluateForLesson(setup);
     const [{ lessonConfig }, { readLabConfig }, { logModelConfigError }] = await Promise.all([
       import('../core/lessons/setup'),
       import('../core/settings/lab-configs'),
@@ -285,6 +287,26 @@ export class Labs {
       if (setup.start) lab.start();
     }
   };
+
+  /** Loads a lesson step's settings into "Evaluate on a log", and evaluates if asked. */
+  private async evaluateForLesson(setup: OpeLessonSetup): Promise<void> {
+    const [{ lessonConfig }, { opeSettingsRequest }] = await Promise.all([
+      import('../core/lessons/setup'),
+      import('../core/rl/ope/request'),
+    ]);
+    const settings = lessonConfig(setup);
+    const { lab } = await this.loadRecsys();
+    const problem = opeSettingsRequest(settings, lab.models.ownLog, null);
+    if (typeof problem === 'string') {
+      toasts.push('error', `This step’s settings cannot be used: ${problem}.`);
+      return;
+    }
+    location.hash = '#/recsys';
+    lab.evaluation.settings = settings;
+    lab.evaluation.policyFile = null;
+    if (setup.start) lab.evaluation.run(lab.models.ownLog);
+    scrollToWhenShown('ope-title');
+  }
 
   /** Races what the models panel's model learned from its log, or says what to do first. */
   private async raceLessonLog(): Promise<void> {

@@ -54,6 +54,10 @@ async function expectSetUp(page: Page, setup: LessonSetup): Promise<void> {
     await expect(page.getByTestId('log-model-epochs-table').locator('tbody tr')).toHaveCount(
       config.epochs,
     );
+  } else if (setup.lab === 'ope') {
+    await expect(page).toHaveURL(/#\/recsys$/);
+    await expect(page.getByTestId('ope-report')).toBeVisible({ timeout: 120_000 });
+    await expect(page.getByTestId('ope-baseline')).toContainText('truth');
   } else {
     await expect(page).toHaveURL(/#\/recsys$/);
     await expect(page.getByTestId('recsys-from-log')).toBeVisible();
@@ -89,6 +93,9 @@ async function walk(page: Page, lesson: Lesson): Promise<void> {
     }
     if (lesson.id === 'mode-collapse' && i === 1) await screenshot(page, 'lesson-gan-step');
     if (lesson.id === 'q-table-to-dqn' && i === 1) await screenshot(page, 'lesson-rl-step');
+    // The step beside the evaluation it reads (the viewport, where the page scrolled to it).
+    if (lesson.id === 'judge-on-a-log' && i === 1)
+      await page.screenshot({ path: 'test-results/screenshots/lesson-ope-step.png' });
     if (lesson.id === LOG_TO_RECOMMENDER.id && (i === 0 || i === 4)) {
       if (i === 4) await expect(page.getByTestId('recsys-story')).toBeVisible();
       await screenshot(page, `lesson-log-step-${i + 1}`);

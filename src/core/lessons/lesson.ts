@@ -9,6 +9,7 @@ import type { RecsysConfig } from '../rl/lab/config';
 import type { LogModelConfig } from '../rl/models/log-model-config';
 import type { AgentSettings } from '../rl/agents/settings';
 import type { ShopName } from '../rl/sim/presets';
+import type { OpeSettings } from '../rl/ope/request';
 
 export interface GanLessonSetup {
   lab: 'gan';
@@ -48,8 +49,17 @@ export interface LogRaceLessonSetup {
   lab: 'log-race';
 }
 
+/** Judges policies on a log ("Evaluate on a log", beside the race). */
+export interface OpeLessonSetup {
+  lab: 'ope';
+  /** Settings over the form's defaults. */
+  settings: Partial<OpeSettings>;
+  /** Evaluate once loaded. */
+  start: boolean;
+}
+
 export type LessonSetup =
-  GanLessonSetup | RecsysLessonSetup | LogModelLessonSetup | LogRaceLessonSetup;
+  GanLessonSetup | RecsysLessonSetup | LogModelLessonSetup | LogRaceLessonSetup | OpeLessonSetup;
 
 export interface LessonStep {
   title: string;

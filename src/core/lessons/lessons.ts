@@ -9,6 +9,7 @@
 import { WHAT_A_GAN_IS, ARTICLE_BUGS, MODE_COLLAPSE } from './gan-lessons';
 import type { Lesson } from './lesson';
 import { LOG_TO_RECOMMENDER } from './log-lessons';
+import { JUDGE_ON_A_LOG } from './ope-lessons';
 import { EXPLORE_EXPLOIT, Q_TO_DQN, DESIGN_REWARD } from './rl-lessons';
 
 export type {
@@ -28,6 +29,7 @@ export const LESSONS: readonly Lesson[] = [
   Q_TO_DQN,
   DESIGN_REWARD,
   LOG_TO_RECOMMENDER,
+  JUDGE_ON_A_LOG,
 ];
 
 export function lessonById(id: string): Lesson | null {

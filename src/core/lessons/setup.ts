@@ -3,7 +3,14 @@ import { presetFor, type GanConfig } from '../gan/config';
 import { defaultRecsysConfig, type RecsysConfig } from '../rl/lab/config';
 import { agentSettings } from '../rl/agents/settings';
 import { LOG_MODEL_PRESET, type LogModelConfig } from '../rl/models/log-model-config';
-import type { GanLessonSetup, LessonSetup, LogModelLessonSetup, RecsysLessonSetup } from './lesson';
+import { OPE_DEFAULTS, type OpeSettings } from '../rl/ope/request';
+import type {
+  GanLessonSetup,
+  LessonSetup,
+  LogModelLessonSetup,
+  OpeLessonSetup,
+  RecsysLessonSetup,
+} from './lesson';
 
 /** A setup that carries settings of its own (a race from a log takes its settings from the model). */
 export type ConfiguredSetup = Exclude<LessonSetup, { lab: 'log-race' }>;
@@ -12,10 +19,16 @@ export type ConfiguredSetup = Exclude<LessonSetup, { lab: 'log-race' }>;
 export function lessonConfig(setup: GanLessonSetup): GanConfig;
 export function lessonConfig(setup: RecsysLessonSetup): RecsysConfig;
 export function lessonConfig(setup: LogModelLessonSetup): LogModelConfig;
-export function lessonConfig(setup: ConfiguredSetup): GanConfig | RecsysConfig | LogModelConfig;
-export function lessonConfig(setup: ConfiguredSetup): GanConfig | RecsysConfig | LogModelConfig {
+export function lessonConfig(setup: OpeLessonSetup): OpeSettings;
+export function lessonConfig(
+  setup: ConfiguredSetup,
+): GanConfig | RecsysConfig | LogModelConfig | OpeSettings;
+export function lessonConfig(
+  setup: ConfiguredSetup,
+): GanConfig | RecsysConfig | LogModelConfig | OpeSettings {
   if (setup.lab === 'gan') return { ...presetFor(setup.model), ...setup.config };
   if (setup.lab === 'log-model') return { ...LOG_MODEL_PRESET, ...setup.config };
+  if (setup.lab === 'ope') return structuredClone({ ...OPE_DEFAULTS, ...setup.settings });
   return {
     ...defaultRecsysConfig(setup.shop),
     ...setup.config,

@@ -3,42 +3,16 @@
  * worker judging them, and its report. The report belongs to the settings
  * it was made with, which it keeps beside it.
  */
-import type { AgentName } from '../../core/rl/agents/names';
 import {
-  opeRequestProblem,
-  type OpePolicyChoice,
+  OPE_DEFAULTS,
+  opeSettingsRequest,
   type OpeReply,
   type OpeReport,
   type OpeRequest,
+  type OpeSettings,
 } from '../../core/rl/ope/request';
 import type { OwnLog } from '../../core/rl/models/log-source';
 import { createOpeWorker } from '../urls';
-
-export interface OpeSettings {
-  source: 'simulated' | 'own';
-  /** Decisions the simulator logs. */
-  rows: number;
-  reward: 'click' | 'purchase';
-  /** Percent of the log's shoppers (the first) the agents learn from. */
-  trainPercent: number;
-  agents: AgentName[];
-  /** Judge the policy the log's first part teaches with pessimism. */
-  pessimistic: boolean;
-  /** Judge the simulator's example of a team's policy too. */
-  example: boolean;
-  seed: number;
-}
-
-export const OPE_DEFAULTS: OpeSettings = {
-  source: 'simulated',
-  rows: 10_000,
-  reward: 'click',
-  trainPercent: 50,
-  agents: ['egreedy-segment', 'ucb', 'ts-beta'],
-  pessimistic: true,
-  example: true,
-  seed: 1,
-};
 
 export class OpeState {
   settings = $state<OpeSettings>(structuredClone(OPE_DEFAULTS));
@@ -57,22 +31,7 @@ export class OpeState {
 
   /** The request these settings make on `own` (the log read under Shoppers), or the problem with them. */
   request(own: OwnLog | null): OpeRequest | string {
-    const s = this.settings;
-    const policies: OpePolicyChoice[] = s.agents.map((agent) => ({ kind: 'agent', agent }));
-    if (s.pessimistic) policies.push({ kind: 'pessimistic' });
-    if (s.example && s.source === 'simulated') policies.push({ kind: 'example' });
-    if (this.policyFile) policies.push({ kind: 'file', ...this.policyFile });
-    if (s.source === 'own' && !own) return 'read a log under Shoppers first';
-    const request: OpeRequest = {
-      log:
-        s.source === 'own' && own
-          ? { source: 'own', name: own.name, log: own.log, reward: s.reward }
-          : { source: 'simulated', shop: 'fashion', rows: s.rows, seed: s.seed },
-      policies,
-      trainShare: s.trainPercent / 100,
-      seed: s.seed,
-    };
-    return opeRequestProblem(request) ?? request;
+    return opeSettingsRequest($state.snapshot(this.settings), own, this.policyFile);
   }
 
   run(own: OwnLog | null): void {

@@ -3,12 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { ganConfigError } from '../../../src/core/gan/config';
 import { LESSONS, lessonById } from '../../../src/core/lessons/lessons';
 import { lessonConfig } from '../../../src/core/lessons/setup';
+import { opeSettingsRequest } from '../../../src/core/rl/ope/request';
 import { atStep, finished, parseProgress, progressLine } from '../../../src/core/lessons/progress';
 import { recsysConfigError } from '../../../src/core/rl/lab/config';
 import { logModelConfigError } from '../../../src/core/rl/models/log-model-config';
 
 describe('the lessons', () => {
-  it('are the six the lessons issue names and the log lesson, each with a few steps and a unique id', () => {
+  it('are the six the lessons issue names, the log lesson and the off-policy one, each with a few steps and a unique id', () => {
     expect(LESSONS.map((l) => l.title)).toEqual([
       'What a GAN is',
       'The article’s MNIST GAN and its four bugs',
@@ -17,6 +18,7 @@ describe('the lessons', () => {
       'From Q-table to DQN',
       'Designing a reward',
       'From a log to a recommender',
+      'Judging a recommender on an old log',
     ]);
     expect(new Set(LESSONS.map((l) => l.id)).size).toBe(LESSONS.length);
     for (const l of LESSONS) {
@@ -45,6 +47,14 @@ describe('the lessons', () => {
           expect(l.topic).toBe('rl');
         } else if (s.setup.lab === 'log-model') {
           expect(logModelConfigError(lessonConfig(s.setup)), `${l.id}: ${s.title}`).toBeNull();
+          expect(l.topic).toBe('rl');
+        } else if (s.setup.lab === 'ope') {
+          // The simulator's log (a lesson cannot count on a log of the reader's own).
+          const settings = lessonConfig(s.setup);
+          expect(settings.source).toBe('simulated');
+          expect(opeSettingsRequest(settings, null, null), `${l.id}: ${s.title}`).toHaveProperty(
+            'policies',
+          );
           expect(l.topic).toBe('rl');
         } else {
           // A race from a log needs CF trained on a simulator's log in an earlier step (its prior).

@@ -92,3 +92,56 @@ export function opeRequestProblem(
   }
   return null;
 }
+
+/** The form's settings, as the page, a lesson step and the command line give them. */
+export interface OpeSettings {
+  source: 'simulated' | 'own';
+  /** Decisions the simulator logs. */
+  rows: number;
+  reward: 'click' | 'purchase';
+  /** Percent of the log's shoppers (the first) the agents learn from. */
+  trainPercent: number;
+  agents: AgentName[];
+  /** Judge the policy the log's first part teaches with pessimism. */
+  pessimistic: boolean;
+  /** Judge the simulator's example of a team's policy (its log only). */
+  example: boolean;
+  seed: number;
+}
+
+export const OPE_DEFAULTS: OpeSettings = {
+  source: 'simulated',
+  rows: 10_000,
+  reward: 'click',
+  trainPercent: 50,
+  agents: ['egreedy-segment', 'ucb', 'ts-beta'],
+  pessimistic: true,
+  example: true,
+  seed: 1,
+};
+
+/**
+ * The request the settings make, on `own` (a log read under Shoppers) and
+ * with a team's policy `file`; or the problem with them, in words.
+ */
+export function opeSettingsRequest(
+  s: OpeSettings,
+  own: { name: string; log: InteractionLog } | null,
+  file: { name: string; text: string } | null,
+): OpeRequest | string {
+  if (s.source === 'own' && !own) return 'read a log under Shoppers first';
+  const policies: OpePolicyChoice[] = s.agents.map((agent) => ({ kind: 'agent', agent }));
+  if (s.pessimistic) policies.push({ kind: 'pessimistic' });
+  if (s.example && s.source === 'simulated') policies.push({ kind: 'example' });
+  if (file) policies.push({ kind: 'file', ...file });
+  const request: OpeRequest = {
+    log:
+      s.source === 'own' && own
+        ? { source: 'own', name: own.name, log: own.log, reward: s.reward }
+        : { source: 'simulated', shop: 'fashion', rows: s.rows, seed: s.seed },
+    policies,
+    trainShare: s.trainPercent / 100,
+    seed: s.seed,
+  };
+  return opeRequestProblem(request) ?? request;
+}
