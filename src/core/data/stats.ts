@@ -118,6 +118,25 @@ export function sqrtPsd(m: Float64Array, dim: number): Float64Array {
   return out;
 }
 
+/**
+ * The Moore–Penrose pseudo-inverse of a symmetric matrix: Σ v vᵀ / λ over
+ * the eigenvalues above `tolerance` times the largest in size.
+ */
+export function symmetricPinv(m: ArrayLike<number>, dim: number, tolerance = 1e-10): Float64Array {
+  const { values, vectors } = symmetricEigen(m, dim);
+  const top = values.reduce((t, v) => Math.max(t, Math.abs(v)), 0);
+  const out = new Float64Array(dim * dim);
+  for (let k = 0; k < dim; k++) {
+    const lambda = values[k]!;
+    if (!(Math.abs(lambda) > tolerance * top)) continue;
+    for (let i = 0; i < dim; i++) {
+      const vik = vectors[i * dim + k]! / lambda;
+      for (let j = 0; j < dim; j++) out[i * dim + j]! += vik * vectors[j * dim + k]!;
+    }
+  }
+  return out;
+}
+
 function matmul(a: Float64Array, b: Float64Array, dim: number): Float64Array {
   const out = new Float64Array(dim * dim);
   for (let i = 0; i < dim; i++)

@@ -12,6 +12,7 @@ import {
   type OpeSettings,
 } from '../../core/rl/ope/request';
 import type { OwnLog } from '../../core/rl/models/log-source';
+import { runWorkerTask, type WorkerTask } from '../common/worker-task';
 import { createOpeWorker } from '../urls';
 
 export class OpeState {
@@ -23,7 +24,7 @@ export class OpeState {
   report = $state.raw<OpeReport | null>(null);
   error = $state<string | null>(null);
 
-  private worker: Worker | null = null;
+  private task: WorkerTask | null = null;
 
   get running(): boolean {
     return this.progress !== null;
@@ -44,33 +45,28 @@ export class OpeState {
     this.error = null;
     this.report = null;
     this.progress = 0;
-    const worker = (this.worker = createOpeWorker());
-    const finish = () => {
-      worker.terminate();
-      if (this.worker === worker) this.worker = null;
-      this.progress = null;
-    };
-    worker.onmessage = (e: MessageEvent<OpeReply>) => {
-      const m = e.data;
-      if (m.type === 'progress') {
-        this.progress = m.done / m.total;
-        return;
-      }
-      finish();
-      if (m.type === 'done') this.report = m.report;
-      else this.error = `The evaluation stopped: ${m.message}`;
-    };
-    worker.onerror = (e) => {
-      e.preventDefault();
-      finish();
-      this.error = `The evaluation's worker stopped: ${e.message || 'unknown error'}`;
-    };
-    worker.postMessage(request);
+    const task: WorkerTask = runWorkerTask<Extract<OpeReply, { type: 'done' }>>(
+      createOpeWorker(),
+      request,
+      {
+        progress: (share) => (this.progress = share),
+        done: (m) => (this.report = m.report),
+        failed: (message, crashed) =>
+          (this.error = crashed
+            ? `The evaluation's worker stopped: ${message}`
+            : `The evaluation stopped: ${message}`),
+        finally: () => {
+          if (this.task === task) this.task = null;
+          this.progress = null;
+        },
+      },
+    );
+    this.task = task;
   }
 
   cancel(): void {
-    this.worker?.terminate();
-    this.worker = null;
+    this.task?.cancel();
+    this.task = null;
     this.progress = null;
   }
 }

@@ -11,6 +11,7 @@ import {
   type ColdStartReply,
   type ColdStartResult,
 } from '../../core/rl/cold-start';
+import { runWorkerTask, type WorkerTask } from '../common/worker-task';
 import { createColdStartWorker } from '../urls';
 
 export class ColdStartState {
@@ -22,7 +23,7 @@ export class ColdStartState {
   ganStep = $state<number | null>(null);
   error = $state<string | null>(null);
 
-  private worker: Worker | null = null;
+  private task: WorkerTask | null = null;
 
   get configError(): string | null {
     const p = coldStartConfigError(this.config);
@@ -49,38 +50,33 @@ export class ColdStartState {
     this.result = null;
     this.ganStep = gan?.step ?? null;
     this.progress = 0;
-    const worker = (this.worker = createColdStartWorker());
-    const finish = () => {
-      worker.terminate();
-      if (this.worker === worker) this.worker = null;
-      this.progress = null;
-    };
-    worker.onmessage = (e: MessageEvent<ColdStartReply>) => {
-      const m = e.data;
-      if (m.type === 'progress') {
-        this.progress = m.done / m.total;
-        return;
-      }
-      finish();
-      if (m.type === 'done') this.result = m.result;
-      else this.error = `The experiment stopped: ${m.message}`;
-    };
-    worker.onerror = (e) => {
-      e.preventDefault();
-      finish();
-      this.error = `The experiment's worker stopped: ${e.message || 'unknown error'}`;
-    };
-    worker.postMessage({
-      config: $state.snapshot(this.config),
-      real: { names: real.names, values: real.values, shares: real.shares, scale: real.scale },
-      synthetic: gan?.synthetic ?? null,
-      splitSeed,
-    });
+    const task: WorkerTask = runWorkerTask<Extract<ColdStartReply, { type: 'done' }>>(
+      createColdStartWorker(),
+      {
+        config: $state.snapshot(this.config),
+        real: { names: real.names, values: real.values, shares: real.shares, scale: real.scale },
+        synthetic: gan?.synthetic ?? null,
+        splitSeed,
+      },
+      {
+        progress: (share) => (this.progress = share),
+        done: (m) => (this.result = m.result),
+        failed: (message, crashed) =>
+          (this.error = crashed
+            ? `The experiment's worker stopped: ${message}`
+            : `The experiment stopped: ${message}`),
+        finally: () => {
+          if (this.task === task) this.task = null;
+          this.progress = null;
+        },
+      },
+    );
+    this.task = task;
   }
 
   cancel(): void {
-    this.worker?.terminate();
-    this.worker = null;
+    this.task?.cancel();
+    this.task = null;
     this.progress = null;
   }
 

@@ -25,8 +25,7 @@
  * logging policy in full, beyond 1% of the target's choices on items the log
  * never shows; below that the share is reported with the estimate).
  */
-import { quantile } from '../../data/stats';
-import { createRandom } from '../../random';
+import { bootstrap, groupRows, weightSummary } from './bootstrap';
 import { logRows, type LoggedDecisions, type Policy, type RewardModel } from './logged';
 
 export type { LoggedDecisions, Policy, RewardModel };
@@ -266,15 +265,7 @@ export function offPolicyEstimates(
   const groups = groupRows(log.group);
   const { w, dm, own } = perRow(log, target, rowModels(log, groups, o));
   const n = w.length;
-  let sw = 0;
-  let sw2 = 0;
-  let maxWeight = 0;
-  for (const x of w) {
-    sw += x;
-    sw2 += x * x;
-    maxWeight = Math.max(maxWeight, x);
-  }
-  const ess = sw2 > 0 ? (sw * sw) / sw2 : 0;
+  const { ess, maxWeight } = weightSummary(w);
   const r = log.reward;
   // Each estimator as a ratio of per-row sums: numerator terms over denominator terms.
   const terms = (e: EstimatorName): [(i: number) => number, (i: number) => number] => {
@@ -335,40 +326,4 @@ export function loggedValue(
   }
   const [low, high] = bootstrap(num, den, o.resamples ?? 500, o.seed ?? 1);
   return { value: total / n, low, high, rows: n };
-}
-
-/** Each row's group as 0..count-1. */
-function groupRows(group: Int32Array): { of: Int32Array; count: number } {
-  const index = new Map<number, number>();
-  const of = Int32Array.from(group, (g) => {
-    let k = index.get(g);
-    if (k === undefined) index.set(g, (k = index.size));
-    return k;
-  });
-  return { of, count: index.size };
-}
-
-/** The 2.5% and 97.5% quantiles of Σnum/Σden over groups drawn with replacement. */
-function bootstrap(
-  num: Float64Array,
-  den: Float64Array,
-  resamples: number,
-  seed: number,
-): [number, number] {
-  const G = num.length;
-  const rng = createRandom(seed);
-  const values = new Float64Array(resamples);
-  for (let b = 0; b < resamples; b++) {
-    let a = 0;
-    let d = 0;
-    for (let j = 0; j < G; j++) {
-      const g = Math.floor(rng.next() * G);
-      a += num[g]!;
-      d += den[g]!;
-    }
-    values[b] = a / d;
-  }
-  // A resample whose weights are all 0 (SNIPS) says nothing: it is left out.
-  const drawn = values.filter(Number.isFinite).sort();
-  return [quantile(drawn, 0.025), quantile(drawn, 0.975)];
 }
