@@ -13,7 +13,7 @@
 import type { InteractionLog } from '../../data/interaction-log';
 import { EVENT_KINDS } from '../../data/log-events';
 import { median } from '../../data/stats';
-import type { CfTables } from '../models/cf-model';
+import type { CfTables } from '../models/cf-tables';
 import { twoHeadedShapes, type NetWeight } from '../models/two-headed-shapes';
 
 /** Plain number arrays, as a race's settings carry them (JSON in a saved session). */

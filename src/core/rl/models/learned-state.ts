@@ -8,7 +8,7 @@
  */
 import { CheckpointError, type NamedTensor } from '../../store/checkpoint';
 import type { LearnedModel } from '../agents/log-prior';
-import type { CfTables } from './cf-model';
+import type { CfTables } from './cf-tables';
 
 const CF_TABLES = ['user', 'item', 'userBias', 'itemBias'] as const;
 

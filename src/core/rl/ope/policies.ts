@@ -23,7 +23,9 @@
  */
 import Papa from 'papaparse';
 import type { Observation } from '../contract';
-import { agentEntry, type AgentName } from '../agents/registry';
+import { buildPlainAgent, isPlainAgent } from '../agents/build-plain';
+import type { AgentName } from '../agents/names';
+import { agentSettings } from '../agents/settings';
 import type { LoggedDecisions, Policy } from './logged';
 
 /** Decisions per segment the agent is asked for, to measure its policy. */
@@ -57,7 +59,11 @@ export function trainedAgentPolicy(
   samples = POLICY_SAMPLES,
 ): Policy {
   const { segments, items } = shape;
-  const learner = agentEntry(agent).make(
+  const settings = agentSettings(agent);
+  // DQN and the two-headed network train networks, which this worker does not load (OPE_AGENTS).
+  if (!isPlainAgent(settings)) throw new RangeError(`${agent} is not offered here`);
+  const learner = buildPlainAgent(
+    settings,
     { numActions: items, numStates: segments, contextSize: segments, numSegments: segments },
     seed,
   );

@@ -5,7 +5,7 @@
  * the log is the one the source gives, its P(click) of a shopper and an item
  * read straight from its tables.
  */
-import { cfItemMeans, cfProbability, type CfTables } from '../models/cf-model';
+import { cfItemMeans, cfProbability, type CfTables } from '../models/cf-tables';
 import type { LoggedDecisions, RewardModel } from './logged';
 
 export type { RewardModel };
