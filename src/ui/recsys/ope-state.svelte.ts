@@ -12,22 +12,25 @@ import {
   type OpeSettings,
 } from '../../core/rl/ope/request';
 import type { OwnLog } from '../../core/rl/models/log-source';
-import { runWorkerTask, type WorkerTask } from '../common/worker-task';
+import { WorkerTask } from '../common/worker-task.svelte';
 import { createOpeWorker } from '../urls';
 
 export class OpeState {
   settings = $state<OpeSettings>(structuredClone(OPE_DEFAULTS));
   /** A team's policy file, read as text. */
   policyFile = $state.raw<{ name: string; text: string } | null>(null);
-  /** Share of the policies judged while running, else null. */
-  progress = $state<number | null>(null);
   report = $state.raw<OpeReport | null>(null);
   error = $state<string | null>(null);
 
-  private task: WorkerTask | null = null;
+  private readonly task = new WorkerTask<Extract<OpeReply, { type: 'done' }>>();
+
+  /** Share of the work done while running, else null. */
+  get progress(): number | null {
+    return this.task.progress;
+  }
 
   get running(): boolean {
-    return this.progress !== null;
+    return this.task.running;
   }
 
   /** The request these settings make on `own` (the log read under Shoppers), or the problem with them. */
@@ -41,32 +44,18 @@ export class OpeState {
       this.error = `Cannot evaluate: ${request}.`;
       return;
     }
-    this.cancel();
     this.error = null;
     this.report = null;
-    this.progress = 0;
-    const task: WorkerTask = runWorkerTask<Extract<OpeReply, { type: 'done' }>>(
-      createOpeWorker(),
-      request,
-      {
-        progress: (share) => (this.progress = share),
-        done: (m) => (this.report = m.report),
-        failed: (message, crashed) =>
-          (this.error = crashed
-            ? `The evaluation's worker stopped: ${message}`
-            : `The evaluation stopped: ${message}`),
-        finally: () => {
-          if (this.task === task) this.task = null;
-          this.progress = null;
-        },
-      },
-    );
-    this.task = task;
+    this.task.run(createOpeWorker(), request, {
+      done: (m) => (this.report = m.report),
+      failed: (message, crashed) =>
+        (this.error = crashed
+          ? `The evaluation's worker stopped: ${message}`
+          : `The evaluation stopped: ${message}`),
+    });
   }
 
   cancel(): void {
-    this.task?.cancel();
-    this.task = null;
-    this.progress = null;
+    this.task.cancel();
   }
 }

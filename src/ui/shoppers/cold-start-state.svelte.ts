@@ -11,27 +11,30 @@ import {
   type ColdStartReply,
   type ColdStartResult,
 } from '../../core/rl/cold-start';
-import { runWorkerTask, type WorkerTask } from '../common/worker-task';
+import { WorkerTask } from '../common/worker-task.svelte';
 import { createColdStartWorker } from '../urls';
 
 export class ColdStartState {
   config = $state<ColdStartConfig>({ ...COLD_START_PRESET });
-  /** Share of the work done while running, else null. */
-  progress = $state<number | null>(null);
   result = $state.raw<ColdStartResult | null>(null);
   /** The GAN step the result's synthetic shoppers came from, or null when it had none. */
   ganStep = $state<number | null>(null);
   error = $state<string | null>(null);
 
-  private task: WorkerTask | null = null;
+  private readonly task = new WorkerTask<Extract<ColdStartReply, { type: 'done' }>>();
 
   get configError(): string | null {
     const p = coldStartConfigError(this.config);
     return p ? p.message : null;
   }
 
+  /** Share of the work done while running, else null. */
+  get progress(): number | null {
+    return this.task.progress;
+  }
+
   get running(): boolean {
-    return this.progress !== null;
+    return this.task.running;
   }
 
   /**
@@ -45,12 +48,10 @@ export class ColdStartState {
     splitSeed: number,
   ): void {
     if (this.configError) return;
-    this.cancel();
     this.error = null;
     this.result = null;
     this.ganStep = gan?.step ?? null;
-    this.progress = 0;
-    const task: WorkerTask = runWorkerTask<Extract<ColdStartReply, { type: 'done' }>>(
+    this.task.run(
       createColdStartWorker(),
       {
         config: $state.snapshot(this.config),
@@ -59,25 +60,17 @@ export class ColdStartState {
         splitSeed,
       },
       {
-        progress: (share) => (this.progress = share),
         done: (m) => (this.result = m.result),
         failed: (message, crashed) =>
           (this.error = crashed
             ? `The experiment's worker stopped: ${message}`
             : `The experiment stopped: ${message}`),
-        finally: () => {
-          if (this.task === task) this.task = null;
-          this.progress = null;
-        },
       },
     );
-    this.task = task;
   }
 
   cancel(): void {
-    this.task?.cancel();
-    this.task = null;
-    this.progress = null;
+    this.task.cancel();
   }
 
   /** Forgets the result (a new log came in). */

@@ -22,6 +22,7 @@
  * every item and segment be the log's, and every judged decision be given.
  */
 import Papa from 'papaparse';
+import { toLf } from '../../data/csv';
 import type { Observation } from '../contract';
 import { buildPlainAgent, isPlainAgent } from '../agents/build-plain';
 import type { AgentName } from '../agents/names';
@@ -176,7 +177,7 @@ export interface PolicyFile {
  * (the caller refuses the policy when that share is large).
  */
 export function policyFromCsv(text: string, log: PolicyFileLog): PolicyFile {
-  const parsed = Papa.parse<string[]>(text.replace(/\r\n?/g, '\n').trim(), {
+  const parsed = Papa.parse<string[]>(toLf(text).trim(), {
     header: false,
     skipEmptyLines: true,
   });
