@@ -12,6 +12,7 @@ import type { TabularGanConfig } from './gan/tabular-config';
 import type { TabularData, TabularSnapshot } from './gan/tabular-snapshot';
 import type { JobCheckpoint, JobProgress, JobState } from './jobs/job';
 import type { CheckpointReason } from './jobs/runner';
+import type { RacePolicies } from './rl/lab/race-policies';
 import type { RecsysSnapshot } from './rl/lab/snapshot';
 import type { LogModelConfig, LogModelSnapshot } from './rl/models/log-model-config';
 import type { OwnLog } from './rl/models/log-source';
@@ -77,6 +78,8 @@ export type ToWorker =
   | { type: 'configure'; jobId: number; config: GanConfig }
   /** A question about the current model (interpolation, samples of one digit). */
   | { type: 'query'; jobId: number; queryId: number; query: GanQuery }
+  /** The race's agents as policies per segment, for "Evaluate on a log" (race-policies.ts). */
+  | { type: 'policies'; jobId: number; queryId: number }
   /** Makes the GPU device lose itself for real, to show and test recovery. */
   | { type: 'lose-device' };
 
@@ -95,6 +98,13 @@ export type FromWorker =
       jobId: number;
       queryId: number;
       answer: GanAnswer | null;
+      error: string | null;
+    }
+  | {
+      type: 'policies';
+      jobId: number;
+      queryId: number;
+      policies: RacePolicies | null;
       error: string | null;
     }
   | { type: 'device-lost'; backend: BackendName; message: string }
@@ -123,6 +133,7 @@ const TYPES = new Set([
   'export-model',
   'configure',
   'query',
+  'policies',
   'lose-device',
 ]);
 
@@ -150,5 +161,6 @@ export function isToWorker(msg: unknown): msg is ToWorker {
   if (m.type === 'configure') return typeof m.config === 'object' && m.config !== null;
   if (m.type === 'query')
     return typeof m.queryId === 'number' && typeof m.query === 'object' && m.query !== null;
+  if (m.type === 'policies') return typeof m.queryId === 'number';
   return true;
 }

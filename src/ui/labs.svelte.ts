@@ -304,7 +304,7 @@ export class Labs {
     location.hash = '#/recsys';
     lab.evaluation.settings = settings;
     lab.evaluation.policyFile = null;
-    if (setup.start) lab.evaluation.run(lab.models.ownLog);
+    if (setup.start) void lab.evaluation.run(lab.models.ownLog);
     scrollToWhenShown('ope-title');
   }
 

@@ -20,6 +20,7 @@ import {
   type Capabilities,
 } from '../core/compute/backends';
 import { GanJob } from '../core/gan/gan-job';
+import { RecsysJob } from '../core/rl/lab/recsys-job';
 import type { GanConfig } from '../core/gan/config';
 import {
   isToWorker,
@@ -139,6 +140,8 @@ export class TrainingHost {
           return this.configure(msg.jobId, msg.config);
         case 'query':
           return await this.query(msg);
+        case 'policies':
+          return await this.policies(msg);
         case 'lose-device':
           if (!this.deps.loseDevice()) {
             this.post({
@@ -292,6 +295,19 @@ export class TrainingHost {
       this.post({ ...reply, answer, error: null }, [answer.pixels.buffer]);
     } catch (e) {
       this.post({ ...reply, answer: null, error: message(e) });
+    }
+  }
+
+  private async policies(msg: Extract<ToWorker, { type: 'policies' }>): Promise<void> {
+    const reply = { type: 'policies', jobId: msg.jobId, queryId: msg.queryId } as const;
+    const cur = this.current?.id === msg.jobId ? this.current : null;
+    try {
+      if (!cur || !(cur.job instanceof RecsysJob)) throw new Error('No race is running to ask.');
+      const job = cur.job;
+      const policies = await cur.runner.between(() => job.policies());
+      this.post({ ...reply, policies, error: null });
+    } catch (e) {
+      this.post({ ...reply, policies: null, error: message(e) });
     }
   }
 

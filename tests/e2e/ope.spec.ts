@@ -151,3 +151,55 @@ test('judges a team’s policy file on a log of your own, with its propensities 
     .screenshot({ path: 'test-results/screenshots/ope-view-own.png' });
   expect(problems.errors).toEqual([]);
 });
+
+test('judges the race’s agents as they are, on a log the simulator writes in the race’s shop, and the race goes on', async ({
+  page,
+  problems,
+}) => {
+  await page.goto('./#/recsys');
+  await page.getByTestId('ope-race').check();
+  for (const id of ['ope-agent-egreedy-segment', 'ope-agent-ucb', 'ope-agent-ts-beta'])
+    await page.getByTestId(id).uncheck();
+  await page.getByTestId('ope-pessimistic').uncheck();
+  await page.getByTestId('ope-example').uncheck();
+  // No race yet: nothing to judge, and the page says what to do.
+  await expect(page.getByTestId('ope-run')).toBeDisabled();
+  await expect(page.locator('section.ope .actions')).toContainText('start a race first');
+
+  // The demo race: random, UCB1, LinUCB and ε-greedy per segment on the 100-item fashion shop.
+  await page.getByTestId('recsys-start').click();
+  await expect
+    .poll(async () => Number(await page.getByTestId('recsys-step-count').innerText()), {
+      timeout: 60_000,
+    })
+    .toBeGreaterThan(150);
+  await page.getByTestId('ope-run').click();
+  await expect(page.getByTestId('ope-report')).toBeVisible({ timeout: 120_000 });
+  await expect(page.getByTestId('ope-summary')).toContainText(
+    'the race’s fashion shop (100 items, catalog seed 1)',
+  );
+  const rows = await tableRows(page);
+  expect(rows.map((r) => r[0])).toEqual([
+    'race: random',
+    'race: UCB1',
+    'race: LinUCB',
+    'race: ε-greedy per segment',
+  ]);
+  await expect(page.getByTestId('ope-race-note')).toContainText('measured on a copy of the race');
+  // What the race taught shows on the log: the segment learner's truth beats random's,
+  // and its doubly robust estimate is near that truth.
+  const truthOf = (r: string[]) => Number(r[8]);
+  expect(truthOf(rows[3]!)).toBeGreaterThan(truthOf(rows[0]!));
+  const dr = Number(rows[3]![4]!.split('\n')[0]);
+  expect(Math.abs(dr - truthOf(rows[3]!))).toBeLessThan(0.05);
+  // Measured on a copy: the race itself is still racing.
+  const at = Number(await page.getByTestId('recsys-step-count').innerText());
+  await expect
+    .poll(async () => Number(await page.getByTestId('recsys-step-count').innerText()))
+    .toBeGreaterThan(at);
+  await screenshot(page, 'ope-race-agents');
+  await page
+    .locator('section.ope')
+    .screenshot({ path: 'test-results/screenshots/ope-view-race.png' });
+  expect(problems.errors).toEqual([]);
+});

@@ -89,6 +89,8 @@ export class JobRunner<S> {
   private lastSavedStep = -1;
   private lastSavedAt = -Infinity;
   private checkpointWanted = false;
+  /** Work waiting for the end of the chunk in flight (`between`). */
+  private waiting: { run: () => Promise<void>; cancel: (e: Error) => void }[] = [];
   private warmedUp = false;
 
   constructor(
@@ -191,6 +193,23 @@ export class JobRunner<S> {
     else this.finish('stopped');
   }
 
+  /**
+   * Runs `work` on the job where it sees a whole state: between two chunks
+   * while training (which waits for it), at once when not. Rejects when
+   * the job stops first.
+   */
+  between<T>(work: () => Promise<T>): Promise<T> {
+    if (this.mode === 'stopped') return Promise.reject(new Error('The job has stopped.'));
+    if (!this.loop) return work();
+    return new Promise<T>((resolve, reject) =>
+      this.waiting.push({ run: () => work().then(resolve, reject), cancel: reject }),
+    );
+  }
+
+  private async runWaiting(): Promise<void> {
+    for (const w of this.waiting.splice(0)) await w.run();
+  }
+
   /** Resolves when the loop in flight (if any) has ended. */
   idle(): Promise<void> {
     return this.loop ?? Promise.resolve();
@@ -199,6 +218,10 @@ export class JobRunner<S> {
   private ensureLoop(): void {
     this.loop ??= this.drive().finally(() => {
       this.loop = null;
+      // Asked for during the last chunk: the job is whole now, or gone.
+      if (this.mode === 'stopped')
+        for (const w of this.waiting.splice(0)) w.cancel(new Error('The job has stopped.'));
+      else void this.runWaiting();
     });
   }
 
@@ -223,6 +246,7 @@ export class JobRunner<S> {
         for (let i = 0; i < n; i++) this.job.trainStep();
         await this.job.flush();
         this.adaptChunk(now() - t0);
+        await this.runWaiting();
         if (this.checkpointWanted) await this.saveNow('request');
         else if (this.autosaveDue()) await this.saveNow('auto');
         else if (now() - this.lastSnapshot >= this.opts.minSnapshotMs) await this.sendSnapshot();

@@ -19,6 +19,8 @@ import {
   type RecsysConfig,
 } from '../../core/rl/lab/config';
 import { agentSettings } from '../../core/rl/agents/settings';
+import { racePolicyProblem, type RacePolicies } from '../../core/rl/lab/race-policies';
+import type { JobState } from '../../core/jobs/job';
 import { pointColumn, type AgentSnapshot, type RecsysSnapshot } from '../../core/rl/lab/snapshot';
 import { previewReward, type RewardPreview } from '../../core/rl/lab/reward-preview';
 import { raceStory, type RaceStory } from '../../core/rl/lab/story';
@@ -117,8 +119,17 @@ export class RecsysState extends LabRun {
   readonly recorder: RunRecorder;
   /** The source's recommender models, trained on a log beside the race. */
   readonly models: LogModelState;
-  /** Off-policy evaluation: policies judged on a log, beside the race. */
-  readonly evaluation = new OpeState();
+  /** Off-policy evaluation: policies judged on a log, beside the race (its agents among them). */
+  readonly evaluation = new OpeState({
+    problem: () => this.policyProblem,
+    policies: () => this.racePolicies(),
+  });
+  private policyAsk: {
+    queryId: number;
+    resolve: (p: RacePolicies) => void;
+    reject: (e: Error) => void;
+  } | null = null;
+  private policyQueries = 0;
 
   constructor(client: TrainingClient, sessions: SessionsState) {
     super(client, { firstJobId: 2_000_000, unit: 'round', again: 'Press Reset to race again' });
@@ -130,6 +141,36 @@ export class RecsysState extends LabRun {
 
   get configError(): ConfigProblem | null {
     return recsysConfigError(this.config);
+  }
+
+  /** Why the race's agents cannot be judged on a log now, or null. */
+  get policyProblem(): string | null {
+    if (!this.active || !this.applied)
+      return 'start a race first: its agents are judged as they are';
+    return racePolicyProblem(this.applied);
+  }
+
+  /**
+   * The race's agents as policies per segment, measured in the worker on a
+   * copy of the race (the race itself goes on untouched).
+   */
+  racePolicies(): Promise<RacePolicies> {
+    const problem = this.policyProblem;
+    if (problem) return Promise.reject(new Error(problem));
+    this.policyAsk?.reject(new Error('asked again'));
+    const queryId = ++this.policyQueries;
+    return new Promise((resolve, reject) => {
+      this.policyAsk = { queryId, resolve, reject };
+      this.client.send({ type: 'policies', jobId: this.job.jobId, queryId });
+    });
+  }
+
+  protected override onState(state: JobState): void {
+    // A race that ended cannot answer any more.
+    if (state === 'stopped' || state === 'failed') {
+      this.policyAsk?.reject(new Error(`the race ${state === 'failed' ? 'failed' : 'stopped'}`));
+      this.policyAsk = null;
+    }
   }
 
   /** Loads a shop preset's settings, keeping the seed, reward, agents and synthetic shoppers. */
@@ -247,6 +288,12 @@ export class RecsysState extends LabRun {
 
   protected receive(msg: JobMessage): void {
     if (msg.type === 'snapshot' && msg.snapshot.kind === 'recsys') this.fold(msg.snapshot);
+    if (msg.type === 'policies' && msg.queryId === this.policyAsk?.queryId) {
+      const ask = this.policyAsk;
+      this.policyAsk = null;
+      if (msg.policies) ask.resolve(msg.policies);
+      else ask.reject(new Error(msg.error ?? 'no answer'));
+    }
   }
 
   private fold(s: RecsysSnapshot): void {

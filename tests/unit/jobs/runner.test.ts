@@ -331,4 +331,26 @@ describe('job runner', () => {
     expect(saves.length).toBeGreaterThanOrEqual(4);
     expect(saves.length).toBeLessThanOrEqual(6);
   });
+
+  it('runs work between two chunks while training, which waits for it; at once when paused', async () => {
+    const tick = () => new Promise((r) => setImmediate(r));
+    const job = new CountingJob();
+    const h = harness(job);
+    h.runner.run();
+    while (job.step < 50) await tick();
+    const [before, after] = await h.runner.between(async () => {
+      const first = job.step;
+      for (let i = 0; i < 5; i++) await tick();
+      return [first, job.step];
+    });
+    expect(after).toBe(before); // no step ran while the work did
+    while (job.step < before + 10) await tick(); // and training goes on after it
+    expect(h.states.map((s) => s.state)).toEqual(['running']);
+    h.runner.pause();
+    await h.runner.idle();
+    const at = job.step;
+    expect(await h.runner.between(async () => job.step)).toBe(at);
+    await h.runner.stop();
+    await expect(h.runner.between(async () => 1)).rejects.toThrow(/stopped/);
+  });
 });

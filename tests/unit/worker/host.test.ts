@@ -10,6 +10,8 @@ import { isToWorker } from '../../../src/core/protocol';
 import { presetFor } from '../../../src/core/gan/config';
 import { realMnist, shippedClassifier } from '../helpers/mnist';
 import { useCpu } from '../helpers/setup-tf';
+import { agentSettings } from '../../../src/core/rl/agents/settings';
+import { defaultRecsysConfig } from '../../../src/core/rl/lab/config';
 
 let tf: Awaited<ReturnType<typeof useCpu>>;
 let data: MnistData;
@@ -413,6 +415,34 @@ describe('protocol guard', () => {
         m.type === 'job-state' && m.jobId === 7 && m.message?.startsWith('Back at step') === true,
     );
     expect(back).toMatchObject({ state: 'paused' });
+    await h.host.dispose();
+  });
+
+  it('answers a running race’s policies between two chunks, and goes on racing', async () => {
+    const h = setup();
+    await h.host.handle(init);
+    const config = {
+      ...defaultRecsysConfig('fashion'),
+      items: 30,
+      population: 2,
+      agents: [agentSettings('random'), agentSettings('ucb')],
+    };
+    await h.host.handle({ type: 'start', jobId: 9, spec: { kind: 'recsys', config } });
+    await h.until((m) => m.type === 'snapshot' && m.snapshot.step >= 5);
+    await h.host.handle({ type: 'policies', jobId: 9, queryId: 4 });
+    const reply = await h.until((m) => m.type === 'policies');
+    if (reply.type !== 'policies' || !reply.policies)
+      throw new Error(`no policies: ${JSON.stringify(reply)}`);
+    expect(reply.queryId).toBe(4);
+    expect(reply.policies.agents.map((a) => a.label)).toEqual(['random', 'UCB1']);
+    expect(reply.policies.agents[0]!.probabilities[0]).toHaveLength(30);
+    const at = lastStep(h.messages);
+    await h.until((m) => m.type === 'snapshot' && m.snapshot.step > at + 5); // still racing
+    await h.host.handle({ type: 'policies', jobId: 8, queryId: 5 });
+    expect(await h.until((m) => m.type === 'policies' && m.queryId === 5)).toMatchObject({
+      policies: null,
+      error: 'No race is running to ask.',
+    });
     await h.host.dispose();
   });
 

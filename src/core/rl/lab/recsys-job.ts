@@ -27,6 +27,13 @@ import { ShopEnv } from '../sim/shop-env';
 import { buildAgent } from '../agents/build';
 import { labShop, racerLabels, recsysConfigError, type RecsysConfig } from './config';
 import {
+  measureFirstSlot,
+  racePolicyProblem,
+  raceShop,
+  RACE_POLICY_SAMPLES,
+  type RacePolicies,
+} from './race-policies';
+import {
   FUNNEL,
   SAMPLED_SHOPPERS,
   type AgentSnapshot,
@@ -376,6 +383,37 @@ export class RecsysJob implements TrainingJob<RecsysSnapshot> {
     restoreObjectState({ racers: this.racers }, { tree: extra.race as Json, arrays }, skipInState);
     this.step = state.step;
     this.catalogSent = false;
+  }
+
+  /**
+   * Each agent as a policy per segment (race-policies.ts), measured on a
+   * copy of the race built from its saved state, so asking moves nothing
+   * here: the race goes on as if it had not been asked.
+   */
+  async policies(samples = RACE_POLICY_SAMPLES): Promise<RacePolicies> {
+    const problem = racePolicyProblem(this.config);
+    if (problem) throw new Error(`A log cannot judge this race: ${problem}.`);
+    const state = await this.saveState();
+    const copy = await RecsysJob.create(this.config, this.backend);
+    try {
+      await copy.loadState(state); // copies into the copy's own arrays
+      const { shop } = labShop(this.config);
+      // Shoppers the race has not met: a seed of their own.
+      const seed = this.config.seed * 1000 + 999_983;
+      return {
+        decisions: this.step * this.config.population,
+        segments: this.segmentNames,
+        shop: raceShop(this.config),
+        reward: this.config.reward,
+        slateSize: this.config.slateSize,
+        agents: copy.racers.map((r) => ({
+          label: r.label,
+          probabilities: measureFirstSlot(r.agent, shop, this.catalog, seed, samples),
+        })),
+      };
+    } finally {
+      copy.dispose();
+    }
   }
 
   dispose(): void {

@@ -13,6 +13,7 @@
  */
 import { csvText } from '../../data/csv';
 import { AGENT_LABELS } from '../agents/names';
+import { RACE_POLICY_SAMPLES } from '../lab/race-policies';
 import { shopPreset } from '../sim/presets';
 import {
   loggedValue,
@@ -24,7 +25,13 @@ import {
 } from './estimators';
 import { decisionsOfLog } from './from-log';
 import { logRows, type LoggedDecisions, type Policy } from './logged';
-import { pessimisticPolicy, policyFromCsv, PolicyFileError, trainedAgentPolicy } from './policies';
+import {
+  pessimisticPolicy,
+  policyFromCsv,
+  PolicyFileError,
+  tablePolicy,
+  trainedAgentPolicy,
+} from './policies';
 import { tableRewardModel } from './reward-model';
 import {
   OPE_ESTIMATORS,
@@ -70,10 +77,15 @@ function prepare(choice: OpeLogChoice, seed: number): PreparedLog {
   const decisions = simulatedBanditLog(choice.shop, scenario.logging, choice.rows, choice.seed);
   const n = decisions.context.length;
   const items = scenario.logging.numActions;
+  const shop = typeof choice.shop === 'string' ? choice.shop : choice.shop.shop;
+  const where =
+    typeof choice.shop === 'string'
+      ? `its ${shop} shop`
+      : `the race’s ${shop} shop (${items.toLocaleString('en')} items, catalog seed ${choice.shop.catalogSeed})`;
   return {
-    name: `a log the simulator wrote: ${n.toLocaleString('en')} shoppers of its ${choice.shop} shop, each shown one item by a softmax recommender (reward: a click)`,
+    name: `a log the simulator wrote: ${n.toLocaleString('en')} shoppers of ${where}, each shown one item by a softmax recommender (reward: a click)`,
     decisions,
-    segments: shopPreset(choice.shop).shoppers.segments.map((s) => s.name),
+    segments: shopPreset(shop).shoppers.segments.map((s) => s.name),
     items: Array.from({ length: items }, (_, a) => `sku-${a + 1}`),
     decisionIds: Array.from({ length: n }, (_, i) => String(i + 1)),
     decisionOf: Int32Array.from({ length: n }, (_, i) => i),
@@ -111,7 +123,47 @@ export function policyName(choice: OpePolicyChoice): string {
       return `your policy “${choice.name}”`;
     case 'example':
       return 'the example team policy';
+    case 'race':
+      return `race: ${choice.label}`;
   }
+}
+
+/** A race's agent as a policy of this log, checked against the log's segments and items. */
+function racePolicy(
+  choice: Extract<OpePolicyChoice, { kind: 'race' }>,
+  segments: readonly string[],
+  items: number,
+): Policy {
+  const same =
+    choice.segments.length === segments.length &&
+    choice.segments.every((name, s) => name === segments[s]) &&
+    choice.probabilities.length === segments.length &&
+    choice.probabilities.every(
+      (row) =>
+        row.length === items &&
+        row.every((v) => v >= 0) &&
+        Math.abs(row.reduce((a, b) => a + b, 0) - 1) < 1e-6,
+    );
+  if (!same)
+    throw new OpeInputError(
+      'it was measured in a shop other than this log’s (other segments or items)',
+    );
+  return tablePolicy(choice.probabilities);
+}
+
+/** What a race's agent learned that the log does not reward, in words. */
+function raceWarnings(choice: OpePolicyChoice): string[] {
+  if (choice.kind !== 'race') return [];
+  const out: string[] = [];
+  if (choice.reward.trim() !== 'clicked')
+    out.push(
+      `It learned to earn “${choice.reward}” in the race; this log rewards a click, so it is judged on what it was not trained for.`,
+    );
+  if (choice.slateSize > 1)
+    out.push(
+      `The race shows ${choice.slateSize} items a step; the log shows one, so this is the item it puts first.`,
+    );
+  return out;
 }
 
 /** A per-segment policy as the file a team would give: segment,item,probability. */
@@ -201,6 +253,7 @@ export function evaluateOnLog(
       ];
     if (choice.kind === 'pessimistic')
       return [pessimisticPolicy(trainRows, { segments, items }), 0];
+    if (choice.kind === 'race') return [racePolicy(choice, p.segments, items), 0];
     let text: string;
     if (choice.kind === 'file') text = choice.text;
     else if (p.simulator) text = exampleCsv = policyCsv(p.simulator.example, p.segments, p.items);
@@ -230,7 +283,7 @@ export function evaluateOnLog(
         estimates,
         error: null,
         truth: p.simulator ? expectedValue(judgedRows, policy, p.simulator.values) : null,
-        warnings: warningsOf(estimates[0]!),
+        warnings: [...raceWarnings(choice), ...warningsOf(estimates[0]!)],
       });
     } catch (err) {
       if (!(
@@ -260,5 +313,12 @@ export function evaluateOnLog(
     trust: trustLine(p),
     policies,
     exampleCsv,
+    race: raceLine(request.policies),
   };
+}
+
+function raceLine(choices: OpePolicyChoice[]): string | null {
+  const race = choices.find((c) => c.kind === 'race');
+  if (!race) return null;
+  return `The race’s agents (“race: …”) as they were after ${race.decisions.toLocaleString('en')} decisions each, measured on a copy of the race, which went on: each one’s choice for ${RACE_POLICY_SAMPLES.toLocaleString('en')} new shoppers of every segment.`;
 }

@@ -5,14 +5,15 @@
  */
 import type { InteractionLog } from '../../data/interaction-log';
 import { STANDALONE_AGENTS, type AgentName } from '../agents/names';
-import type { ShopName } from '../sim/presets';
+import type { RacePolicies } from '../lab/race-policies';
+import type { OpeShop } from './simulated';
 import { ESTIMATORS, type Estimate, type EstimatorName } from './estimators';
 
 /** The agents a log can judge: those built from their settings alone, less DQN (a network to train in the worker's tfjs, not wired here yet). */
 export const OPE_AGENTS: readonly AgentName[] = STANDALONE_AGENTS.filter((n) => n !== 'dqn');
 
 export type OpeLogChoice =
-  | { source: 'simulated'; shop: ShopName; rows: number; seed: number }
+  | { source: 'simulated'; shop: OpeShop; rows: number; seed: number }
   | { source: 'own'; name: string; log: InteractionLog; reward: 'click' | 'purchase' };
 
 export type OpePolicyChoice =
@@ -21,7 +22,19 @@ export type OpePolicyChoice =
   /** Per segment, the item with the best lower 95% bound on the first part (policies.ts). */
   | { kind: 'pessimistic' }
   /** The simulator's example of a team's policy (its logging ranking, sharper), as a file would give it. */
-  | { kind: 'example' };
+  | { kind: 'example' }
+  /** One of a race's agents, as the race's worker measured it (lab/race-policies.ts). */
+  | {
+      kind: 'race';
+      label: string;
+      /** Decisions it had made in the race. */
+      decisions: number;
+      segments: string[];
+      probabilities: number[][];
+      /** The race's reward expression and slate size. */
+      reward: string;
+      slateSize: number;
+    };
 
 export interface OpeRequest {
   log: OpeLogChoice;
@@ -61,6 +74,8 @@ export interface OpeReport {
   policies: OpePolicyResult[];
   /** The example policy's file, when it was judged: the format to copy. */
   exampleCsv: string | null;
+  /** When a race's agents were judged: when they were measured, in words. */
+  race: string | null;
 }
 
 /** What the evaluation worker answers. */
@@ -106,6 +121,8 @@ export interface OpeSettings {
   pessimistic: boolean;
   /** Judge the simulator's example of a team's policy (its log only). */
   example: boolean;
+  /** Judge the race's agents (the simulator then writes its log in the race's shop). */
+  race: boolean;
   seed: number;
 }
 
@@ -117,31 +134,78 @@ export const OPE_DEFAULTS: OpeSettings = {
   agents: ['egreedy-segment', 'ucb', 'ts-beta'],
   pessimistic: true,
   example: true,
+  race: false,
   seed: 1,
 };
 
+/** The shop the simulator's log is of when no race is judged. */
+export const OPE_SHOP: OpeShop = 'fashion';
+
 /**
- * The request the settings make, on `own` (a log read under Shoppers) and
- * with a team's policy `file`; or the problem with them, in words.
+ * The request the settings make, on `own` (a log read under Shoppers), with
+ * a team's policy `file` and the race's agents as `race` measured them; or
+ * the problem with them, in words. Judging a race's agents, the simulator
+ * writes its log in the race's shop, so that their items are the log's.
  */
 export function opeSettingsRequest(
   s: OpeSettings,
   own: { name: string; log: InteractionLog } | null,
   file: { name: string; text: string } | null,
+  race: RacePolicies | null = null,
 ): OpeRequest | string {
   if (s.source === 'own' && !own) return 'read a log under Shoppers first';
+  if (s.race && s.source === 'own')
+    return 'a race’s agents are judged on a log the simulator writes in the race’s shop, not on your log, whose items are not the race’s';
+  if (s.race && !race) return 'start a race first: its agents are judged as they are';
   const policies: OpePolicyChoice[] = s.agents.map((agent) => ({ kind: 'agent', agent }));
+  if (s.race && race)
+    for (const a of race.agents)
+      policies.push({
+        kind: 'race',
+        label: a.label,
+        decisions: race.decisions,
+        segments: race.segments,
+        probabilities: a.probabilities,
+        reward: race.reward,
+        slateSize: race.slateSize,
+      });
   if (s.pessimistic) policies.push({ kind: 'pessimistic' });
   if (s.example && s.source === 'simulated') policies.push({ kind: 'example' });
   if (file) policies.push({ kind: 'file', ...file });
+  const shop = s.race && race ? race.shop : OPE_SHOP;
   const request: OpeRequest = {
     log:
       s.source === 'own' && own
         ? { source: 'own', name: own.name, log: own.log, reward: s.reward }
-        : { source: 'simulated', shop: 'fashion', rows: s.rows, seed: s.seed },
+        : { source: 'simulated', shop, rows: s.rows, seed: s.seed },
     policies,
     trainShare: s.trainPercent / 100,
     seed: s.seed,
   };
   return opeRequestProblem(request) ?? request;
+}
+
+/**
+ * What stops these settings before anything runs, or null: `raceProblem`
+ * says why the race's agents cannot be asked now (lab/race-policies.ts),
+ * since they are measured only once the evaluation starts.
+ */
+export function opeSettingsProblem(
+  s: OpeSettings,
+  own: { name: string; log: InteractionLog } | null,
+  file: { name: string; text: string } | null,
+  raceProblem: string | null,
+): string | null {
+  if (s.race && s.source === 'simulated' && raceProblem) return raceProblem;
+  // Stands for the agents the race will have measured: one, whatever they are.
+  const pending: RacePolicies = {
+    decisions: 0,
+    segments: [],
+    shop: { shop: 'fashion', items: 1, catalogSeed: 1 },
+    reward: '',
+    slateSize: 1,
+    agents: [{ label: '', probabilities: [] }],
+  };
+  const r = opeSettingsRequest(s, own, file, pending);
+  return typeof r === 'string' ? r : null;
 }

@@ -16,15 +16,28 @@ import { emptyEvents, ShopperPool, SlateProbabilities } from '../sim/shoppers';
 import type { LoggedDecisions, Policy } from './estimators';
 
 /**
- * The shop's shoppers, one at a time: `seed` says which of them come, and
- * the catalog and what each segment wants are the preset's from seed 1
- * whatever `seed` is, so every log and every truth is of one population.
- * No seasons: that population does not change as shoppers arrive.
+ * The shop a log is written in: a preset with its own catalog (seed 1), or
+ * the catalog a race sells (its size and seed), so that the race's agents
+ * can be judged on a log of their own items.
  */
-function arrivals(shop: ShopName, seed: number) {
-  const config = shopPreset(shop);
+export type OpeShop = ShopName | { shop: ShopName; items: number; catalogSeed: number };
+
+/**
+ * The shop's shoppers, one at a time: `seed` says which of them come, and
+ * the catalog and what each segment wants are the shop's whatever `seed`
+ * is, so every log and every truth is of one population. No seasons: that
+ * population does not change as shoppers arrive.
+ */
+function arrivals(shop: OpeShop, seed: number) {
+  const {
+    shop: name,
+    items,
+    catalogSeed,
+  } = typeof shop === 'string' ? { shop, items: 0, catalogSeed: 1 } : shop;
+  const config = shopPreset(name);
   config.shoppers.seasonEvery = 0;
-  const catalog = generateCatalog(config.catalog, 1);
+  if (items > 0) config.catalog.items = items;
+  const catalog = generateCatalog(config.catalog, catalogSeed);
   const pool = new ShopperPool(1, config.shoppers, catalog, seed, undefined, 1);
   const slate = new Int32Array(1);
   const p = new SlateProbabilities(1);
@@ -82,7 +95,7 @@ export function softmaxPolicy(scores: Float64Array[], temperature: number, epsil
  * mean expected reward per segment over `shoppers` pilot shoppers (its own
  * seed), which the logging and target policies are built on.
  */
-export function segmentItemValues(shop: ShopName, shoppers: number, seed: number): Float64Array[] {
+export function segmentItemValues(shop: OpeShop, shoppers: number, seed: number): Float64Array[] {
   const visit = arrivals(shop, seed);
   const sums = Array.from({ length: visit.segments }, () => new Float64Array(visit.items));
   const counts = new Float64Array(visit.segments);
@@ -96,7 +109,7 @@ export function segmentItemValues(shop: ShopName, shoppers: number, seed: number
 
 /** A log of `rows` decisions (one per shopper) that `logging` made in `shop`; clicks are the reward. */
 export function simulatedBanditLog(
-  shop: ShopName,
+  shop: OpeShop,
   logging: Policy,
   rows: number,
   seed: number,
@@ -127,12 +140,7 @@ export function simulatedBanditLog(
  * `shoppers` shoppers (over the items it would draw, each with the
  * shopper's true click probability), averaged.
  */
-export function onlineValue(
-  shop: ShopName,
-  target: Policy,
-  shoppers: number,
-  seed: number,
-): number {
+export function onlineValue(shop: OpeShop, target: Policy, shoppers: number, seed: number): number {
   const visit = arrivals(shop, seed);
   let total = 0;
   for (let k = 0; k < shoppers; k++) {
@@ -157,7 +165,7 @@ export interface OpeScenario {
  * clicked, and logs a softmax of that ranking with a fifth of its choices
  * uniform; the targets are sharper softmaxes of the same ranking.
  */
-export function opeScenario(shop: ShopName): OpeScenario {
+export function opeScenario(shop: OpeShop): OpeScenario {
   const values = segmentItemValues(shop, 2_000, 999);
   return {
     logging: softmaxPolicy(values, 0.05, 0.2),
