@@ -12,7 +12,7 @@
  *          --simulate N (a log the simulator writes, N shoppers; its truth is printed)
  *          --reward click|purchase (default click; your log only)
  *          --agents a,b,c (default egreedy-segment,ucb,ts-beta; "none" for none)
- *          --policy FILE (a team's policy: segment or decision, item, probability; repeatable)
+ *          --policy FILE (a team's policy: segment or decision, item, probability, and a position column for a log of slates; repeatable)
  *          --no-pessimistic (leave out the policy the log teaches with pessimism)
  *          --train PERCENT (the first shoppers the agents learn from, default 50)
  *          --seed S (default 1)   --resamples N (bootstrap, default 500)

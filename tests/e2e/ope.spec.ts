@@ -10,6 +10,7 @@ import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { banditLogCsv, opeScenario, simulatedBanditLog } from '../../src/core/rl/ope/simulated';
 import { shopPreset } from '../../src/core/rl/sim/presets';
+import { sharpSlatePolicy, slateLogCsv, slateProblem } from '../unit/helpers/slate-log';
 import { expect, screenshot, test } from './fixtures';
 
 test.describe.configure({ timeout: 180_000 });
@@ -201,5 +202,58 @@ test('judges the race’s agents as they are, on a log the simulator writes in t
   await page
     .locator('section.ope')
     .screenshot({ path: 'test-results/screenshots/ope-view-race.png' });
+  expect(problems.errors).toEqual([]);
+});
+
+test('judges whole slates on a log of your own whose decisions show several items', async ({
+  page,
+  problems,
+}, info) => {
+  const problem = slateProblem(3);
+  const logPath = info.outputPath('slates.csv');
+  writeFileSync(logPath, slateLogCsv(problem, 4000, 2));
+  const policyPath = info.outputPath('sharper.csv');
+  writeFileSync(policyPath, sharpSlatePolicy(problem, 0.6).csv);
+
+  await page.goto('./#/shoppers');
+  await page.getByTestId('logs-file').setInputFiles(logPath);
+  await page.getByTestId('logs-accept').click();
+  await page.getByTestId('logs-evaluate').click();
+  await expect(page.getByTestId('ope-source')).toHaveValue('own');
+  await page.getByTestId('ope-agent-ts-beta').uncheck();
+  await page.getByTestId('ope-policy-file').setInputFiles(policyPath);
+  await page.getByTestId('ope-run').click();
+  await expect(page.getByTestId('ope-report')).toBeVisible({ timeout: 120_000 });
+  await expect(page.getByTestId('ope-summary')).toContainText(
+    'Judged on 2,000 slates of your log “slates.csv” (reward: a click), as slates of 3 items',
+  );
+  await expect(page.getByTestId('ope-summary')).toContainText('learned from the 2,000 before them');
+  await expect(page.getByTestId('ope-verdict')).toContainText('By per-position IPS, with');
+  await expect(page.getByTestId('ope-trust')).toContainText('Judged as whole slates');
+  await expect(page.getByTestId('ope-table').locator('thead th')).toHaveText([
+    'Policy',
+    'Per-position IPS',
+    'Pseudo-inverse (PI)',
+    'ESS',
+    'Largest weight',
+  ]);
+  const rows = await tableRows(page);
+  expect(rows.map((r) => r[0])).toEqual([
+    'ε-greedy per segment',
+    'UCB1',
+    'best lower bound (pessimistic)',
+    'your policy “sharper.csv”',
+  ]);
+  for (const r of rows) expect(r).toHaveLength(1 + 2 + 2);
+  await expect(page.getByTestId('ope-estimator')).toHaveValue('per-position-ips');
+  await expect(page.locator('figure.estimates .title')).toHaveText(
+    'Per-position IPS estimate per policy',
+  );
+  await expect(page.locator('figure.estimates')).toContainText('clicks a slate');
+  await expect(page.getByTestId('toast')).toHaveCount(0, { timeout: 15_000 }); // the chart unhidden
+  await screenshot(page, 'ope-slates');
+  await page
+    .locator('section.ope')
+    .screenshot({ path: 'test-results/screenshots/ope-view-slates.png' });
   expect(problems.errors).toEqual([]);
 });

@@ -21,22 +21,32 @@ import {
   OpeInputError,
   OverlapError,
   UNSEEN_TOLERANCE,
-  type Estimate,
 } from './estimators';
-import { decisionsOfLog } from './from-log';
+import { decisionsOfLog, slatesOfLog, type LogSlates } from './from-log';
 import { logRows, type LoggedDecisions, type Policy } from './logged';
 import {
   pessimisticPolicy,
+  pessimisticSlatePolicy,
   policyFromCsv,
   PolicyFileError,
+  slotSupport,
   tablePolicy,
   trainedAgentPolicy,
+  trainedAgentSlatePolicy,
 } from './policies';
+import {
+  slateEstimates,
+  SLATE_ESTIMATORS,
+  type LoggedSlates,
+  type SlateEstimatorName,
+  type SlatePolicy,
+} from './slates';
 import { tableRewardModel } from './reward-model';
 import {
   OPE_ESTIMATORS,
   opeRequestProblem,
   POOR_OVERLAP,
+  type OpeEstimate,
   type OpeLogChoice,
   type OpePolicyChoice,
   type OpePolicyResult,
@@ -61,16 +71,30 @@ interface PreparedLog {
   thinShare: number;
   /** The simulator's: its logging policy in full, per segment each item's true expected reward, and the example policy. */
   simulator: { logging: Policy; values: Float64Array[]; example: Policy } | null;
+  /** A log of your own whose decisions show several items each, as slates. */
+  slates: LogSlates | null;
 }
 
 function prepare(choice: OpeLogChoice, seed: number): PreparedLog {
   if (choice.source === 'own') {
     const d = decisionsOfLog(choice.log, choice.reward);
+    const slates = slatesOfLog(d);
+    const name = `your log “${choice.name}” (reward: a ${choice.reward})`;
+    if (!slates) return { name, segments: d.contexts, ...d, simulator: null, slates: null };
+    const K = slates.slates.slots;
+    const left =
+      slates.dropped > 0
+        ? `; ${slates.dropped.toLocaleString('en')} decisions that show another number of items, or name their slots otherwise, are left out`
+        : '';
     return {
-      name: `your log “${choice.name}” (reward: a ${choice.reward})`,
-      segments: d.contexts,
       ...d,
+      name: `${name}, as slates of ${K} items (slots 0 to ${K - 1})${left}`,
+      segments: d.contexts,
       simulator: null,
+      slates,
+      recorded: slates.recorded,
+      estimated: slates.estimated,
+      thinShare: slates.thinShare,
     };
   }
   const scenario = opeScenario(choice.shop);
@@ -89,6 +113,7 @@ function prepare(choice: OpeLogChoice, seed: number): PreparedLog {
     items: Array.from({ length: items }, (_, a) => `sku-${a + 1}`),
     decisionIds: Array.from({ length: n }, (_, i) => String(i + 1)),
     decisionOf: Int32Array.from({ length: n }, (_, i) => i),
+    slates: null,
     recorded: n,
     estimated: 0,
     thinShare: 0,
@@ -193,7 +218,7 @@ function expectedValue(rows: LoggedDecisions, policy: Policy, values: Float64Arr
   return total / rows.context.length;
 }
 
-function warningsOf(e: Estimate): string[] {
+function warningsOf(e: OpeEstimate): string[] {
   const out: string[] = [];
   const share = e.ess / e.rows;
   if (share < POOR_OVERLAP)
@@ -208,15 +233,27 @@ function warningsOf(e: Estimate): string[] {
 }
 
 function trustLine(p: PreparedLog): string | null {
-  if (p.estimated === 0) return null;
-  const all = p.estimated === p.decisions.context.length;
-  return `${all ? 'The log records no propensities' : `${p.estimated.toLocaleString('en')} rows have no propensity`}: they are estimated as each item’s share of the shows in its segment. That assumes the logging system chose by segment alone; ${(100 * p.thinShare).toFixed(0)}% of those rows rest on fewer than 10 shows of their item to their segment.`;
+  const slates = p.slates
+    ? 'Judged as whole slates, each by its total clicks. Per-position IPS assumes a slot’s reward depends only on the item in it, not on what is shown above it; the pseudo-inverse estimator assumes a slate’s reward adds up over its slots and, as the log records no propensities of pairs, that the logging system filled its slots independently.'
+    : null;
+  if (p.estimated === 0) return slates;
+  const where = p.slates ? 'its slot and segment' : 'its segment';
+  const estimated = `${p.recorded === 0 ? 'The log records no propensities' : `${p.estimated.toLocaleString('en')} rows have no propensity`}: they are estimated as each item’s share of the shows in ${where}. That assumes the logging system chose by segment alone; ${(100 * p.thinShare).toFixed(0)}% of those rows rest on fewer than 10 shows of their item to their segment${p.slates ? ' in that slot' : ''}.`;
+  return slates ? `${estimated} ${slates}` : estimated;
 }
+
+/** What a policy's row in the report needs, whichever kind of log judged it. */
+type Judge = (choice: OpePolicyChoice, k: number) => Omit<OpePolicyResult, 'name' | 'error'>;
+
+const ITEM_ESTIMATORS = OPE_ESTIMATORS;
+const SLATE_ESTIMATOR_LIST = Object.keys(SLATE_ESTIMATORS) as SlateEstimatorName[];
 
 /**
  * Judges each requested policy on the log. `onProgress` hears how many of
  * the policies are done. Throws (with the reason) only for a log that cannot
  * be judged at all; a policy that cannot be judged gets its reason instead.
+ * A log of your own whose decisions show several items each is judged as
+ * slates (slates.ts): each policy's whole slate, by its slot marginals.
  */
 export function evaluateOnLog(
   request: OpeRequest,
@@ -227,64 +264,115 @@ export function evaluateOnLog(
   const p = prepare(request.log, request.seed);
   const { train, judged } = splitByShopper(p.decisions, request.trainShare);
   const trainRows = logRows(p.decisions, train);
-  const judgedRows = logRows(p.decisions, judged);
-  if (judgedRows.context.length === 0) throw new OpeInputError('no rows are left to judge on');
-  const judgedDecisions = p.decisionOf.filter((_, i) => judged(i));
-  const segments = p.segments.length;
-  const items = p.items.length;
-  const options = {
-    fitModel: (rows: LoggedDecisions) => tableRewardModel(rows, segments, items),
-    ...(p.simulator ? { logging: p.simulator.logging } : {}),
+  const shape = { segments: p.segments.length, items: p.items.length };
+  const o = {
     seed: request.seed,
     resamples: request.resamples ?? 500,
     itemName: (a: number) => `“${p.items[a]}”`,
     contextName: (x: number) => `segment “${p.segments[x]}”`,
     logName: request.trainShare > 0 ? 'the judged rows' : 'the log',
   };
-  const baseline = loggedValue(judgedRows, options);
-  const policies: OpePolicyResult[] = [];
+  const fileError = (file: { unknownShare: number; unknownItems: string[] }) =>
+    new OverlapError(
+      `the policy gives ${(100 * file.unknownShare).toFixed(1)}% of its choices to items the log does not have (${file.unknownItems.join(', ')}): no estimate can see what they would earn`,
+    );
   let exampleCsv: string | null = null;
-  /** The policy, and the share of its choices on items the log does not have (a file's). */
-  const policyOf = (choice: OpePolicyChoice, k: number): [Policy, number] => {
-    if (choice.kind === 'agent')
-      return [
-        trainedAgentPolicy(choice.agent, trainRows, { segments, items }, request.seed + k),
-        0,
-      ];
-    if (choice.kind === 'pessimistic')
-      return [pessimisticPolicy(trainRows, { segments, items }), 0];
-    if (choice.kind === 'race') return [racePolicy(choice, p.segments, items), 0];
-    let text: string;
-    if (choice.kind === 'file') text = choice.text;
-    else if (p.simulator) text = exampleCsv = policyCsv(p.simulator.example, p.segments, p.items);
-    else throw new PolicyFileError('the example policy is for the simulator’s log only');
-    const file = policyFromCsv(text, {
-      contexts: p.segments,
-      items: p.items,
-      context: judgedRows.context,
-      decisionIds: p.decisionIds,
-      decisionOf: judgedDecisions,
-    });
-    if (file.unknownShare > UNSEEN_TOLERANCE)
-      throw new OverlapError(
-        `the policy gives ${(100 * file.unknownShare).toFixed(1)}% of its choices to items the log does not have (${file.unknownItems.join(', ')}): no estimate can see what they would earn`,
-      );
-    return [file.policy, file.unknownShare];
-  };
-  request.policies.forEach((choice, k) => {
-    const name = policyName(choice);
-    try {
+  let judge: Judge;
+  let baseline: OpeReport['logging'];
+  let judgedCount: number;
+  let trainCount = trainRows.context.length;
+  let slots = 1;
+
+  if (p.slates) {
+    const { slates, firstRow } = p.slates;
+    slots = slates.slots;
+    const support = slotSupport(slates, shape.segments, shape.items);
+    const rows = slateRows(slates, (i) => judged(firstRow[i]!));
+    trainCount = firstRow.filter((j) => train(j)).length;
+    judgedCount = rows.context.length;
+    if (judgedCount === 0) throw new OpeInputError('no slates are left to judge on');
+    baseline = { ...slateTotals(rows, o), truth: null };
+    const policyOf = (choice: OpePolicyChoice, k: number): [SlatePolicy, number] => {
+      switch (choice.kind) {
+        case 'agent':
+          return [trainedAgentSlatePolicy(choice.agent, trainRows, shape, o.seed + k, support), 0];
+        case 'pessimistic':
+          return [pessimisticSlatePolicy(trainRows, shape, support), 0];
+        case 'file': {
+          const file = policyFromCsv(choice.text, {
+            contexts: p.segments,
+            items: p.items,
+            context: rows.context,
+            slots,
+          });
+          if (file.unknownShare > UNSEEN_TOLERANCE) throw fileError(file);
+          return [file.slate!, file.unknownShare];
+        }
+        default:
+          throw new OpeInputError('it is for the simulator’s logs only');
+      }
+    };
+    judge = (choice, k) => {
       const [policy, outside] = policyOf(choice, k);
-      const estimates = offPolicyEstimates(judgedRows, policy, OPE_ESTIMATORS, options).map(
+      const estimates = slateEstimates(rows, policy, SLATE_ESTIMATOR_LIST, o).map((e) => ({
+        ...e,
+        rows: e.slates,
+        unseen: outside,
+      }));
+      return { estimates, truth: null, warnings: warningsOf(estimates[0]!) };
+    };
+  } else {
+    const judgedRows = logRows(p.decisions, judged);
+    judgedCount = judgedRows.context.length;
+    if (judgedCount === 0) throw new OpeInputError('no rows are left to judge on');
+    const judgedDecisions = p.decisionOf.filter((_, i) => judged(i));
+    const sim = p.simulator;
+    const options = {
+      ...o,
+      fitModel: (rows: LoggedDecisions) => tableRewardModel(rows, shape.segments, shape.items),
+      ...(sim ? { logging: sim.logging } : {}),
+    };
+    baseline = {
+      ...loggedValue(judgedRows, options),
+      truth: sim ? expectedValue(judgedRows, sim.logging, sim.values) : null,
+    };
+    /** The policy, and the share of its choices on items the log does not have (a file's). */
+    const policyOf = (choice: OpePolicyChoice, k: number): [Policy, number] => {
+      if (choice.kind === 'agent')
+        return [trainedAgentPolicy(choice.agent, trainRows, shape, o.seed + k), 0];
+      if (choice.kind === 'pessimistic') return [pessimisticPolicy(trainRows, shape), 0];
+      if (choice.kind === 'race') return [racePolicy(choice, p.segments, shape.items), 0];
+      let text: string;
+      if (choice.kind === 'file') text = choice.text;
+      else if (sim) text = exampleCsv = policyCsv(sim.example, p.segments, p.items);
+      else throw new PolicyFileError('the example policy is for the simulator’s log only');
+      const file = policyFromCsv(text, {
+        contexts: p.segments,
+        items: p.items,
+        context: judgedRows.context,
+        decisionIds: p.decisionIds,
+        decisionOf: judgedDecisions,
+      });
+      if (file.unknownShare > UNSEEN_TOLERANCE) throw fileError(file);
+      return [file.policy, file.unknownShare];
+    };
+    judge = (choice, k) => {
+      const [policy, outside] = policyOf(choice, k);
+      const estimates = offPolicyEstimates(judgedRows, policy, ITEM_ESTIMATORS, options).map(
         (e) => ({ ...e, unseen: e.unseen + outside }),
       );
-      policies.push({
-        name,
+      return {
         estimates,
-        error: null,
-        truth: p.simulator ? expectedValue(judgedRows, policy, p.simulator.values) : null,
+        truth: sim ? expectedValue(judgedRows, policy, sim.values) : null,
         warnings: [...raceWarnings(choice), ...warningsOf(estimates[0]!)],
-      });
+      };
+    };
+  }
+
+  const policies: OpePolicyResult[] = request.policies.map((choice, k) => {
+    const name = policyName(choice);
+    try {
+      return { name, error: null, ...judge(choice, k) };
     } catch (err) {
       if (!(
         err instanceof OverlapError ||
@@ -292,29 +380,57 @@ export function evaluateOnLog(
         err instanceof OpeInputError
       ))
         throw err;
-      policies.push({ name, estimates: [], error: err.message, truth: null, warnings: [] });
+      return { name, estimates: [], error: err.message, truth: null, warnings: [] };
+    } finally {
+      onProgress(k + 1, request.policies.length);
     }
-    onProgress(k + 1, request.policies.length);
   });
   return {
     log: p.name,
     rows: p.decisions.context.length,
-    trainRows: trainRows.context.length,
-    judgedRows: judgedRows.context.length,
+    trainRows: trainCount,
+    judgedRows: judgedCount,
+    slots,
+    estimators: slots > 1 ? SLATE_ESTIMATOR_LIST : ITEM_ESTIMATORS,
     segments: p.segments,
-    items,
-    logging: {
-      ...baseline,
-      truth: p.simulator
-        ? expectedValue(judgedRows, p.simulator.logging, p.simulator.values)
-        : null,
-    },
+    items: shape.items,
+    logging: baseline,
     propensities: { recorded: p.recorded, estimated: p.estimated, thinShare: p.thinShare },
     trust: trustLine(p),
     policies,
     exampleCsv,
     race: raceLine(request.policies),
   };
+}
+
+/** The slates `keep` says, as a log of their own. */
+function slateRows(log: LoggedSlates, keep: (i: number) => boolean): LoggedSlates {
+  const K = log.slots;
+  const idx = Array.from({ length: log.context.length }, (_, i) => i).filter(keep);
+  const slot = <T extends Int32Array | Float64Array>(col: T, make: (n: number) => T): T => {
+    const out = make(idx.length * K);
+    idx.forEach((i, j) => out.set(col.subarray(i * K, (i + 1) * K), j * K));
+    return out;
+  };
+  return {
+    slots: K,
+    context: Int32Array.from(idx, (i) => log.context[i]!),
+    group: Int32Array.from(idx, (i) => log.group[i]!),
+    action: slot(log.action, (n) => new Int32Array(n)),
+    reward: slot(log.reward, (n) => new Float64Array(n)),
+    propensity: slot(log.propensity, (n) => new Float64Array(n)),
+  };
+}
+
+/** The logging policy's value on slates: the mean of each slate's total reward. */
+function slateTotals(log: LoggedSlates, o: { resamples: number; seed: number }) {
+  const K = log.slots;
+  const reward = Float64Array.from(log.context, (_, i) => {
+    let total = 0;
+    for (let k = 0; k < K; k++) total += log.reward[i * K + k]!;
+    return total;
+  });
+  return loggedValue({ ...log, reward, action: log.context, propensity: reward }, o);
 }
 
 function raceLine(choices: OpePolicyChoice[]): string | null {

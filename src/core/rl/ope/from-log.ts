@@ -13,6 +13,7 @@
  */
 import { EVENT_KINDS, type InteractionLog } from '../../data/interaction-log';
 import type { LoggedDecisions } from './logged';
+import type { LoggedSlates } from './slates';
 
 export interface LogDecisions {
   decisions: LoggedDecisions;
@@ -23,6 +24,10 @@ export interface LogDecisions {
   /** Per row, its decision: an index into `decisionIds`. */
   decisionOf: Int32Array;
   decisionIds: string[];
+  /** Per row, the slot it was shown in (−1 where the log names none). */
+  position: Int32Array;
+  /** Per row, 1 where its propensity was estimated rather than recorded. */
+  estimatedRow: Uint8Array;
   /** Rows whose propensity the log records, and rows whose propensity was estimated. */
   recorded: number;
   estimated: number;
@@ -126,11 +131,13 @@ export function decisionsOfLog(
   });
   let estimated = 0;
   let thin = 0;
+  const estimatedRow = new Uint8Array(n);
   for (let j = 0; j < n; j++) {
     if (!Number.isNaN(out.propensity[j]!)) continue;
     const x = out.context[j]!;
     const cell = shown[x * items + out.action[j]!]!;
     out.propensity[j] = cell / perContext[x]!;
+    estimatedRow[j] = 1;
     estimated++;
     if (cell < THIN_CELL) thin++;
   }
@@ -140,8 +147,106 @@ export function decisionsOfLog(
     items: log.itemIds,
     decisionOf,
     decisionIds: shows.ids,
+    position: Int32Array.from(rows, (r) => shows.position[r]!),
+    estimatedRow,
     recorded: n - estimated,
     estimated,
     thinShare: estimated > 0 ? thin / estimated : 0,
+  };
+}
+
+/** A log's decisions as slates: each shows the same K items, one per slot 0..K−1. */
+export interface LogSlates {
+  slates: LoggedSlates;
+  /** Per slate, its decision: an index into the log's decision ids. */
+  decision: Int32Array;
+  /** Per slate, its first row in the decisions (time order), for splitting by shopper. */
+  firstRow: Int32Array;
+  recorded: number;
+  estimated: number;
+  thinShare: number;
+  /** Decisions left out: they show another number of items, or name their slots otherwise than 0..K−1 once each. */
+  dropped: number;
+}
+
+/**
+ * The log's decisions as slates, when its views name their slots and most
+ * decisions show more than one item; null for a log of single items. K is
+ * the most common slate size. A propensity the log does not record is
+ * estimated per slot, as the item's share of that slot's shows in its
+ * segment (μ(k, a | x)), and is thin below 10 shows.
+ */
+export function slatesOfLog(d: LogDecisions): LogSlates | null {
+  const byDecision = new Map<number, number[]>();
+  d.decisionOf.forEach((dec, j) => {
+    const list = byDecision.get(dec);
+    if (list) list.push(j);
+    else byDecision.set(dec, [j]);
+  });
+  const sizes = new Map<number, number>();
+  const valid = new Map<number, number[]>(); // decision -> rows by slot
+  for (const [dec, rows] of byDecision) {
+    const bySlot = new Array<number>(rows.length).fill(-1);
+    const ok = rows.every((j) => {
+      const k = d.position[j]!;
+      if (!(k >= 0 && k < rows.length) || bySlot[k] !== -1) return false;
+      bySlot[k] = j;
+      return true;
+    });
+    if (!ok) continue;
+    valid.set(dec, bySlot);
+    sizes.set(rows.length, (sizes.get(rows.length) ?? 0) + 1);
+  }
+  let K = 0;
+  for (const [size, count] of sizes) if (count > (sizes.get(K) ?? 0)) K = size;
+  if (K <= 1) return null;
+  const kept = [...valid]
+    .filter(([, rows]) => rows.length === K)
+    .map(([dec, rows]) => [dec, rows, Math.min(...rows)] as const)
+    .sort((a, b) => a[2] - b[2]);
+  const n = kept.length;
+  const A = d.items.length;
+  const X = d.contexts.length;
+  const slates: LoggedSlates = {
+    slots: K,
+    context: new Int32Array(n),
+    group: new Int32Array(n),
+    action: new Int32Array(n * K),
+    reward: new Float64Array(n * K),
+    propensity: new Float64Array(n * K),
+  };
+  const shows = new Float64Array(X * K * A);
+  const perContext = new Float64Array(X);
+  kept.forEach(([, rows], i) => {
+    const x = d.decisions.context[rows[0]!]!;
+    slates.context[i] = x;
+    slates.group[i] = d.decisions.group[rows[0]!]!;
+    perContext[x]!++;
+    rows.forEach((j, k) => {
+      const a = d.decisions.action[j]!;
+      slates.action[i * K + k] = a;
+      slates.reward[i * K + k] = d.decisions.reward[j]!;
+      slates.propensity[i * K + k] = d.estimatedRow[j] ? NaN : d.decisions.propensity[j]!;
+      shows[(x * K + k) * A + a]!++;
+    });
+  });
+  let estimated = 0;
+  let thin = 0;
+  for (let j = 0; j < n * K; j++) {
+    if (!Number.isNaN(slates.propensity[j]!)) continue;
+    const x = slates.context[Math.floor(j / K)]!;
+    const cell = shows[(x * K + (j % K)) * A + slates.action[j]!]!;
+    slates.propensity[j] = cell / perContext[x]!;
+    estimated++;
+    if (cell < THIN_CELL) thin++;
+  }
+  return {
+    slates,
+    decision: Int32Array.from(kept, ([dec]) => dec),
+    firstRow: Int32Array.from(kept, ([, , first]) => first),
+    recorded: n * K - estimated,
+    estimated,
+    thinShare: estimated > 0 ? thin / estimated : 0,
+    dropped: byDecision.size - n,
   };
 }

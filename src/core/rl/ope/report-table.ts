@@ -4,17 +4,17 @@
  * with its 95% interval, the ESS, the largest weight and, for the
  * simulator's logs, the truth; then each policy's refusal or warnings.
  */
-import { ESTIMATORS } from './estimators';
-import { OPE_ESTIMATORS, type OpeReport } from './request';
+import { ESTIMATOR_LABELS, type OpeReport } from './request';
 
 const line = (cells: string[]): string => `| ${cells.join(' | ')} |`;
 const f = (v: number) => v.toFixed(3);
 
 export function opeTable(report: OpeReport): string {
   const truth = report.logging.truth !== null;
+  const estimators = report.estimators;
   const head = [
     'policy',
-    ...OPE_ESTIMATORS.map((e) => ESTIMATORS[e]),
+    ...estimators.map((e) => ESTIMATOR_LABELS[e]),
     'ESS',
     'largest weight',
     ...(truth ? ['truth'] : []),
@@ -23,7 +23,7 @@ export function opeTable(report: OpeReport): string {
   const logged = [
     'the log’s own average',
     `${f(l.value)} [${f(l.low)}, ${f(l.high)}]`,
-    ...OPE_ESTIMATORS.slice(1).map(() => ''),
+    ...estimators.slice(1).map(() => ''),
     '',
     '',
     ...(truth ? [f(l.truth!)] : []),
@@ -33,7 +33,7 @@ export function opeTable(report: OpeReport): string {
       ? [
           p.name,
           'not judged (below)',
-          ...OPE_ESTIMATORS.slice(1).map(() => ''),
+          ...estimators.slice(1).map(() => ''),
           '',
           '',
           ...(truth ? [''] : []),
@@ -50,7 +50,7 @@ export function opeTable(report: OpeReport): string {
     p.error ? [`- ${p.name}: not judged: ${p.error}`] : p.warnings.map((w) => `- ${p.name}: ${w}`),
   );
   return [
-    `Judged on ${report.judgedRows.toLocaleString('en')} decisions of ${report.log}; the agents learned from the ${report.trainRows.toLocaleString('en')} before them.`,
+    `Judged on ${report.judgedRows.toLocaleString('en')} ${report.slots > 1 ? 'slates' : 'decisions'} of ${report.log}; the agents learned from the ${report.trainRows.toLocaleString('en')} before them.`,
     ...(report.trust ? [report.trust] : []),
     '',
     line(head),

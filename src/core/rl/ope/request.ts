@@ -8,6 +8,7 @@ import { STANDALONE_AGENTS, type AgentName } from '../agents/names';
 import type { RacePolicies } from '../lab/race-policies';
 import type { OpeShop } from './simulated';
 import { ESTIMATORS, type Estimate, type EstimatorName } from './estimators';
+import { SLATE_ESTIMATORS, type SlateEstimatorName } from './slates';
 
 /** The agents a log can judge: those built from their settings alone, less DQN (a network to train in the worker's tfjs, not wired here yet). */
 export const OPE_AGENTS: readonly AgentName[] = STANDALONE_AGENTS.filter((n) => n !== 'dqn');
@@ -46,10 +47,21 @@ export interface OpeRequest {
   resamples?: number;
 }
 
+/** An estimate of either kind of log: for slates `rows` counts slates and `unseen` is a file's. */
+export type OpeEstimate = Omit<Estimate, 'estimator'> & {
+  estimator: EstimatorName | SlateEstimatorName;
+};
+
+/** Every estimator's name, single-item and slate. */
+export const ESTIMATOR_LABELS: Record<OpeEstimate['estimator'], string> = {
+  ...ESTIMATORS,
+  ...SLATE_ESTIMATORS,
+};
+
 export interface OpePolicyResult {
   name: string;
-  /** Every estimator's estimate; empty when the policy could not be judged. */
-  estimates: Estimate[];
+  /** Every estimator's estimate (the report's `estimators`); empty when the policy could not be judged. */
+  estimates: OpeEstimate[];
   /** Why it could not be judged (no overlap, a bad file), else null. */
   error: string | null;
   /** What it would earn per decision on the judged shoppers; known for the simulator's logs only. */
@@ -62,7 +74,12 @@ export interface OpeReport {
   log: string;
   rows: number;
   trainRows: number;
+  /** Decisions judged (and, before them, taught): slates, when `slots` is above 1. */
   judgedRows: number;
+  /** Items each judged decision shows: 1, or a slate's K. */
+  slots: number;
+  /** The estimators the report gives, in order. */
+  estimators: OpeEstimate['estimator'][];
   segments: string[];
   items: number;
   /** The logging policy's value on the judged rows: the naive average; with its truth for the simulator's. */

@@ -67,6 +67,9 @@ export interface SlateOptions {
   pairMarginals?: (context: number) => Float64Array;
   resamples?: number;
   seed?: number;
+  /** How refusals name an item and a context (default: by index). */
+  itemName?: (a: number) => string;
+  contextName?: (x: number) => string;
 }
 
 export interface SlateEstimate {
@@ -117,6 +120,8 @@ function checkSlates(log: LoggedSlates, target: SlatePolicy): void {
  * log has nothing is refused.
  */
 function checkOverlap(log: LoggedSlates, target: SlatePolicy, o: SlateOptions): void {
+  const item = o.itemName ?? ((a: number) => `item ${a}`);
+  const context = o.contextName ?? ((x: number) => `context ${x}`);
   const K = log.slots;
   const A = target.numActions;
   const contexts = [...new Set(log.context)];
@@ -127,7 +132,7 @@ function checkOverlap(log: LoggedSlates, target: SlatePolicy, o: SlateOptions): 
       for (let j = 0; j < K * A; j++)
         if (q[j]! > 0 && !(g[j * K * A + j]! > 0))
           throw new OverlapError(
-            `the target puts item ${j % A} in slot ${Math.floor(j / A) + 1} in context ${x}, where the logging policy never does`,
+            `the target puts ${item(j % A)} at position ${Math.floor(j / A)} for ${context(x)}, where the logging policy never does`,
           );
     }
     return;
@@ -142,7 +147,7 @@ function checkOverlap(log: LoggedSlates, target: SlatePolicy, o: SlateOptions): 
       for (let a = 0; a < A; a++) if (!seen.has((x * K + k) * A + a)) mass += q[k * A + a]!;
       if (mass > 0.01)
         throw new OverlapError(
-          `in context ${x} the target gives ${(100 * mass).toFixed(1)}% of slot ${k + 1} to items the log never shows there`,
+          `for ${context(x)} the target gives ${(100 * mass).toFixed(1)}% of position ${k} to items the log never shows there`,
         );
     }
   }

@@ -247,7 +247,7 @@ describe('slate estimators', () => {
       OverlapError,
     );
     expect(() => slateEstimates(log, blind, ['per-position-ips'], { pairMarginals: gap })).toThrow(
-      /item 0 in slot 2 in context 1/,
+      /item 0 at position 1 for context 1/,
     );
   });
 });
