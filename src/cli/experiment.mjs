@@ -17,53 +17,26 @@
  *          --out DIR (default experiment-results)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { moduleLoader, options, startTfjs } from './common.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-/** @param {string} name @param {string} fallback @returns {string} */
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return (i > 0 ? process.argv[i + 1] : undefined) ?? fallback;
-};
-/** @param {string} name @param {string} fallback @returns {number} */
-const wholeArg = (name, fallback) => {
-  const v = Number(arg(name, fallback));
-  if (!Number.isSafeInteger(v)) fail(`--${name} must be a whole number`);
-  return v;
-};
-/** @param {string} message @returns {never} */
-function fail(message) {
-  console.error(`experiment: ${message}`);
-  process.exit(2);
-}
+const { arg: option, whole, fail } = options('experiment', process.argv.slice(2));
+/** @param {string} name @param {string} fallback */
+const arg = (name, fallback) => option(name) ?? fallback;
 
 const shop = arg('shop', 'fashion');
 const agentList = arg('agents', 'random,egreedy,ucb,ts-beta,linucb,qlearning,dqn');
-const steps = wholeArg('steps', '20000');
-const first = wholeArg('seed', '1');
-const count = wholeArg('seeds', '3');
+const steps = whole('steps', '20000');
+const first = whole('seed', '1');
+const count = whole('seeds', '3');
 const reward = arg('reward', 'clicks');
 const backend = arg('backend', 'wasm');
 const out = arg('out', 'experiment-results');
 if (count < 1) fail('--seeds must be at least 1');
 if (backend !== 'wasm' && backend !== 'cpu') fail('--backend must be wasm or cpu');
 
-const tf = await import('@tensorflow/tfjs');
-// tfjs greets node users with advice to install tfjs-node; we mean its JS and WASM backends.
-tf.env().set('IS_NODE', false);
-if (backend === 'wasm') {
-  await import('@tensorflow/tfjs-backend-wasm');
-  // Its pthreads start from a blob: URL, which node's Worker refuses.
-  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-}
-await tf.setBackend(backend);
-await tf.ready();
-
-const { runnerImport } = await import('vite');
-/** @param {string} path */
-const load = async (path) =>
-  (await runnerImport(path, { root, configFile: false, logLevel: 'warn' })).module;
+const tf = await startTfjs(backend);
+const load = await moduleLoader();
 const { runExperiment } = await load('/src/core/rl/experiment.ts');
 const { parseAgentList } = await load('/src/core/rl/agents/registry.ts');
 const { experimentTable, segmentTable, experimentCsv } = await load('/src/core/rl/report.ts');

@@ -12,6 +12,7 @@
  *          --simulate N (a log the simulator writes, N shoppers; its truth is printed)
  *          --reward click|purchase (default click; your log only)
  *          --agents a,b,c (default egreedy-segment,ucb,ts-beta; "none" for none)
+ *          --sweep FILE (judge a sweep spec's agent configurations, each distinct setting once)
  *          --policy FILE (a team's policy: segment or decision, item, probability, and a position column for a log of slates; repeatable)
  *          --no-pessimistic (leave out the policy the log teaches with pessimism)
  *          --train PERCENT (the first shoppers the agents learn from, default 50)
@@ -20,30 +21,11 @@
  *          --out DIR (default ope-results)
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { basename, join } from 'node:path';
+import { moduleLoader, options, readSweepSpec } from './common.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const argv = process.argv.slice(2);
-/** @param {string} name @returns {string | undefined} */
-const arg = (name) => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? argv[i + 1] : undefined;
-};
-/** @param {string} name @returns {string[]} */
-const all = (name) =>
-  argv.flatMap((a, i) => (a === `--${name}` && argv[i + 1] ? [argv[i + 1]] : []));
-/** @param {string} message @returns {never} */
-function fail(message) {
-  console.error(`ope: ${message}`);
-  process.exit(2);
-}
-/** @param {string} name @param {string} fallback @returns {number} */
-const whole = (name, fallback) => {
-  const v = Number(arg(name) ?? fallback);
-  if (!Number.isSafeInteger(v)) fail(`--${name} must be a whole number`);
-  return v;
-};
+const { arg, all, whole, fail } = options('ope', argv);
 
 const logFile = arg('log');
 const simulate = arg('simulate');
@@ -56,10 +38,7 @@ const train = whole('train', '50');
 const resamples = whole('resamples', '500');
 const out = arg('out') ?? 'ope-results';
 
-const { runnerImport } = await import('vite');
-/** @param {string} path */
-const load = async (path) =>
-  (await runnerImport(path, { root, configFile: false, logLevel: 'warn' })).module;
+const load = await moduleLoader();
 const { evaluateOnLog } = await load('/src/core/rl/ope/evaluate.ts');
 const { OPE_AGENTS } = await load('/src/core/rl/ope/request.ts');
 const { opeTable } = await load('/src/core/rl/ope/report-table.ts');
@@ -76,6 +55,16 @@ for (const a of agents)
   if (!OPE_AGENTS.includes(a)) fail(`unknown agent "${a}"; choose from ${OPE_AGENTS.join(', ')}`);
 /** @type {unknown[]} */
 const policies = agents.map((agent) => ({ kind: 'agent', agent }));
+const sweepFile = arg('sweep');
+if (sweepFile) {
+  // A sweep's agent configurations, each distinct setting once; its shops and rewards are not the log's.
+  const { sweepPolicies } = await load('/src/core/rl/ope/from-sweep.ts');
+  const fromSweep = sweepPolicies(await readSweepSpec(load, sweepFile, fail));
+  policies.push(...fromSweep.policies);
+  console.log(
+    `${fromSweep.policies.length} agent configurations from the sweep ${sweepFile} (its shops and rewards are not used: the log has its own)${fromSweep.skipped.length > 0 ? `; not judged here, as they train networks: ${fromSweep.skipped.join(', ')}` : ''}`,
+  );
+}
 if (!argv.includes('--no-pessimistic')) policies.push({ kind: 'pessimistic' });
 for (const file of all('policy')) {
   try {

@@ -95,7 +95,7 @@ export function checkExperiment(c: ExperimentConfig): void {
     );
 }
 
-interface RunOutcome {
+export interface RunOutcome {
   total: ShopCounter;
   segments: ShopCounter[];
   reward: number[];
@@ -103,7 +103,12 @@ interface RunOutcome {
   milliseconds: number;
 }
 
-async function runOne(
+/**
+ * One agent on one shop for `steps` decisions: its counts overall and per
+ * segment, and its cumulative reward and regret at `curveSteps`. Awaits the
+ * agent's sync and calls `report` every `chunk` steps.
+ */
+export async function runOnShop(
   env: ShopEnv,
   agent: Agent,
   steps: number,
@@ -198,7 +203,7 @@ export async function runExperiment(
       label = name === 'oracle' ? 'oracle (knows the truth)' : agentEntry(name).label;
       try {
         runs.push(
-          await runOne(env, agent, config.steps, curveSteps, chunk, (step) =>
+          await runOnShop(env, agent, config.steps, curveSteps, chunk, (step) =>
             onProgress?.({ agent: name, seed, step, steps: config.steps }),
           ),
         );

@@ -64,6 +64,32 @@ describe('npm run ope', () => {
     expect(saved.policies[1].estimates).toHaveLength(5);
   }, 120_000);
 
+  it('judges a sweep spec’s agent configurations, each distinct setting once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ope-cli-'));
+    const spec = join(dir, 'sweep.json');
+    writeFileSync(
+      spec,
+      JSON.stringify({
+        name: 'sweep',
+        steps: 100,
+        shops: ['fashion', 'grocery'],
+        agents: [{ kind: 'ucb', ucbC: [0.1, 2] }, { kind: 'dqn' }],
+      }),
+    );
+    const { stdout } = await cli([
+      ...['--simulate', '1000', '--agents', 'none', '--no-pessimistic'],
+      ...['--sweep', spec, '--resamples', '50', '--out', dir],
+    ]);
+    // Two shops × three agents, but two distinct UCB settings to judge; DQN is not judged here.
+    expect(stdout).toContain(`2 agent configurations from the sweep ${spec}`);
+    expect(stdout).toContain('not judged here, as they train networks: dqn');
+    const rows = stdout.split('\n').filter((l) => /^\| ucb /.test(l));
+    expect(rows.map((r) => r.split(' | ')[0])).toEqual(['| ucb ucbC=0.1', '| ucb ucbC=2']);
+    await expect(
+      cli(['--simulate', '1000', '--sweep', join(dir, 'none.json')]),
+    ).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('the sweep') });
+  }, 120_000);
+
   it('stops on a bad option with the reason and status 2', async () => {
     for (const [args, reason] of [
       [[], /give --log FILE or --simulate N/],

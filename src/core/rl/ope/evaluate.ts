@@ -141,7 +141,7 @@ export function splitByShopper(
 export function policyName(choice: OpePolicyChoice): string {
   switch (choice.kind) {
     case 'agent':
-      return AGENT_LABELS[choice.agent];
+      return choice.label ?? AGENT_LABELS[choice.agent];
     case 'pessimistic':
       return 'best lower bound (pessimistic)';
     case 'file':
@@ -295,7 +295,16 @@ export function evaluateOnLog(
     const policyOf = (choice: OpePolicyChoice, k: number): [SlatePolicy, number] => {
       switch (choice.kind) {
         case 'agent':
-          return [trainedAgentSlatePolicy(choice.agent, trainRows, shape, o.seed + k, support), 0];
+          return [
+            trainedAgentSlatePolicy(
+              choice.settings ?? choice.agent,
+              trainRows,
+              shape,
+              o.seed + k,
+              support,
+            ),
+            0,
+          ];
         case 'pessimistic':
           return [pessimisticSlatePolicy(trainRows, shape, support), 0];
         case 'file': {
@@ -339,7 +348,10 @@ export function evaluateOnLog(
     /** The policy, and the share of its choices on items the log does not have (a file's). */
     const policyOf = (choice: OpePolicyChoice, k: number): [Policy, number] => {
       if (choice.kind === 'agent')
-        return [trainedAgentPolicy(choice.agent, trainRows, shape, o.seed + k), 0];
+        return [
+          trainedAgentPolicy(choice.settings ?? choice.agent, trainRows, shape, o.seed + k),
+          0,
+        ];
       if (choice.kind === 'pessimistic') return [pessimisticPolicy(trainRows, shape), 0];
       if (choice.kind === 'race') return [racePolicy(choice, p.segments, shape.items), 0];
       let text: string;

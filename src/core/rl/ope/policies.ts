@@ -27,7 +27,7 @@ import type { Agent, Observation } from '../contract';
 import { OpeInputError } from './estimators';
 import { buildPlainAgent, isPlainAgent } from '../agents/build-plain';
 import type { AgentName } from '../agents/names';
-import { agentSettings } from '../agents/settings';
+import { agentSettings, type AgentSettings } from '../agents/settings';
 import type { LoggedDecisions, Policy } from './logged';
 import type { LoggedSlates, SlatePolicy } from './slates';
 
@@ -52,15 +52,15 @@ export function tablePolicy(rows: ArrayLike<number>[], rowKey?: Int32Array): Pol
 
 /** `agent` taught by `train` as a race warm-started from the log would teach it, and the observation of each segment. */
 function taught(
-  agent: AgentName,
+  agent: AgentName | AgentSettings,
   train: LoggedDecisions,
   shape: { segments: number; items: number },
   seed: number,
 ): { learner: Agent; observations: Observation[] } {
   const { segments, items } = shape;
-  const settings = agentSettings(agent);
+  const settings = typeof agent === 'string' ? agentSettings(agent) : agent;
   // DQN and the two-headed network train networks, which this worker does not load (OPE_AGENTS).
-  if (!isPlainAgent(settings)) throw new RangeError(`${agent} is not offered here`);
+  if (!isPlainAgent(settings)) throw new RangeError(`${settings.kind} is not offered here`);
   const learner = buildPlainAgent(
     settings,
     { numActions: items, numStates: segments, contextSize: segments, numSegments: segments },
@@ -86,7 +86,7 @@ function taught(
  * and `items` items), as the distribution of its choices per segment.
  */
 export function trainedAgentPolicy(
-  agent: AgentName,
+  agent: AgentName | AgentSettings,
   train: LoggedDecisions,
   shape: { segments: number; items: number },
   seed: number,
@@ -159,7 +159,7 @@ function pooledSupport(support: SlotSupport): Uint8Array[] {
  * one item and cannot rank.
  */
 export function trainedAgentSlatePolicy(
-  agent: AgentName,
+  agent: AgentName | AgentSettings,
   train: LoggedDecisions,
   shape: { segments: number; items: number },
   seed: number,

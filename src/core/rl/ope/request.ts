@@ -5,6 +5,7 @@
  */
 import type { InteractionLog } from '../../data/interaction-log';
 import { STANDALONE_AGENTS, type AgentName } from '../agents/names';
+import type { AgentSettings } from '../agents/settings';
 import type { RacePolicies } from '../lab/race-policies';
 import type { OpeShop } from './simulated';
 import { ESTIMATORS, type Estimate, type EstimatorName } from './estimators';
@@ -18,7 +19,8 @@ export type OpeLogChoice =
   | { source: 'own'; name: string; log: InteractionLog; reward: 'click' | 'purchase' };
 
 export type OpePolicyChoice =
-  | { kind: 'agent'; agent: AgentName }
+  /** One of the lab's agents, with its default settings or `settings` (a sweep's), named `label` then. */
+  | { kind: 'agent'; agent: AgentName; settings?: AgentSettings; label?: string }
   | { kind: 'file'; name: string; text: string }
   /** Per segment, the item with the best lower 95% bound on the first part (policies.ts). */
   | { kind: 'pessimistic' }
