@@ -4,7 +4,8 @@
  * break the reward and see training refused, then fix it and train.
  */
 import type { Page } from '@playwright/test';
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { expect, raceUcbAgainst, screenshot, test } from './fixtures';
 
 test.describe.configure({ timeout: 240_000 });
@@ -134,4 +135,50 @@ test('a bad reward shows its error where it is and keeps training off; a good on
   await reward.fill('log(price)');
   await expect(page.getByTestId('recsys-reward-error')).toContainText('the reward is -Infinity');
   await expect(page.getByTestId('recsys-start')).toBeDisabled();
+});
+
+test('races a sweep’s best configurations from its ranking.json, and refuses a file that is not one', async ({
+  page,
+  problems,
+}, info) => {
+  // A real sweep, from the command line: three UCB settings and Thompson on the 50-item shop.
+  const spec = info.outputPath('sweep.json');
+  writeFileSync(
+    spec,
+    JSON.stringify({
+      name: 'e2e',
+      steps: 300,
+      seeds: 2,
+      outcome: 'ctr',
+      shops: [{ shop: 'fashion', items: 50 }],
+      agents: [{ kind: 'ucb', ucbC: [0.1, 1, 3] }, 'ts-beta', 'random'],
+      top: 0,
+    }),
+  );
+  const out = info.outputPath('sweep');
+  execFileSync('node', ['src/cli/sweep.mjs', '--spec', spec, '--out', out]);
+  const ranking = JSON.parse(readFileSync(`${out}/ranking.json`, 'utf8')) as {
+    ranking: { label: string; race: { agents: { kind: string }[] } }[];
+  };
+
+  await page.goto('./#/recsys');
+  await page.getByTestId('recsys-sweep-file').setInputFiles({
+    name: 'notes.json',
+    mimeType: 'application/json',
+    buffer: Buffer.from('{"ranking": "soon"}'),
+  });
+  await expect(page.getByTestId('toast').last()).toContainText(
+    '“notes.json” cannot be opened: this is not a sweep’s ranking.json',
+  );
+  await page.getByTestId('recsys-sweep-file').setInputFiles(`${out}/ranking.json`);
+  await expect(page.getByTestId('toast').last()).toContainText(
+    `Racing the sweep’s best from seed 1 (fashion items=50 · clicked): ${ranking.ranking[0]!.label.split(' · ')[0]!};`,
+  );
+  // The best four race, in the sweep's order, in its shop.
+  for (const [i, r] of ranking.ranking.slice(0, 4).entries())
+    await expect(page.getByTestId(`recsys-agent-${i}`)).toHaveValue(r.race.agents[0]!.kind);
+  await expect(page.getByTestId('recsys-items')).toHaveValue('50');
+  await expect.poll(() => round(page), { timeout: 60_000 }).toBeGreaterThan(5);
+  await screenshot(page, 'recsys-from-sweep');
+  expect(problems.errors).toEqual([]);
 });

@@ -28,6 +28,7 @@ import { compileReward, RewardError } from '../../core/rl/reward/expression';
 import type { ShopName } from '../../core/rl/sim/presets';
 import type { Json, MetricHistory, SavedRun } from '../../core/store';
 import { LabRun, type JobMessage } from '../common/lab-run.svelte';
+import { toasts } from '../common/toasts.svelte';
 import { RunRecorder, type RunInfo } from '../sessions/run-recorder.svelte';
 import type { SessionsState } from '../sessions/state.svelte';
 import type { TrainingClient } from '../training-client.svelte';
@@ -218,6 +219,42 @@ export class RecsysState extends LabRun {
     if (this.active) this.stop();
     this.config = logRaceConfig(prior);
     this.start();
+  }
+
+  /**
+   * Races a sweep's best configurations, from the text of its ranking.json
+   * (sweep/to-race.ts), read by the lab's schema like any config from a
+   * file. Says in a toast what races, or why nothing does.
+   */
+  async openSweep(name: string, text: string): Promise<void> {
+    const [{ raceFromRanking }, { readLabConfig }] = await Promise.all([
+      import('../../core/rl/sweep/to-race'),
+      import('../../core/settings/lab-configs'),
+    ]);
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      toasts.push('error', `“${name}” cannot be opened: it is not JSON.`);
+      return;
+    }
+    const race = raceFromRanking(json);
+    const read = race.problem === null ? readLabConfig('recsys', race.config) : race;
+    if (race.problem !== null || read.problem !== null) {
+      toasts.push('error', `“${name}” cannot be opened: ${read.problem ?? race.problem}.`);
+      return;
+    }
+    if (this.active) this.stop();
+    this.config = structuredClone(read.config) as unknown as RecsysConfig;
+    this.start();
+    const left =
+      race.leftOut > 0
+        ? ` ${race.leftOut} more ${race.leftOut === 1 ? 'configuration is' : 'configurations are'} left out: a race holds four agents in one shop, with one reward.`
+        : '';
+    toasts.push(
+      'info',
+      `Racing the sweep’s best from seed 1 (${race.shop}): ${race.picked.join('; ')}.${left}`,
+    );
   }
 
   /** The home page's demo: the demo race at its pace, from seed 1 unless one is given. */

@@ -15,6 +15,9 @@ import {
 import { sweepSvg } from '../../../src/charts/sweep-svg';
 import { rankConfigs, sweepReport, sweepTable } from '../../../src/core/rl/sweep/rank';
 import { parseSweepSpec, SweepSpecError } from '../../../src/core/rl/sweep/spec';
+import { raceFromRanking } from '../../../src/core/rl/sweep/to-race';
+import type { RecsysConfig } from '../../../src/core/rl/lab/config';
+import { readLabConfig } from '../../../src/core/settings/lab-configs';
 
 const base = {
   name: 'test',
@@ -139,5 +142,47 @@ describe('a sweep’s cells', () => {
     const svg = sweepSvg(report, 3);
     expect(svg.match(/<path /g)).toHaveLength(3);
     expect(svg).toContain(`1. ${best.label}`);
+  });
+});
+
+describe('a sweep’s best as a race', () => {
+  it('races the best and the next best of its shop and reward, through the lab’s schema', async () => {
+    const spec = parseSweepSpec({
+      ...base,
+      steps: 200,
+      shops: [{ shop: 'fashion', items: [50, 100] }],
+      rewards: ['clicked'],
+      agents: [{ kind: 'ucb', ucbC: [0.1, 1, 3] }, 'random', 'ts-beta'],
+    });
+    const cells: CellResult[] = [];
+    for (const cell of sweepCells(
+      spec.configs.map((c) => c.index),
+      spec.seeds,
+    ))
+      cells.push(await runCell(spec, cell));
+    const report = JSON.parse(JSON.stringify(sweepReport(spec, cells, []))) as unknown;
+    const race = raceFromRanking(report);
+    if (race.problem !== null) throw new Error(race.problem);
+    const ranking = (report as { ranking: { label: string; race: { items: number } }[] }).ranking;
+    const best = ranking[0]!;
+    // Four of the five configurations in the best one's catalog race; the other catalog's are left out.
+    const sameShop = ranking.filter((r) => r.race.items === best.race.items);
+    expect(race.picked).toEqual(sameShop.slice(0, 4).map((r) => r.label.split(' · ')[0]));
+    expect(race.shop).toBe(`fashion items=${best.race.items} · clicked`);
+    expect(race.leftOut).toBe(ranking.length - 4);
+    const read = readLabConfig('recsys', race.config);
+    expect(read.problem).toBeNull();
+    const config = read.config as unknown as RecsysConfig;
+    expect(config.seed).toBe(1);
+    expect(config.items).toBe(best.race.items);
+    expect(config.agents).toHaveLength(4);
+
+    expect(raceFromRanking({ cells: [] }).problem).toMatch(/not a sweep’s ranking\.json/);
+    const tampered = structuredClone(report) as {
+      ranking: { race: { agents: { ucbC: number }[] } }[];
+    };
+    for (const r of tampered.ranking) r.race.agents[0]!.ucbC = -1;
+    const bad = raceFromRanking(tampered);
+    expect(bad.problem === null && readLabConfig('recsys', bad.config).problem).toMatch(/bonus/);
   });
 });

@@ -9,11 +9,13 @@
  */
 import { interval, METRIC_LABELS, type Interval } from '../metrics';
 import type { CellResult } from './cells';
-import { OUTCOMES, type SweepSpec } from './spec';
+import { OUTCOMES, type SweepConfig, type SweepSpec } from './spec';
 
 export interface RankedConfig {
   index: number;
   label: string;
+  /** The configuration as a race of one agent, less its seed: what the lab opens. */
+  race: SweepConfig['race'];
   /** The outcome over the seeds whose cells finished. */
   outcome: Interval;
   seeds: number;
@@ -48,6 +50,7 @@ export function rankConfigs(spec: SweepSpec, results: readonly CellResult[]): Ra
     return {
       index,
       label: spec.configs[index]!.label,
+      race: spec.configs[index]!.race,
       outcome: interval(done.map((c) => c.metrics![metric])),
       seeds: done.length,
       failed: failed.length,
