@@ -1,7 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { agentSettings } from '../../../src/core/rl/agents/settings';
 import { defaultRecsysConfig, labShop, type RecsysConfig } from '../../../src/core/rl/lab/config';
-import { racePolicyProblem, raceShop } from '../../../src/core/rl/lab/race-policies';
+import {
+  racePolicyProblem,
+  raceShop,
+  type RacePolicies,
+} from '../../../src/core/rl/lab/race-policies';
 import { RecsysJob } from '../../../src/core/rl/lab/recsys-job';
 import { evaluateOnLog } from '../../../src/core/rl/ope/evaluate';
 import {
@@ -34,6 +38,12 @@ async function trained(c: RecsysConfig, rounds: number): Promise<RecsysJob> {
   for (let i = 0; i < rounds; i++) job.trainStep();
   await job.flush();
   return job;
+}
+
+/** The request that judges only the race's agents, on a simulated log of `rows` shoppers. */
+function raceOnly(policies: RacePolicies, rows = OPE_DEFAULTS.rows): OpeRequest {
+  const settings = { ...OPE_DEFAULTS, agents: [], race: true, pessimistic: false, example: false };
+  return opeSettingsRequest({ ...settings, rows }, null, null, policies) as OpeRequest;
 }
 
 describe('a race’s agents as policies a log can judge', () => {
@@ -97,14 +107,7 @@ describe('a race’s agents as policies a log can judge', () => {
     const job = await trained(c, 400);
     const policies = await job.policies();
     job.dispose();
-    const settings = {
-      ...OPE_DEFAULTS,
-      agents: [],
-      race: true,
-      pessimistic: false,
-      example: false,
-    };
-    const request = opeSettingsRequest(settings, null, null, policies) as OpeRequest;
+    const request = raceOnly(policies);
     const report = evaluateOnLog({ ...request, resamples: 200 });
     expect(report.items).toBe(100);
     expect(report.log).toContain('the race’s fashion shop (100 items, catalog seed 1)');
@@ -126,15 +129,7 @@ describe('a race’s agents as policies a log can judge', () => {
     const job = await trained(c, 50);
     const policies = await job.policies(200);
     job.dispose();
-    const settings = {
-      ...OPE_DEFAULTS,
-      agents: [],
-      race: true,
-      pessimistic: false,
-      example: false,
-      rows: 2_000,
-    };
-    const request = opeSettingsRequest(settings, null, null, policies) as OpeRequest;
+    const request = raceOnly(policies, 2_000);
     const other = { ...request.policies[0]!, label: 'moved' } as Extract<
       OpeRequest['policies'][number],
       { kind: 'race' }

@@ -310,7 +310,7 @@ export function offPolicyEstimates(
  * average of a log measures, whatever policy is asked about.
  */
 export function loggedValue(
-  log: LoggedDecisions,
+  log: Pick<LoggedDecisions, 'reward' | 'group'>,
   o: Pick<OpeOptions, 'resamples' | 'seed'> = {},
 ): { value: number; low: number; high: number; rows: number } {
   const n = log.reward.length;

@@ -245,7 +245,6 @@ function trustLine(p: PreparedLog): string | null {
 /** What a policy's row in the report needs, whichever kind of log judged it. */
 type Judge = (choice: OpePolicyChoice, k: number) => Omit<OpePolicyResult, 'name' | 'error'>;
 
-const ITEM_ESTIMATORS = OPE_ESTIMATORS;
 const SLATE_ESTIMATOR_LIST = Object.keys(SLATE_ESTIMATORS) as SlateEstimatorName[];
 
 /**
@@ -370,7 +369,7 @@ export function evaluateOnLog(
     };
     judge = (choice, k) => {
       const [policy, outside] = policyOf(choice, k);
-      const estimates = offPolicyEstimates(judgedRows, policy, ITEM_ESTIMATORS, options).map(
+      const estimates = offPolicyEstimates(judgedRows, policy, OPE_ESTIMATORS, options).map(
         (e) => ({ ...e, unseen: e.unseen + outside }),
       );
       return {
@@ -403,7 +402,7 @@ export function evaluateOnLog(
     trainRows: trainCount,
     judgedRows: judgedCount,
     slots,
-    estimators: slots > 1 ? SLATE_ESTIMATOR_LIST : ITEM_ESTIMATORS,
+    estimators: slots > 1 ? SLATE_ESTIMATOR_LIST : OPE_ESTIMATORS,
     segments: p.segments,
     items: shape.items,
     logging: baseline,
@@ -442,7 +441,7 @@ function slateTotals(log: LoggedSlates, o: { resamples: number; seed: number }) 
     for (let k = 0; k < K; k++) total += log.reward[i * K + k]!;
     return total;
   });
-  return loggedValue({ ...log, reward, action: log.context, propensity: reward }, o);
+  return loggedValue({ reward, group: log.group }, o);
 }
 
 function raceLine(choices: OpePolicyChoice[]): string | null {
