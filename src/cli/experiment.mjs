@@ -14,13 +14,16 @@
  *          --seeds N (runs per agent, seeds S..S+N-1, default 3)
  *          --reward clicks|purchases|revenue|margin-churn (default clicks)
  *          --backend wasm|cpu (tfjs backend for DQN, default wasm)
+ *          --batch N (shoppers each agent serves between two lessons, default 1:
+ *                     the same numbers as the single environment, faster)
+ *          --reference (the single environment's loop instead, as the tests check against)
  *          --out DIR (default experiment-results)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { moduleLoader, options, startTfjs } from './common.mjs';
 
-const { arg: option, whole, fail } = options('experiment', process.argv.slice(2));
+const { arg: option, whole, flag, fail } = options('experiment', process.argv.slice(2));
 /** @param {string} name @param {string} fallback */
 const arg = (name, fallback) => option(name) ?? fallback;
 
@@ -32,6 +35,7 @@ const count = whole('seeds', '3');
 const reward = arg('reward', 'clicks');
 const backend = arg('backend', 'wasm');
 const out = arg('out', 'experiment-results');
+const batch = flag('reference') ? undefined : whole('batch', '1');
 if (count < 1) fail('--seeds must be at least 1');
 if (backend !== 'wasm' && backend !== 'cpu') fail('--backend must be wasm or cpu');
 
@@ -54,12 +58,12 @@ try {
 }
 const seeds = Array.from({ length: count }, (_, i) => first + i);
 console.log(
-  `shop ${shop}, reward ${reward}, ${steps.toLocaleString('en')} steps, seeds ${seeds.join(', ')}, tfjs ${tf.getBackend()}`,
+  `shop ${shop}, reward ${reward}, ${steps.toLocaleString('en')} steps, seeds ${seeds.join(', ')}, ${batch === undefined ? 'the single environment' : `batches of ${batch}`}, tfjs ${tf.getBackend()}`,
 );
 let last = '';
 let result;
 try {
-  result = await runExperiment({ shop, agents, steps, seeds, reward }, (p) => {
+  result = await runExperiment({ shop, agents, steps, seeds, reward, batch }, (p) => {
     const line = `  ${p.agent} seed ${p.seed}: ${Math.round((100 * p.step) / p.steps)}%`;
     if (line !== last && process.stdout.isTTY) process.stdout.write(`\r${line}   `);
     last = line;

@@ -24,8 +24,8 @@ import {
   readFileSync,
   writeFileSync,
 } from 'node:fs';
-import { join } from 'node:path';
-import { moduleLoader, options, readSweepSpec, startTfjs } from './common.mjs';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { moduleLoader, options, readSweepSpec, root, startTfjs } from './common.mjs';
 
 const argv = process.argv.slice(2);
 const merging = argv[0] === 'merge';
@@ -42,8 +42,38 @@ const { sweepReport, rankConfigs, topConfigs, sweepTable } = await load(
   '/src/core/rl/sweep/rank.ts',
 );
 const { sweepSvg } = await load('/src/charts/sweep-svg.ts');
+const { checkShape } = await load('/src/core/rl/contract.ts');
 
 const spec = await readSweepSpec(load, specFile, fail);
+const environment = spec.environment ? await environmentOf(spec.environment) : undefined;
+
+/**
+ * The `createEnvironment` of the spec's environment module (its path from the
+ * spec's folder), checked on seed 1; stops with the reason when it has none.
+ * @param {string} path
+ */
+async function environmentOf(path) {
+  const file = resolve(dirname(specFile), path);
+  if (!existsSync(file)) fail(`the sweep spec ${specFile}: environment: no file ${file}`);
+  const rel = relative(root, file);
+  // The app's loader reads paths from the repository's root; one outside it by Vite's /@fs/.
+  const id = rel.startsWith('..') || isAbsolute(rel) ? `/@fs${file}` : `/${rel}`;
+  let module;
+  try {
+    module = await load(id);
+  } catch (e) {
+    fail(`environment ${path} did not load: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const create = module.createEnvironment;
+  if (typeof create !== 'function')
+    fail(`environment ${path} must export createEnvironment(seed), which returns an Environment`);
+  try {
+    checkShape(create(1));
+  } catch (e) {
+    fail(`environment ${path}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return /** @type {(seed: number) => unknown} */ (create);
+}
 const out = arg('out') ?? join('sweep-results', spec.name);
 mkdirSync(out, { recursive: true });
 
@@ -91,7 +121,7 @@ async function runAll(cells, file, what) {
   const t0 = Date.now();
   let lastLine = 0;
   for (const [i, cell] of todo.entries()) {
-    const result = await runCell(spec, cell);
+    const result = await runCell(spec, cell, environment);
     // The line goes whole or not at all: a cell is done once its line is.
     appendFileSync(file, JSON.stringify(result) + '\n');
     done.set(cell.id, result);

@@ -26,6 +26,7 @@ const ORDER = [
   'fuzz',
   'ope',
   'dispatches',
+  'sweep',
   'gpu',
 ];
 
@@ -75,7 +76,9 @@ JSON file; \`npm run bench\` also runs the recommender benchmarks (\`bench:rl\`,
 \`bench:models\` for the source's recommender models trained on a log,
 \`bench:recsys\`, and \`bench:ope\`: each off-policy estimator's error and
 interval coverage against the truth over 200 simulated logs of each
-size), then writes this page from the latest results
+size) and \`bench:sweep\` (the example reward sweep, 200 configurations ×
+5 seeds × 100,000 decisions, from scratch in two shard processes and
+merged, on the wall clock), then writes this page from the latest results
 (\`tests/bench/record.mjs\`). What the figures mean, and the record of earlier
 runs, is in [NOTES.md](NOTES.md).
 

@@ -6,6 +6,7 @@
 import { createRandom } from '../../src/core/random';
 import { agentEntry, type AgentName } from '../../src/core/rl/agents/registry';
 import { DqnAgent } from '../../src/core/rl/agents/dqn';
+import { runExperiment } from '../../src/core/rl/experiment';
 import type { Transition } from '../../src/core/rl/contract';
 import { BatchedShopEnv } from '../../src/core/rl/sim/batched-env';
 import { shopPreset, type ShopName } from '../../src/core/rl/sim/presets';
@@ -67,8 +68,21 @@ export function simulatorRates(shop: ShopName, ms: number): Rate[] {
       ),
     );
   }
-  const single = new ShopEnv(shopPreset(shop), { seed: 1 });
+  // What the fast experiment path steps: a few shoppers, each step's regret exact.
+  const exact = new BatchedShopEnv(shopPreset(shop), { count: 64, seed: 1, oracle: true });
   const rng = createRandom(3);
+  const picks = Array.from({ length: 8 }, () =>
+    Int32Array.from({ length: 64 }, () => rng.int(exact.numActions)),
+  );
+  let p = 0;
+  exact.step(picks[0]!);
+  out.push(
+    timed(`${shop}: batched, 64 shoppers, with contexts, oracle and regret`, ms, () => {
+      exact.step(picks[p++ % picks.length]!);
+      return 64;
+    }),
+  );
+  const single = new ShopEnv(shopPreset(shop), { seed: 1 });
   single.reset();
   out.push(
     timed(`${shop}: single env (Gym-like, with oracle and regret)`, ms, () => {
@@ -126,6 +140,68 @@ export async function decisionRates(
     agent.dispose?.();
   }
   return out;
+}
+
+/**
+ * Decisions per second when an agent serves `batch` shoppers before it
+ * learns from them (act for the batch, then learn from it), as the fast
+ * path runs it: what a batch shares (UCB1's scores, the greedy picks) is
+ * worked out once per batch.
+ */
+export async function batchedDecisionRates(
+  shop: ShopName,
+  agents: AgentName[],
+  ms: number,
+  batch: number,
+): Promise<Rate[]> {
+  const stream = recordTransitions(shop, 4096);
+  const env = new ShopEnv(shopPreset(shop), { seed: 1 });
+  const out: Rate[] = [];
+  for (const name of agents) {
+    const agent = agentEntry(name).make(env, 1);
+    let i = 0;
+    let count = 0;
+    const t0 = performance.now();
+    while (performance.now() - t0 < ms || count === 0) {
+      for (let b = 0; b < 100; b++) {
+        const from = i;
+        for (let j = 0; j < batch; j++) agent.act(stream[i++ % stream.length]!.observation);
+        for (let j = 0; j < batch; j++) agent.learn(stream[(from + j) % stream.length]!);
+      }
+      count += 100 * batch;
+      await agent.sync?.();
+    }
+    out.push({
+      name: `${agentEntry(name).label} (${shop}, ${env.numActions} items, batches of ${batch})`,
+      perSecond: Math.round((count * 1000) / (performance.now() - t0)),
+      count,
+    });
+    agent.dispose?.();
+  }
+  return out;
+}
+
+/**
+ * Whole experiments' decisions per second (simulator, exact regret, agent,
+ * metrics): the reference single-environment loop and the fast path at
+ * batches of 1 (the same numbers) and 16.
+ */
+export async function experimentRates(
+  shop: ShopName,
+  agents: AgentName[],
+  steps: number,
+): Promise<{ agent: string; reference: number; batch1: number; batch16: number }[]> {
+  const rate = async (batch?: number) => {
+    const r = await runExperiment({ shop, agents, steps, seeds: [1], batch });
+    return r.agents.map((a) => Math.round((steps * 1000) / a.milliseconds[0]!));
+  };
+  const [reference, batch1, batch16] = [await rate(), await rate(1), await rate(16)];
+  return agents.map((a, i) => ({
+    agent: `${agentEntry(a).label} (${shop}, ${steps.toLocaleString('en')} decisions)`,
+    reference: reference[i]!,
+    batch1: batch1[i]!,
+    batch16: batch16[i]!,
+  }));
 }
 
 /** DQN minibatch updates per second on the active tfjs backend (batch 32, shop-sized network). */

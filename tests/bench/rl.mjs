@@ -7,7 +7,8 @@
  * them), DQN on webgpu, webgl, wasm and cpu. Writes
  * tests/bench/results/rl-<date>.json and rl-latest.md. Never asserts on time.
  *
- * Options: --seconds N (window per measurement, default 2), --backends webgpu,webgl,wasm,cpu
+ * Options: --seconds N (window per measurement, default 2), --backends webgpu,webgl,wasm,cpu,
+ *          --experiment-steps N (decisions per agent in the whole-experiment table, default 30000)
  */
 import { chromium } from '@playwright/test';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -40,6 +41,15 @@ for (const shop of ['fashion', 'electronics', 'grocery'])
 await tf.setBackend('cpu');
 /** @type {Rate[]} */
 const decisions = await bench.decisionRates('fashion', bench.TIMED_AGENTS, ms);
+/** @type {Rate[]} */
+const batched = await bench.batchedDecisionRates('fashion', bench.TIMED_AGENTS, ms, 16);
+console.log('bench rl: whole experiments…');
+/** @type {{ agent: string, reference: number, batch1: number, batch16: number }[]} */
+const experiments = await bench.experimentRates(
+  'fashion',
+  bench.TIMED_AGENTS,
+  Number(arg('experiment-steps', '30000')),
+);
 /** @type {(Rate & { backend: string })[]} */
 const dqn = [];
 for (const b of ['cpu', 'wasm']) {
@@ -115,6 +125,19 @@ const md = [
       `| ${r.name} | ${fmt(r.perSecond)} | ${fmt(worker.decisions.find((w) => w.name === r.name)?.perSecond ?? NaN)} |`,
   ),
   '',
+  'Agent decisions in batches of 16 (act for 16 shoppers, then learn from them), node:',
+  '',
+  ...table(batched, 'decisions/s'),
+  '',
+  'Whole experiments on one core in node (simulator, exact regret, agent, metrics), decisions/s.',
+  'The fast path with batches of 1 gives the reference loop’s numbers, bit for bit:',
+  '',
+  '| agent | reference loop | fast path, batch 1 | fast path, batch 16 |',
+  '|---|---:|---:|---:|',
+  ...experiments.map(
+    (r) => `| ${r.agent} | ${fmt(r.reference)} | ${fmt(r.batch1)} | ${fmt(r.batch16)} |`,
+  ),
+  '',
   'DQN minibatch updates per backend (acting and weight readbacks included):',
   '',
   '| backend | updates/s |',
@@ -128,7 +151,13 @@ mkdirSync(out, { recursive: true });
 writeFileSync(
   join(out, `rl-${date.replace(/[:.]/g, '-')}.json`),
   JSON.stringify(
-    { date, machine, seconds: ms / 1000, node: { simulator, decisions, dqn }, worker },
+    {
+      date,
+      machine,
+      seconds: ms / 1000,
+      node: { simulator, decisions, batched, experiments, dqn },
+      worker,
+    },
     null,
     2,
   ),

@@ -9,7 +9,11 @@
 export interface Observation {
   /** A discrete state id in [0, numStates) for tabular agents; 0 when the problem has one state. */
   state: number;
-  /** A feature vector of length `contextSize` for contextual agents, or null. */
+  /**
+   * A feature vector of length `contextSize` for contextual agents, or null.
+   * A loop may refill it once the agent has learned from the step (the fast
+   * path does): an agent copies what it keeps.
+   */
   context: Float64Array | null;
   /**
    * The group the problem knows this user by (a shop's customer segment), in

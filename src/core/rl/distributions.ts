@@ -1,7 +1,11 @@
 /** Draws from the distributions the Bayesian agents need, from the one seeded Random. */
 import type { Random } from '../random';
 
-/** Gamma(shape, 1) by Marsaglia and Tsang (2000); shapes below 1 use the boost Gamma(a+1) * U^(1/a). */
+/**
+ * Gamma(shape, 1) by Marsaglia and Tsang (2000); shapes below 1 use the boost
+ * Gamma(a+1) * U^(1/a). Their squeeze accepts most draws without a logarithm;
+ * it accepts only what the full test would, so the draws are the same.
+ */
 export function sampleGamma(shape: number, rng: Random): number {
   if (!(shape > 0)) throw new RangeError(`gamma shape must be > 0, got ${shape}`);
   if (shape < 1) return sampleGamma(shape + 1, rng) * (1 - rng.next()) ** (1 / shape);
@@ -16,13 +20,180 @@ export function sampleGamma(shape: number, rng: Random): number {
     } while (v <= 0);
     v = v * v * v;
     const u = 1 - rng.next();
-    if (Math.log(u) < 0.5 * x * x + d - d * v + d * Math.log(v)) return d * v;
+    const x2 = x * x;
+    if (u < 1 - 0.0331 * x2 * x2) return d * v;
+    if (Math.log(u) < 0.5 * x2 + d - d * v + d * Math.log(v)) return d * v;
   }
 }
 
-/** Beta(a, b) as X / (X + Y) with X ~ Gamma(a), Y ~ Gamma(b). */
+/**
+ * Beta(a, b) as X / (X + Y) with X ~ Gamma(a), Y ~ Gamma(b). The catalog
+ * draws its items' quality with it, so it stays as it is: a catalog is
+ * rebuilt from its seed, and a saved session's must come back the same.
+ */
 export function sampleBeta(a: number, b: number, rng: Random): number {
   const x = sampleGamma(a, rng);
   const y = sampleGamma(b, rng);
   return x / (x + y);
+}
+
+/**
+ * Beta(a, b), fast where Thompson sampling lives (a fresh draw per arm per
+ * decision): Beta(1, 1) is a uniform, Beta(1, b) = 1 − U^(1/b) and
+ * Beta(a, 1) = U^(1/a) (every arm with no success or no failure yet is one
+ * of these); otherwise the gamma ratio, each gamma by Marsaglia and Tsang
+ * with its normal from the ziggurat, so most draws need no logarithm.
+ * Inner draws take single 32-bit words (`seed32`), as the ziggurat was
+ * designed for; the closed forms take full uniforms.
+ */
+export function sampleBetaFast(a: number, b: number, rng: Random): number {
+  if (!(a > 0 && b > 0)) throw new RangeError(`beta parameters must be > 0, got ${a}, ${b}`);
+  // 1 − U^(1/b) with −ln U an exponential.
+  if (a === 1) return b === 1 ? rng.next() : -Math.expm1(-exponentialZiggurat(rng) / b);
+  if (b === 1) return Math.exp(-exponentialZiggurat(rng) / a);
+  const x = gammaFast(a, rng);
+  return x / (x + gammaFast(b, rng));
+}
+
+/** 2⁻³²: a 32-bit word to a uniform. */
+const WORD = 2 ** -32;
+
+/** Gamma(shape, 1) by Marsaglia and Tsang on ziggurat normals, as `sampleGamma` but faster. */
+export function gammaFast(shape: number, rng: Random): number {
+  if (!(shape > 0)) throw new RangeError(`gamma shape must be > 0, got ${shape}`);
+  if (shape < 1) return gammaFast(shape + 1, rng) * (1 - rng.next()) ** (1 / shape);
+  const d = shape - 1 / 3;
+  return gammaOf(d, 1 / Math.sqrt(9 * d), rng);
+}
+
+/** Marsaglia and Tsang's d = shape − 1/3 and c = 1/√(9d) of Beta(a, b)'s two gammas, into out[at, at + 4). */
+export function betaConstants(a: number, b: number, out: Float64Array, at: number): void {
+  for (const [k, shape] of [a, b].entries()) {
+    const d = shape - 1 / 3;
+    out[at + 2 * k] = d;
+    out[at + 2 * k + 1] = 1 / Math.sqrt(9 * d);
+  }
+}
+
+/**
+ * One draw of Beta(alpha[i], beta[i]) per i into `out`, as `sampleBetaFast`
+ * draws them, with each pair's `betaConstants` kept in `constants` (at
+ * i * 4; a pair whose constants are not its own, say after its counts
+ * changed, has them worked out again): Thompson sampling's every decision,
+ * in one loop of this module.
+ */
+export function sampleBetas(
+  alpha: Float64Array,
+  beta: Float64Array,
+  constants: Float64Array,
+  rng: Random,
+  out: Float64Array,
+): void {
+  for (let i = 0; i < out.length; i++) {
+    const a = alpha[i]!;
+    const b = beta[i]!;
+    // sampleBetaFast's closed forms, written out: most arms of a long run have no success yet.
+    if (a === 1 && b > 1) out[i] = -Math.expm1(-exponentialZiggurat(rng) / b);
+    else if (a === 1 || b === 1 || a < 1 || b < 1) out[i] = sampleBetaFast(a, b, rng);
+    else {
+      if (constants[i * 4] !== a - 1 / 3 || constants[i * 4 + 2] !== b - 1 / 3)
+        betaConstants(a, b, constants, i * 4);
+      const x = gammaOf(constants[i * 4]!, constants[i * 4 + 1]!, rng);
+      out[i] = x / (x + gammaOf(constants[i * 4 + 2]!, constants[i * 4 + 3]!, rng));
+    }
+  }
+}
+
+/** Gamma(shape, 1), shape ≥ 1, from its constants d and c (see `betaConstants`). */
+export function gammaOf(d: number, c: number, rng: Random): number {
+  for (;;) {
+    let x: number;
+    let v: number;
+    do {
+      x = normalZiggurat(rng);
+      v = 1 + c * x;
+    } while (v <= 0);
+    v = v * v * v;
+    // In (0, 1): a word and a half.
+    const u = (rng.seed32() + 0.5) * WORD;
+    const x2 = x * x;
+    if (u < 1 - 0.0331 * x2 * x2) return d * v;
+    if (Math.log(u) < 0.5 * x2 + d - d * v + d * Math.log(v)) return d * v;
+  }
+}
+
+/** The ziggurat's 128 layers (Marsaglia and Tsang 2000): right edges X and X[i+1] / X[i]. */
+const LAYERS = 128;
+const ZIG_R = 3.442619855899;
+const ZIG_V = 9.91256303526217e-3;
+const ZIG_X = new Float64Array(LAYERS + 1);
+const ZIG_RATIO = new Float64Array(LAYERS);
+{
+  let f = Math.exp(-0.5 * ZIG_R * ZIG_R);
+  ZIG_X[0] = ZIG_V / f;
+  ZIG_X[1] = ZIG_R;
+  for (let i = 2; i < LAYERS; i++) {
+    ZIG_X[i] = Math.sqrt(-2 * Math.log(ZIG_V / ZIG_X[i - 1]! + f));
+    f = Math.exp(-0.5 * ZIG_X[i]! * ZIG_X[i]!);
+  }
+  for (let i = 0; i < LAYERS; i++) ZIG_RATIO[i] = ZIG_X[i + 1]! / ZIG_X[i]!;
+}
+
+/**
+ * N(0, 1) by the ziggurat, in Doornik's (2005) form: the layer from 7 bits
+ * of one word, the position in it from another, so they share no bits.
+ * About 99% of draws take one comparison; only the layers' edges and the
+ * tail need exponentials.
+ */
+export function normalZiggurat(rng: Random): number {
+  for (;;) {
+    const i = rng.seed32() >>> 25;
+    // In (−1, 1).
+    const u = ((rng.seed32() | 0) + 0.5) * 2 * WORD;
+    if (Math.abs(u) < ZIG_RATIO[i]!) return u * ZIG_X[i]!;
+    if (i === 0) {
+      // The tail beyond R, by Marsaglia's (1964) method.
+      let x: number;
+      let y: number;
+      do {
+        x = Math.log(1 - rng.next()) / ZIG_R;
+        y = Math.log(1 - rng.next());
+      } while (-2 * y < x * x);
+      return u < 0 ? x - ZIG_R : ZIG_R - x;
+    }
+    const x = u * ZIG_X[i]!;
+    const f0 = Math.exp(-0.5 * (ZIG_X[i]! * ZIG_X[i]! - x * x));
+    const f1 = Math.exp(-0.5 * (ZIG_X[i + 1]! * ZIG_X[i + 1]! - x * x));
+    if (f1 + rng.next() * (f0 - f1) < 1) return x;
+  }
+}
+
+/** The exponential ziggurat's 256 layers (Marsaglia and Tsang 2000). */
+const E_LAYERS = 256;
+const E_R = 7.697117470131049;
+const E_V = 3.949659822581572e-3;
+const EXP_X = new Float64Array(E_LAYERS + 1);
+const EXP_RATIO = new Float64Array(E_LAYERS);
+{
+  EXP_X[0] = E_V / Math.exp(-E_R);
+  EXP_X[1] = E_R;
+  for (let i = 2; i < E_LAYERS; i++)
+    EXP_X[i] = -Math.log(E_V / EXP_X[i - 1]! + Math.exp(-EXP_X[i - 1]!));
+  for (let i = 0; i < E_LAYERS; i++) EXP_RATIO[i] = EXP_X[i + 1]! / EXP_X[i]!;
+}
+
+/** Exp(1) by the ziggurat, layer and position from separate words as `normalZiggurat`. */
+export function exponentialZiggurat(rng: Random): number {
+  for (;;) {
+    const i = rng.seed32() >>> 24;
+    // In (0, 1).
+    const u = (rng.seed32() + 0.5) * WORD;
+    if (u < EXP_RATIO[i]!) return u * EXP_X[i]!;
+    // The tail beyond R is R plus an exponential (memorylessness).
+    if (i === 0) return E_R - Math.log(1 - rng.next());
+    const x = u * EXP_X[i]!;
+    const f0 = Math.exp(-EXP_X[i]!);
+    const f1 = Math.exp(-EXP_X[i + 1]!);
+    if (f1 + rng.next() * (f0 - f1) < Math.exp(-x)) return x;
+  }
 }

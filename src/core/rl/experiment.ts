@@ -6,16 +6,25 @@
  * Async so DQN can read its weights back between chunks, and so a caller (the
  * worker, the CLI) can report progress.
  */
-import type { Agent } from './contract';
+import { MAX_BATCH, runBatched } from './batch-run';
+import type { Agent, ProblemShape } from './contract';
 import { agentEntry, isAgentName, type AgentName } from './agents/registry';
 import { decide } from './interact';
-import { interval, METRICS, ShopCounter, type Interval, type MetricName } from './metrics';
+import {
+  interval,
+  METRICS,
+  ShopCounter,
+  type Interval,
+  type MetricName,
+  type RunOutcome,
+} from './metrics';
 import {
   isRewardName,
   REWARD_PRESETS,
   type RewardName,
   type RewardWeights,
 } from './reward/presets';
+import { BatchedShopEnv } from './sim/batched-env';
 import { OracleAgent } from './sim/oracle-agent';
 import { isShopName, shopPreset, type ShopConfig, type ShopName } from './sim/presets';
 import { ShopEnv } from './sim/shop-env';
@@ -38,6 +47,12 @@ export interface ExperimentConfig {
   curvePoints?: number;
   /** Steps between awaits (agent sync, progress), default 500. */
   chunk?: number;
+  /**
+   * Shoppers served between two lessons on the fast path (batch-run.ts), 1
+   * to 4,096; absent, the single environment's loop (the reference). The
+   * oracle always runs on the single environment.
+   */
+  batch?: number;
 }
 
 export interface CurveBand {
@@ -89,18 +104,14 @@ export function checkExperiment(c: ExperimentConfig): void {
     throw new RangeError(`steps must be 1 to 10,000,000, got ${c.steps}`);
   if (c.seeds.length === 0 || c.seeds.some((s) => !Number.isSafeInteger(s)))
     throw new RangeError('give at least one whole-number seed');
+  if (c.batch !== undefined && !(Number.isInteger(c.batch) && c.batch >= 1 && c.batch <= MAX_BATCH))
+    throw new RangeError(
+      `batch must be 1 to ${MAX_BATCH.toLocaleString('en')} shoppers, got ${c.batch}`,
+    );
   if (typeof c.reward === 'string' && !isRewardName(c.reward))
     throw new RangeError(
       `unknown reward "${c.reward}"; choose ${Object.keys(REWARD_PRESETS).join(', ')}`,
     );
-}
-
-export interface RunOutcome {
-  total: ShopCounter;
-  segments: ShopCounter[];
-  reward: number[];
-  regret: number[];
-  milliseconds: number;
 }
 
 /**
@@ -152,6 +163,63 @@ export async function runOnShop(
   return { total, segments, reward, regret, milliseconds: performance.now() - t0 };
 }
 
+/** What one run of one agent on one seed needs. */
+export interface RunSpec {
+  shop: ShopConfig;
+  seed: number;
+  reward: RewardWeights | string;
+  catalogSeed: number;
+  steps: number;
+  curveSteps: number[];
+  chunk: number;
+  report: (step: number) => void;
+}
+
+/** The agent `name` (or the oracle) on the single environment: the reference loop. */
+async function runAgentSingle(
+  name: ExperimentAgent,
+  agentSeed: number,
+  r: RunSpec,
+): Promise<RunOutcome> {
+  const env = new ShopEnv(r.shop, { seed: r.seed, reward: r.reward, catalogSeed: r.catalogSeed });
+  const agent: Agent =
+    name === 'oracle' ? new OracleAgent(env) : agentEntry(name).make(env, agentSeed);
+  try {
+    return await runOnShop(env, agent, r.steps, r.curveSteps, r.chunk, r.report);
+  } finally {
+    agent.dispose?.();
+  }
+}
+
+/** The agent `name` on the fast path, `batch` shoppers at a time. */
+export async function runAgentBatched(
+  name: AgentName,
+  agentSeed: number,
+  r: RunSpec & { batch: number },
+): Promise<RunOutcome> {
+  return runBuiltBatched((shape) => agentEntry(name).make(shape, agentSeed), r);
+}
+
+/** An agent built for the batched shop by `build`, on the fast path. */
+export async function runBuiltBatched(
+  build: (shape: ProblemShape) => Agent,
+  r: RunSpec & { batch: number },
+): Promise<RunOutcome> {
+  const env = new BatchedShopEnv(r.shop, {
+    count: r.batch,
+    seed: r.seed,
+    reward: r.reward,
+    catalogSeed: r.catalogSeed,
+    oracle: true,
+  });
+  const agent = build(env);
+  try {
+    return await runBatched(env, agent, r.steps, r.curveSteps, r.chunk, r.report);
+  } finally {
+    agent.dispose?.();
+  }
+}
+
 function summarise(counters: ShopCounter[]): Record<MetricName, Interval> {
   const values = counters.map((c) => c.values());
   return Object.fromEntries(METRICS.map((m) => [m, interval(values.map((v) => v[m]))])) as Record<
@@ -195,21 +263,34 @@ export async function runExperiment(
     const runs: RunOutcome[] = [];
     let label: string = name;
     for (const seed of config.seeds) {
-      const env = new ShopEnv(shop, { seed, reward, catalogSeed: config.catalogSeed ?? 1 });
-      const agent: Agent =
-        name === 'oracle'
-          ? new OracleAgent(env)
-          : agentEntry(name).make(env, seed * 7919 + 104_729 * (index + 1));
+      const report = (step: number): void =>
+        onProgress?.({ agent: name, seed, step, steps: config.steps });
+      const agentSeed = seed * 7919 + 104_729 * (index + 1);
       label = name === 'oracle' ? 'oracle (knows the truth)' : agentEntry(name).label;
-      try {
-        runs.push(
-          await runOnShop(env, agent, config.steps, curveSteps, chunk, (step) =>
-            onProgress?.({ agent: name, seed, step, steps: config.steps }),
-          ),
-        );
-      } finally {
-        agent.dispose?.();
-      }
+      runs.push(
+        name !== 'oracle' && config.batch !== undefined
+          ? await runAgentBatched(name, agentSeed, {
+              shop,
+              seed,
+              reward,
+              catalogSeed: config.catalogSeed ?? 1,
+              batch: config.batch,
+              steps: config.steps,
+              curveSteps,
+              chunk,
+              report,
+            })
+          : await runAgentSingle(name, agentSeed, {
+              shop,
+              seed,
+              reward,
+              catalogSeed: config.catalogSeed ?? 1,
+              steps: config.steps,
+              curveSteps,
+              chunk,
+              report,
+            }),
+      );
     }
     agents.push({
       agent: name,

@@ -81,6 +81,17 @@ export class ShopCounter {
   }
 }
 
+/** What one run of one agent on one seed counted, overall and per segment, with its curves. */
+export interface RunOutcome {
+  total: ShopCounter;
+  segments: ShopCounter[];
+  /** Cumulative reward and regret at the run's curve steps. */
+  reward: number[];
+  regret: number[];
+  /** Wall time, for the record (never asserted). */
+  milliseconds: number;
+}
+
 /** Two-sided 97.5% quantiles of Student's t for 1 to 30 degrees of freedom. */
 const T975 = [
   12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145,

@@ -122,6 +122,34 @@ describe('npm run sweep', () => {
     });
     await expect(cli(['--spec', spec, '--shard', '5/4'])).rejects.toMatchObject({ code: 2 });
   });
+
+  it('sweeps the guide’s own-problem example from its module, and stops on a module without a factory', async () => {
+    const shipped = JSON.parse(readFileSync('src/cli/sweep-coupons.json', 'utf8')) as object;
+    // The shipped spec, smaller; its module found from the spec's folder as the shipped one finds it.
+    const { dir, spec } = setup({
+      ...shipped,
+      environment: join(process.cwd(), 'src/core/rl/envs/coupon-test.ts'),
+      steps: 3000,
+      seeds: 2,
+      top: 1,
+    });
+    const { stdout } = await cli(['--spec', spec, '--out', dir]);
+    const report = JSON.parse(readFileSync(join(dir, 'ranking.json'), 'utf8')) as {
+      failed: number;
+      ranking: { label: string }[];
+    };
+    expect(report.failed).toBe(0);
+    expect(report.ranking[0]!.label).toMatch(/^linucb .* · coupon-test$/);
+    expect(report.ranking.at(-1)!.label).toBe('random · coupon-test');
+    expect(stdout).toContain('ranked by reward / step');
+    const bad = join(dir, 'no-factory.ts');
+    writeFileSync(bad, 'export const nothing = 1;\n');
+    const { spec: badSpec } = setup({ ...shipped, environment: bad });
+    await expect(cli(['--spec', badSpec])).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('must export createEnvironment(seed)'),
+    });
+  });
 });
 
 describe('the Kubernetes Indexed Job manifest', () => {

@@ -18,6 +18,7 @@ import { parseSweepSpec, SweepSpecError } from '../../../src/core/rl/sweep/spec'
 import { raceFromRanking } from '../../../src/core/rl/sweep/to-race';
 import type { RecsysConfig } from '../../../src/core/rl/lab/config';
 import { readLabConfig } from '../../../src/core/settings/lab-configs';
+import { createEnvironment } from '../../../src/core/rl/envs/coupon-test';
 
 const base = {
   name: 'test',
@@ -28,6 +29,44 @@ const base = {
   rewards: ['clicks', 'purchased * price'],
   agents: [{ kind: 'ucb', ucbC: [0.1, 1, 3] }, 'random'],
 };
+
+describe('a sweep on a problem of one’s own', () => {
+  it('runs each agent on the environment a module makes, ranks by reward, and does not open as a race', async () => {
+    const spec = parseSweepSpec({
+      name: 'coupons',
+      environment: '../core/rl/envs/coupon-test.ts',
+      steps: 4000,
+      seeds: 2,
+      agents: ['random', { kind: 'linucb', ucbC: 0.5 }],
+    });
+    expect(spec.configs.map((c) => c.label)).toEqual([
+      'random · coupon-test',
+      'linucb ucbC=0.5 · coupon-test',
+    ]);
+    const cells = await Promise.all(
+      sweepCells([0, 1], spec.seeds).map((c) => runCell(spec, c, createEnvironment)),
+    );
+    for (const c of cells) {
+      expect(c.error).toBeNull();
+      expect(c.metrics!.rewardPerStep).toBeCloseTo(c.metrics!.reward / 4000, 12);
+      expect(c.metrics!.ctr).toBeNaN();
+      expect(c.curve).toHaveLength(20);
+    }
+    const report = sweepReport(spec, cells, []);
+    expect(report.environment).toBe('../core/rl/envs/coupon-test.ts');
+    // LinUCB learns which coupon suits whom; random does not.
+    expect(report.ranking[0]!.label).toBe('linucb ucbC=0.5 · coupon-test');
+    expect(report.ranking[0]!.outcome.low).toBeGreaterThan(report.ranking[1]!.outcome.high);
+    const race = raceFromRanking(JSON.parse(JSON.stringify(report)));
+    expect(race.problem).toMatch(
+      /problem of its own .*coupon-test\.ts.*lab races them in its shops/,
+    );
+    // Without the module's factory a cell says what it lacks.
+    expect((await runCell(spec, { id: 'c0s1', config: 0, seed: 1 })).error).toMatch(
+      /needs its environment, \.\.\/core\/rl\/envs\/coupon-test\.ts/,
+    );
+  });
+});
 
 describe('a sweep’s spec', () => {
   it('expands every list into a grid of race configurations, checked as races are', () => {
@@ -76,6 +115,24 @@ describe('a sweep’s spec', () => {
       [{ ...base, freshSeeds: [2] }, /^freshSeeds: fresh seeds must not be the sweep’s own/],
       [{ ...base, seeds: [1, 1] }, /^seeds: a seed is listed twice/],
       [{ ...base, colour: 'red' }, /^colour: unknown field/],
+      [{ ...base, batch: 0 }, /^batch: shoppers served between two lessons/],
+      [{ ...base, environment: 'mine.py' }, /^environment: give the path of a module/],
+      [{ ...base, environment: 'mine.ts' }, /^shops: an environment of your own stands in/],
+      [
+        { ...base, shops: undefined, rewards: undefined, environment: 'mine.ts' },
+        /^outcome: an environment of your own pays a reward alone/,
+      ],
+      [
+        {
+          ...base,
+          shops: undefined,
+          rewards: undefined,
+          outcome: 'reward',
+          environment: 'mine.ts',
+          batch: 4,
+        },
+        /^batch: an environment of your own runs one decision at a time/,
+      ],
     ];
     for (const [spec, message] of bad) {
       expect(() => parseSweepSpec(spec), JSON.stringify(spec)).toThrow(SweepSpecError);

@@ -13,8 +13,9 @@
 import { createRandom, type Random } from '../../random';
 import type { Agent, Observation, ProblemShape, Transition } from '../contract';
 import { argmaxRandomTie, checkShape } from '../contract';
-import { sampleBeta } from '../distributions';
+import { normalZiggurat, sampleBetas } from '../distributions';
 import { topK } from '../sim/oracle';
+import { PlanCache, replayPlan } from './argmax-plan';
 import { checkSchedule, epsilonAt, type Schedule } from './schedule';
 
 /**
@@ -25,6 +26,15 @@ export abstract class ScoringAgent implements Agent {
   abstract readonly name: string;
   protected readonly rng: Random;
   protected readonly scores: Float64Array;
+  /**
+   * Scores that ignore the observation and change only when the agent
+   * learns are scored once and picked from by replay until then
+   * (argmax-plan.ts): the same picks, without a scan per decision.
+   */
+  protected readonly sharedScores: boolean = false;
+  /** Set when `scores` and the plan are this learning state's (shared scores only). */
+  private scored = false;
+  private readonly cache = new PlanCache();
   constructor(shape: ProblemShape, seed: number) {
     checkShape(shape);
     this.rng = createRandom(seed);
@@ -33,12 +43,23 @@ export abstract class ScoringAgent implements Agent {
   /** Fills `this.scores` for this observation. */
   protected abstract score(observation: Observation): void;
   abstract learn(t: Transition): void;
-  act(observation: Observation): number {
+  /** What learning calls, so shared scores are scored again. */
+  protected changed(): void {
+    this.scored = false;
+  }
+  private scoreFor(observation: Observation): void {
+    if (this.sharedScores && this.scored) return;
     this.score(observation);
-    return argmaxRandomTie(this.scores, () => this.rng.next());
+    this.cache.clear();
+    this.scored = this.sharedScores;
+  }
+  act(observation: Observation): number {
+    this.scoreFor(observation);
+    if (!this.sharedScores) return argmaxRandomTie(this.scores, () => this.rng.next());
+    return replayPlan(this.cache.plan(0, this.scores), this.rng);
   }
   rank(observation: Observation, k: number): Int32Array {
-    this.score(observation);
+    this.scoreFor(observation);
     return bestSlate(this.scores, k, this.rng);
   }
 }
@@ -175,11 +196,13 @@ export class PopularityAgent extends ScoringAgent {
       );
     this.earned = sold ? Float64Array.from(sold) : new Float64Array(shape.numActions);
   }
+  protected override readonly sharedScores = true;
   protected score(): void {
     this.scores.set(this.earned);
   }
   learn(t: Transition): void {
     this.earned[t.action]! += t.reward;
+    this.changed();
   }
 }
 
@@ -196,6 +219,8 @@ export class EpsilonGreedyAgent implements Agent {
   private readonly segmentStats: ArmStats[];
   private readonly rng: Random;
   private t = 0;
+  /** Greedy picks per set of statistics, dropped when they learn (argmax-plan.ts). */
+  private readonly cache = new PlanCache();
   constructor(
     private readonly shape: ProblemShape,
     private readonly schedule: Schedule,
@@ -229,11 +254,15 @@ export class EpsilonGreedyAgent implements Agent {
     return this.segmentStats[g]!;
   }
   act(observation: Observation): number {
-    const { mean } = this.statsFor(observation);
+    const stats = this.statsFor(observation);
     const explore = this.rng.next() < this.epsilon;
     this.t++;
     if (explore) return this.rng.int(this.shape.numActions);
-    return argmaxRandomTie(mean, () => this.rng.next());
+    return replayPlan(this.cache.plan(this.keyOf(stats), stats.mean), this.rng);
+  }
+  /** The plan key of a set of statistics: its segment, or -1 for the shared one. */
+  private keyOf(stats: ArmStats): number {
+    return this.segmentStats.indexOf(stats);
   }
   rank(observation: Observation, k: number): Int32Array {
     const { mean } = this.statsFor(observation);
@@ -245,6 +274,8 @@ export class EpsilonGreedyAgent implements Agent {
     const own = this.statsFor(t.observation);
     if (own !== this.stats) own.add(t.action, t.reward);
     this.stats.add(t.action, t.reward);
+    this.cache.drop(this.keyOf(own));
+    this.cache.drop(-1);
   }
   /** Over every pull (with `bySegment`, every segment's pulls taken together). */
   arms(): ArmEstimates {
@@ -254,6 +285,7 @@ export class EpsilonGreedyAgent implements Agent {
 
 export class Ucb1Agent extends ScoringAgent {
   readonly name = 'UCB1';
+  protected override readonly sharedScores = true;
   private readonly stats: ArmStats;
   /** `c` scales the bonus; sqrt(2) is Auer's choice for rewards in [0, 1]. */
   constructor(
@@ -273,6 +305,7 @@ export class Ucb1Agent extends ScoringAgent {
   }
   learn(t: Transition): void {
     this.stats.add(t.action, t.reward);
+    this.changed();
   }
   /** The band is what UCB1 acts on: the mean up to mean + bonus. */
   arms(): ArmEstimates {
@@ -290,14 +323,21 @@ export class ThompsonBetaAgent extends ScoringAgent {
   readonly name = 'Thompson (Beta)';
   private readonly alpha: Float64Array;
   private readonly beta: Float64Array;
+  /**
+   * Per arm, what its draw needs: Marsaglia and Tsang's d and c of Gamma(α)
+   * and Gamma(β) at [a * 4, a * 4 + 4), worked out again when the counts
+   * change (`sampleBetas`), so a race saved before they were kept resumes
+   * right.
+   */
+  private readonly constants: Float64Array;
   constructor(shape: ProblemShape, seed: number) {
     super(shape, seed);
     this.alpha = new Float64Array(shape.numActions).fill(1);
     this.beta = new Float64Array(shape.numActions).fill(1);
+    this.constants = new Float64Array(shape.numActions * 4);
   }
   protected score(): void {
-    for (let a = 0; a < this.scores.length; a++)
-      this.scores[a] = sampleBeta(this.alpha[a]!, this.beta[a]!, this.rng);
+    sampleBetas(this.alpha, this.beta, this.constants, this.rng, this.scores);
   }
   learn(t: Transition): void {
     if (!(t.reward >= 0 && t.reward <= 1))
@@ -348,9 +388,14 @@ export class ThompsonGaussianAgent extends ScoringAgent {
     return [(n * noisePrecision * this.stats.mean[a]!) / precision, precision];
   }
   protected score(): void {
+    const { n, mean } = this.stats;
+    const noisePrecision = 1 / this.noise ** 2;
+    const priorPrecision = 1 / this.priorScale ** 2;
+    // posterior(a), written out: a draw per arm per decision is this agent's whole cost.
     for (let a = 0; a < this.scores.length; a++) {
-      const [mean, precision] = this.posterior(a);
-      this.scores[a] = mean + this.rng.normal() / Math.sqrt(precision);
+      const precision = priorPrecision + n[a]! * noisePrecision;
+      const m = (n[a]! * noisePrecision * mean[a]!) / precision;
+      this.scores[a] = m + normalZiggurat(this.rng) / Math.sqrt(precision);
     }
   }
   learn(t: Transition): void {

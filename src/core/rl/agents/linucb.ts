@@ -6,7 +6,8 @@
  *   score_a(x) = θ_aᵀ x + α sqrt(xᵀ A_a⁻¹ x),
  *
  * and shows the best scores. A_a⁻¹ is kept directly and updated with the
- * Sherman-Morrison formula, so a decision costs actions × d² and an update d².
+ * Sherman-Morrison formula, so a decision costs actions × nnz²/2 (nnz the
+ * context's nonzeros) and an update d².
  * The context is the problem's context vector; on a problem without one it
  * falls back to a one-hot of the discrete state.
  */
@@ -30,6 +31,8 @@ export class LinUcbAgent extends ScoringAgent {
   private readonly theta: Float64Array;
   private readonly x: Float64Array;
   private readonly ax: Float64Array;
+  /** Scratch: the context's nonzero coordinates. */
+  private readonly nonzero: Int32Array;
   private readonly useContext: boolean;
 
   constructor(shape: ProblemShape, seed: number, options: LinUcbOptions = {}) {
@@ -49,6 +52,7 @@ export class LinUcbAgent extends ScoringAgent {
     this.theta = new Float64Array(A * d);
     this.x = new Float64Array(d);
     this.ax = new Float64Array(d);
+    this.nonzero = new Int32Array(d);
   }
 
   private features(o: Observation): Float64Array {
@@ -65,18 +69,25 @@ export class LinUcbAgent extends ScoringAgent {
 
   protected score(o: Observation): void {
     const x = this.features(o);
-    const { d, aInv, theta } = this;
+    const { d, aInv, theta, nonzero } = this;
+    // Contexts are sparse (one-hots, and no last click early in a session): only their nonzeros count.
+    let nz = 0;
+    for (let j = 0; j < d; j++) if (x[j] !== 0) nonzero[nz++] = j;
     for (let a = 0; a < this.scores.length; a++) {
       const base = a * d * d;
       let mean = 0;
       let variance = 0;
-      for (let j = 0; j < d; j++) {
+      for (let p = 0; p < nz; p++) {
+        const j = nonzero[p]!;
         const xj = x[j]!;
         mean += theta[a * d + j]! * xj;
-        if (xj === 0) continue; // contexts are sparse (one-hots): skip zero rows
-        let row = 0;
-        for (let k = 0; k < d; k++) row += aInv[base + j * d + k]! * x[k]!;
-        variance += xj * row;
+        // xᵀA⁻¹x over the nonzeros, each off-diagonal pair once (A⁻¹ is symmetric).
+        let row = 0.5 * aInv[base + j * d + j]! * xj;
+        for (let q = p + 1; q < nz; q++) {
+          const k = nonzero[q]!;
+          row += aInv[base + j * d + k]! * x[k]!;
+        }
+        variance += 2 * xj * row;
       }
       this.scores[a] = mean + this.alpha * Math.sqrt(Math.max(0, variance));
     }

@@ -14,8 +14,9 @@
  */
 import { createRandom, type Random } from '../../random';
 import type { Agent, Observation, ProblemShape, Transition } from '../contract';
-import { argmaxRandomTie, checkShape } from '../contract';
+import { checkShape } from '../contract';
 import { explorerFor, type Exploration, type Explorer } from './adaptive';
+import { PlanCache, replayPlan } from './argmax-plan';
 import { epsilonGreedySlate } from './bandits';
 
 export type LearningRate =
@@ -42,6 +43,8 @@ abstract class TabularAgent implements Agent {
   protected readonly rng: Random;
   protected readonly explorer: Explorer;
   private t = 0;
+  /** Greedy picks per state, dropped when the state's row changes (argmax-plan.ts). */
+  private readonly cache = new PlanCache();
 
   constructor(
     shape: ProblemShape,
@@ -78,13 +81,16 @@ abstract class TabularAgent implements Agent {
 
   /** The best-valued action in s, ties at random. */
   greedy(s: number): number {
-    return argmaxRandomTie(this.q.subarray(s * this.A, (s + 1) * this.A), () => this.rng.next());
+    return replayPlan(this.cache.plan(s, this.q, s * this.A, (s + 1) * this.A), this.rng);
   }
 
   protected maxQ(s: number): number {
-    let best = -Infinity;
-    for (let a = 0; a < this.A; a++) best = Math.max(best, this.q[s * this.A + a]!);
-    return best;
+    // A plan's last new best is the row's maximum.
+    const plan = this.cache.plan(s, this.q, s * this.A, (s + 1) * this.A);
+    let j = plan.length - 1;
+    while (j >= 0 && plan[j]! >= 0) j--;
+    // No new best at all: the row is all −Infinity (or NaN), as a scan would say.
+    return j < 0 ? -Infinity : this.q[s * this.A + ~plan[j]!]!;
   }
 
   act(o: Observation): number {
@@ -111,6 +117,7 @@ abstract class TabularAgent implements Agent {
     const delta = target - this.q[i]!;
     this.explorer.observe(delta);
     this.q[i]! += alpha * delta;
+    this.cache.drop(s);
   }
 
   protected checkReward(r: number): void {

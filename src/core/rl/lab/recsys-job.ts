@@ -423,12 +423,14 @@ export class RecsysJob implements TrainingJob<RecsysSnapshot> {
 
 /**
  * Left out of a race's saved state: tfjs objects (saved as tensors), and what
- * the settings rebuild identically: the catalog, and the reward (its caches
- * are a function of the catalog).
+ * the settings rebuild identically: the catalog, the reward (its caches
+ * are a function of the catalog) and the agents' caches.
  */
 const skipInState: Skip = (value, key) =>
   key === 'catalog' ||
   key === 'reward' ||
+  // Agents' caches of picks (argmax-plan.ts), rebuilt from the values they were made of.
+  key === 'cache' ||
   value instanceof ExpressionReward ||
   value instanceof tf.Tensor ||
   value instanceof tf.LayersModel ||

@@ -6,7 +6,7 @@
  * expression over every outcome the funnel can produce, each with its true
  * probability: 2 without a click, 6 per slate position with one).
  */
-import { eventFeatures, FEATURE_COUNT, type StepEvents } from '../sim/events';
+import { eventFeatures, F, FEATURE_COUNT, type StepEvents } from '../sim/events';
 import type { ShopperPool, SlateProbabilities } from '../sim/shoppers';
 import {
   compileReward,
@@ -22,6 +22,24 @@ export interface ShopReward {
   observed(pool: ShopperPool, i: number, slate: ArrayLike<number>, e: StepEvents): number;
   /** The expected reward of showing `slate` (probabilities `p`) to slot i now. */
   expected(pool: ShopperPool, i: number, slate: ArrayLike<number>, p: SlateProbabilities): number;
+  /**
+   * The reward of every outcome of one item shown alone on session step
+   * `step`, for the whole catalog: what lets the oracle score every item in
+   * one pass (ShopperPool.singleValues). Rewards without it are scored item
+   * by item through `expected`.
+   */
+  singleOutcomes?(pool: ShopperPool, step: number): SingleOutcomes;
+}
+
+/** A reward's value for each outcome of showing one item alone (at the slate's first position). */
+export interface SingleOutcomes {
+  /** Without a click: [stay, leave]. */
+  noClick: Float64Array;
+  /**
+   * With a click on the item, at (item * 2 + novel) * 6:
+   * [browse, browse+leave, cart, cart+leave, buy, buy+leave].
+   */
+  items: Float64Array;
 }
 
 /** Seconds a shopper spends on a step, by how far down the funnel it went (the `dwell` variable). */
@@ -30,8 +48,34 @@ export const DWELL_SECONDS = { browse: 5, product: 25, cart: 10, checkout: 40 } 
 export class LinearReward implements ShopReward {
   readonly weights: Float64Array;
   private readonly features = new Float64Array(FEATURE_COUNT);
+  /** The outcome values of the last catalog asked about (they do not vary with the step). */
+  private single: { catalog: ShopperPool['catalog']; outcomes: SingleOutcomes } | null = null;
   constructor(weights: RewardWeights) {
     this.weights = rewardVector(weights);
+  }
+  singleOutcomes(pool: ShopperPool): SingleOutcomes {
+    if (this.single?.catalog === pool.catalog) return this.single.outcomes;
+    const w = this.weights;
+    const { catalog } = pool;
+    const unit = catalog.config.priceMedian;
+    const leave = w[F.leave]! + w[F.leaveWithoutPurchase]!;
+    const items = new Float64Array(catalog.size * 12);
+    for (let item = 0; item < catalog.size; item++) {
+      const revenue = catalog.price[item]! / unit;
+      const browse = w[F.click]!;
+      const cart = browse + w[F.cart]!;
+      const buy =
+        cart +
+        w[F.purchase]! +
+        w[F.revenue]! * revenue +
+        w[F.margin]! * revenue * catalog.margin[item]!;
+      const row = [browse, browse + leave, cart, cart + leave, buy, buy + w[F.leave]!];
+      items.set(row, item * 12);
+      items.set(row, item * 12 + 6);
+    }
+    const outcomes = { noClick: Float64Array.of(0, leave), items };
+    this.single = { catalog, outcomes };
+    return outcomes;
   }
   observed(pool: ShopperPool, _i: number, _slate: ArrayLike<number>, e: StepEvents): number {
     return dot(this.weights, eventFeatures(e, pool.catalog.config.priceMedian, this.features));
@@ -89,6 +133,8 @@ export class ExpressionReward implements ShopReward {
   private readonly tables = new Map<number, Float64Array>();
   /** Table keys whose every outcome is known to be finite (see `checkOutcomes`). */
   private readonly checked = new Set<number>();
+  /** Outcome values per session step (a key of `tableKey`'s at position 0), every item filled. */
+  private readonly single = new Map<number, SingleOutcomes>();
   private catalogSize = 0;
 
   constructor(program: RewardProgram | string) {
@@ -181,6 +227,7 @@ export class ExpressionReward implements ShopReward {
     if (this.catalogSize !== pool.catalog.size) {
       this.tables.clear();
       this.checked.clear();
+      this.single.clear();
       this.catalogSize = pool.catalog.size;
     }
     const uses = this.program.uses;
@@ -206,6 +253,24 @@ export class ExpressionReward implements ShopReward {
         for (const novel of [false, true]) this.outcomes(pool, item, s, novel, step);
       this.checked.add(key);
     }
+  }
+
+  singleOutcomes(pool: ShopperPool, step: number): SingleOutcomes {
+    const key = this.tableKey(pool, step, 0);
+    let out = this.single.get(key);
+    if (!out) {
+      for (let item = 0; item < pool.catalog.size; item++)
+        for (const novel of [false, true]) this.outcomes(pool, item, 0, novel, step);
+      out = {
+        noClick: Float64Array.of(
+          this.value(false, false, false, -1, 0, 0, false, step),
+          this.value(false, false, true, -1, 0, 0, false, step),
+        ),
+        items: this.tables.get(key)!,
+      };
+      this.single.set(key, out);
+    }
+    return out;
   }
 
   expected(pool: ShopperPool, i: number, slate: ArrayLike<number>, p: SlateProbabilities): number {

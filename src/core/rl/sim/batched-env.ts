@@ -3,8 +3,9 @@
  * by one step, writes rewards and events into flat arrays and starts a new
  * shopper in each slot whose session ended (like a vectorised Gym env with
  * auto-reset). No objects are made per step, which is what makes millions of
- * shopper-steps a second possible. The oracle is optional: it scores every
- * item per step, so it costs catalog-size times more.
+ * shopper-steps a second possible. The oracle is optional: it finds each
+ * shopper's best item every step (item-values.ts rules most of the catalog
+ * out by bounds), which still costs several times a step without it.
  */
 import type { RewardWeights } from '../reward/presets';
 import { toShopReward, type ShopReward } from '../reward/shop-reward';
@@ -14,6 +15,9 @@ import { Oracle } from './oracle';
 import { checkShopConfig, type ShopConfig } from './presets';
 import { checkSlate } from './shop-env';
 import { emptyEvents, ShopperPool, SlateProbabilities } from './shoppers';
+
+/** Most shoppers × items the oracle option follows (about 32 bytes each). */
+export const ORACLE_CELLS = 8_000_000;
 
 export interface BatchedShopOptions {
   /** Number of shoppers advanced together, 1 to 1,000,000. */
@@ -36,6 +40,7 @@ export class BatchedShopEnv {
   readonly numStates: number;
   readonly contextSize: number;
   readonly slateSize: number;
+  readonly numSegments: number;
   readonly catalog: Catalog;
   readonly pool: ShopperPool;
   /** Observation of each slot (after auto-reset for slots whose session ended). */
@@ -45,6 +50,8 @@ export class BatchedShopEnv {
   readonly rewards: Float64Array;
   readonly dones: Uint8Array;
   readonly clicked: Int32Array;
+  /** The clicked item's slate position, or -1. */
+  readonly positions: Int32Array;
   readonly carted: Uint8Array;
   readonly purchased: Uint8Array;
   readonly revenue: Float64Array;
@@ -58,6 +65,7 @@ export class BatchedShopEnv {
   private readonly checkSlates: boolean;
   private readonly probs: SlateProbabilities;
   private readonly events = emptyEvents();
+  private readonly slate: Int32Array;
 
   constructor(
     readonly config: ShopConfig,
@@ -67,6 +75,11 @@ export class BatchedShopEnv {
     const n = options.count;
     if (!(Number.isInteger(n) && n >= 1 && n <= 1_000_000))
       throw new RangeError(`count must be 1 to 1,000,000 shoppers, got ${n}`);
+    // The oracle keeps a few numbers per shopper and item (item-values.ts).
+    if (options.oracle && n * config.catalog.items > ORACLE_CELLS)
+      throw new RangeError(
+        `the oracle follows at most ${ORACLE_CELLS.toLocaleString('en')} shopper-items; ${n} shoppers × ${config.catalog.items} items is more`,
+      );
     this.count = n;
     this.catalog =
       options.catalog ?? generateCatalog(config.catalog, options.catalogSeed ?? options.seed);
@@ -74,17 +87,23 @@ export class BatchedShopEnv {
     this.numStates = numStatesOf(config);
     this.contextSize = contextSizeOf(config);
     this.slateSize = config.slateSize;
+    this.numSegments = config.shoppers.segments.length;
     this.reward = toShopReward(options.reward);
     this.pool = new ShopperPool(n, config.shoppers, this.catalog, options.seed);
-    this.oracle = options.oracle ? new Oracle(this.pool, this.reward, config.slateSize) : null;
+    // Only the regret is read here, so the oracle scores only what finding the best needs.
+    this.oracle = options.oracle
+      ? new Oracle(this.pool, this.reward, config.slateSize, false)
+      : null;
     this.withContexts = options.contexts ?? true;
     this.checkSlates = options.checkSlates ?? true;
     this.probs = new SlateProbabilities(config.slateSize);
+    this.slate = new Int32Array(config.slateSize);
     this.states = new Int32Array(n);
     this.contexts = new Float64Array(this.withContexts ? n * this.contextSize : 0);
     this.rewards = new Float64Array(n);
     this.dones = new Uint8Array(n);
     this.clicked = new Int32Array(n);
+    this.positions = new Int32Array(n);
     this.carted = new Uint8Array(n);
     this.purchased = new Uint8Array(n);
     this.revenue = new Float64Array(n);
@@ -108,7 +127,9 @@ export class BatchedShopEnv {
       throw new RangeError(`expected ${this.count * K} item ids (count × K), got ${slates.length}`);
     const { pool, probs, events, reward } = this;
     for (let i = 0; i < this.count; i++) {
-      const slate = slates.subarray(i * K, (i + 1) * K);
+      // Into a scratch slate, not a view: a view per shopper per step is an allocation the step can do without.
+      const slate = this.slate;
+      for (let s = 0; s < K; s++) slate[s] = slates[i * K + s]!;
       if (this.checkSlates) checkSlate(slate, K, this.numActions);
       pool.probabilities(i, slate, probs);
       if (this.oracle)
@@ -119,6 +140,7 @@ export class BatchedShopEnv {
       const done = pool.advance(i, slate, events);
       this.dones[i] = done ? 1 : 0;
       this.clicked[i] = events.clicked;
+      this.positions[i] = events.position;
       this.carted[i] = events.carted ? 1 : 0;
       this.purchased[i] = events.purchased ? 1 : 0;
       this.revenue[i] = events.revenue;

@@ -9,13 +9,19 @@
  * Regret = oracle's expected reward − the chosen slate's expected reward.
  */
 import type { ShopReward } from '../reward/shop-reward';
+import { ItemValues } from './item-values';
 import { SlateProbabilities, type ShopperPool } from './shoppers';
 
 export class Oracle {
   private readonly single = new SlateProbabilities(1);
   private readonly probs: SlateProbabilities;
   private readonly one = new Int32Array(1);
-  /** Expected reward of each item shown alone, from the last `best` call. */
+  /** What the oracle keeps between steps, all of it rebuilt from the shoppers (a saved race leaves it out). */
+  private readonly cache: ItemValues;
+  /**
+   * Expected reward of each item shown alone, from the last `best` call;
+   * `scoresAll` false fills only the best items' and −Infinity elsewhere.
+   */
   readonly scores: Float64Array;
   /** The oracle's slate from the last `best` call. */
   readonly slate: Int32Array;
@@ -24,7 +30,10 @@ export class Oracle {
     private readonly pool: ShopperPool,
     private readonly reward: ShopReward,
     private readonly k: number,
+    /** Score every item each step (for `scores`), or only as many as finding the best needs. */
+    private readonly scoresAll = true,
   ) {
+    this.cache = new ItemValues(pool);
     this.probs = new SlateProbabilities(k);
     this.scores = new Float64Array(pool.catalog.size);
     this.slate = new Int32Array(k);
@@ -39,14 +48,19 @@ export class Oracle {
   /** Expected reward of the oracle's slate for slot i; the slate is left in `this.slate`. */
   best(i: number): number {
     const n = this.pool.catalog.size;
-    for (let item = 0; item < n; item++) {
-      this.one[0] = item;
-      this.scores[item] = this.expected(
-        i,
-        this.one,
-        this.pool.probabilities(i, this.one, this.single),
-      );
-    }
+    const pool = this.pool;
+    const outcomes = this.reward.singleOutcomes?.(pool, pool.sessionStep[i]! + 1);
+    if (outcomes && this.scoresAll) this.cache.all(i, outcomes, this.scores);
+    else if (outcomes) this.cache.best(i, outcomes, this.k, this.scores);
+    else
+      for (let item = 0; item < n; item++) {
+        this.one[0] = item;
+        this.scores[item] = this.expected(
+          i,
+          this.one,
+          pool.probabilities(i, this.one, this.single),
+        );
+      }
     if (this.k === 1) {
       let best = 0;
       for (let item = 1; item < n; item++) if (this.scores[item]! > this.scores[best]!) best = item;

@@ -44,7 +44,7 @@ import {
 } from './shopper-config';
 
 const logit = (p: number): number => Math.log(p / (1 - p));
-const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
+export const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
 /** sqrt(12): scales a uniform draw on [-0.5, 0.5) to unit variance. */
 const UNIFORM_SCALE = Math.sqrt(12);
 
@@ -100,11 +100,14 @@ export class ShopperPool {
   private readonly memory: number;
   private readonly cumulativeShare: Float64Array;
   /** ln(price / median price) per item, computed once: the funnel needs it for every item it scores. */
-  private readonly logPrice: Float64Array;
-  private readonly cartLogit: number;
-  private readonly purchaseLogit: number;
+  readonly logPrice: Float64Array;
+  /** logit(cartGivenClick) and logit(purchaseGivenCart), the funnel's baselines. */
+  readonly cartLogit: number;
+  readonly purchaseLogit: number;
   private readonly arrivals: Random;
   private readonly seasons: Random;
+  /** How many shoppers have arrived in each slot: names a session, for what is kept per session (item-values.ts). */
+  readonly arrival: Float64Array;
 
   constructor(
     size: number,
@@ -133,6 +136,7 @@ export class ShopperPool {
     this.lastClick = new Int32Array(size);
     this.recent = new Int32Array(size * config.memory);
     this.recentHead = new Int32Array(size);
+    this.arrival = new Float64Array(size);
     const S = config.segments.length;
     this.segmentDirection = new Float64Array(S * d);
     this.cumulativeShare = new Float64Array(S);
@@ -159,6 +163,7 @@ export class ShopperPool {
     const { config } = this;
     if (config.profiles) this.place(i, config.profiles[rng.int(config.profiles.length)]!);
     else this.draw(i, rng);
+    this.arrival[i]!++;
     this.budgetLeft[i] = this.budget[i]!;
     this.sessionStep[i] = 0;
     this.lastEvent[i] = LAST_EVENT.none;
@@ -226,7 +231,8 @@ export class ShopperPool {
       seg.qualityWeight * (this.catalog.quality[item]! - 0.5) -
       this.priceSensitivity[i]! * this.logPrice[item]! +
       (shown === 0 ? seg.novelty : 0);
-    return Math.exp(appeal) * this.config.fatigue ** shown;
+    // x ** 0 is exactly 1; skipping the power for an item not shown lately is most of the time.
+    return shown === 0 ? Math.exp(appeal) : Math.exp(appeal) * this.config.fatigue ** shown;
   }
 
   /** Fills `out` with slot i's true funnel probabilities for `slate`. */

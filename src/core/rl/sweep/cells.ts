@@ -1,15 +1,16 @@
 /**
  * A sweep's unit of work: one configuration on one seed (a cell), run as a
- * race of one agent on the experiment path (experiment.ts's runOnShop), so
- * its metrics are the experiment command's. Cells are named by their
+ * race of one agent on the fast experiment path (batch-run.ts), so its
+ * metrics are the experiment command's. Cells are named by their
  * configuration and seed, which is what lets a rerun skip the finished and
  * shards split the work without talking to each other.
  */
 import { buildAgent } from '../agents/build';
-import { runOnShop } from '../experiment';
+import { runBuiltBatched } from '../experiment';
 import { shopFor, type RecsysConfig } from '../lab/config';
-import type { MetricName } from '../metrics';
-import { ShopEnv } from '../sim/shop-env';
+import { checkShape, type Agent, type Environment } from '../contract';
+import { decide } from '../interact';
+import { METRICS, type MetricName } from '../metrics';
 import type { SweepSpec } from './spec';
 
 /** Cumulative reward points kept per cell, for the curves of the best. */
@@ -66,20 +67,53 @@ export function parseShard(text: string): { shard: number; shards: number } {
   return { shard, shards };
 }
 
-/** Runs one cell; a cell that throws, or whose reward is not a number, is recorded as failed. */
-export async function runCell(spec: SweepSpec, cell: SweepCell): Promise<CellResult> {
+/** A problem of one's own, made for a cell's seed (what a spec's `environment` module exports). */
+export type EnvironmentFactory = (seed: number) => Environment;
+
+/**
+ * Runs one cell; a cell that throws, or whose reward is not a number, is
+ * recorded as failed. A spec with an `environment` needs its module's
+ * `createEnvironment` as `environment`.
+ */
+export async function runCell(
+  spec: SweepSpec,
+  cell: SweepCell,
+  environment?: EnvironmentFactory,
+): Promise<CellResult> {
   const t0 = performance.now();
   const race: RecsysConfig = { ...spec.configs[cell.config]!.race, seed: cell.seed };
   const points = Math.min(CURVE_POINTS, spec.steps);
   const curveSteps = Array.from({ length: points }, (_, i) =>
     Math.round(((i + 1) * spec.steps) / points),
   );
-  // One catalog (seed 1) for every seed, as the experiment command has: runs differ in shoppers.
-  const env = new ShopEnv(shopFor(race), { seed: cell.seed, reward: race.reward, catalogSeed: 1 });
-  let agent: ReturnType<typeof buildAgent> | null = null;
   try {
-    agent = buildAgent(race.agents[0]!, env, cell.seed * 7919 + 104_729);
-    const run = await runOnShop(env, agent, spec.steps, curveSteps, 1000, () => {});
+    if (spec.environment) {
+      if (!environment) throw new Error(`the sweep needs its environment, ${spec.environment}`);
+      const env = environment(cell.seed);
+      checkShape(env);
+      const agent = buildAgent(race.agents[0]!, env, cell.seed * 7919 + 104_729);
+      try {
+        const run = await runOnEnvironment(env, agent, spec.steps, curveSteps);
+        return { ...cell, ...run, error: null, ms: performance.now() - t0 };
+      } finally {
+        agent.dispose?.();
+      }
+    }
+    // One catalog (seed 1) for every seed, as the experiment command has: runs differ in shoppers.
+    const run = await runBuiltBatched(
+      (shape) => buildAgent(race.agents[0]!, shape, cell.seed * 7919 + 104_729),
+      {
+        shop: shopFor(race),
+        seed: cell.seed,
+        reward: race.reward,
+        catalogSeed: 1,
+        steps: spec.steps,
+        curveSteps,
+        chunk: 1000,
+        report: () => {},
+        batch: spec.batch,
+      },
+    );
     const metrics = run.total.values();
     if (!Number.isFinite(metrics.reward))
       throw new Error(`the reward became ${metrics.reward}: check the expression`);
@@ -87,7 +121,39 @@ export async function runCell(spec: SweepSpec, cell: SweepCell): Promise<CellRes
   } catch (e) {
     const error = e instanceof Error ? e.message : String(e);
     return { ...cell, metrics: null, curve: [], error, ms: performance.now() - t0 };
-  } finally {
-    agent?.dispose?.();
   }
+}
+
+/**
+ * `agent` on a problem of one's own for `steps` decisions: its reward (and
+ * the regret its `info.regret` reports, else NaN) as a cell's metrics, the
+ * shop's own metrics NaN (its steps have no clicks or sessions).
+ */
+async function runOnEnvironment(
+  env: Environment,
+  agent: Agent,
+  steps: number,
+  curveSteps: number[],
+): Promise<Pick<CellResult, 'metrics' | 'curve'>> {
+  const curve: number[] = [];
+  let reward = 0;
+  let regret = 0;
+  let next = 0;
+  let observation = env.reset();
+  for (let step = 0; step < steps; step++) {
+    if (step % 1000 === 0) await agent.sync?.();
+    const out = decide(env, agent, observation);
+    reward += out.reward;
+    const r = (out.info as { regret?: unknown } | null)?.regret;
+    regret += typeof r === 'number' ? r : NaN;
+    observation = out.done ? env.reset() : out.observation;
+    while (next < curveSteps.length && curveSteps[next] === step + 1) {
+      curve.push(reward);
+      next++;
+    }
+  }
+  if (!Number.isFinite(reward)) throw new Error(`the reward became ${reward}`);
+  const metrics = Object.fromEntries(METRICS.map((m) => [m, NaN])) as Record<MetricName, number>;
+  Object.assign(metrics, { reward, rewardPerStep: reward / steps, regret });
+  return { metrics, curve };
 }

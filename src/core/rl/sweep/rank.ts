@@ -28,6 +28,8 @@ export interface RankedConfig {
 
 export interface SweepReport {
   name: string;
+  /** The spec's environment module, when its agents ran on a problem of their own instead of a shop. */
+  environment: string | null;
   outcome: SweepSpec['outcome'];
   steps: number;
   configs: number;
@@ -75,6 +77,7 @@ export function sweepReport(
     name: spec.name,
     outcome: spec.outcome,
     steps: spec.steps,
+    environment: spec.environment,
     configs: spec.configs.length,
     cells: cells.length,
     failed: cells.filter((c) => c.error).length,

@@ -16,13 +16,18 @@
  *   "shops": [{ "shop": "fashion", "items": [100, 400] }],
  *   "rewards": ["clicked"],
  *   "agents": [{ "kind": "ucb", "ucbC": [0.1, 0.5, 2] }, { "kind": "ts-beta" }],
- *   "top": 3
+ *   "top": 3,
+ *   "batch": 1
  * }
+ *
+ * With `"environment": "my-problem.ts"` instead of shops and rewards, the
+ * agents run on a problem of one's own (src/cli/sweep-coupons.json).
  */
 import { createRandom } from '../../random';
 import { isAgentName, STANDALONE_AGENTS } from '../agents/names';
 import { agentSettings, type AgentParam, type AgentSettings } from '../agents/settings';
 import { defaultRecsysConfig, recsysConfigError, type RecsysConfig } from '../lab/config';
+import { MAX_BATCH } from '../batch-run';
 import type { MetricName } from '../metrics';
 import { REWARD_EXPRESSIONS } from '../reward/expression';
 import { isShopName, type ShopName } from '../sim/presets';
@@ -50,6 +55,19 @@ export interface SweepSpec {
   /** Configurations run again on fresh seeds, the best first by the sweep's ranking. */
   top: number;
   freshSeeds: number[];
+  /**
+   * Shoppers each agent serves between two lessons (batch-run.ts). 1, the
+   * default, learns after every decision as the lab does, and gives the
+   * single environment's numbers; more is a little faster and changes what
+   * a deterministic agent such as UCB1 does (README, "Batches").
+   */
+  batch: number;
+  /**
+   * A module of one's own problem instead of the shops: its path (from the
+   * spec's folder), which exports `createEnvironment(seed)` returning an
+   * Environment (contract.ts). Its cells rank by the reward alone.
+   */
+  environment: string | null;
 }
 
 /** One configuration: a race of one agent, less its seed. */
@@ -151,6 +169,8 @@ export function parseSweepSpec(json: Json): SweepSpec {
       'sampleSeed',
       'top',
       'freshSeeds',
+      'batch',
+      'environment',
     ],
     '',
   );
@@ -164,13 +184,22 @@ export function parseSweepSpec(json: Json): SweepSpec {
       'decisions per cell must be a whole number from 1 to 10,000,000',
     );
   const seeds = seedsOf(json.seeds ?? 3, 'seeds');
+  const batch = json.batch ?? 1;
+  if (!(isNumber(batch) && Number.isInteger(batch) && batch >= 1 && batch <= MAX_BATCH))
+    throw new SweepSpecError(
+      'batch',
+      `shoppers served between two lessons must be a whole number from 1 to ${MAX_BATCH.toLocaleString('en')}`,
+    );
   const outcome = json.outcome ?? 'reward';
   if (!(typeof outcome === 'string' && outcome in OUTCOMES))
     throw new SweepSpecError('outcome', `choose ${Object.keys(OUTCOMES).join(', ')}`);
+  const environment = environmentOf(json, outcome, batch);
+  // An environment of one's own stands in for the shops; the race's check still reads the agents in one.
+  const shopList = environment ? [{ shop: 'fashion' }] : json.shops;
 
-  if (!Array.isArray(json.shops) || json.shops.length === 0)
+  if (!Array.isArray(shopList) || shopList.length === 0)
     throw new SweepSpecError('shops', 'list at least one shop, e.g. [{ "shop": "fashion" }]');
-  const shops = json.shops.flatMap((entry, i) => {
+  const shops = shopList.flatMap((entry, i) => {
     const field = `shops[${i}]`;
     const s = isString(entry) ? { shop: entry } : entry;
     if (!isObject(s)) throw new SweepSpecError(field, 'expected a shop name or { "shop": … }');
@@ -254,7 +283,9 @@ export function parseSweepSpec(json: Json): SweepSpec {
         const agentLabel = `${agent.settings.kind}${pairs(agent.varied)}`;
         configs.push({
           index: configs.length,
-          label: `${agentLabel} · ${shop.shop}${pairs(shop.knobs)} · ${reward}`,
+          label: environment
+            ? `${agentLabel} · ${moduleName(environment)}`
+            : `${agentLabel} · ${shop.shop}${pairs(shop.knobs)} · ${reward}`,
           agentLabel,
           race,
         });
@@ -291,7 +322,48 @@ export function parseSweepSpec(json: Json): SweepSpec {
       'outcome',
       'the reward differs between configurations: rank by revenue, conversion or ctr',
     );
-  return { name, steps, seeds, outcome: outcome as Outcome, configs, top, freshSeeds };
+  return {
+    name,
+    steps,
+    seeds,
+    outcome: outcome as Outcome,
+    configs,
+    top,
+    freshSeeds,
+    batch,
+    environment,
+  };
+}
+
+/** A module's file name without its folder and extension, as labels show it. */
+const moduleName = (path: string): string => path.replace(/^.*[\\/]/, '').replace(/\.[^.]+$/, '');
+
+/** The spec's `environment`, checked against what it rules out (shops, rewards, other outcomes, batches). */
+function environmentOf(json: Record<string, Json>, outcome: string, batch: number): string | null {
+  const environment = json.environment;
+  if (environment === undefined) return null;
+  if (!(isString(environment) && /\.(ts|js|mjs)$/.test(environment)))
+    throw new SweepSpecError(
+      'environment',
+      'give the path of a module (.ts, .js or .mjs) that exports createEnvironment(seed)',
+    );
+  for (const field of ['shops', 'rewards'])
+    if (json[field] !== undefined)
+      throw new SweepSpecError(
+        field,
+        'an environment of your own stands in for the shops and their rewards',
+      );
+  if (outcome !== 'reward')
+    throw new SweepSpecError(
+      'outcome',
+      'an environment of your own pays a reward alone: rank by reward',
+    );
+  if (batch !== 1)
+    throw new SweepSpecError(
+      'batch',
+      'an environment of your own runs one decision at a time: leave batch at 1',
+    );
+  return environment;
 }
 
 /** `k` of `list` (all of it when k ≥ its length), drawn by a seeded shuffle, in the list's order. */

@@ -32,6 +32,10 @@ export function raceFromRanking(json: unknown): SweepRace {
     problem: 'this is not a sweep’s ranking.json (npm run sweep writes it beside its cells)',
   };
   if (!isRecord(json) || !Array.isArray(json.ranking)) return notRanking;
+  if (typeof json.environment === 'string' && json.environment)
+    return {
+      problem: `this sweep ran its agents on a problem of its own (${json.environment}), and the lab races them in its shops: run them on that problem instead`,
+    };
   const ranked = json.ranking.filter(
     (r): r is { label: string; race: Record<string, unknown>; seeds: number } =>
       isRecord(r) && typeof r.label === 'string' && isRecord(r.race) && typeof r.seeds === 'number',
