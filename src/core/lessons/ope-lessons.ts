@@ -50,7 +50,7 @@ export const JUDGE_ON_A_LOG: Lesson = {
         'The effective sample size of the weights wᵢ = π(aᵢ|xᵢ)/μ(aᵢ|xᵢ) says how many rows an estimate really rests on.',
       ],
       tex: [String.raw`\text{ESS} = \frac{\left(\sum_i w_i\right)^2}{\sum_i w_i^2}`],
-      look: 'The three agents: an ESS of 40 to 74 of 5,000 rows, weights over 100, wide intervals and a poor-overlap warning each. Even so every estimator but the direct method puts them below the log’s average, and the truth agrees: their lucky items are not good ones (the winner’s curse).',
+      look: 'The three agents: an ESS of 40 to 76 of 5,000 rows, largest weights of 100 to 165, wide intervals and a poor-overlap warning each. Even so every estimator but the direct method puts them below the log’s average, and the truth agrees: their lucky items are not good ones (the winner’s curse).',
     },
     {
       title: 'Learning from a log needs pessimism',
