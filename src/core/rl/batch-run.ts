@@ -44,7 +44,7 @@ class Observations {
   /** What each slot's shopper shows now. */
   read(): this {
     const { env } = this;
-    this.contexts.set(env.contexts.subarray(0, this.contexts.length));
+    this.contexts.set(env.contexts);
     for (const [i, o] of this.all.entries()) {
       o.state = env.states[i]!;
       o.segment = env.pool.segment[i]!;

@@ -259,14 +259,14 @@ export class ItemValues {
     return s;
   }
 
-  /** exp(appeal) of an item not shown lately, at match c, as ShopperPool's `weight` has it. */
-  private weight(item: number, c: number): number {
+  /** The appeal of an item not shown lately, at match c, as ShopperPool's `weight` has it. */
+  private appealOf(item: number, c: number): number {
     const pool = this.pool;
-    return Math.exp(
+    return (
       this.taste * c +
-        this.qualityWeight * (pool.catalog.quality[item]! - 0.5) -
-        this.ps * pool.logPrice[item]! +
-        this.novelty,
+      this.qualityWeight * (pool.catalog.quality[item]! - 0.5) -
+      this.ps * pool.logPrice[item]! +
+      this.novelty
     );
   }
 
@@ -274,7 +274,7 @@ export class ItemValues {
   private value(item: number, c: number): number {
     const pool = this.pool;
     const f = pool.config.funnel;
-    const w = this.weight(item, c);
+    const w = Math.exp(this.appealOf(item, c));
     const total = f.outsideWeight + w;
     const cart = sigmoid(pool.cartLogit + f.cartMatch * c);
     const buy =
@@ -307,13 +307,9 @@ export class ItemValues {
   private takeAllBounds(i: number, lows: Float64Array, k: number, out: Float64Array): void {
     const pool = this.pool;
     const f = pool.config.funnel;
-    const { n, d, base, taste, qualityWeight, novelty, ps, noClick, low, high, slope } = this;
+    const { n, taste, noClick, low, high, slope } = this;
     const { bcd, spans, reach } = this.mixed;
     const { appeal, matches, recent } = this;
-    const p = pool.preference;
-    const e = pool.catalog.embedding;
-    const quality = pool.catalog.quality;
-    const logPrice = pool.logPrice;
     const outside = f.outsideWeight;
     const cartSlope = f.cartMatch / 4;
     const tasteSlope = taste / 4;
@@ -321,12 +317,9 @@ export class ItemValues {
     this.takenAt.fill(0, at, at + n);
     const best = this.bestAppeal.fill(-1);
     for (let item = 0; item < n; item++) {
-      let c = 0;
-      for (let j = 0; j < d; j++) c += p[base + j]! * e[item * d + j]!;
+      const c = this.match(item);
       matches[item] = c;
-      // As `weight` has it, before its exponential.
-      appeal[item] =
-        taste * c + qualityWeight * (quality[item]! - 0.5) - ps * logPrice[item]! + novelty;
+      appeal[item] = this.appealOf(item, c);
       if (recent[item] === 0) keepBest(best, appeal, item);
     }
     const first = this.firstScores;
