@@ -14,6 +14,12 @@ export interface Random {
   normal(): number;
   /** A 32-bit seed for libraries that take one (tfjs initialisers, shuffles). */
   seed32(): number;
+  /**
+   * The same word as `seed32` would give, as a signed 32-bit integer: the
+   * cheapest draw, for samplers in hot loops (V8 keeps it a small integer,
+   * where an unsigned word above 2³¹ is a heap number when not inlined).
+   */
+  word(): number;
   /** The generator state, to checkpoint and later resume the exact stream. */
   state(): number[];
 }
@@ -46,6 +52,10 @@ class PureRandom implements Random {
 
   seed32(): number {
     return this.gen.unsafeNext() >>> 0;
+  }
+
+  word(): number {
+    return this.gen.unsafeNext();
   }
 
   state(): number[] {

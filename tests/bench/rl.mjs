@@ -15,6 +15,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { chromiumArgs } from './chromium-args.mjs';
+import { moduleLoader } from '../../src/cli/common.mjs';
 import { arg, root } from './cli.mjs';
 import { serve } from './serve.mjs';
 
@@ -28,10 +29,8 @@ const tf = await import('@tensorflow/tfjs');
 tf.env().set('IS_NODE', false);
 await import('@tensorflow/tfjs-backend-wasm');
 tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-const { runnerImport } = await import('vite');
-const bench = (
-  await runnerImport('/tests/bench/rl-bench.ts', { root, configFile: false, logLevel: 'warn' })
-).module;
+// Bundled as the command-line tools load the app (src/cli/common.mjs), not through Vite's module runner.
+const bench = await (await moduleLoader())('/tests/bench/rl-bench.ts');
 
 console.log('bench rl: node…');
 /** @type {Rate[]} */

@@ -11,6 +11,20 @@ describe('seeded random source', () => {
     expect(Array.from({ length: 20 }, () => c.next())).not.toEqual(sa);
   });
 
+  it('word() gives the words seed32() would, as signed 32-bit integers', () => {
+    const a = createRandom(12);
+    const b = createRandom(12);
+    let negative = 0;
+    for (let k = 0; k < 1000; k++) {
+      const w = a.word();
+      expect(Number.isInteger(w) && w >= -(2 ** 31) && w < 2 ** 31).toBe(true);
+      expect(w >>> 0).toBe(b.seed32());
+      if (w < 0) negative++;
+    }
+    expect(negative).toBeGreaterThan(400);
+    expect(negative).toBeLessThan(600);
+  });
+
   it('continues exactly from a saved state', () => {
     const r = createRandom(7);
     for (let i = 0; i < 100; i++) r.next();

@@ -43,7 +43,7 @@ export function sampleBeta(a: number, b: number, rng: Random): number {
  * Beta(a, 1) = U^(1/a) (every arm with no success or no failure yet is one
  * of these); otherwise the gamma ratio, each gamma by Marsaglia and Tsang
  * with its normal from the ziggurat, so most draws need no logarithm.
- * Inner draws take single 32-bit words (`seed32`), as the ziggurat was
+ * Inner draws take single 32-bit words (`word`), as the ziggurat was
  * designed for; the closed forms take full uniforms.
  */
 export function sampleBetaFast(a: number, b: number, rng: Random): number {
@@ -57,6 +57,15 @@ export function sampleBetaFast(a: number, b: number, rng: Random): number {
 
 /** 2⁻³²: a 32-bit word to a uniform. */
 const WORD = 2 ** -32;
+
+/**
+ * A uniform in (0, 1) from one 32-bit word: half the generator's work of
+ * `Random.next`, for draws where a resolution of 2⁻³² is plenty (a coin with
+ * a given chance, a jitter, a ziggurat's position).
+ */
+export function uniformWord(rng: Random): number {
+  return ((rng.word() >>> 0) + 0.5) * WORD;
+}
 
 /** Gamma(shape, 1) by Marsaglia and Tsang on ziggurat normals, as `sampleGamma` but faster. */
 export function gammaFast(shape: number, rng: Random): number {
@@ -98,14 +107,27 @@ export function sampleBetas(
     else {
       if (constants[i * 4] !== a - 1 / 3 || constants[i * 4 + 2] !== b - 1 / 3)
         betaConstants(a, b, constants, i * 4);
-      const x = gammaOf(constants[i * 4]!, constants[i * 4 + 1]!, rng);
-      out[i] = x / (x + gammaOf(constants[i * 4 + 2]!, constants[i * 4 + 3]!, rng));
+      gammaInto(constants[i * 4]!, constants[i * 4 + 1]!, rng, out, i);
+      gammaInto(constants[i * 4 + 2]!, constants[i * 4 + 3]!, rng, scratch, 0);
+      out[i] = out[i]! / (out[i]! + scratch[0]!);
     }
   }
 }
 
 /** Gamma(shape, 1), shape ≥ 1, from its constants d and c (see `betaConstants`). */
 export function gammaOf(d: number, c: number, rng: Random): number {
+  gammaInto(d, c, rng, scratch, 0);
+  return scratch[0]!;
+}
+
+const scratch = new Float64Array(1);
+
+/**
+ * `gammaOf`'s draw, written to out[at]: a hot loop calls this, and a call
+ * V8 does not inline allocates a heap number for a returned float, where
+ * a store into an array does not.
+ */
+function gammaInto(d: number, c: number, rng: Random, out: Float64Array, at: number): void {
   for (;;) {
     let x: number;
     let v: number;
@@ -115,10 +137,12 @@ export function gammaOf(d: number, c: number, rng: Random): number {
     } while (v <= 0);
     v = v * v * v;
     // In (0, 1): a word and a half.
-    const u = (rng.seed32() + 0.5) * WORD;
+    const u = uniformWord(rng);
     const x2 = x * x;
-    if (u < 1 - 0.0331 * x2 * x2) return d * v;
-    if (Math.log(u) < 0.5 * x2 + d - d * v + d * Math.log(v)) return d * v;
+    if (u < 1 - 0.0331 * x2 * x2 || Math.log(u) < 0.5 * x2 + d - d * v + d * Math.log(v)) {
+      out[at] = d * v;
+      return;
+    }
   }
 }
 
@@ -143,29 +167,33 @@ const ZIG_RATIO = new Float64Array(LAYERS);
  * N(0, 1) by the ziggurat, in Doornik's (2005) form: the layer from 7 bits
  * of one word, the position in it from another, so they share no bits.
  * About 99% of draws take one comparison; only the layers' edges and the
- * tail need exponentials.
+ * tail need exponentials, and they live in `normalEdge`, so this stays
+ * small enough for V8 to inline where it is called.
  */
 export function normalZiggurat(rng: Random): number {
-  for (;;) {
-    const i = rng.seed32() >>> 25;
-    // In (−1, 1).
-    const u = ((rng.seed32() | 0) + 0.5) * 2 * WORD;
-    if (Math.abs(u) < ZIG_RATIO[i]!) return u * ZIG_X[i]!;
-    if (i === 0) {
-      // The tail beyond R, by Marsaglia's (1964) method.
-      let x: number;
-      let y: number;
-      do {
-        x = Math.log(1 - rng.next()) / ZIG_R;
-        y = Math.log(1 - rng.next());
-      } while (-2 * y < x * x);
-      return u < 0 ? x - ZIG_R : ZIG_R - x;
-    }
-    const x = u * ZIG_X[i]!;
-    const f0 = Math.exp(-0.5 * (ZIG_X[i]! * ZIG_X[i]! - x * x));
-    const f1 = Math.exp(-0.5 * (ZIG_X[i + 1]! * ZIG_X[i + 1]! - x * x));
-    if (f1 + rng.next() * (f0 - f1) < 1) return x;
+  const i = rng.word() >>> 25;
+  // In (−1, 1).
+  const u = (rng.word() + 0.5) * 2 * WORD;
+  if (Math.abs(u) < ZIG_RATIO[i]!) return u * ZIG_X[i]!;
+  return normalEdge(i, u, rng);
+}
+
+/** The ziggurat's rare draws: layer i's edge at position u, or the tail (i = 0); a rejection starts over. */
+function normalEdge(i: number, u: number, rng: Random): number {
+  if (i === 0) {
+    // The tail beyond R, by Marsaglia's (1964) method.
+    let x: number;
+    let y: number;
+    do {
+      x = Math.log(1 - rng.next()) / ZIG_R;
+      y = Math.log(1 - rng.next());
+    } while (-2 * y < x * x);
+    return u < 0 ? x - ZIG_R : ZIG_R - x;
   }
+  const x = u * ZIG_X[i]!;
+  const f0 = Math.exp(-0.5 * (ZIG_X[i]! * ZIG_X[i]! - x * x));
+  const f1 = Math.exp(-0.5 * (ZIG_X[i + 1]! * ZIG_X[i + 1]! - x * x));
+  return f1 + rng.next() * (f0 - f1) < 1 ? x : normalZiggurat(rng);
 }
 
 /** The exponential ziggurat's 256 layers (Marsaglia and Tsang 2000). */
@@ -182,18 +210,21 @@ const EXP_RATIO = new Float64Array(E_LAYERS);
   for (let i = 0; i < E_LAYERS; i++) EXP_RATIO[i] = EXP_X[i + 1]! / EXP_X[i]!;
 }
 
-/** Exp(1) by the ziggurat, layer and position from separate words as `normalZiggurat`. */
+/** Exp(1) by the ziggurat, layer and position from separate words as `normalZiggurat`, and as small. */
 export function exponentialZiggurat(rng: Random): number {
-  for (;;) {
-    const i = rng.seed32() >>> 24;
-    // In (0, 1).
-    const u = (rng.seed32() + 0.5) * WORD;
-    if (u < EXP_RATIO[i]!) return u * EXP_X[i]!;
-    // The tail beyond R is R plus an exponential (memorylessness).
-    if (i === 0) return E_R - Math.log(1 - rng.next());
-    const x = u * EXP_X[i]!;
-    const f0 = Math.exp(-EXP_X[i]!);
-    const f1 = Math.exp(-EXP_X[i + 1]!);
-    if (f1 + rng.next() * (f0 - f1) < Math.exp(-x)) return x;
-  }
+  const i = rng.word() >>> 24;
+  // In (0, 1).
+  const u = uniformWord(rng);
+  if (u < EXP_RATIO[i]!) return u * EXP_X[i]!;
+  return exponentialEdge(i, u, rng);
+}
+
+/** The exponential ziggurat's rare draws, as `normalEdge`. */
+function exponentialEdge(i: number, u: number, rng: Random): number {
+  // The tail beyond R is R plus an exponential (memorylessness).
+  if (i === 0) return E_R - Math.log(1 - rng.next());
+  const x = u * EXP_X[i]!;
+  const f0 = Math.exp(-EXP_X[i]!);
+  const f1 = Math.exp(-EXP_X[i + 1]!);
+  return f1 + rng.next() * (f0 - f1) < Math.exp(-x) ? x : exponentialZiggurat(rng);
 }

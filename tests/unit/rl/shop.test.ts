@@ -136,6 +136,34 @@ describe('shoppers and the funnel', () => {
     }
   });
 
+  it('draws the same events from the click side alone as from the full probabilities', () => {
+    // The batched simulator computes only the click side; the single environment all of it.
+    const full = new ShopperPool(20, config.shoppers, catalog, 5);
+    const lazy = new ShopperPool(20, config.shoppers, catalog, 5);
+    const rng = createRandom(6);
+    const p = new SlateProbabilities(3);
+    const q = new SlateProbabilities(3);
+    for (let i = 0; i < 20; i++) [full, lazy].forEach((pool) => pool.spawn(i));
+    let clicks = 0;
+    for (let t = 0; t < 20_000; t++) {
+      const i = rng.int(20);
+      const slate = [rng.int(catalog.size), rng.int(catalog.size), rng.int(catalog.size)];
+      if (new Set(slate).size < 3) continue;
+      full.probabilities(i, slate, p);
+      lazy.clickProbabilities(i, slate, q);
+      expect(Array.from(q.click)).toEqual(Array.from(p.click));
+      expect(q.none).toBe(p.none);
+      const a = full.sample(i, slate, p, emptyEvents());
+      const b = lazy.sample(i, slate, q, emptyEvents());
+      expect(b).toEqual(a);
+      if (a.clicked >= 0) clicks++;
+      if (full.advance(i, slate, a)) full.spawn(i);
+      if (lazy.advance(i, slate, b)) lazy.spawn(i);
+    }
+    expect(clicks).toBeGreaterThan(1000);
+    expect(Array.from(lazy.preference)).toEqual(Array.from(full.preference));
+  });
+
   it('fatigue: showing the same item again lowers its click chance; a new one earns the novelty bonus', () => {
     const pool = new ShopperPool(1, config.shoppers, catalog, 8);
     pool.spawn(0);
@@ -164,6 +192,11 @@ describe('shoppers and the funnel', () => {
     for (let s = 0; s < 10; s++) if (pool.advance(0, [0], emptyEvents())) pool.spawn(0);
     expect(pool.season).toBe(1);
     expect(Array.from(pool.segmentDirection)).not.toEqual(Array.from(before));
+    // The next season starts at step 20 exactly, not before.
+    for (let s = 10; s < 19; s++) if (pool.advance(0, [0], emptyEvents())) pool.spawn(0);
+    expect(pool.season).toBe(1);
+    pool.advance(0, [0], emptyEvents());
+    expect(pool.season).toBe(2);
   });
 });
 

@@ -131,9 +131,10 @@ export class BatchedShopEnv {
       const slate = this.slate;
       for (let s = 0; s < K; s++) slate[s] = slates[i * K + s]!;
       if (this.checkSlates) checkSlate(slate, K, this.numActions);
-      pool.probabilities(i, slate, probs);
-      if (this.oracle)
+      if (this.oracle) {
+        pool.probabilities(i, slate, probs);
         this.regrets[i] = this.oracle.best(i) - this.oracle.expected(i, slate, probs);
+      } else pool.clickProbabilities(i, slate, probs);
       pool.sample(i, slate, probs, events);
       this.segments[i] = pool.segment[i]!;
       this.rewards[i] = reward.observed(pool, i, slate, events);

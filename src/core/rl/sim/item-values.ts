@@ -55,13 +55,17 @@ interface Mixed {
 export class ItemValues {
   private readonly n: number;
   private readonly d: number;
-  /** Per slot and item: bounds on v when taken, their slope L, and the step of the epoch they were taken at. */
-  private readonly low: Float64Array;
-  private readonly high: Float64Array;
-  private readonly slope: Float64Array;
-  private readonly takenAt: Uint8Array;
+  /**
+   * Per slot and item: bounds on v when taken, their slope L, and the step
+   * of the epoch they were taken at. Made on the first `best`: the single
+   * environment and the lab only ever call `all`.
+   */
+  private low = new Float64Array(0);
+  private high = new Float64Array(0);
+  private slope = new Float64Array(0);
+  private takenAt = new Uint8Array(0);
   /** Per slot: the preference at each step since `epoch` (the step the bounds were last all taken). */
-  private readonly history: Float64Array;
+  private history = new Float64Array(0);
   private readonly epoch: Float64Array;
   /** What a slot's bounds were taken under: the session, its budget and the reward table. */
   private readonly arrival: Float64Array;
@@ -98,14 +102,8 @@ export class ItemValues {
 
   constructor(private readonly pool: ShopperPool) {
     const n = pool.catalog.size;
-    const cells = pool.size * n;
     this.n = n;
     this.d = pool.catalog.embeddingSize;
-    this.low = new Float64Array(cells);
-    this.high = new Float64Array(cells);
-    this.slope = new Float64Array(cells);
-    this.takenAt = new Uint8Array(cells);
-    this.history = new Float64Array(pool.size * HISTORY * this.d);
     this.epoch = new Float64Array(pool.size);
     this.arrival = new Float64Array(pool.size).fill(-1);
     this.budgetThen = new Float64Array(pool.size);
@@ -133,6 +131,14 @@ export class ItemValues {
   best(i: number, r: SingleOutcomes, k: number, out: Float64Array): Float64Array {
     this.prepare(i, r);
     const pool = this.pool;
+    if (this.history.length === 0) {
+      const cells = pool.size * this.n;
+      this.low = new Float64Array(cells);
+      this.high = new Float64Array(cells);
+      this.slope = new Float64Array(cells);
+      this.takenAt = new Uint8Array(cells);
+      this.history = new Float64Array(pool.size * HISTORY * this.d);
+    }
     const { n, d, history } = this;
     const step = pool.sessionStep[i]!;
     let h = step - this.epoch[i]!;
@@ -259,7 +265,7 @@ export class ItemValues {
     return s;
   }
 
-  /** The appeal of an item not shown lately, at match c, as ShopperPool's `weight` has it. */
+  /** The appeal of an item not shown lately, at match c, as ShopperPool.clickProbabilities has it. */
   private appealOf(item: number, c: number): number {
     const pool = this.pool;
     return (
@@ -276,7 +282,7 @@ export class ItemValues {
     const f = pool.config.funnel;
     const w = Math.exp(this.appealOf(item, c));
     const total = f.outsideWeight + w;
-    const cart = sigmoid(pool.cartLogit + f.cartMatch * c);
+    const cart = pool.cartOdds(c);
     const buy =
       pool.catalog.price[item]! <= this.budget
         ? sigmoid(pool.purchaseLogit - 0.5 * this.ps * pool.logPrice[item]!)

@@ -60,10 +60,13 @@ export class SlateProbabilities {
   readonly cart: Float64Array;
   /** P(purchase | cart) per slate position. */
   readonly purchase: Float64Array;
+  /** The taste match (cosine) of each position's item, which P(cart | click) is made from. */
+  readonly match: Float64Array;
   constructor(k: number) {
     this.click = new Float64Array(k);
     this.cart = new Float64Array(k);
     this.purchase = new Float64Array(k);
+    this.match = new Float64Array(k);
   }
 }
 
@@ -105,6 +108,10 @@ export class ShopperPool {
   readonly cartLogit: number;
   readonly purchaseLogit: number;
   private readonly arrivals: Random;
+  /** The segments' appeal weights, by segment index: read every step, so kept flat. */
+  private readonly taste: Float64Array;
+  private readonly qualityWeight: Float64Array;
+  private readonly novelty: Float64Array;
   private readonly seasons: Random;
   /** How many shoppers have arrived in each slot: names a session, for what is kept per session (item-values.ts). */
   readonly arrival: Float64Array;
@@ -147,6 +154,9 @@ export class ShopperPool {
     this.logPrice = catalog.price.map((p) => Math.log(p) - logMedian);
     this.cartLogit = logit(config.funnel.cartGivenClick);
     this.purchaseLogit = logit(config.funnel.purchaseGivenCart);
+    this.taste = Float64Array.from(config.segments, (s) => s.taste);
+    this.qualityWeight = Float64Array.from(config.segments, (s) => s.qualityWeight);
+    this.novelty = Float64Array.from(config.segments, (s) => s.novelty);
     this.arrivals = createRandom(seed);
     this.seasons = createRandom(populationSeed + 2);
     this.newSeason();
@@ -168,7 +178,9 @@ export class ShopperPool {
     this.sessionStep[i] = 0;
     this.lastEvent[i] = LAST_EVENT.none;
     this.lastClick[i] = -1;
-    this.recent.fill(-1, i * this.memory, (i + 1) * this.memory);
+    // A loop, not fill(): the builtin's call costs more than the memory's few writes.
+    const m = this.memory;
+    for (let j = i * m; j < (i + 1) * m; j++) this.recent[j] = -1;
     this.recentHead[i] = 0;
   }
 
@@ -207,53 +219,73 @@ export class ShopperPool {
     const { d } = this;
     const p = this.preference;
     const e = this.catalog.embedding;
+    const at = item * d - i * d;
     let s = 0;
-    for (let j = 0; j < d; j++) s += p[i * d + j]! * e[item * d + j]!;
+    for (let j = i * d; j < (i + 1) * d; j++) s += p[j]! * e[at + j]!;
     return s;
   }
 
   /** How often `item` was shown to slot i in its last `memory` steps. */
   timesShown(i: number, item: number): number {
     let n = 0;
-    const base = i * this.memory;
-    for (let j = 0; j < this.memory; j++) if (this.recent[base + j] === item) n++;
+    const { memory, recent } = this;
+    for (let j = i * memory; j < (i + 1) * memory; j++) if (recent[j] === item) n++;
     return n;
   }
 
-  /** The choice weight w of an item for slot i, and its cosine match in `cos`. */
-  private weight(i: number, item: number, cosOut: Float64Array, at: number): number {
-    const seg = this.config.segments[this.segment[i]!]!;
-    const c = this.match(i, item);
-    cosOut[at] = c;
-    const shown = this.timesShown(i, item);
-    const appeal =
-      seg.taste * c +
-      seg.qualityWeight * (this.catalog.quality[item]! - 0.5) -
-      this.priceSensitivity[i]! * this.logPrice[item]! +
-      (shown === 0 ? seg.novelty : 0);
-    // x ** 0 is exactly 1; skipping the power for an item not shown lately is most of the time.
-    return shown === 0 ? Math.exp(appeal) : Math.exp(appeal) * this.config.fatigue ** shown;
+  /** P(cart | click) of an item whose taste match is c. */
+  cartOdds(c: number): number {
+    return sigmoid(this.cartLogit + this.config.funnel.cartMatch * c);
+  }
+
+  /** P(purchase | cart) of `item` for slot i: none above the budget left. */
+  purchaseOdds(i: number, item: number): number {
+    return this.catalog.price[item]! <= this.budgetLeft[i]!
+      ? sigmoid(this.purchaseLogit - 0.5 * this.priceSensitivity[i]! * this.logPrice[item]!)
+      : 0;
+  }
+
+  /**
+   * Fills the click side of `out` (click, none, match) for slot i and
+   * `slate`: all that drawing a step's events needs, since the cart and
+   * purchase odds are only wanted for the item clicked.
+   */
+  clickProbabilities(
+    i: number,
+    slate: ArrayLike<number>,
+    out: SlateProbabilities,
+  ): SlateProbabilities {
+    const k = slate.length;
+    const seg = this.segment[i]!;
+    const { fatigue } = this.config;
+    let total = this.config.funnel.outsideWeight;
+    for (let s = 0; s < k; s++) {
+      const item = slate[s]!;
+      const c = this.match(i, item);
+      out.match[s] = c;
+      const shown = this.timesShown(i, item);
+      const appeal =
+        this.taste[seg]! * c +
+        this.qualityWeight[seg]! * (this.catalog.quality[item]! - 0.5) -
+        this.priceSensitivity[i]! * this.logPrice[item]! +
+        (shown === 0 ? this.novelty[seg]! : 0);
+      // The choice weight. x ** 0 is exactly 1; skipping the power for an item not shown lately is most of the time.
+      const w = shown === 0 ? Math.exp(appeal) : Math.exp(appeal) * fatigue ** shown;
+      out.click[s] = w;
+      total += w;
+    }
+    for (let s = 0; s < k; s++) out.click[s]! /= total;
+    out.none = this.config.funnel.outsideWeight / total;
+    return out;
   }
 
   /** Fills `out` with slot i's true funnel probabilities for `slate`. */
   probabilities(i: number, slate: ArrayLike<number>, out: SlateProbabilities): SlateProbabilities {
-    const k = slate.length;
-    let total = this.config.funnel.outsideWeight;
-    for (let s = 0; s < k; s++) {
-      const item = slate[s]!;
-      const w = this.weight(i, item, out.cart, s);
-      out.click[s] = w;
-      total += w;
-      // out.cart holds the cosine until here.
-      out.cart[s] = sigmoid(this.cartLogit + this.config.funnel.cartMatch * out.cart[s]!);
-      const price = this.catalog.price[item]!;
-      out.purchase[s] =
-        price <= this.budgetLeft[i]!
-          ? sigmoid(this.purchaseLogit - 0.5 * this.priceSensitivity[i]! * this.logPrice[item]!)
-          : 0;
+    this.clickProbabilities(i, slate, out);
+    for (let s = 0; s < slate.length; s++) {
+      out.cart[s] = this.cartOdds(out.match[s]!);
+      out.purchase[s] = this.purchaseOdds(i, slate[s]!);
     }
-    for (let s = 0; s < k; s++) out.click[s]! /= total;
-    out.none = this.config.funnel.outsideWeight / total;
     return out;
   }
 
@@ -288,7 +320,10 @@ export class ShopperPool {
     return out;
   }
 
-  /** Draws the step's events for slot i from probabilities `p`. */
+  /**
+   * Draws the step's events for slot i from `p`, of which it reads the click
+   * side only (`clickProbabilities` is enough).
+   */
   sample(i: number, slate: ArrayLike<number>, p: SlateProbabilities, e: StepEvents): StepEvents {
     const rng = this.outcomes;
     const f = this.config.funnel;
@@ -303,8 +338,8 @@ export class ShopperPool {
     }
     e.position = position;
     e.clicked = position >= 0 ? slate[position]! : -1;
-    e.carted = position >= 0 && rng.next() < p.cart[position]!;
-    e.purchased = e.carted && rng.next() < p.purchase[position]!;
+    e.carted = position >= 0 && rng.next() < this.cartOdds(p.match[position]!);
+    e.purchased = e.carted && rng.next() < this.purchaseOdds(i, e.clicked);
     const price = e.purchased ? this.catalog.price[e.clicked]! : 0;
     e.revenue = price;
     e.margin = e.purchased ? price * this.catalog.margin[e.clicked]! : 0;
@@ -337,19 +372,21 @@ export class ShopperPool {
     this.sessionStep[i]!++;
     const drift = this.config.drift;
     if (drift > 0) {
-      const { d } = this;
+      const { d, outcomes, preference } = this;
+      const step = drift * UNIFORM_SCALE;
+      const base = i * d;
       let squared = 0;
-      for (let j = 0; j < d; j++) {
-        const v =
-          this.preference[i * d + j]! + drift * UNIFORM_SCALE * (this.outcomes.next() - 0.5);
-        this.preference[i * d + j] = v;
+      for (let j = base; j < base + d; j++) {
+        const v = preference[j]! + step * (outcomes.next() - 0.5);
+        preference[j] = v;
         squared += v * v;
       }
-      normalise(this.preference, i * d, d, squared);
+      normalise(preference, base, d, squared);
     }
     this.totalSteps++;
     const every = this.config.seasonEvery;
-    if (every > 0 && Math.floor(this.totalSteps / every) > this.season) {
+    // Past the next season's first step: floor(totalSteps / every) > season, without a division per step.
+    if (every > 0 && this.totalSteps >= (this.season + 1) * every) {
       this.season++;
       this.newSeason();
     }
