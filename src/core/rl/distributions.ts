@@ -60,10 +60,10 @@ const WORD = 2 ** -32;
 
 /**
  * A uniform in (0, 1) from one 32-bit word: half the generator's work of
- * `Random.next`, for draws where a resolution of 2⁻³² is plenty (a coin with
- * a given chance, a jitter, a ziggurat's position).
+ * `Random.next`, for draws where a resolution of 2⁻³² is plenty (a gamma's
+ * acceptance test, an exponential ziggurat's position).
  */
-export function uniformWord(rng: Random): number {
+function uniformWord(rng: Random): number {
   return ((rng.word() >>> 0) + 0.5) * WORD;
 }
 
