@@ -65,7 +65,7 @@ test('trains CF, the demand predictor and the two-headed network on the sample l
   await train(page, 'cf', 'sample', 2);
   await expect(rows).toHaveCount(2);
   await expect(page.getByTestId('log-model-status')).toContainText('· 2 epochs done (');
-  await expect(page.getByTestId('log-model-data')).toContainText('2,506 rows, 300 shoppers');
+  await expect(page.getByTestId('log-model-data')).toContainText('2,404 rows, 300 shoppers');
   for (const auc of await column(page, 'AUC')) expect(Number(auc)).toBeGreaterThan(0);
   const hits = (await column(page, 'Hit rate @10')).map(Number);
   expect(hits.every((h) => h >= 0 && h <= 1)).toBe(true);

@@ -50,16 +50,21 @@ test('judges the lab’s agents and the example team policy on a log the simulat
     'the example team policy',
   ]);
   for (const r of rows) expect(r).toHaveLength(1 + 5 + 2 + 1);
-  // What the page promises, as DR and the simulator's truth both see it.
+  // What the page promises, as DR and the simulator's truth both see it. On the default log
+  // (seed 1) the pessimistic policy rests on about 300 rows and its interval just touches the
+  // log's: DR calls it too close to tell, while its truth is a fifth above (checked below).
   await expect(page.getByTestId('ope-verdict')).toContainText(
-    'better than the log’s recommender: best lower bound (pessimistic)',
+    'better than the log’s recommender: the example team policy',
+  );
+  await expect(page.getByTestId('ope-verdict')).toContainText(
+    'too close to tell: best lower bound (pessimistic)',
   );
   await expect(page.getByTestId('ope-verdict')).toContainText(
     'worse: ε-greedy per segment, UCB1, Thompson (Beta)',
   );
   await expect(page.getByTestId('ope-why-agents')).toContainText('winner’s curse');
   const truthOf = (r: string[]) => Number(r[8]);
-  expect(truthOf(rows[3]!)).toBeGreaterThan(Number(truth));
+  expect(truthOf(rows[3]!)).toBeGreaterThan(1.2 * Number(truth));
   for (const r of rows.slice(0, 3)) expect(truthOf(r)).toBeLessThan(Number(truth));
   const example = rows[4]!;
   const [value, interval] = example[4]!.split('\n'); // doubly robust, and its interval

@@ -166,7 +166,7 @@ export const DESIGN_REWARD: Lesson = {
       tex: [String.raw`r_t = \text{dwell}_t / 60`],
       setup: race([{ kind: 'ucb' }, { kind: 'qlearning' }], { reward: 'dwell / 60' }),
       action: 'Race on time spent',
-      look: 'CTR about as in the race on clicks, and conversion above the revenue race’s. The “What a reward can use” list under the editor names every variable.',
+      look: 'CTR about as in the race on clicks (within a fifth of it, seed to seed), and conversion above the revenue race’s. The “What a reward can use” list under the editor names every variable.',
     },
   ],
 };

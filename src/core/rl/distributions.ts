@@ -61,9 +61,10 @@ const WORD = 2 ** -32;
 /**
  * A uniform in (0, 1) from one 32-bit word: half the generator's work of
  * `Random.next`, for draws where a resolution of 2⁻³² is plenty (a gamma's
- * acceptance test, an exponential ziggurat's position).
+ * acceptance test, an exponential ziggurat's position, a simulated
+ * shopper's click, cart, purchase and leaving).
  */
-function uniformWord(rng: Random): number {
+export function uniformWord(rng: Random): number {
   return ((rng.word() >>> 0) + 0.5) * WORD;
 }
 
@@ -176,6 +177,15 @@ export function normalZiggurat(rng: Random): number {
   const u = (rng.word() + 0.5) * 2 * WORD;
   if (Math.abs(u) < ZIG_RATIO[i]!) return u * ZIG_X[i]!;
   return normalEdge(i, u, rng);
+}
+
+/**
+ * n draws of `normalZiggurat` into out[0, n), in order: one call for many,
+ * so a caller's cost does not hang on V8 inlining the sampler into it (a
+ * float returned from a call that was not inlined is a heap allocation).
+ */
+export function normalsInto(rng: Random, out: Float64Array, n: number): void {
+  for (let k = 0; k < n; k++) out[k] = normalZiggurat(rng);
 }
 
 /** The ziggurat's rare draws: layer i's edge at position u, or the tail (i = 0); a rejection starts over. */

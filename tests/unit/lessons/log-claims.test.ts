@@ -70,49 +70,59 @@ describe(LOG_TO_RECOMMENDER.title, () => {
     expect(LOG_TO_RECOMMENDER.steps[3]!.setup).toBe(BIG_LOG_CF);
   });
 
-  it('a log, and a model of it: on the sample, AUC about 0.53 and the hit rate near chance', async () => {
+  it('a log, and a model of it: on the sample, AUC about 0.51 and the hit rate about 0.16, near chance', async () => {
     const m = await metrics(SAMPLE_CF);
     // The log as the text describes it.
     const { data } = await train(SAMPLE_CF);
-    expect([data.rows, data.items, data.funnel.views]).toEqual([2_506, 396, 1_995]);
-    expect(Math.round(data.funnel.views * data.funnel.clickGivenView)).toBe(288);
-    // Why the bestseller list fails: 77 sales over 61 items.
+    expect([data.rows, data.items, data.funnel.views]).toEqual([2_404, 398, 1_903]);
+    expect(Math.round(data.funnel.views * data.funnel.clickGivenView)).toBe(280);
+    // Why the bestseller list fails: 82 sales over 77 items, none more than twice.
     const { purchases } = (await train(SAMPLE_CF)).prior!;
-    expect(purchases.reduce((a, b) => a + b, 0)).toBe(77);
-    expect(purchases.filter((p) => p > 0)).toHaveLength(61);
+    expect(purchases.reduce((a, b) => a + b, 0)).toBe(82);
+    expect(purchases.filter((p) => p > 0)).toHaveLength(77);
+    expect(Math.max(...purchases)).toBe(2);
     console.log(`sample CF: ${JSON.stringify(m)}`);
-    expect(m['auc']).toBeGreaterThan(0.5);
-    expect(m['auc']).toBeLessThan(0.56);
-    expect(m['hitRate']).toBeGreaterThanOrEqual(0.04);
-    expect(m['hitRate']).toBeLessThanOrEqual(0.16);
+    expect(Math.abs(m['auc']! - 0.51)).toBeLessThan(0.02);
+    // A fifth of 280 clicks is held out: 56, so chance's 0.1 has a standard error of 0.04.
+    expect(Math.abs(m['hitRate']! - 0.16)).toBeLessThan(0.03);
   }, 120_000);
 
-  it('race it: CF a quarter to a half ahead of random after 2,000 decisions, Q-learning ahead of CF, the bestsellers below random', async () => {
-    for (const r of await raceFrom(SAMPLE_CF)) {
+  it('race it: CF about three quarters ahead of random after 2,000 decisions, Q-learning close behind and ahead on two seeds of three by 8,000, the bestsellers below random on two of three', async () => {
+    const races = await raceFrom(SAMPLE_CF);
+    for (const r of races) {
       const cf = r['cf']!.early;
-      expect(cf).toBeGreaterThan(1.2 * r['random']!.early);
-      expect(cf).toBeLessThan(1.6 * r['random']!.early);
-      expect(r['qlearning']!.early).toBeGreaterThan(cf);
-      expect(r['popularity']!.early).toBeLessThan(r['random']!.early);
+      expect(cf).toBeGreaterThan(1.6 * r['random']!.early);
+      expect(cf).toBeLessThan(1.9 * r['random']!.early);
+      expect(r['qlearning']!.early).toBeGreaterThan(0.75 * cf);
+      expect(r['qlearning']!.early).toBeLessThan(cf);
     }
+    const total = (kind: string) => races.reduce((a, r) => a + r[kind]!.early, 0);
+    expect(total('qlearning') / total('cf')).toBeGreaterThan(0.85);
+    expect(total('qlearning') / total('cf')).toBeLessThan(0.95);
+    expect(races.filter((r) => r['qlearning']!.late > r['cf']!.late)).toHaveLength(2);
+    expect(races.filter((r) => r['popularity']!.early < r['random']!.early)).toHaveLength(2);
   }, 300_000);
 
-  it('the fix: on 10,000 sessions, AUC about 0.64, hit rate about 0.21, Spearman near 0.89', async () => {
+  it('the fix: on 10,000 sessions, AUC about 0.64, hit rate about 0.21, Spearman near 0.87', async () => {
     const m = await metrics(BIG_LOG_CF);
     console.log(`10,000-session CF: ${JSON.stringify(m)}`);
     expect(m['auc']).toBeGreaterThan(0.62);
     expect(m['hitRate']).toBeGreaterThan(0.18);
-    expect(m['spearman']).toBeGreaterThan(0.85);
+    expect(Math.abs(m['spearman']! - 0.87)).toBeLessThan(0.02);
   }, 300_000);
 
-  it('race again: CF about a fifth ahead of Q-learning after 2,000, the bestsellers close behind; Q-learning caught up by 8,000', async () => {
-    for (const r of await raceFrom(BIG_LOG_CF)) {
+  it('race again: CF about 30% ahead of Q-learning after 2,000 (a tenth to a half by seed), the bestsellers below random; Q-learning within an eighth by 8,000', async () => {
+    const races = await raceFrom(BIG_LOG_CF);
+    for (const r of races) {
       const cf = r['cf']!;
       const q = r['qlearning']!;
-      expect(cf.early).toBeGreaterThan(1.15 * q.early);
-      expect(r['popularity']!.early).toBeGreaterThan(q.early);
-      expect(r['popularity']!.early).toBeGreaterThan(0.85 * cf.early);
-      expect(Math.abs(q.late / cf.late - 1)).toBeLessThan(0.1);
+      expect(cf.early).toBeGreaterThan(1.08 * q.early);
+      expect(cf.early).toBeLessThan(1.5 * q.early);
+      expect(r['popularity']!.early).toBeLessThan(r['random']!.early);
+      expect(Math.abs(q.late / cf.late - 1)).toBeLessThan(0.13);
     }
+    const total = (kind: string) => races.reduce((a, r) => a + r[kind]!.early, 0);
+    expect(total('cf') / total('qlearning')).toBeGreaterThan(1.25);
+    expect(total('cf') / total('qlearning')).toBeLessThan(1.35);
   }, 300_000);
 });

@@ -108,13 +108,13 @@ describe('Designing a reward', () => {
   );
 
   it.each(SEEDS)(
-    'what you reward, seed %i: paid for dwell, the agents click about as on clicks and convert more than on revenue',
+    'what you reward, seed %i: paid for dwell, the agents click within a fifth of their rate on clicks and convert more than on revenue',
     async (seed) => {
       const clicks = await race(DESIGN_REWARD, 'The reward is the goal', seed);
       const revenue = await race(DESIGN_REWARD, 'Clicks are not sales', seed);
       const dwell = await race(DESIGN_REWARD, 'What you reward is what you get', seed);
       const q = (r: RaceResult) => byKind(r, 'qlearning').funnel;
-      expect(Math.abs(clickRate(q(dwell)) / clickRate(q(clicks)) - 1)).toBeLessThan(0.15);
+      expect(Math.abs(clickRate(q(dwell)) / clickRate(q(clicks)) - 1)).toBeLessThan(0.2);
       expect(conversion(q(dwell))).toBeGreaterThan(conversion(q(revenue)));
     },
   );

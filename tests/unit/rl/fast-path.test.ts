@@ -105,7 +105,7 @@ describe('the fast experiment path', () => {
     }
   });
 
-  it('with batches of 4, where agents learn a batch at a time, each path’s metrics fall within the other’s 95% intervals over 10 seeds', async () => {
+  it('with batches of 4, where agents learn a batch at a time, the paths’ metrics differ by less than the 95% interval of their difference over 10 seeds', async () => {
     // Randomised policies. A deterministic one (UCB1) shows a batch the same best arm 4 times, which
     // is a different algorithm there (README, “Batches”).
     const config = {
@@ -121,8 +121,10 @@ describe('the fast experiment path', () => {
       for (const m of METRICS) {
         const [a, b] = [ref.metrics[m], got.metrics[m]];
         const at = `${ref.label}, ${m}: ${a.mean} ± ${a.half} against ${b.mean} ± ${b.half}`;
-        expect(b.mean >= a.low && b.mean <= a.high, at).toBe(true);
-        expect(a.mean >= b.low && a.mean <= b.high, at).toBe(true);
+        // The two-sample test, not “each mean inside the other's interval”: that one fails whenever
+        // one side's interval is narrow by chance (ε-greedy's regret: 2,912 ± 160 against 2,820 ± 86,
+        // a difference of half the combined half-width). Both sides use the same t quantile (10 seeds).
+        expect(Math.abs(b.mean - a.mean), at).toBeLessThanOrEqual(Math.hypot(a.half, b.half));
       }
     }
   });

@@ -164,6 +164,27 @@ describe('shoppers and the funnel', () => {
     expect(Array.from(lazy.preference)).toEqual(Array.from(full.preference));
   });
 
+  it('drift: every step moves each taste coordinate by a uniform draw of variance drift², and the taste stays a unit vector', () => {
+    const drift = 0.01;
+    const pool = new ShopperPool(1, { ...config.shoppers, drift, seasonEvery: 0 }, catalog, 9);
+    pool.spawn(0);
+    const d = catalog.embeddingSize;
+    const steps: number[] = [];
+    for (let t = 0; t < 5000; t++) {
+      const before = Array.from(pool.preference);
+      // No click and no leaving: the step only remembers the slate and drifts.
+      pool.advance(0, [0], emptyEvents());
+      expect(Math.hypot(...pool.preference)).toBeCloseTo(1, 12);
+      for (let j = 0; j < d; j++) steps.push(pool.preference[j]! - before[j]!);
+    }
+    const mean = steps.reduce((a, b) => a + b, 0) / steps.length;
+    const sd = Math.sqrt(steps.reduce((a, b) => a + (b - mean) ** 2, 0) / steps.length);
+    expect(Math.abs(mean)).toBeLessThan(drift / 50);
+    // Normalising again takes away the part along the taste itself: 1/d of the variance on average.
+    expect(sd / (drift * Math.sqrt(1 - 1 / d))).toBeGreaterThan(0.97);
+    expect(sd / (drift * Math.sqrt(1 - 1 / d))).toBeLessThan(1.03);
+  });
+
   it('fatigue: showing the same item again lowers its click chance; a new one earns the novelty bonus', () => {
     const pool = new ShopperPool(1, config.shoppers, catalog, 8);
     pool.spawn(0);

@@ -6,7 +6,7 @@
  * expression over every outcome the funnel can produce, each with its true
  * probability: 2 without a click, 6 per slate position with one).
  */
-import { eventFeatures, F, FEATURE_COUNT, type StepEvents } from '../sim/events';
+import { F, FEATURE_COUNT, type StepEvents } from '../sim/events';
 import type { ShopperPool, SlateProbabilities } from '../sim/shoppers';
 import {
   compileReward,
@@ -77,8 +77,16 @@ export class LinearReward implements ShopReward {
     this.single = { catalog, outcomes };
     return outcomes;
   }
+  /**
+   * The outcome's entry in `singleOutcomes`, a lookup rather than a weighted
+   * sum: the simulator asks this every step. (A purchase pays the item's
+   * catalog price, so the table holds every reward a step can get.)
+   */
   observed(pool: ShopperPool, _i: number, _slate: ArrayLike<number>, e: StepEvents): number {
-    return dot(this.weights, eventFeatures(e, pool.catalog.config.priceMedian, this.features));
+    const o = this.singleOutcomes(pool);
+    const left = e.left ? 1 : 0;
+    if (e.clicked < 0) return o.noClick[left]!;
+    return o.items[e.clicked * 12 + (e.purchased ? 4 : e.carted ? 2 : 0) + left]!;
   }
   expected(pool: ShopperPool, i: number, slate: ArrayLike<number>, p: SlateProbabilities): number {
     return dot(this.weights, pool.expectedFeatures(i, slate, p, this.features));

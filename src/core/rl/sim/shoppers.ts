@@ -30,10 +30,14 @@
  * unit-variance uniform draw, then the vector is normalised again. Every
  * `seasonEvery` shopper-steps the segment directions are redrawn, so new
  * arrivals want different things (what the adaptive exploration reacts to).
+ * The draws are chosen for speed, each with the resolution it needs: an
+ * arrival's normals from the ziggurat, an outcome from one 32-bit word, a
+ * drift step from 16 bits (tests/bench/NOTES.md measures what each saves).
  * A config may instead list the shoppers who arrive (`profiles`, built from
  * feature rows in profiles.ts): each arrival is one of them, as given.
  */
 import { createRandom, type Random } from '../../random';
+import { normalsInto, uniformWord } from '../distributions';
 import { normalise, randomUnit, type Catalog } from './catalog';
 import { F, type StepEvents } from './events';
 import {
@@ -47,6 +51,8 @@ const logit = (p: number): number => Math.log(p / (1 - p));
 export const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
 /** sqrt(12): scales a uniform draw on [-0.5, 0.5) to unit variance. */
 const UNIFORM_SCALE = Math.sqrt(12);
+/** 2⁻¹⁶: half a word to a uniform. */
+const HALF_WORD = 2 ** -16;
 
 /** The last event of a shopper's session so far, as the observation reports it. */
 export const LAST_EVENT = { none: 0, click: 1, cart: 2, purchase: 3 } as const;
@@ -113,6 +119,8 @@ export class ShopperPool {
   private readonly qualityWeight: Float64Array;
   private readonly novelty: Float64Array;
   private readonly seasons: Random;
+  /** A new shopper's normals, drawn together. */
+  private readonly normals: Float64Array;
   /** How many shoppers have arrived in each slot: names a session, for what is kept per session (item-values.ts). */
   readonly arrival: Float64Array;
 
@@ -157,6 +165,7 @@ export class ShopperPool {
     this.taste = Float64Array.from(config.segments, (s) => s.taste);
     this.qualityWeight = Float64Array.from(config.segments, (s) => s.qualityWeight);
     this.novelty = Float64Array.from(config.segments, (s) => s.novelty);
+    this.normals = new Float64Array(d + 3);
     this.arrivals = createRandom(seed);
     this.seasons = createRandom(populationSeed + 2);
     this.newSeason();
@@ -196,22 +205,25 @@ export class ShopperPool {
   /** A random shopper of a random segment arrives in slot i. */
   private draw(i: number, rng: Random): void {
     const { config, d } = this;
-    const u = rng.next();
+    const u = uniformWord(rng);
     let k = 0;
     while (k < this.cumulativeShare.length - 1 && u >= this.cumulativeShare[k]!) k++;
     const seg = config.segments[k]!;
     this.segment[i] = k;
+    // The preference's d normals, then one each for price sensitivity, patience and budget.
+    const z = this.normals;
+    normalsInto(rng, z, d + 3);
     let squared = 0;
     for (let j = 0; j < d; j++) {
-      const v = this.segmentDirection[k * d + j]! + config.tasteSpread * rng.normal();
+      const v = this.segmentDirection[k * d + j]! + config.tasteSpread * z[j]!;
       this.preference[i * d + j] = v;
       squared += v * v;
     }
     normalise(this.preference, i * d, d, squared);
     const spread = config.personalSpread;
-    this.priceSensitivity[i] = seg.priceSensitivity * Math.exp(spread * rng.normal());
-    this.patience[i] = Math.max(1, seg.patience * Math.exp(spread * rng.normal()));
-    this.budget[i] = seg.budget * this.catalog.config.priceMedian * Math.exp(spread * rng.normal());
+    this.priceSensitivity[i] = seg.priceSensitivity * Math.exp(spread * z[d]!);
+    this.patience[i] = Math.max(1, seg.patience * Math.exp(spread * z[d + 1]!));
+    this.budget[i] = seg.budget * this.catalog.config.priceMedian * Math.exp(spread * z[d + 2]!);
   }
 
   /** cos(preference of slot i, embedding of item). */
@@ -327,7 +339,7 @@ export class ShopperPool {
   sample(i: number, slate: ArrayLike<number>, p: SlateProbabilities, e: StepEvents): StepEvents {
     const rng = this.outcomes;
     const f = this.config.funnel;
-    let u = rng.next();
+    let u = uniformWord(rng);
     let position = -1;
     for (let s = 0; s < slate.length; s++) {
       u -= p.click[s]!;
@@ -338,14 +350,14 @@ export class ShopperPool {
     }
     e.position = position;
     e.clicked = position >= 0 ? slate[position]! : -1;
-    e.carted = position >= 0 && rng.next() < this.cartOdds(p.match[position]!);
-    e.purchased = e.carted && rng.next() < this.purchaseOdds(i, e.clicked);
+    e.carted = position >= 0 && uniformWord(rng) < this.cartOdds(p.match[position]!);
+    e.purchased = e.carted && uniformWord(rng) < this.purchaseOdds(i, e.clicked);
     const price = e.purchased ? this.catalog.price[e.clicked]! : 0;
     e.revenue = price;
     e.margin = e.purchased ? price * this.catalog.margin[e.clicked]! : 0;
     const leave =
       position < 0 ? 1 / this.patience[i]! : e.purchased ? f.leaveAfterPurchase : f.leaveAfterClick;
-    e.left = rng.next() < leave;
+    e.left = uniformWord(rng) < leave;
     return e;
   }
 
@@ -376,10 +388,16 @@ export class ShopperPool {
       const step = drift * UNIFORM_SCALE;
       const base = i * d;
       let squared = 0;
-      for (let j = base; j < base + d; j++) {
-        const v = preference[j]! + step * (outcomes.next() - 0.5);
+      // Two coordinates a word, 16 bits each: the drift's steps need no finer grain.
+      for (let j = base; j < base + d; j += 2) {
+        const word = outcomes.word();
+        const v = preference[j]! + step * (((word & 0xffff) + 0.5) * HALF_WORD - 0.5);
         preference[j] = v;
         squared += v * v;
+        if (j + 1 === base + d) break;
+        const w = preference[j + 1]! + step * (((word >>> 16) + 0.5) * HALF_WORD - 0.5);
+        preference[j + 1] = w;
+        squared += w * w;
       }
       normalise(preference, base, d, squared);
     }
